@@ -1,0 +1,87 @@
+package org.idnode.registry.cache;
+
+import java.util.Collection;
+import java.util.Optional;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.idnode.registry.model.HandleName;
+import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.store.HandleRecordStore;
+
+/**
+ * A {@link HandleRecordStore} with a Caffeine cache in front of another store. It caches positive
+ * answers (the record) and negative ones (the handle does not exist), up to {@code maximumEntries}
+ * entries in all, and invalidates a handle's entry on every write that touches it.
+ *
+ * <p>{@link #getIfCached} never blocks and is meant for network event loops: it answers from the cache
+ * or says the caller has to {@link #get} on a thread that may block. A load racing with a write cannot
+ * leave a stale entry: Caffeine's invalidation waits for an in-flight load of the same key, and the
+ * write reaches the backing store before the invalidation.
+ *
+ * <p>Thread-safe.
+ */
+public final class CachingHandleRecordStore implements HandleRecordStore {
+    private final HandleRecordStore backing;
+    private final Cache<String, Optional<HandleRecord>> cache;
+
+    public CachingHandleRecordStore(HandleRecordStore backing, long maximumEntries) {
+        if (maximumEntries < 0) {
+            throw new IllegalArgumentException("maximumEntries must not be negative");
+        }
+        this.backing = backing;
+        this.cache = Caffeine.newBuilder().maximumSize(maximumEntries).recordStats().build();
+    }
+
+    /**
+     * The cached answer for a handle without touching the backing store: {@code null} when the handle
+     * is not cached, an empty optional when it is cached as not existing, else the record.
+     */
+    @SuppressWarnings("OptionalAssignedToNull")
+    public Optional<HandleRecord> getIfCached(HandleName handle) {
+        return cache.getIfPresent(handle.lookupKey());
+    }
+
+    /** Answers from the cache, loading from the backing store (which may block) on a miss. */
+    @Override
+    public Optional<HandleRecord> get(HandleName handle) {
+        return cache.get(handle.lookupKey(), k -> backing.get(handle));
+    }
+
+    @Override
+    public void putAll(Collection<HandleRecord> records) {
+        try {
+            backing.putAll(records);
+        } finally {
+            for (HandleRecord r : records) {
+                cache.invalidate(r.handle().lookupKey());
+            }
+        }
+    }
+
+    @Override
+    public boolean delete(HandleName handle) {
+        try {
+            return backing.delete(handle);
+        } finally {
+            cache.invalidate(handle.lookupKey());
+        }
+    }
+
+    /** Number of cached entries, positive and negative (an estimate). */
+    public long cachedEntries() {
+        return cache.estimatedSize();
+    }
+
+    /** Fraction of lookups answered from the cache since start. */
+    public double hitRate() {
+        return cache.stats().hitRate();
+    }
+
+    /** Closes the backing store. */
+    @Override
+    public void close() {
+        cache.invalidateAll();
+        backing.close();
+    }
+}

@@ -1,0 +1,46 @@
+package org.idnode.registry.model;
+
+/**
+ * The four permission flags of a handle value, in the order CNRI writes them:
+ * admin read, admin write, public read, public write.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public record Permissions(boolean adminRead, boolean adminWrite, boolean publicRead, boolean publicWrite) {
+    /** The default of the Handle system: admins read and write, everyone reads ({@code "1110"}). */
+    public static final Permissions PUBLIC_READ = new Permissions(true, true, true, false);
+    /** Admins read and write, nobody else reads ({@code "1100"}). */
+    public static final Permissions RESTRICTED = new Permissions(true, true, false, false);
+
+    private static final int ADMIN_READ = 0x08;
+    private static final int ADMIN_WRITE = 0x04;
+    private static final int PUBLIC_READ_BIT = 0x02;
+    private static final int PUBLIC_WRITE = 0x01;
+
+    /**
+     * Parses four flag characters, each {@code 0} or {@code 1}, e.g. {@code "1110"}.
+     *
+     * @throws IllegalArgumentException naming what is wrong with the text
+     */
+    public static Permissions parse(String flags) {
+        if (flags == null || flags.length() != 4 || !flags.chars().allMatch(c -> c == '0' || c == '1')) {
+            throw new IllegalArgumentException("permissions must be four characters of 0 or 1 (adminRead, adminWrite, publicRead, publicWrite), got '" + flags + "'");
+        }
+        return new Permissions(flags.charAt(0) == '1', flags.charAt(1) == '1', flags.charAt(2) == '1', flags.charAt(3) == '1');
+    }
+
+    /** Decodes the Handle wire permission byte (0x08 admin read … 0x01 public write). */
+    public static Permissions fromBits(int bits) {
+        return new Permissions((bits & ADMIN_READ) != 0, (bits & ADMIN_WRITE) != 0, (bits & PUBLIC_READ_BIT) != 0, (bits & PUBLIC_WRITE) != 0);
+    }
+
+    /** The Handle wire permission byte. */
+    public int bits() {
+        return (adminRead ? ADMIN_READ : 0) | (adminWrite ? ADMIN_WRITE : 0) | (publicRead ? PUBLIC_READ_BIT : 0) | (publicWrite ? PUBLIC_WRITE : 0);
+    }
+
+    /** The four flag characters, e.g. {@code "1110"}. */
+    public String flags() {
+        return (adminRead ? "1" : "0") + (adminWrite ? "1" : "0") + (publicRead ? "1" : "0") + (publicWrite ? "1" : "0");
+    }
+}

@@ -1,0 +1,137 @@
+package org.idnode.registry.store;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.idnode.registry.model.HandleName;
+import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.model.HandleValue;
+import org.idnode.registry.model.Permissions;
+import org.idnode.registry.model.ValueReference;
+
+/**
+ * The compact binary form of a record in the store: a format byte, then the handle as written and
+ * the values, with every integer as an unsigned LEB128 varint and every string as varint length + bytes.
+ * Per value: index, flags (bit 4 = absolute TTL, bits 0-3 = permission bits), ttl, timestamp, type,
+ * data, reference count, then (handle, index) per reference.
+ */
+final class RecordCodec {
+    static final int FORMAT_V1 = 1;
+    private static final int ABSOLUTE_TTL_FLAG = 0x10;
+
+    private RecordCodec() {
+    }
+
+    static byte[] encode(HandleRecord record) {
+        Out out = new Out(64 + record.values().size() * 48);
+        out.write(FORMAT_V1);
+        out.bytes(record.handle().toUtf8());
+        out.varint(record.values().size());
+        for (HandleValue v : record.values()) {
+            out.varint(v.index());
+            out.write((v.ttlType() == HandleValue.TtlType.ABSOLUTE ? ABSOLUTE_TTL_FLAG : 0) | v.permissions().bits());
+            out.varint(v.ttl());
+            out.varint(v.timestamp());
+            out.bytes(v.type().getBytes(StandardCharsets.UTF_8));
+            out.bytes(v.data());
+            out.varint(v.references().size());
+            for (ValueReference r : v.references()) {
+                out.bytes(r.handle().getBytes(StandardCharsets.UTF_8));
+                out.varint(r.index());
+            }
+        }
+        return out.toByteArray();
+    }
+
+    static HandleRecord decode(byte[] buf) {
+        In in = new In(buf);
+        int format = in.readByte();
+        if (format != FORMAT_V1) {
+            throw new StoreException("stored record has unknown format " + format);
+        }
+        HandleName handle = HandleName.fromUtf8(in.bytes());
+        int n = in.varint();
+        List<HandleValue> values = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int index = in.varint();
+            int flags = in.readByte();
+            int ttl = in.varint();
+            int timestamp = in.varint();
+            String type = new String(in.bytes(), StandardCharsets.UTF_8);
+            byte[] data = in.bytes();
+            int nRefs = in.varint();
+            List<ValueReference> refs = nRefs == 0 ? List.of() : new ArrayList<>(nRefs);
+            for (int r = 0; r < nRefs; r++) {
+                refs.add(new ValueReference(new String(in.bytes(), StandardCharsets.UTF_8), in.varint()));
+            }
+            values.add(new HandleValue(index, type, data,
+                    (flags & ABSOLUTE_TTL_FLAG) != 0 ? HandleValue.TtlType.ABSOLUTE : HandleValue.TtlType.RELATIVE,
+                    ttl, timestamp, refs, Permissions.fromBits(flags & 0x0f)));
+        }
+        if (in.pos != buf.length) {
+            throw new StoreException("stored record for " + handle + " has " + (buf.length - in.pos) + " trailing bytes");
+        }
+        return new HandleRecord(handle, values);
+    }
+
+    private static final class Out extends ByteArrayOutputStream {
+        Out(int size) {
+            super(size);
+        }
+
+        void varint(int value) {
+            long v = Integer.toUnsignedLong(value);
+            while (v >= 0x80) {
+                write((int) (v & 0x7f) | 0x80);
+                v >>>= 7;
+            }
+            write((int) v);
+        }
+
+        void bytes(byte[] b) {
+            varint(b.length);
+            write(b, 0, b.length);
+        }
+    }
+
+    private static final class In {
+        private final byte[] buf;
+        private int pos;
+
+        In(byte[] buf) {
+            this.buf = buf;
+        }
+
+        int readByte() {
+            if (pos >= buf.length) {
+                throw new StoreException("stored record is truncated");
+            }
+            return buf[pos++] & 0xff;
+        }
+
+        int varint() {
+            long result = 0;
+            for (int shift = 0; shift < 35; shift += 7) {
+                int b = readByte();
+                result |= (long) (b & 0x7f) << shift;
+                if ((b & 0x80) == 0) {
+                    return (int) result;
+                }
+            }
+            throw new StoreException("stored record has a malformed varint");
+        }
+
+        byte[] bytes() {
+            int len = varint();
+            if (len < 0 || len > buf.length - pos) {
+                throw new StoreException("stored record is truncated");
+            }
+            byte[] b = new byte[len];
+            System.arraycopy(buf, pos, b, 0, len);
+            pos += len;
+            return b;
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package org.idnode.server.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import net.handle.apps.simple.LocalInfoConverter;
+import net.handle.hdllib.SiteInfo;
+import org.idnode.registry.store.RocksDbHandleRecordStore;
+import org.idnode.registry.store.StoreException;
+import org.idnode.server.IdentifierNode;
+import org.idnode.server.config.ConfigException;
+import org.idnode.server.config.NodeConfig;
+import org.idnode.server.importer.RecordImporter;
+import org.idnode.server.keys.NodeKeys;
+import org.idnode.server.site.NodeSite;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The {@code idnode} command: {@code serve} runs a node, {@code import} bulk-loads records offline.
+ * Exit codes: 0 success, 1 bad input data, 2 bad usage or configuration, 3 the store or a port is unusable.
+ */
+@Command(name = "idnode", mixinStandardHelpOptions = true, versionProvider = IdnodeCommand.Version.class,
+        description = "Industrial internet identifier resolution node (Handle protocol secondary node).",
+        subcommands = {IdnodeCommand.Serve.class, IdnodeCommand.Import.class, IdnodeCommand.ClientConfig.class})
+public final class IdnodeCommand implements Runnable {
+    static final int EXIT_BAD_DATA = 1;
+    static final int EXIT_CONFIG = 2;
+    static final int EXIT_STORE = 3;
+    /** The configuration used when no {@code --config} is given and the file exists. */
+    static final Path DEFAULT_CONFIG = Path.of("conf", "node.yaml");
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (used by tests that run it in-process). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new IdnodeCommand());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            PrintWriter err = cmd.getErr();
+            err.println("idnode: " + e.getMessage());
+            err.flush();
+            if (e instanceof ConfigException) {
+                return EXIT_CONFIG;
+            }
+            if (e instanceof StoreException || e instanceof java.io.UncheckedIOException) {
+                return EXIT_STORE;
+            }
+            e.printStackTrace(err);
+            return EXIT_STORE;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static NodeConfig loadConfig(Path configFile) {
+        if (configFile != null) {
+            return NodeConfig.load(configFile);
+        }
+        return Files.exists(DEFAULT_CONFIG) ? NodeConfig.load(DEFAULT_CONFIG) : NodeConfig.defaults();
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Run the node until it is stopped (SIGINT or SIGTERM). Prints one 'listening <kind> <host>:<port>' "
+                    + "line per listener, then 'ready'.")
+    static final class Serve implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: conf/node.yaml when present)")
+        Path config;
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "data folder (default: from the configuration, else ./data)")
+        Path dataDir;
+        @Option(names = "--handle-port", paramLabel = "N", description = "Handle protocol port, TCP and UDP; 0 = ephemeral (default 2641)")
+        Integer handlePort;
+        @Option(names = "--http-port", paramLabel = "N", description = "HTTP port; 0 = ephemeral (default 8000)")
+        Integer httpPort;
+        @Option(names = "--bind", paramLabel = "ADDR", description = "address to listen on (default 127.0.0.1)")
+        String bind;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            NodeConfig cfg = loadConfig(config).withOverrides(dataDir, handlePort, httpPort, bind);
+            IdentifierNode node = IdentifierNode.start(cfg);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                node.close();
+                stopped.countDown();
+            }, "idnode-shutdown"));
+            PrintWriter out = spec.commandLine().getOut();
+            String host = node.handleAddress().getAddress().getHostAddress();
+            out.println("listening handle-tcp " + host + ":" + node.handleAddress().getPort());
+            out.println("listening handle-udp " + host + ":" + node.handleAddress().getPort());
+            out.println("listening http " + node.httpAddress().getAddress().getHostAddress() + ":" + node.httpAddress().getPort());
+            out.println("ready");
+            out.flush();
+            stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Bulk-load records offline from a file of JSON lines (the REST API's GET shape). "
+                    + "The whole file is checked first; a bad line stops the import with its line number and nothing is written.")
+    static final class Import implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "data folder (default: from the configuration, else ./data)")
+        Path dataDir;
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: conf/node.yaml when present)")
+        Path config;
+        @Parameters(paramLabel = "FILE", description = "JSON-lines file, one record per line")
+        Path file;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            NodeConfig cfg = loadConfig(config).withOverrides(dataDir, null, null, null);
+            if (!Files.isReadable(file)) {
+                spec.commandLine().getErr().println("idnode import: cannot read " + file);
+                return EXIT_CONFIG;
+            }
+            RecordImporter importer = new RecordImporter(file);
+            try {
+                importer.validate();
+            } catch (RecordImporter.BadLineException e) {
+                spec.commandLine().getErr().println("idnode import: " + file + " " + e.getMessage() + "; nothing was imported");
+                return EXIT_BAD_DATA;
+            }
+            long n;
+            long started = System.nanoTime();
+            try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), cfg.blockCacheMb())) {
+                n = importer.importInto(store);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            spec.commandLine().getOut().printf("imported %d records from %s into %s in %.1f s%n", n, file, cfg.dataDir(), seconds);
+            return 0;
+        }
+    }
+
+    @Command(name = "client-config", mixinStandardHelpOptions = true,
+            description = "Write a configuration folder for CNRI's Handle tools (hdl-qresolve = net.handle.apps.simple.HDLTrace, "
+                    + "HandleResolver) that sends this node's prefixes to this node and never contacts the global root. "
+                    + "Use it with -Dnet.handle.configDir=DIR. Works offline from the configuration and the data folder's key.")
+    static final class ClientConfig implements java.util.concurrent.Callable<Integer> {
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: conf/node.yaml when present)")
+        Path config;
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "data folder holding the node key (default: from the configuration)")
+        Path dataDir;
+        @Option(names = "--out", paramLabel = "DIR", required = true, description = "folder to write config.dct and local_info.json to")
+        Path out;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            NodeConfig cfg = loadConfig(config).withOverrides(dataDir, null, null, null);
+            if (cfg.handlePort() == 0 || cfg.httpPort() == 0) {
+                throw new ConfigException("client-config needs fixed ports; listen.handle-port and listen.http-port must not be 0");
+            }
+            NodeKeys keys = NodeKeys.loadOrCreate(cfg.privateKeyFile(), cfg.dataDir());
+            SiteInfo site = NodeSite.of(cfg.nodeName(), cfg.advertisedAddress(), cfg.siteSerial(), keys.publicKeyHandleEncoding(),
+                    cfg.handlePort(), cfg.httpPort()).siteInfo();
+            Map<String, SiteInfo[]> local = new LinkedHashMap<>();
+            for (String prefix : cfg.prefixes()) {
+                local.put("0.NA/" + prefix, new SiteInfo[] {site});
+            }
+            local.put("0.NA/0.NA", new SiteInfo[] {site});
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("config.dct"), "{ \"auto_update_root_info\" = \"no\" }\n");
+            Files.writeString(out.resolve("local_info.json"), LocalInfoConverter.convertToJson(local));
+            spec.commandLine().getOut().println("wrote " + out.resolve("config.dct") + " and " + out.resolve("local_info.json"));
+            return 0;
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = IdnodeCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"idnode " + (v == null ? "development build" : v)};
+        }
+    }
+}

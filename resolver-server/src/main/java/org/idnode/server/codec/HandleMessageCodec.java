@@ -1,0 +1,151 @@
+package org.idnode.server.codec;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import net.handle.hdllib.AbstractMessage;
+import net.handle.hdllib.AbstractRequest;
+import net.handle.hdllib.AbstractResponse;
+import net.handle.hdllib.Common;
+import net.handle.hdllib.Encoder;
+import net.handle.hdllib.HandleException;
+import net.handle.hdllib.MessageEnvelope;
+
+/**
+ * Turns Handle protocol bytes into request objects and response objects into bytes, using the
+ * Handle.net client library's {@link Encoder} and message classes. Knows the envelope (20 bytes),
+ * the message length limit and UDP chunking; knows nothing of sockets or of what requests mean.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class HandleMessageCodec {
+    /** Envelope size in bytes. */
+    public static final int ENVELOPE_SIZE = Common.MESSAGE_ENVELOPE_SIZE;
+    /** Largest message (after the envelope) the node accepts, as CNRI's {@code Common.MAX_MESSAGE_LENGTH}. */
+    public static final int MAX_MESSAGE_LENGTH = Common.MAX_MESSAGE_LENGTH;
+    /** Message bytes per UDP packet, after the envelope. */
+    public static final int UDP_DATA_SIZE = Common.MAX_UDP_DATA_SIZE;
+    /** Highest protocol minor version this node speaks (2.11). */
+    public static final int MAX_MINOR_VERSION = 11;
+
+    private static final int HEADER_SIZE = 24;
+
+    private HandleMessageCodec() {
+    }
+
+    /**
+     * Decodes a 20-byte envelope.
+     *
+     * @throws MalformedMessageException when the envelope is short, of an unknown major version,
+     *                                   or announces a message longer than {@link #MAX_MESSAGE_LENGTH}
+     */
+    public static MessageEnvelope decodeEnvelope(byte[] buf) throws MalformedMessageException {
+        if (buf.length < ENVELOPE_SIZE) {
+            throw MalformedMessageException.unaddressable("message envelope is " + buf.length + " bytes, expected " + ENVELOPE_SIZE);
+        }
+        MessageEnvelope env = new MessageEnvelope();
+        // Read the fields by hand first: Encoder.decodeEnvelope rejects long messages before we know the requestId.
+        env.protocolMajorVersion = buf[0];
+        env.protocolMinorVersion = buf[1];
+        env.sessionId = readInt(buf, 4);
+        env.requestId = readInt(buf, 8);
+        env.messageId = readInt(buf, 12);
+        env.messageLength = readInt(buf, 16);
+        if (env.messageLength < 0 || env.messageLength > MAX_MESSAGE_LENGTH) {
+            throw new MalformedMessageException("message length " + Integer.toUnsignedString(env.messageLength)
+                    + " exceeds the limit of " + MAX_MESSAGE_LENGTH + " bytes", env, AbstractMessage.OC_RESERVED, AbstractMessage.RC_PROTOCOL_ERROR);
+        }
+        if (env.protocolMajorVersion != 2 && env.protocolMajorVersion != 5) {
+            throw new MalformedMessageException("unsupported protocol version " + env.protocolMajorVersion + "." + env.protocolMinorVersion,
+                    env, AbstractMessage.OC_RESERVED, AbstractMessage.RC_PROTOCOL_ERROR);
+        }
+        try {
+            Encoder.decodeEnvelope(buf, env);
+        } catch (HandleException e) {
+            throw new MalformedMessageException("bad message envelope: " + e.getMessage(), env, AbstractMessage.OC_RESERVED, AbstractMessage.RC_PROTOCOL_ERROR);
+        }
+        return env;
+    }
+
+    /**
+     * Decodes the message that follows an envelope.
+     *
+     * @param message exactly {@code env.messageLength} bytes
+     * @throws MalformedMessageException when the message cannot be decoded, is not a request, or
+     *                                   is encrypted or compressed (which needs a session)
+     */
+    public static AbstractRequest decodeRequest(MessageEnvelope env, byte[] message) throws MalformedMessageException {
+        int opCode = message.length >= 4 ? Encoder.readOpCode(message, 0) : AbstractMessage.OC_RESERVED;
+        if (message.length < HEADER_SIZE) {
+            throw new MalformedMessageException("message is " + message.length + " bytes, shorter than a message header", env, opCode, AbstractMessage.RC_PROTOCOL_ERROR);
+        }
+        if (env.encrypted || env.compressed) {
+            throw new MalformedMessageException("encrypted or compressed messages need a session, and this node has none open",
+                    env, opCode, AbstractMessage.RC_SESSION_FAILED);
+        }
+        AbstractMessage msg;
+        try {
+            msg = Encoder.decodeMessage(message, 0, env);
+        } catch (HandleException | RuntimeException e) {
+            throw new MalformedMessageException("cannot decode message: " + describe(e), env, opCode, AbstractMessage.RC_PROTOCOL_ERROR);
+        }
+        if (msg == null) {
+            throw new MalformedMessageException("unknown operation code " + opCode, env, opCode, AbstractMessage.RC_OPERATION_NOT_SUPPORTED);
+        }
+        if (!(msg instanceof AbstractRequest req) || msg.responseCode != AbstractMessage.RC_RESERVED) {
+            throw new MalformedMessageException("expected a request, got a response (code " + msg.responseCode + ")", env, opCode, AbstractMessage.RC_PROTOCOL_ERROR);
+        }
+        return req;
+    }
+
+    /** Envelope plus message, for TCP and HTTP. */
+    public static byte[] encodeWhole(AbstractResponse resp) throws HandleException {
+        byte[] msg = resp.getEncodedMessage();
+        byte[] out = new byte[ENVELOPE_SIZE + msg.length];
+        Encoder.encodeEnvelope(envelopeFor(resp, msg.length, 0, false), out);
+        System.arraycopy(msg, 0, out, ENVELOPE_SIZE, msg.length);
+        return out;
+    }
+
+    /**
+     * The UDP packets of a response: one packet when the message fits in {@link #UDP_DATA_SIZE}
+     * bytes, else chunks with the truncated flag set, {@code messageId} = chunk number and
+     * {@code messageLength} = the whole message's length in every envelope, as CNRI's client reassembles them.
+     */
+    public static List<byte[]> encodeUdpPackets(AbstractResponse resp) throws HandleException {
+        byte[] msg = resp.getEncodedMessage();
+        int chunks = Math.max(1, (msg.length + UDP_DATA_SIZE - 1) / UDP_DATA_SIZE);
+        List<byte[]> packets = new ArrayList<>(chunks);
+        for (int i = 0; i < chunks; i++) {
+            int off = i * UDP_DATA_SIZE;
+            int len = Math.min(UDP_DATA_SIZE, msg.length - off);
+            byte[] packet = new byte[ENVELOPE_SIZE + len];
+            Encoder.encodeEnvelope(envelopeFor(resp, msg.length, i, chunks > 1), packet);
+            System.arraycopy(msg, off, packet, ENVELOPE_SIZE, len);
+            packets.add(packet);
+        }
+        return packets;
+    }
+
+    private static MessageEnvelope envelopeFor(AbstractResponse resp, int length, int messageId, boolean truncated) {
+        MessageEnvelope env = new MessageEnvelope();
+        env.protocolMajorVersion = resp.majorProtocolVersion;
+        env.protocolMinorVersion = resp.minorProtocolVersion;
+        env.suggestMajorProtocolVersion = resp.suggestMajorProtocolVersion;
+        env.suggestMinorProtocolVersion = resp.suggestMinorProtocolVersion;
+        env.sessionId = resp.sessionId;
+        env.requestId = resp.requestId;
+        env.messageId = messageId;
+        env.messageLength = length;
+        env.truncated = truncated;
+        return env;
+    }
+
+    private static int readInt(byte[] b, int off) {
+        return ((b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+    }
+
+    private static String describe(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

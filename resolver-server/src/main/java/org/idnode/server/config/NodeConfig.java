@@ -1,0 +1,247 @@
+package org.idnode.server.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.idnode.registry.model.HandleName;
+import org.idnode.registry.model.InvalidHandleException;
+
+/**
+ * The node's typed configuration, read from YAML ({@code conf/node.yaml}) and validated as a whole
+ * at start-up. Every key is optional; unknown keys are refused so that a typo cannot pass silently.
+ * See {@code docs/configuration.md} for every key.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param nodeName       human description of the node, published in its site info
+ * @param prefixes       the prefixes this node serves, with every prefix derived from them
+ * @param dataDir        the data folder (RocksDB store, node keys)
+ * @param bind           address the listeners bind to
+ * @param handlePort     Handle protocol port, TCP and UDP (0 = ephemeral)
+ * @param httpPort       HTTP port (0 = ephemeral)
+ * @param advertisedAddress address published in the site info; defaults to the bind address, or
+ *                       loopback when binding the wildcard address
+ * @param siteSerial     serial number of the site info
+ * @param privateKeyFile the node's private key (CNRI {@code privkey.bin} format, unencrypted);
+ *                       null means {@code <dataDir>/keys/privkey.bin}, created at first start
+ * @param cacheMaxEntries maximum number of handles (found or not) held in the record cache
+ * @param blockCacheMb   size of RocksDB's block cache in MiB
+ * @param storeThreads   threads that read RocksDB on cache misses and sign certified answers
+ * @param storeQueue     requests that may wait for one of those threads before the node answers
+ *                       {@code SERVER_TOO_BUSY}
+ * @param idleTimeoutSeconds a TCP or HTTP connection with nothing to read for this long is closed
+ */
+public record NodeConfig(
+        String nodeName,
+        List<String> prefixes,
+        Path dataDir,
+        String bind,
+        int handlePort,
+        int httpPort,
+        String advertisedAddress,
+        int siteSerial,
+        Path privateKeyFile,
+        long cacheMaxEntries,
+        int blockCacheMb,
+        int storeThreads,
+        int storeQueue,
+        int idleTimeoutSeconds) {
+
+    private static final Set<String> TOP_KEYS = Set.of("node", "data-dir", "listen", "site", "keys", "cache", "store", "limits");
+
+    public NodeConfig {
+        prefixes = List.copyOf(prefixes);
+    }
+
+    /** The configuration with every default and no file. */
+    public static NodeConfig defaults() {
+        return fromTree(MissingNode.getInstance(), Path.of("."));
+    }
+
+    /**
+     * Reads and validates a YAML file. Relative paths inside it are resolved against the working
+     * directory, like the command-line options.
+     *
+     * @throws ConfigException naming the bad key, or saying the file cannot be read
+     */
+    public static NodeConfig load(Path file) {
+        JsonNode tree;
+        try (InputStream in = Files.newInputStream(file)) {
+            tree = new ObjectMapper(new YAMLFactory()).readTree(in);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("configuration file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new ConfigException("configuration file " + file + " is not valid YAML: " + e.getMessage(), e);
+        }
+        return fromTree(tree == null ? MissingNode.getInstance() : tree, Path.of("."));
+    }
+
+    static NodeConfig fromTree(JsonNode root, Path base) {
+        Section top = new Section("", root);
+        top.allowOnly(TOP_KEYS);
+        Section node = top.section("node");
+        node.allowOnly(Set.of("name", "prefixes"));
+        Section listen = top.section("listen");
+        listen.allowOnly(Set.of("bind", "handle-port", "http-port"));
+        Section site = top.section("site");
+        site.allowOnly(Set.of("advertised-address", "serial"));
+        Section keys = top.section("keys");
+        keys.allowOnly(Set.of("private-key-file"));
+        Section cache = top.section("cache");
+        cache.allowOnly(Set.of("max-entries"));
+        Section store = top.section("store");
+        store.allowOnly(Set.of("block-cache-mb", "threads", "queue"));
+        Section limits = top.section("limits");
+        limits.allowOnly(Set.of("idle-timeout-seconds"));
+
+        List<String> prefixes = node.stringList("prefixes", List.of("88.999"));
+        if (prefixes.isEmpty()) {
+            throw new ConfigException("node.prefixes: at least one prefix is required, e.g. [\"88.999\"]");
+        }
+        for (String p : prefixes) {
+            try {
+                HandleName.ofPrefix(p);
+            } catch (InvalidHandleException e) {
+                throw new ConfigException("node.prefixes: '" + p + "' is not a valid prefix: " + e.getMessage());
+            }
+            if (p.contains("/")) {
+                throw new ConfigException("node.prefixes: '" + p + "' must be a prefix such as 88.999, without '/'");
+            }
+        }
+        String bind = listen.string("bind", "127.0.0.1");
+        InetAddress bindAddress = address(bind, "listen.bind");
+        String advertised = site.string("advertised-address",
+                bindAddress.isAnyLocalAddress() ? "127.0.0.1" : bind);
+        if (address(advertised, "site.advertised-address").isAnyLocalAddress()) {
+            throw new ConfigException("site.advertised-address: '" + advertised + "' is a wildcard address; clients need a reachable address");
+        }
+        String keyFile = keys.string("private-key-file", null);
+        return new NodeConfig(
+                node.string("name", "idnode secondary node"),
+                prefixes,
+                base.resolve(top.string("data-dir", "data")),
+                bind,
+                listen.integer("handle-port", 2641, 0, 65535),
+                listen.integer("http-port", 8000, 0, 65535),
+                advertised,
+                site.integer("serial", 1, 0, 65535),
+                keyFile == null ? null : base.resolve(keyFile),
+                cache.integer("max-entries", 1_000_000, 0, Integer.MAX_VALUE),
+                store.integer("block-cache-mb", 256, 8, 1 << 20),
+                store.integer("threads", 4, 1, 256),
+                store.integer("queue", 10_000, 1, 1_000_000),
+                limits.integer("idle-timeout-seconds", 60, 1, 86_400));
+    }
+
+    /** A copy with command-line overrides applied; null arguments keep the configured value. */
+    public NodeConfig withOverrides(Path dataDir, Integer handlePort, Integer httpPort, String bind) {
+        if (handlePort != null && (handlePort < 0 || handlePort > 65535)) {
+            throw new ConfigException("--handle-port: expected a port number 0-65535, got " + handlePort);
+        }
+        if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
+            throw new ConfigException("--http-port: expected a port number 0-65535, got " + httpPort);
+        }
+        String newBind = bind == null ? this.bind : bind;
+        String newAdvertised = advertisedAddress;
+        if (bind != null) {
+            InetAddress a = address(bind, "--bind");
+            newAdvertised = a.isAnyLocalAddress() ? advertisedAddress : bind;
+        }
+        return new NodeConfig(nodeName, prefixes, dataDir == null ? this.dataDir : dataDir, newBind,
+                handlePort == null ? this.handlePort : handlePort, httpPort == null ? this.httpPort : httpPort,
+                newAdvertised, siteSerial, privateKeyFile, cacheMaxEntries, blockCacheMb, storeThreads, storeQueue,
+                idleTimeoutSeconds);
+    }
+
+    private static InetAddress address(String text, String key) {
+        if (text.isEmpty() || !text.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == ':' || c == '-')) {
+            throw new ConfigException(key + ": expected an IP address or host name, got '" + text + "'");
+        }
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            throw new ConfigException(key + ": cannot resolve '" + text + "'");
+        }
+    }
+
+    /** A mapping in the YAML tree, remembering its dotted path for error messages. */
+    private record Section(String path, JsonNode node) {
+        Section {
+            if (!node.isMissingNode() && !node.isNull() && !node.isObject()) {
+                throw new ConfigException((path.isEmpty() ? "the configuration" : path) + ": expected a mapping of keys, got " + node.getNodeType().name().toLowerCase());
+            }
+        }
+
+        String key(String name) {
+            return path.isEmpty() ? name : path + "." + name;
+        }
+
+        Section section(String name) {
+            return new Section(key(name), node.path(name));
+        }
+
+        void allowOnly(Set<String> keys) {
+            List<String> unknown = new ArrayList<>();
+            node.fieldNames().forEachRemaining(n -> {
+                if (!keys.contains(n)) {
+                    unknown.add(key(n));
+                }
+            });
+            if (!unknown.isEmpty()) {
+                throw new ConfigException(unknown.get(0) + ": unknown key; expected one of " + keys.stream().sorted().map(this::key).toList());
+            }
+        }
+
+        String string(String name, String dflt) {
+            JsonNode v = node.path(name);
+            if (v.isMissingNode() || v.isNull()) {
+                return dflt;
+            }
+            if (!v.isTextual() && !v.isNumber()) {
+                throw new ConfigException(key(name) + ": expected a string, got " + v.getNodeType().name().toLowerCase());
+            }
+            return v.asText();
+        }
+
+        int integer(String name, int dflt, int min, int max) {
+            JsonNode v = node.path(name);
+            if (v.isMissingNode() || v.isNull()) {
+                return dflt;
+            }
+            if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+                throw new ConfigException(key(name) + ": expected an integer from " + min + " to " + max + ", got '" + v.asText() + "'");
+            }
+            return v.asInt();
+        }
+
+        List<String> stringList(String name, List<String> dflt) {
+            JsonNode v = node.path(name);
+            if (v.isMissingNode() || v.isNull()) {
+                return dflt;
+            }
+            if (!v.isArray()) {
+                throw new ConfigException(key(name) + ": expected a list of strings, e.g. [\"88.999\"]");
+            }
+            List<String> out = new ArrayList<>();
+            for (JsonNode e : v) {
+                if (!e.isTextual()) {
+                    throw new ConfigException(key(name) + ": expected a list of strings, found " + e.getNodeType().name().toLowerCase());
+                }
+                out.add(e.asText());
+            }
+            return out;
+        }
+    }
+}

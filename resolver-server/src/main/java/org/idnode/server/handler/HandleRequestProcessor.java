@@ -1,0 +1,282 @@
+package org.idnode.server.handler;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+
+import net.handle.hdllib.AbstractMessage;
+import net.handle.hdllib.AbstractRequest;
+import net.handle.hdllib.AbstractResponse;
+import net.handle.hdllib.AdminRecord;
+import net.handle.hdllib.Encoder;
+import net.handle.hdllib.ErrorResponse;
+import net.handle.hdllib.GetSiteInfoResponse;
+import net.handle.hdllib.HandleException;
+import net.handle.hdllib.ResolutionRequest;
+import net.handle.hdllib.ResolutionResponse;
+import net.handle.hdllib.Util;
+import org.idnode.registry.cache.CachingHandleRecordStore;
+import org.idnode.registry.model.HandleName;
+import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.model.HandleValue;
+import org.idnode.registry.model.InvalidHandleException;
+import org.idnode.registry.model.Permissions;
+import org.idnode.registry.store.StoreException;
+import org.idnode.server.codec.HandleValueConverter;
+import org.idnode.server.site.NodeSite;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers decoded Handle requests; the one place where request semantics live, shared by the UDP,
+ * TCP and HTTP transports. Supported: {@code OC_RESOLUTION} (index and type filters, public-only
+ * values, prefix handles {@code 0.NA/<prefix>}) and {@code OC_GET_SITE_INFO}; every other operation
+ * is answered {@code RC_OPERATION_NOT_SUPPORTED}. Certified requests get signed answers.
+ *
+ * <p>Threading: {@link #process} may be called from any thread and never blocks. Answers found in the
+ * record cache are delivered on the calling thread; a cache miss (which reads RocksDB) and signing
+ * (RSA) run on the {@code blockingWork} executor, so an event loop is never stalled by them. When that
+ * executor refuses work the request is answered {@code RC_SERVER_TOO_BUSY}.
+ */
+public final class HandleRequestProcessor {
+    private static final Logger log = LoggerFactory.getLogger(HandleRequestProcessor.class);
+    private static final int PREFIX_SITE_INDEX = 1;
+    private static final int PREFIX_ADMIN_INDEX = 100;
+    private static final int PREFIX_ADMIN_KEY_INDEX = 300;
+
+    private final CachingHandleRecordStore store;
+    private final ServedNamespace namespace;
+    private final Supplier<NodeSite> site;
+    private final ResponseSigner signer;
+    private final Executor blockingWork;
+
+    /**
+     * @param store          the record store with its cache
+     * @param servedPrefixes prefixes served here, with every prefix derived from them
+     * @param site           the node's site info; null until the listeners are bound, and requests
+     *                       that need it are answered {@code RC_SERVER_TOO_BUSY} until then
+     * @param keys           the node's private key, for certified answers
+     * @param blockingWork   runs store reads on cache misses and signing; may reject when saturated
+     */
+    public HandleRequestProcessor(CachingHandleRecordStore store, List<String> servedPrefixes, Supplier<NodeSite> site,
+                                  java.security.PrivateKey keys, Executor blockingWork) {
+        this.store = store;
+        this.namespace = new ServedNamespace(servedPrefixes);
+        this.site = site;
+        this.signer = new ResponseSigner(keys);
+        this.blockingWork = blockingWork;
+    }
+
+    /** Answers one request through {@code callback}, exactly once. */
+    public void process(AbstractRequest request, ResponseCallback callback) {
+        AbstractResponse response;
+        try {
+            response = switch (request.opCode) {
+                case AbstractMessage.OC_RESOLUTION -> resolve((ResolutionRequest) request, callback);
+                case AbstractMessage.OC_GET_SITE_INFO -> new GetSiteInfoResponse(request, site().siteInfo());
+                default -> error(request, AbstractMessage.RC_OPERATION_NOT_SUPPORTED,
+                        "operation " + request.opCode + " is not supported by this node");
+            };
+        } catch (NodeStartingException e) {
+            response = busy(request);
+        } catch (HandleException | RuntimeException e) {
+            response = internalError(request, e);
+        }
+        if (response != null) {
+            finish(request, response, callback, false);
+        }
+    }
+
+    /** Returns the answer now, or null when the answer will come from a store thread. */
+    private AbstractResponse resolve(ResolutionRequest req, ResponseCallback callback) throws HandleException {
+        HandleName name;
+        try {
+            byte[] handle = Util.hasSlash(req.handle) ? req.handle : Util.convertSlashlessHandleToZeroNaHandle(req.handle);
+            name = HandleName.fromUtf8(handle);
+        } catch (InvalidHandleException e) {
+            return error(req, AbstractMessage.RC_INVALID_HANDLE, e.getMessage());
+        }
+        if (!namespace.serves(name)) {
+            return error(req, AbstractMessage.RC_SERVER_NOT_RESP, "prefix " + name.namedPrefix() + " is not served by this node");
+        }
+        Optional<HandleRecord> cached = store.getIfCached(name);
+        if (cached != null) {
+            return answer(req, name, cached);
+        }
+        try {
+            blockingWork.execute(() -> {
+                AbstractResponse response;
+                try {
+                    response = answer(req, name, store.get(name));
+                } catch (NodeStartingException e) {
+                    response = busy(req);
+                } catch (HandleException | RuntimeException e) {
+                    response = internalError(req, e);
+                }
+                finish(req, response, callback, true);
+            });
+        } catch (RejectedExecutionException e) {
+            return error(req, AbstractMessage.RC_SERVER_TOO_BUSY, "the node is too busy, try again");
+        }
+        return null;
+    }
+
+    private AbstractResponse answer(ResolutionRequest req, HandleName name, Optional<HandleRecord> record) throws HandleException {
+        List<HandleValue> values;
+        if (name.isPrefixHandle()) {
+            values = prefixHandleValues(name, record);
+        } else {
+            values = record.map(HandleRecord::values).orElse(null);
+        }
+        if (values == null) {
+            return error(req, AbstractMessage.RC_HANDLE_NOT_FOUND, null);
+        }
+        List<byte[]> encoded = new ArrayList<>(values.size());
+        for (HandleValue v : values) {
+            // Authentication arrives with registration; until then every caller is unauthenticated,
+            // so non-public values are withheld whatever the public-only flag says.
+            if (v.permissions().publicRead() && matches(v, req.requestedIndexes, req.requestedTypes)) {
+                encoded.add(Encoder.encodeHandleValue(HandleValueConverter.toWire(v)));
+            }
+        }
+        if (encoded.isEmpty()) {
+            return error(req, AbstractMessage.RC_VALUES_NOT_FOUND, null);
+        }
+        return new ResolutionResponse(req, req.handle, encoded.toArray(new byte[0][]));
+    }
+
+    /**
+     * The values of a prefix handle: its stored values, with this node's {@code HS_SITE} added when it
+     * has no site of its own (a hosted prefix); for a configured prefix that has no stored record,
+     * this node's {@code HS_SITE} and an {@code HS_ADMIN} naming {@code 300:0.NA/<prefix>}.
+     * Null when the prefix handle does not exist.
+     */
+    private List<HandleValue> prefixHandleValues(HandleName name, Optional<HandleRecord> record) {
+        int now = (int) (System.currentTimeMillis() / 1000);
+        if (record.isPresent()) {
+            List<HandleValue> stored = record.get().values();
+            boolean hasSite = stored.stream().anyMatch(v -> isSiteType(v.type()));
+            if (hasSite) {
+                return stored;
+            }
+            List<HandleValue> out = new ArrayList<>(stored.size() + 1);
+            out.add(siteValue(freeIndex(stored), now));
+            out.addAll(stored);
+            return out;
+        }
+        if (!namespace.isConfigured(name.namedPrefix())) {
+            return null;
+        }
+        AdminRecord admin = new AdminRecord(Util.encodeString(name.toString()), PREFIX_ADMIN_KEY_INDEX,
+                true, true, true, true, true, true, true, true, true, true, true, true);
+        return List.of(siteValue(PREFIX_SITE_INDEX, now),
+                new HandleValue(PREFIX_ADMIN_INDEX, "HS_ADMIN", Encoder.encodeAdminRecord(admin), HandleValue.TtlType.RELATIVE,
+                        HandleValue.DEFAULT_TTL, now, List.of(), Permissions.PUBLIC_READ));
+    }
+
+    private HandleValue siteValue(int index, int timestamp) {
+        return new HandleValue(index, "HS_SITE", site().encoded(), HandleValue.TtlType.RELATIVE, HandleValue.DEFAULT_TTL,
+                timestamp, List.of(), Permissions.PUBLIC_READ);
+    }
+
+    private static int freeIndex(List<HandleValue> values) {
+        int candidate = PREFIX_SITE_INDEX;
+        while (true) {
+            int c = candidate;
+            if (values.stream().noneMatch(v -> v.index() == c)) {
+                return c;
+            }
+            candidate++;
+        }
+    }
+
+    private static boolean isSiteType(String type) {
+        return type.equalsIgnoreCase("HS_SITE") || type.equalsIgnoreCase("HS_SITE.6") || type.equalsIgnoreCase("HS_SERV");
+    }
+
+    /** CNRI's rule: with no filter every value matches; otherwise a value matching an index OR a type. */
+    private static boolean matches(HandleValue v, int[] indexes, byte[][] types) {
+        boolean noIndexes = indexes == null || indexes.length == 0;
+        boolean noTypes = types == null || types.length == 0;
+        if (noIndexes && noTypes) {
+            return true;
+        }
+        return (!noIndexes && Util.isInArray(indexes, v.index()))
+                || (!noTypes && Util.isParentTypeInArray(types, Util.encodeString(v.type())));
+    }
+
+    private void finish(AbstractRequest request, AbstractResponse response, ResponseCallback callback, boolean onBlockingThread) {
+        NodeSite current = site.get();
+        response.siteInfoSerial = current == null ? -1 : current.serialNumber();
+        response.authoritative = true;
+        if (!request.certify) {
+            callback.respond(response);
+            return;
+        }
+        if (onBlockingThread) {
+            callback.respond(signed(request, response));
+            return;
+        }
+        try {
+            blockingWork.execute(() -> callback.respond(signed(request, response)));
+        } catch (RejectedExecutionException e) {
+            callback.respond(busy(request));
+        }
+    }
+
+    private NodeSite site() {
+        NodeSite current = site.get();
+        if (current == null) {
+            throw new NodeStartingException();
+        }
+        return current;
+    }
+
+    /** The listeners are bound but the site info is not published yet. */
+    private static final class NodeStartingException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NodeStartingException() {
+            super("the node is starting", null, false, false);
+        }
+    }
+
+    private AbstractResponse signed(AbstractRequest request, AbstractResponse response) {
+        try {
+            signer.sign(response);
+            return response;
+        } catch (HandleException | RuntimeException e) {
+            return internalError(request, e);
+        }
+    }
+
+    private AbstractResponse busy(AbstractRequest request) {
+        try {
+            return error(request, AbstractMessage.RC_SERVER_TOO_BUSY, "the node is too busy or still starting, try again");
+        } catch (HandleException e) {
+            return internalError(request, e);
+        }
+    }
+
+    private AbstractResponse internalError(AbstractRequest request, Exception e) {
+        if (e instanceof StoreException) {
+            log.error("store failure answering {}", request, e);
+        } else {
+            log.error("internal error answering {}", request, e);
+        }
+        ErrorResponse resp = new ErrorResponse(request.opCode, AbstractMessage.RC_ERROR, Util.encodeString("internal error; see the node's error log"));
+        resp.takeValuesFrom(request);
+        resp.responseCode = AbstractMessage.RC_ERROR;
+        resp.requestId = request.requestId;
+        resp.sessionId = request.sessionId;
+        resp.certify = false;
+        return resp;
+    }
+
+    private static AbstractResponse error(AbstractRequest req, int rc, String message) throws HandleException {
+        return new ErrorResponse(req, rc, message == null ? null : Util.encodeString(message));
+    }
+}

@@ -1,0 +1,244 @@
+package org.idnode.server.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import net.handle.hdllib.AbstractMessage;
+import net.handle.hdllib.AbstractRequest;
+import net.handle.hdllib.AbstractResponse;
+import net.handle.hdllib.Common;
+import net.handle.hdllib.GenericRequest;
+import net.handle.hdllib.GsonUtility;
+import net.handle.hdllib.HandleException;
+import net.handle.hdllib.MessageEnvelope;
+import net.handle.hdllib.ResolutionRequest;
+import net.handle.hdllib.Util;
+import org.idnode.server.codec.HandleMessageCodec;
+import org.idnode.server.codec.MalformedMessageException;
+import org.idnode.server.handler.HandleRequestProcessor;
+
+/**
+ * The node's HTTP interface, one instance per connection:
+ * <ul>
+ *   <li>{@code GET /api/handles/{handle}?type=&index=} answers with the JSON of CNRI's REST API
+ *       (produced by the Handle.net library's {@link GsonUtility}) and CNRI's status mapping;</li>
+ *   <li>{@code GET /api/site} answers with the node's site info as JSON;</li>
+ *   <li>{@code POST /<anything>} with {@code Content-Type: application/x-hdl-message} carries a native
+ *       Handle message (envelope + message) and gets one back, as CNRI's client sends it.</li>
+ * </ul>
+ * Requests on a connection are answered in order, one at a time (the channel reads on after each
+ * answer). Malformed requests get a 4xx JSON error; a request line or body over the limits gets 414 or
+ * 413 and the connection is closed.
+ */
+public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final String API_HANDLES = "/api/handles/";
+    private static final String API_SITE = "/api/site";
+    private static final String JSON = "application/json; charset=UTF-8";
+
+    private final HandleRequestProcessor processor;
+
+    public HttpRequestHandler(HandleRequestProcessor processor) {
+        this.processor = processor;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        ctx.read();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        if (req.decoderResult().isFailure()) {
+            Throwable cause = req.decoderResult().cause();
+            HttpResponseStatus status = cause instanceof TooLongFrameException
+                    ? (cause.getMessage() != null && cause.getMessage().contains("header") ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE : HttpResponseStatus.REQUEST_URI_TOO_LONG)
+                    : HttpResponseStatus.BAD_REQUEST;
+            sendJson(ctx, status, errorJson(AbstractMessage.RC_PROTOCOL_ERROR, "malformed HTTP request: " + cause.getMessage()), false);
+            return;
+        }
+        try {
+            dispatch(ctx, req, keepAlive);
+        } catch (IllegalArgumentException e) {
+            // Malformed percent-escapes in the URI.
+            sendJson(ctx, HttpResponseStatus.BAD_REQUEST, errorJson(AbstractMessage.RC_PROTOCOL_ERROR, "malformed request URI: " + e.getMessage()), keepAlive);
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {
+        QueryStringDecoder uri = new QueryStringDecoder(req.uri(), StandardCharsets.UTF_8);
+        String path = uri.rawPath();
+        if (req.method().equals(HttpMethod.POST) && isHandleMessage(req)) {
+            nativeMessage(ctx, req, keepAlive);
+        } else if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
+            sendJson(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, errorJson(AbstractMessage.RC_OPERATION_NOT_SUPPORTED,
+                    req.method() + " " + path + " is not supported"), keepAlive);
+        } else if (path.startsWith(API_HANDLES)) {
+            resolve(ctx, uri, keepAlive);
+        } else if (path.equals(API_SITE)) {
+            GenericRequest siteReq = new GenericRequest(Common.BLANK_HANDLE, AbstractMessage.OC_GET_SITE_INFO, null);
+            latestVersion(siteReq);
+            processor.process(siteReq, resp -> sendJson(ctx, HttpStatusMapping.forResolution(resp.responseCode),
+                    GsonUtility.serializeResponseToRequest(siteReq, resp).toString(), keepAlive));
+        } else {
+            sendJson(ctx, HttpResponseStatus.NOT_FOUND, errorJson(AbstractMessage.RC_ERROR, "no such resource: " + path), keepAlive);
+        }
+    }
+
+    private void resolve(ChannelHandlerContext ctx, QueryStringDecoder uri, boolean keepAlive) {
+        String handle = QueryStringDecoder.decodeComponent(uri.rawPath().substring(API_HANDLES.length()), StandardCharsets.UTF_8);
+        Map<String, List<String>> params = uri.parameters();
+        int[] indexes;
+        try {
+            indexes = params.getOrDefault("index", List.of()).stream().mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            sendJson(ctx, HttpResponseStatus.BAD_REQUEST, errorJson(AbstractMessage.RC_PROTOCOL_ERROR,
+                    "index must be an integer, got " + params.get("index")), keepAlive);
+            return;
+        }
+        if (handle.isEmpty()) {
+            sendJson(ctx, HttpResponseStatus.BAD_REQUEST, errorJson(AbstractMessage.RC_INVALID_HANDLE, "empty handle"), keepAlive);
+            return;
+        }
+        byte[][] types = params.getOrDefault("type", List.of()).stream().map(Util::encodeString).toArray(byte[][]::new);
+        ResolutionRequest req = new ResolutionRequest(Util.encodeString(handle), types.length == 0 ? null : types,
+                indexes.length == 0 ? null : indexes, null);
+        latestVersion(req);
+        req.ignoreRestrictedValues = !isFalse(params.get("publicOnly"));
+        req.certify = false;
+        boolean pretty = params.containsKey("pretty") && !isFalse(params.get("pretty"));
+        processor.process(req, resp -> {
+            Gson gson = pretty ? GsonUtility.getPrettyGson() : GsonUtility.getGson();
+            sendJson(ctx, HttpStatusMapping.forResolution(resp.responseCode), gson.toJson(GsonUtility.serializeResponseToRequest(req, resp)), keepAlive);
+        });
+    }
+
+    private void nativeMessage(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {
+        ByteBuf body = req.content();
+        // CNRI's servlet tolerates one leading line break before the envelope.
+        if (body.isReadable() && (body.getByte(body.readerIndex()) == '\n' || body.getByte(body.readerIndex()) == '\r')) {
+            body.skipBytes(1);
+        }
+        byte[] bytes = ByteBufUtil.getBytes(body);
+        AbstractRequest request;
+        try {
+            MessageEnvelope env = HandleMessageCodec.decodeEnvelope(bytes);
+            int length = bytes.length - HandleMessageCodec.ENVELOPE_SIZE;
+            if (env.messageLength != length) {
+                throw MalformedMessageException.forEnvelope(env, AbstractMessage.RC_PROTOCOL_ERROR,
+                        "envelope says " + env.messageLength + " message bytes, the body has " + length);
+            }
+            byte[] message = new byte[length];
+            System.arraycopy(bytes, HandleMessageCodec.ENVELOPE_SIZE, message, 0, length);
+            request = HandleMessageCodec.decodeRequest(env, message);
+        } catch (MalformedMessageException e) {
+            if (e.canAnswer()) {
+                sendNative(ctx, e.toErrorResponse(), false);
+            } else {
+                sendJson(ctx, HttpResponseStatus.BAD_REQUEST, errorJson(AbstractMessage.RC_PROTOCOL_ERROR, e.getMessage()), false);
+            }
+            return;
+        }
+        processor.process(request, resp -> sendNative(ctx, resp, keepAlive));
+    }
+
+    private static void sendNative(ChannelHandlerContext ctx, AbstractResponse response, boolean keepAlive) {
+        byte[] bytes;
+        try {
+            bytes = HandleMessageCodec.encodeWhole(response);
+        } catch (HandleException e) {
+            ctx.close();
+            return;
+        }
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, Common.HDL_MIME_TYPE);
+        send(ctx, resp, keepAlive);
+    }
+
+    private static void sendJson(ChannelHandlerContext ctx, HttpResponseStatus status, String json, boolean keepAlive) {
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)));
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
+        send(ctx, resp, keepAlive);
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse resp, boolean keepAlive) {
+        HttpUtil.setContentLength(resp, resp.content().readableBytes());
+        if (keepAlive) {
+            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(resp).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    ctx.read();
+                } else {
+                    ctx.close();
+                }
+            });
+        } else {
+            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    static String errorJson(int responseCode, String message) {
+        JsonObject o = new JsonObject();
+        o.addProperty("responseCode", responseCode);
+        o.addProperty("message", message);
+        return o.toString();
+    }
+
+    private static boolean isHandleMessage(FullHttpRequest req) {
+        String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith(Common.HDL_MIME_TYPE);
+    }
+
+    private static boolean isFalse(List<String> values) {
+        return values != null && !values.isEmpty() && (values.get(0).equalsIgnoreCase("false") || values.get(0).equalsIgnoreCase("no"));
+    }
+
+    private static void latestVersion(AbstractRequest req) {
+        req.majorProtocolVersion = Common.MAJOR_VERSION;
+        req.minorProtocolVersion = Common.MINOR_VERSION;
+        req.suggestMajorProtocolVersion = Common.MAJOR_VERSION;
+        req.suggestMinorProtocolVersion = Common.MINOR_VERSION;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException && ctx.channel().isActive()) {
+            sendJson(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, errorJson(AbstractMessage.RC_PROTOCOL_ERROR, cause.getMessage()), false);
+            return;
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,117 @@
+package org.idnode.server.importer;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.store.HandleRecordStore;
+
+/**
+ * Bulk-loads a file of JSON lines (one {@link RecordJson} record per line; blank lines are skipped)
+ * into a store. The whole file is validated first and nothing is written when any line is bad, so an
+ * import is never half-applied because of bad input; then the records are written in batches, each
+ * durable when written. A record replaces any stored record of the same handle, so re-running an
+ * import is harmless.
+ *
+ * <p>One importer per file; not thread-safe.
+ */
+public final class RecordImporter {
+    /** Records per write batch. */
+    static final int BATCH_SIZE = 5_000;
+
+    private final Path file;
+    private final int timestamp;
+
+    /** A bad line: its 1-based number and why it was refused. */
+    public static final class BadLineException extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final long line;
+
+        BadLineException(long line, String reason) {
+            super("line " + line + ": " + reason);
+            this.line = line;
+        }
+
+        public long line() {
+            return line;
+        }
+    }
+
+    public RecordImporter(Path file) {
+        this.file = file;
+        this.timestamp = (int) (System.currentTimeMillis() / 1000);
+    }
+
+    /**
+     * Checks every line without writing anything.
+     *
+     * @return the number of records
+     * @throws BadLineException for the first bad line
+     */
+    public long validate() throws IOException, BadLineException {
+        long[] count = {0};
+        forEachRecord(r -> count[0]++);
+        return count[0];
+    }
+
+    /**
+     * Validates the whole file, then writes it to {@code store}.
+     *
+     * @return the number of records written
+     * @throws BadLineException for the first bad line; nothing was written then
+     */
+    public long importInto(HandleRecordStore store) throws IOException, BadLineException {
+        validate();
+        List<HandleRecord> batch = new ArrayList<>(BATCH_SIZE);
+        long[] written = {0};
+        forEachRecord(r -> {
+            batch.add(r);
+            if (batch.size() == BATCH_SIZE) {
+                store.putAll(batch);
+                written[0] += batch.size();
+                batch.clear();
+            }
+        });
+        store.putAll(batch);
+        return written[0] + batch.size();
+    }
+
+    private void forEachRecord(Consumer<HandleRecord> sink) throws IOException, BadLineException {
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        try (BufferedReader in = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file), decoder), 1 << 16)) {
+            long lineNo = 0;
+            while (true) {
+                String line;
+                try {
+                    line = in.readLine();
+                } catch (CharacterCodingException e) {
+                    throw new BadLineException(lineNo + 1, "not valid UTF-8");
+                }
+                if (line == null) {
+                    return;
+                }
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                HandleRecord record;
+                try {
+                    record = RecordJson.parse(line, timestamp);
+                } catch (IllegalArgumentException e) {
+                    throw new BadLineException(lineNo, e.getMessage());
+                }
+                sink.accept(record);
+            }
+        }
+    }
+}

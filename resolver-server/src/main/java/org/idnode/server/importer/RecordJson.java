@@ -1,0 +1,88 @@
+package org.idnode.server.importer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import net.handle.hdllib.GsonUtility;
+import org.idnode.registry.model.HandleName;
+import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.model.HandleValue;
+import org.idnode.server.codec.HandleValueConverter;
+
+/**
+ * Reads one handle record from JSON in the shape of the REST API's GET answer:
+ * {@code {"handle": "...", "values": [ {"index":1, "type":"URL", "data":{"format":"string","value":"..."},
+ * "ttl":86400, "permissions":"1110"}, ... ]}}. Values are parsed by the Handle.net library's
+ * {@link GsonUtility}, so every data format CNRI's REST API writes ({@code string}, {@code hex},
+ * {@code base64}, {@code admin}, {@code vlist}, {@code site}, {@code key}) is accepted. A value without a
+ * timestamp gets {@code defaultTimestamp}; without permissions, public read.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class RecordJson {
+    private RecordJson() {
+    }
+
+    /**
+     * Parses one record.
+     *
+     * @throws IllegalArgumentException with a reason fit for an operator when the JSON or a value is invalid
+     */
+    public static HandleRecord parse(String json, int defaultTimestamp) {
+        JsonObject obj;
+        try {
+            JsonElement root = JsonParser.parseString(json);
+            if (!root.isJsonObject()) {
+                throw new IllegalArgumentException("expected a JSON object with \"handle\" and \"values\"");
+            }
+            obj = root.getAsJsonObject();
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException("not valid JSON: " + rootMessage(e));
+        }
+        JsonElement handleJson = obj.get("handle");
+        if (handleJson == null || !handleJson.isJsonPrimitive() || !handleJson.getAsJsonPrimitive().isString()) {
+            throw new IllegalArgumentException("\"handle\" is missing or not a string");
+        }
+        HandleName handle = HandleName.parse(handleJson.getAsString());
+        JsonElement valuesJson = obj.get("values");
+        if (valuesJson == null || !valuesJson.isJsonArray()) {
+            throw new IllegalArgumentException("\"values\" is missing or not an array");
+        }
+        JsonArray array = valuesJson.getAsJsonArray();
+        List<HandleValue> values = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            JsonElement v = array.get(i);
+            if (!v.isJsonObject() || !v.getAsJsonObject().has("index") || !v.getAsJsonObject().has("type")) {
+                throw new IllegalArgumentException("value " + (i + 1) + " needs at least \"index\" and \"type\"");
+            }
+            net.handle.hdllib.HandleValue wire;
+            try {
+                wire = GsonUtility.getGson().fromJson(v, net.handle.hdllib.HandleValue.class);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("value " + (i + 1) + " is invalid: " + rootMessage(e));
+            }
+            if (wire.getTimestamp() == 0) {
+                wire.setTimestamp(defaultTimestamp);
+            }
+            try {
+                values.add(HandleValueConverter.fromWire(wire));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("value " + (i + 1) + ": " + e.getMessage());
+            }
+        }
+        return new HandleRecord(handle, values);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}

@@ -1,0 +1,147 @@
+package org.idnode.server.transport;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import org.idnode.server.codec.HandleMessageCodec;
+import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.http.HttpRequestHandler;
+
+/**
+ * The node's Netty listeners: Handle TCP and UDP on one port, and HTTP. Uses epoll when available,
+ * NIO otherwise. Channels read only when their handler asks (auto-read off), which keeps answers on a
+ * connection in order and bounds each connection to one request in flight.
+ *
+ * <p>{@link #bind} and {@link #close} are called once each, from one thread.
+ */
+public final class NettyTransport implements AutoCloseable {
+    /** Longest HTTP request line accepted; a handle is at most 255 bytes, 765 when percent-encoded. */
+    static final int MAX_HTTP_INITIAL_LINE = 8192;
+    private static final int MAX_HTTP_HEADER_SIZE = 16384;
+    private static final int BIND_ATTEMPTS = 10;
+
+    private final boolean epoll = Epoll.isAvailable();
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final List<Channel> channels = new ArrayList<>();
+    private InetSocketAddress handleAddress;
+    private InetSocketAddress httpAddress;
+
+    public NettyTransport(int workerThreads) {
+        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.boss = new MultiThreadIoEventLoopGroup(1, factory);
+        this.workers = new MultiThreadIoEventLoopGroup(workerThreads, factory);
+    }
+
+    /**
+     * Binds the Handle port (TCP and UDP; port 0 picks a free port shared by both) and the HTTP port.
+     *
+     * @throws java.io.UncheckedIOException naming the port when a bind fails
+     */
+    public void bind(InetAddress address, int handlePort, int httpPort, int idleTimeoutSeconds, HandleRequestProcessor processor) {
+        UdpHandleRequestHandler udpHandler = new UdpHandleRequestHandler(processor);
+        ChannelInitializer<SocketChannel> handleInit = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(
+                        new IdleStateHandler(idleTimeoutSeconds, 0, 0, TimeUnit.SECONDS),
+                        new HandleTcpFrameDecoder(),
+                        new TcpHandleRequestHandler(processor));
+            }
+        };
+        ChannelInitializer<SocketChannel> httpInit = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(
+                        new IdleStateHandler(idleTimeoutSeconds, 0, 0, TimeUnit.SECONDS),
+                        new HttpServerCodec(MAX_HTTP_INITIAL_LINE, MAX_HTTP_HEADER_SIZE, 8192),
+                        new HttpObjectAggregator(HandleMessageCodec.MAX_MESSAGE_LENGTH + HandleMessageCodec.ENVELOPE_SIZE + 2),
+                        new HttpRequestHandler(processor));
+            }
+        };
+        for (int attempt = 1; ; attempt++) {
+            Channel tcp = bindTcp(new InetSocketAddress(address, handlePort), handleInit, "Handle TCP");
+            int port = ((InetSocketAddress) tcp.localAddress()).getPort();
+            try {
+                Channel udp = new Bootstrap().group(workers)
+                        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                        .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                        .handler(udpHandler)
+                        .bind(new InetSocketAddress(address, port)).syncUninterruptibly().channel();
+                channels.add(tcp);
+                channels.add(udp);
+                handleAddress = (InetSocketAddress) tcp.localAddress();
+                break;
+            } catch (Exception e) {
+                tcp.close().syncUninterruptibly();
+                if (handlePort != 0 || attempt == BIND_ATTEMPTS) {
+                    throw new java.io.UncheckedIOException("cannot bind Handle UDP port " + address.getHostAddress() + ":" + port + ": " + e.getMessage(),
+                            e instanceof java.io.IOException io ? io : new java.io.IOException(e));
+                }
+            }
+        }
+        Channel http = bindTcp(new InetSocketAddress(address, httpPort), httpInit, "HTTP");
+        channels.add(http);
+        httpAddress = (InetSocketAddress) http.localAddress();
+    }
+
+    private Channel bindTcp(InetSocketAddress at, ChannelInitializer<SocketChannel> init, String what) {
+        Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        try {
+            return new ServerBootstrap().group(boss, workers)
+                    .channel(type)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(init)
+                    .bind(at).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            throw new java.io.UncheckedIOException("cannot bind " + what + " port " + at.getAddress().getHostAddress() + ":" + at.getPort() + ": " + e.getMessage(),
+                    e instanceof java.io.IOException io ? io : new java.io.IOException(e));
+        }
+    }
+
+    /** The bound Handle address (TCP and UDP). */
+    public InetSocketAddress handleAddress() {
+        return handleAddress;
+    }
+
+    /** The bound HTTP address. */
+    public InetSocketAddress httpAddress() {
+        return httpAddress;
+    }
+
+    /** Stops accepting, closes every channel and waits for the event loops to finish. */
+    @Override
+    public void close() {
+        for (Channel c : channels) {
+            c.close().syncUninterruptibly();
+        }
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
