@@ -46,13 +46,21 @@ final class RecordCodec {
     }
 
     static HandleRecord decode(byte[] buf) {
+        try {
+            return decodeChecked(buf);
+        } catch (IllegalArgumentException e) { // InvalidHandleException and the HandleValue/ValueReference checks
+            throw new StoreException("stored record is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    private static HandleRecord decodeChecked(byte[] buf) {
         In in = new In(buf);
         int format = in.readByte();
         if (format != FORMAT_V1) {
             throw new StoreException("stored record has unknown format " + format);
         }
         HandleName handle = HandleName.fromUtf8(in.bytes());
-        int n = in.varint();
+        int n = in.count();
         List<HandleValue> values = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int index = in.varint();
@@ -61,7 +69,7 @@ final class RecordCodec {
             int timestamp = in.varint();
             String type = new String(in.bytes(), StandardCharsets.UTF_8);
             byte[] data = in.bytes();
-            int nRefs = in.varint();
+            int nRefs = in.count();
             List<ValueReference> refs = nRefs == 0 ? List.of() : new ArrayList<>(nRefs);
             for (int r = 0; r < nRefs; r++) {
                 refs.add(new ValueReference(new String(in.bytes(), StandardCharsets.UTF_8), in.varint()));
@@ -121,6 +129,15 @@ final class RecordCodec {
                 }
             }
             throw new StoreException("stored record has a malformed varint");
+        }
+
+        /** An element count: every element takes at least one byte, so a count above the bytes left is corrupt. */
+        int count() {
+            int n = varint();
+            if (n < 0 || n > buf.length - pos) {
+                throw new StoreException("stored record has an impossible element count " + Integer.toUnsignedLong(n));
+            }
+            return n;
         }
 
         byte[] bytes() {

@@ -31,8 +31,8 @@ import org.idnode.registry.model.InvalidHandleException;
  * @param bind           address the listeners bind to
  * @param handlePort     Handle protocol port, TCP and UDP (0 = ephemeral)
  * @param httpPort       HTTP port (0 = ephemeral)
- * @param advertisedAddress address published in the site info; defaults to the bind address, or
- *                       loopback when binding the wildcard address
+ * @param advertisedAddress address published in the site info, or null to derive it from the bind
+ *                       address (see {@link #advertisedAddress()})
  * @param siteSerial     serial number of the site info
  * @param privateKeyFile the node's private key (CNRI {@code privkey.bin} format, unencrypted);
  *                       null means {@code <dataDir>/keys/privkey.bin}, created at first start
@@ -113,6 +113,8 @@ public record NodeConfig(
         for (String p : prefixes) {
             try {
                 HandleName.ofPrefix(p);
+                // ofPrefix puts p in suffix position; parse it as a prefix too so the prefix rules apply
+                HandleName.parse(p + "/0");
             } catch (InvalidHandleException e) {
                 throw new ConfigException("node.prefixes: '" + p + "' is not a valid prefix: " + e.getMessage());
             }
@@ -121,10 +123,9 @@ public record NodeConfig(
             }
         }
         String bind = listen.string("bind", "127.0.0.1");
-        InetAddress bindAddress = address(bind, "listen.bind");
-        String advertised = site.string("advertised-address",
-                bindAddress.isAnyLocalAddress() ? "127.0.0.1" : bind);
-        if (address(advertised, "site.advertised-address").isAnyLocalAddress()) {
+        address(bind, "listen.bind");
+        String advertised = site.string("advertised-address", null);
+        if (advertised != null && address(advertised, "site.advertised-address").isAnyLocalAddress()) {
             throw new ConfigException("site.advertised-address: '" + advertised + "' is a wildcard address; clients need a reachable address");
         }
         String keyFile = keys.string("private-key-file", null);
@@ -145,6 +146,18 @@ public record NodeConfig(
                 limits.integer("idle-timeout-seconds", 60, 1, 86_400));
     }
 
+    /**
+     * The address published in the site info: {@code site.advertised-address} when configured, else the
+     * bind address, or loopback when binding a wildcard address.
+     */
+    @Override
+    public String advertisedAddress() {
+        if (advertisedAddress != null) {
+            return advertisedAddress;
+        }
+        return address(bind, "listen.bind").isAnyLocalAddress() ? "127.0.0.1" : bind;
+    }
+
     /** A copy with command-line overrides applied; null arguments keep the configured value. */
     public NodeConfig withOverrides(Path dataDir, Integer handlePort, Integer httpPort, String bind) {
         if (handlePort != null && (handlePort < 0 || handlePort > 65535)) {
@@ -154,14 +167,12 @@ public record NodeConfig(
             throw new ConfigException("--http-port: expected a port number 0-65535, got " + httpPort);
         }
         String newBind = bind == null ? this.bind : bind;
-        String newAdvertised = advertisedAddress;
         if (bind != null) {
-            InetAddress a = address(bind, "--bind");
-            newAdvertised = a.isAnyLocalAddress() ? advertisedAddress : bind;
+            address(bind, "--bind");
         }
         return new NodeConfig(nodeName, prefixes, dataDir == null ? this.dataDir : dataDir, newBind,
                 handlePort == null ? this.handlePort : handlePort, httpPort == null ? this.httpPort : httpPort,
-                newAdvertised, siteSerial, privateKeyFile, cacheMaxEntries, blockCacheMb, storeThreads, storeQueue,
+                advertisedAddress, siteSerial, privateKeyFile, cacheMaxEntries, blockCacheMb, storeThreads, storeQueue,
                 idleTimeoutSeconds);
     }
 
@@ -220,7 +231,7 @@ public record NodeConfig(
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
-            if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
+            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
                 throw new ConfigException(key(name) + ": expected an integer from " + min + " to " + max + ", got '" + v.asText() + "'");
             }
             return v.asInt();
@@ -237,7 +248,8 @@ public record NodeConfig(
             List<String> out = new ArrayList<>();
             for (JsonNode e : v) {
                 if (!e.isTextual()) {
-                    throw new ConfigException(key(name) + ": expected a list of strings, found " + e.getNodeType().name().toLowerCase());
+                    throw new ConfigException(key(name) + ": expected a list of strings, found the " + e.getNodeType().name().toLowerCase()
+                            + " " + e.asText() + "; write prefixes in quotes, e.g. [\"88.999\"]");
                 }
                 out.add(e.asText());
             }

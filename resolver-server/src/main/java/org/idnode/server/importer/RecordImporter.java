@@ -2,6 +2,7 @@ package org.idnode.server.importer;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -85,22 +86,21 @@ public final class RecordImporter {
     }
 
     private void forEachRecord(Consumer<HandleRecord> sink) throws IOException, BadLineException {
+        // Lines are split on raw bytes (ISO-8859-1 maps each byte to one char) and each line is then decoded
+        // as strict UTF-8 on its own, so malformed UTF-8 is reported on the line that holds it.
         var decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (BufferedReader in = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file), decoder), 1 << 16)) {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
             long lineNo = 0;
-            while (true) {
+            for (String raw = in.readLine(); raw != null; raw = in.readLine()) {
+                lineNo++;
                 String line;
                 try {
-                    line = in.readLine();
+                    line = decoder.reset().decode(ByteBuffer.wrap(raw.getBytes(StandardCharsets.ISO_8859_1))).toString();
                 } catch (CharacterCodingException e) {
-                    throw new BadLineException(lineNo + 1, "not valid UTF-8");
+                    throw new BadLineException(lineNo, "not valid UTF-8");
                 }
-                if (line == null) {
-                    return;
-                }
-                lineNo++;
                 if (line.isBlank()) {
                     continue;
                 }

@@ -1,6 +1,8 @@
 package org.idnode.server.importer;
 
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 
 import com.google.gson.JsonArray;
@@ -12,6 +14,7 @@ import net.handle.hdllib.GsonUtility;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.HandleValue;
+import org.idnode.registry.model.Permissions;
 import org.idnode.server.codec.HandleValueConverter;
 
 /**
@@ -60,6 +63,7 @@ public final class RecordJson {
             if (!v.isJsonObject() || !v.getAsJsonObject().has("index") || !v.getAsJsonObject().has("type")) {
                 throw new IllegalArgumentException("value " + (i + 1) + " needs at least \"index\" and \"type\"");
             }
+            checkValueFields(v.getAsJsonObject(), i + 1);
             net.handle.hdllib.HandleValue wire;
             try {
                 wire = GsonUtility.getGson().fromJson(v, net.handle.hdllib.HandleValue.class);
@@ -76,6 +80,61 @@ public final class RecordJson {
             }
         }
         return new HandleRecord(handle, values);
+    }
+
+    /**
+     * Checks what the library's lenient JSON reading would silently change: integral index and ttl in
+     * range, well-formed permissions, decodable hex and base64 data.
+     */
+    private static void checkValueFields(JsonObject v, int n) {
+        String where = "value " + n + ": ";
+        JsonElement index = v.get("index");
+        if (!isInt(index)) {
+            throw new IllegalArgumentException(where + "\"index\" must be an integer, got " + index);
+        }
+        JsonElement ttl = v.get("ttl");
+        if (ttl != null && ttl.isJsonPrimitive() && ttl.getAsJsonPrimitive().isNumber() && !isInt(ttl)) {
+            throw new IllegalArgumentException(where + "\"ttl\" must be an integer number of seconds, got " + ttl);
+        }
+        JsonElement perms = v.get("permissions");
+        if (perms != null) {
+            if (!perms.isJsonPrimitive() || !perms.getAsJsonPrimitive().isString()) {
+                throw new IllegalArgumentException(where + "\"permissions\" must be a string such as \"1110\"");
+            }
+            try {
+                Permissions.parse(perms.getAsString());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + e.getMessage());
+            }
+        }
+        JsonElement data = v.get("data");
+        if (data != null && data.isJsonObject() && data.getAsJsonObject().get("value") != null
+                && data.getAsJsonObject().get("value").isJsonPrimitive()) {
+            JsonElement format = data.getAsJsonObject().get("format");
+            String value = data.getAsJsonObject().get("value").getAsString();
+            String f = format == null || !format.isJsonPrimitive() ? "string" : format.getAsString();
+            try {
+                if (f.equals("base64")) {
+                    Base64.getDecoder().decode(value);
+                } else if (f.equals("hex")) {
+                    HexFormat.of().parseHex(value);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + "data is not valid " + f + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static boolean isInt(JsonElement e) {
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            return false;
+        }
+        try {
+            new java.math.BigDecimal(e.getAsString()).intValueExact();
+            return true;
+        } catch (ArithmeticException | NumberFormatException ex) {
+            return false;
+        }
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,0 +1,194 @@
+package org.idnode.registry.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.idnode.registry.model.HandleName;
+import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.model.HandleValue;
+import org.idnode.registry.store.RocksDbHandleRecordStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CachingHandleRecordStoreTest {
+
+    @TempDir
+    Path dir;
+
+    private RocksDbHandleRecordStore rocks;
+    private CachingHandleRecordStore cache;
+
+    @BeforeEach
+    void open() {
+        rocks = RocksDbHandleRecordStore.open(dir.resolve("store"), 8L << 20);
+        cache = new CachingHandleRecordStore(rocks, 1000);
+    }
+
+    @AfterEach
+    void close() {
+        if (cache != null) {
+            cache.close(); // closes rocks too
+        }
+    }
+
+    private static HandleRecord record(String handle, String url) {
+        return new HandleRecord(HandleName.parse(handle), List.of(HandleValue.ofString(1, "URL", url, 1_700_000_000)));
+    }
+
+    private static String url(Optional<HandleRecord> r) {
+        return new String(r.orElseThrow().values().get(0).data(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void getIfCachedIsNullBeforeFirstGet() {
+        rocks.putAll(List.of(record("88.999.1/a", "https://a")));
+        HandleName h = HandleName.parse("88.999.1/a");
+        assertThat(cache.getIfCached(h)).isNull();
+        assertThat(cache.getIfCached(HandleName.parse("88.999.1/missing"))).isNull();
+        assertThat(cache.cachedEntries()).isZero();
+    }
+
+    @Test
+    void getOfExistingHandleCachesTheRecord() {
+        HandleRecord a = record("88.999.1/Abc", "https://a");
+        rocks.putAll(List.of(a));
+
+        Optional<HandleRecord> loaded = cache.get(HandleName.parse("88.999.1/abc"));
+        assertThat(loaded).contains(a);
+        // cached under the ASCII-case-folded key: any case finds it
+        assertThat(cache.getIfCached(HandleName.parse("88.999.1/ABC"))).isNotNull().contains(a);
+        assertThat(cache.getIfCached(HandleName.parse("88.999.1/abc")).orElseThrow().handle().toString()).isEqualTo("88.999.1/Abc");
+        assertThat(cache.cachedEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void cachedRecordIsServedWithoutTheBackingStore() {
+        HandleName h = HandleName.parse("88.999.1/a");
+        rocks.putAll(List.of(record("88.999.1/a", "https://a")));
+        assertThat(cache.get(h)).isPresent();
+
+        // change the backing store behind the cache's back: the cache keeps answering from memory
+        rocks.delete(h);
+        assertThat(cache.get(h)).isPresent();
+        assertThat(cache.getIfCached(h)).isNotNull().isPresent();
+        assertThat(cache.hitRate()).isGreaterThan(0.0);
+    }
+
+    @Test
+    void getOfMissingHandleCachesANegativeEntry() {
+        HandleName h = HandleName.parse("88.999.1/missing");
+        assertThat(cache.get(h)).isEmpty();
+
+        Optional<HandleRecord> cached = cache.getIfCached(h);
+        assertThat(cached).isNotNull();
+        assertThat(cached).isEmpty();
+
+        // still answered negatively from the cache even when the record appears in the backing store directly
+        rocks.putAll(List.of(record("88.999.1/missing", "https://late")));
+        assertThat(cache.get(h)).isEmpty();
+    }
+
+    @Test
+    void putAllInvalidatesNegativeEntry() {
+        HandleName h = HandleName.parse("88.999.1/new");
+        assertThat(cache.get(h)).isEmpty();
+        assertThat(cache.getIfCached(h)).isNotNull();
+
+        cache.putAll(List.of(record("88.999.1/NEW", "https://new")));
+        assertThat(cache.getIfCached(h)).isNull();
+        assertThat(url(cache.get(h))).isEqualTo("https://new");
+        assertThat(cache.getIfCached(h)).isNotNull().isPresent();
+    }
+
+    @Test
+    void putAllInvalidatesPositiveEntry() {
+        HandleName h = HandleName.parse("88.999.1/p");
+        cache.putAll(List.of(record("88.999.1/p", "https://v1")));
+        assertThat(url(cache.get(h))).isEqualTo("https://v1");
+
+        cache.putAll(List.of(record("88.999.1/p", "https://v2"), record("88.999.1/other", "https://o")));
+        assertThat(cache.getIfCached(h)).isNull();
+        assertThat(url(cache.get(h))).isEqualTo("https://v2");
+        assertThat(url(cache.getIfCached(h))).isEqualTo("https://v2");
+    }
+
+    @Test
+    void putAllWrittenInOtherCaseInvalidatesEntry() {
+        HandleName h = HandleName.parse("88.999.1/case");
+        cache.putAll(List.of(record("88.999.1/case", "https://v1")));
+        assertThat(url(cache.get(h))).isEqualTo("https://v1");
+
+        cache.putAll(List.of(record("88.999.1/CASE", "https://v2")));
+        assertThat(url(cache.get(h))).isEqualTo("https://v2");
+    }
+
+    @Test
+    void deleteInvalidatesEntry() {
+        HandleName h = HandleName.parse("88.999.1/d");
+        cache.putAll(List.of(record("88.999.1/d", "https://d")));
+        assertThat(cache.get(h)).isPresent();
+
+        assertThat(cache.delete(HandleName.parse("88.999.1/D"))).isTrue();
+        assertThat(cache.getIfCached(h)).isNull();
+        assertThat(cache.get(h)).isEmpty();
+        assertThat(rocks.get(h)).isEmpty();
+        assertThat(cache.delete(h)).isFalse();
+    }
+
+    @Test
+    void deleteOfMissingHandleReturnsFalseAndKeepsNothingStale() {
+        HandleName h = HandleName.parse("88.999.1/none");
+        assertThat(cache.get(h)).isEmpty();
+        assertThat(cache.delete(h)).isFalse();
+        assertThat(cache.getIfCached(h)).isNull();
+    }
+
+    @Test
+    void negativeMaximumIsRefused() {
+        assertThatThrownBy(() -> new CachingHandleRecordStore(rocks, -1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void maximumEntriesBoundIsRespected() {
+        cache.close();
+        cache = null;
+        rocks = RocksDbHandleRecordStore.open(dir.resolve("store"), 8L << 20);
+        CachingHandleRecordStore small = new CachingHandleRecordStore(rocks, 10);
+        cache = small;
+
+        List<HandleRecord> records = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            records.add(record("88.999.1/item-" + i, "https://example.com/" + i));
+        }
+        rocks.putAll(records);
+
+        // 500 existing and 500 missing handles, all distinct
+        for (int i = 0; i < 500; i++) {
+            assertThat(small.get(HandleName.parse("88.999.1/item-" + i))).isPresent();
+            assertThat(small.get(HandleName.parse("88.999.1/missing-" + i))).isEmpty();
+        }
+
+        // Caffeine evicts in its maintenance cycle, which may run on another thread. Keep using the cache
+        // (each call may trigger maintenance) until the estimate comes down; no timing is asserted.
+        HandleName probe = HandleName.parse("88.999.1/item-0");
+        for (int i = 0; i < 1_000_000 && small.cachedEntries() > 10; i++) {
+            small.get(probe);
+            Thread.yield();
+        }
+        assertThat(small.cachedEntries()).isLessThanOrEqualTo(10);
+
+        // evicted entries are reloaded correctly from the store
+        for (int i = 0; i < 500; i += 50) {
+            assertThat(url(small.get(HandleName.parse("88.999.1/item-" + i)))).isEqualTo("https://example.com/" + i);
+        }
+    }
+}

@@ -1,0 +1,376 @@
+package org.idnode.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class NodeConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private Path yaml(String text) throws IOException {
+        return Files.writeString(dir.resolve("node.yaml"), text);
+    }
+
+    private NodeConfig load(String text) throws IOException {
+        return NodeConfig.load(yaml(text));
+    }
+
+    // ---------------------------------------------------------------- defaults
+
+    @Test
+    void defaults() {
+        NodeConfig c = NodeConfig.defaults();
+        assertThat(c.prefixes()).containsExactly("88.999");
+        assertThat(c.handlePort()).isEqualTo(2641);
+        assertThat(c.httpPort()).isEqualTo(8000);
+        assertThat(c.bind()).isEqualTo("127.0.0.1");
+        assertThat(c.advertisedAddress()).isEqualTo("127.0.0.1");
+        assertThat(c.dataDir().normalize()).isEqualTo(Path.of("data"));
+        assertThat(c.privateKeyFile()).isNull();
+        assertThat(c.siteSerial()).isEqualTo(1);
+        assertThat(c.cacheMaxEntries()).isEqualTo(1_000_000);
+        assertThat(c.blockCacheMb()).isEqualTo(256);
+        assertThat(c.storeThreads()).isEqualTo(4);
+        assertThat(c.storeQueue()).isEqualTo(10_000);
+        assertThat(c.idleTimeoutSeconds()).isEqualTo(60);
+        assertThat(c.nodeName()).isNotBlank();
+    }
+
+    @Test
+    void emptyFileGivesDefaults() throws IOException {
+        assertThat(load("")).isEqualTo(NodeConfig.defaults());
+        assertThat(load("# only a comment\n")).isEqualTo(NodeConfig.defaults());
+    }
+
+    @Test
+    void prefixesListIsImmutable() {
+        NodeConfig c = NodeConfig.defaults();
+        assertThatThrownBy(() -> c.prefixes().add("88.1")).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    // ---------------------------------------------------------------- full file
+
+    @Test
+    void loadsEveryKey() throws IOException {
+        NodeConfig c = load("""
+                node:
+                  name: "test node 测试"
+                  prefixes: ["88.999", "88.1000.5"]
+                data-dir: /var/lib/idnode
+                listen:
+                  bind: 127.0.0.2
+                  handle-port: 12641
+                  http-port: 0
+                site:
+                  advertised-address: 192.0.2.10
+                  serial: 7
+                keys:
+                  private-key-file: /etc/idnode/privkey.bin
+                cache:
+                  max-entries: 5000
+                store:
+                  block-cache-mb: 64
+                  threads: 8
+                  queue: 123
+                limits:
+                  idle-timeout-seconds: 30
+                """);
+        assertThat(c.nodeName()).isEqualTo("test node 测试");
+        assertThat(c.prefixes()).containsExactly("88.999", "88.1000.5");
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/idnode"));
+        assertThat(c.bind()).isEqualTo("127.0.0.2");
+        assertThat(c.handlePort()).isEqualTo(12641);
+        assertThat(c.httpPort()).isZero();
+        assertThat(c.advertisedAddress()).isEqualTo("192.0.2.10");
+        assertThat(c.siteSerial()).isEqualTo(7);
+        assertThat(c.privateKeyFile()).isEqualTo(Path.of("/etc/idnode/privkey.bin"));
+        assertThat(c.cacheMaxEntries()).isEqualTo(5000);
+        assertThat(c.blockCacheMb()).isEqualTo(64);
+        assertThat(c.storeThreads()).isEqualTo(8);
+        assertThat(c.storeQueue()).isEqualTo(123);
+        assertThat(c.idleTimeoutSeconds()).isEqualTo(30);
+    }
+
+    @Test
+    void relativePathsResolveAgainstWorkingDirectory() throws IOException {
+        NodeConfig c = load("""
+                data-dir: var/data
+                keys:
+                  private-key-file: keys/k.bin
+                """);
+        assertThat(c.dataDir().normalize()).isEqualTo(Path.of("var/data"));
+        assertThat(c.privateKeyFile().normalize()).isEqualTo(Path.of("keys/k.bin"));
+    }
+
+    @Test
+    void advertisedAddressDefaultsToBindAddress() throws IOException {
+        assertThat(load("listen:\n  bind: 127.0.0.3\n").advertisedAddress()).isEqualTo("127.0.0.3");
+    }
+
+    @Test
+    void wildcardBindAdvertisesLoopbackByDefault() throws IOException {
+        NodeConfig c = load("listen:\n  bind: 0.0.0.0\n");
+        assertThat(c.bind()).isEqualTo("0.0.0.0");
+        assertThat(c.advertisedAddress()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void portBoundariesAreAccepted() throws IOException {
+        NodeConfig c = load("listen:\n  handle-port: 65535\n  http-port: 0\n");
+        assertThat(c.handlePort()).isEqualTo(65535);
+        assertThat(c.httpPort()).isZero();
+    }
+
+    @Test
+    void shippedConfigurationIsValid() {
+        String root = System.getProperty("idnode.project.root");
+        assertThat(root).as("surefire sets idnode.project.root").isNotNull();
+        NodeConfig c = NodeConfig.load(Path.of(root, "conf", "node.yaml"));
+        assertThat(c.prefixes()).contains("88.999");
+        assertThat(c.handlePort()).isEqualTo(2641);
+        assertThat(c.httpPort()).isEqualTo(8000);
+        assertThat(c.bind()).isEqualTo("127.0.0.1");
+        assertThat(c.dataDir().normalize()).isEqualTo(Path.of("data"));
+    }
+
+    // ---------------------------------------------------------------- errors name the key
+
+    @Test
+    void unknownTopLevelKeyIsNamed() {
+        assertThatThrownBy(() -> load("listen:\n  bind: 127.0.0.1\nlisten-port: 80\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("listen-port: unknown key")
+                .hasMessageContaining("data-dir");
+    }
+
+    @Test
+    void unknownNestedKeyIsNamedWithItsPath() {
+        assertThatThrownBy(() -> load("listen:\n  hnadle-port: 2641\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("listen.hnadle-port: unknown key")
+                .hasMessageContaining("listen.handle-port");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "listen:\\n  handle-port: 70000        | listen.handle-port",
+            "listen:\\n  handle-port: -1           | listen.handle-port",
+            "listen:\\n  http-port: 65536          | listen.http-port",
+            "listen:\\n  handle-port: abc          | listen.handle-port",
+            "listen:\\n  handle-port: \"2641\"       | listen.handle-port",
+            "listen:\\n  handle-port: 2641.5       | listen.handle-port",
+            "listen:\\n  handle-port: [2641]       | listen.handle-port",
+            "listen:\\n  handle-port: true         | listen.handle-port",
+            "site:\\n  serial: 70000               | site.serial",
+            "store:\\n  threads: 0                 | store.threads",
+            "store:\\n  block-cache-mb: 1          | store.block-cache-mb",
+            "store:\\n  queue: 0                   | store.queue",
+            "cache:\\n  max-entries: -5            | cache.max-entries",
+            "cache:\\n  max-entries: 3000000000    | cache.max-entries",
+            "limits:\\n  idle-timeout-seconds: 0   | limits.idle-timeout-seconds",
+    })
+    void badIntegerNamesTheKey(String text, String key) {
+        String yamlText = text.replace("\\n", "\n");
+        assertThatThrownBy(() -> load(yamlText))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(key + ":")
+                .hasMessageContaining("expected an integer");
+    }
+
+    @Test
+    void portOutOfRangeMessageShowsKeyRangeAndValue() {
+        assertThatThrownBy(() -> load("listen:\n  handle-port: 70000\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("listen.handle-port")
+                .hasMessageContaining("0 to 65535")
+                .hasMessageContaining("70000");
+    }
+
+    @Test
+    void prefixesNotAListIsRefused() {
+        assertThatThrownBy(() -> load("node:\n  prefixes: 88.999\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("node.prefixes:")
+                .hasMessageContaining("list");
+        assertThatThrownBy(() -> load("node:\n  prefixes: [88.999, [1]]\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("node.prefixes:");
+        assertThatThrownBy(() -> load("node:\n  prefixes: [88]\n")) // a YAML number, not a string
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("node.prefixes:");
+    }
+
+    @Test
+    void invalidPrefixIsRefused() {
+        for (String bad : List.of("\"88.999/x\"", "\"\"", "\"88.999/\"")) {
+            assertThatThrownBy(() -> load("node:\n  prefixes: [\"88.999\", " + bad + "]\n"))
+                    .as(bad)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("node.prefixes:")
+                    .hasMessageContaining("'" + bad.substring(1, bad.length() - 1) + "'");
+        }
+    }
+
+    @Test
+    void prefixBreakingPrefixRulesIsRefused() {
+        for (String bad : List.of("88..1", ".88", "88.", "88 999")) {
+            assertThatThrownBy(() -> load("node:\n  prefixes: [\"" + bad + "\"]\n"))
+                    .as(bad)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("node.prefixes:")
+                    .hasMessageContaining("'" + bad + "'");
+        }
+    }
+
+    @Test
+    void emptyPrefixListIsRefused() {
+        assertThatThrownBy(() -> load("node:\n  prefixes: []\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("node.prefixes:")
+                .hasMessageContaining("at least one prefix");
+    }
+
+    @Test
+    void badBindAddressIsRefused() {
+        for (String bad : List.of("\"not an address\"", "\"10.0.0.1/8\"", "\"\"", "\"a_b\"")) {
+            assertThatThrownBy(() -> load("listen:\n  bind: " + bad + "\n"))
+                    .as(bad)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("listen.bind:");
+        }
+        assertThatThrownBy(() -> load("listen:\n  bind: [127.0.0.1]\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("listen.bind:")
+                .hasMessageContaining("expected a string");
+    }
+
+    @Test
+    void wildcardAdvertisedAddressIsRefused() {
+        assertThatThrownBy(() -> load("site:\n  advertised-address: 0.0.0.0\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("site.advertised-address:")
+                .hasMessageContaining("wildcard");
+        assertThatThrownBy(() -> load("site:\n  advertised-address: \"::\"\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("site.advertised-address:");
+        assertThatThrownBy(() -> load("site:\n  advertised-address: \"bad address\"\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("site.advertised-address:");
+    }
+
+    @Test
+    void sectionThatIsNotAMappingIsNamed() {
+        assertThatThrownBy(() -> load("listen: 2641\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("listen:")
+                .hasMessageContaining("mapping");
+        assertThatThrownBy(() -> load("- a\n- b\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("mapping");
+    }
+
+    @Test
+    void missingFileIsReported() {
+        Path missing = dir.resolve("nope.yaml");
+        assertThatThrownBy(() -> NodeConfig.load(missing))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(missing.toString())
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void invalidYamlIsReported() throws IOException {
+        Path file = yaml("listen:\n  bind: [unclosed\n  handle-port: 1\n");
+        assertThatThrownBy(() -> NodeConfig.load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("not valid YAML");
+    }
+
+    // ---------------------------------------------------------------- overrides
+
+    @Test
+    void overridesReplaceOnlyWhatIsGiven() {
+        NodeConfig base = NodeConfig.defaults();
+        NodeConfig same = base.withOverrides(null, null, null, null);
+        assertThat(same).isEqualTo(base);
+
+        NodeConfig c = base.withOverrides(Path.of("/tmp/other"), 3641, 9000, "127.0.0.5");
+        assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/other"));
+        assertThat(c.handlePort()).isEqualTo(3641);
+        assertThat(c.httpPort()).isEqualTo(9000);
+        assertThat(c.bind()).isEqualTo("127.0.0.5");
+        assertThat(c.advertisedAddress()).isEqualTo("127.0.0.5");
+        // untouched values stay
+        assertThat(c.prefixes()).isEqualTo(base.prefixes());
+        assertThat(c.nodeName()).isEqualTo(base.nodeName());
+        assertThat(c.siteSerial()).isEqualTo(base.siteSerial());
+        assertThat(c.cacheMaxEntries()).isEqualTo(base.cacheMaxEntries());
+        assertThat(c.storeThreads()).isEqualTo(base.storeThreads());
+    }
+
+    @Test
+    void singleOverrides() {
+        NodeConfig base = NodeConfig.defaults();
+        assertThat(base.withOverrides(Path.of("d2"), null, null, null).dataDir()).isEqualTo(Path.of("d2"));
+        assertThat(base.withOverrides(null, 0, null, null).handlePort()).isZero();
+        assertThat(base.withOverrides(null, null, 65535, null).httpPort()).isEqualTo(65535);
+        NodeConfig onlyPort = base.withOverrides(null, 1234, null, null);
+        assertThat(onlyPort.httpPort()).isEqualTo(8000);
+        assertThat(onlyPort.bind()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void wildcardBindOverrideKeepsAdvertisedAddress() {
+        NodeConfig c = NodeConfig.defaults().withOverrides(null, null, null, "0.0.0.0");
+        assertThat(c.bind()).isEqualTo("0.0.0.0");
+        assertThat(c.advertisedAddress()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void bindOverrideFollowsIntoAdvertisedAddressUnlessOneIsConfigured() throws IOException {
+        assertThat(NodeConfig.defaults().withOverrides(null, null, null, "127.0.0.5").advertisedAddress()).isEqualTo("127.0.0.5");
+        NodeConfig explicit = load("site:\n  advertised-address: 127.0.0.9\n").withOverrides(null, null, null, "127.0.0.5");
+        assertThat(explicit.bind()).isEqualTo("127.0.0.5");
+        assertThat(explicit.advertisedAddress()).isEqualTo("127.0.0.9");
+    }
+
+    @Test
+    void portBeyondLongRangeIsRefusedNotWrapped() {
+        assertThatThrownBy(() -> load("listen:\n  handle-port: 18446744073709551616\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("listen.handle-port");
+    }
+
+    @Test
+    void overridePortOutOfRangeNamesTheOption() {
+        NodeConfig base = NodeConfig.defaults();
+        assertThatThrownBy(() -> base.withOverrides(null, 70000, null, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--handle-port:")
+                .hasMessageContaining("70000");
+        assertThatThrownBy(() -> base.withOverrides(null, -1, null, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--handle-port:");
+        assertThatThrownBy(() -> base.withOverrides(null, null, 65536, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--http-port:");
+    }
+
+    @Test
+    void overrideBadBindNamesTheOption() {
+        assertThatThrownBy(() -> NodeConfig.defaults().withOverrides(null, null, null, "bad address!"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--bind:");
+    }
+}
