@@ -63,6 +63,8 @@ class CnriResolutionTest {
                 + "{\"index\":3,\"type\":\"URLX\",\"data\":{\"format\":\"string\",\"value\":\"not a subtype\"}},"
                 + "{\"index\":7,\"type\":\"EMAIL\",\"data\":{\"format\":\"string\",\"value\":\"x@example.com\"}},"
                 + "{\"index\":2000,\"type\":\"LAYER_COUNT\",\"data\":{\"format\":\"string\",\"value\":\"4\"}}]}");
+        lines.add("{\"handle\":\"88.999.1/批次-0001\",\"values\":["
+                + "{\"index\":1,\"type\":\"DESC\",\"data\":{\"format\":\"string\",\"value\":\"覆铜板批次\"}}]}");
         lines.add("{\"handle\":\"88.999.1/SECRET\",\"values\":["
                 + "{\"index\":1,\"type\":\"URL\",\"data\":{\"format\":\"string\",\"value\":\"https://example.com/s\"}},"
                 + "{\"index\":2,\"type\":\"UNIT_COST\",\"data\":{\"format\":\"string\",\"value\":\"12.50\"},\"permissions\":\"1100\"}]}");
@@ -111,6 +113,12 @@ class CnriResolutionTest {
         assertThat(resp).isInstanceOf(ResolutionResponse.class);
         assertThat(Util.decodeString(((ResolutionResponse) resp).handle)).isEqualTo("88.999.1/pLAIN-0001");
         assertThat(((ResolutionResponse) resp).getHandleValues()).hasSize(2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("protocols")
+    void resolvesNonAsciiHandleAndData(String name, int protocol) throws Exception {
+        assertThat(strings(resolver(protocol).resolveHandle("88.999.1/批次-0001", null, null))).containsExactly("1:DESC=覆铜板批次");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -306,12 +314,12 @@ class CnriResolutionTest {
 
     @Test
     void restJsonEqualsWhatCnriGsonUtilityWritesForTheSameValues() throws Exception {
-        for (String handle : List.of("88.999.1/Plain-0001", "88.999.1/FILTER", "88.999.1/SECRET", "88.999.1/BIG")) {
+        for (String handle : List.of("88.999.1/批次-0001", "88.999.1/Plain-0001", "88.999.1/FILTER", "88.999.1/SECRET", "88.999.1/BIG")) {
             HandleValue[] values = resolver(Interface.SP_HDL_TCP).resolveHandle(handle, null, null);
             ResolutionRequest req = new ResolutionRequest(Util.encodeString(handle), null, null, null);
             ResolutionResponse expected = new ResolutionResponse(req, Util.encodeString(handle), values);
             String expectedJson = net.handle.hdllib.GsonUtility.serializeResponseToRequest(req, expected).toString();
-            HttpResult got = httpGet("/api/handles/" + handle);
+            HttpResult got = httpGet("/api/handles/" + java.net.URLEncoder.encode(handle, StandardCharsets.UTF_8).replace("%2F", "/"));
             assertThat(got.status).isEqualTo(200);
             assertThat(com.google.gson.JsonParser.parseString(got.body)).isEqualTo(com.google.gson.JsonParser.parseString(expectedJson));
         }

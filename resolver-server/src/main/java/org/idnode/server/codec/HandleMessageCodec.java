@@ -8,6 +8,7 @@ import net.handle.hdllib.AbstractRequest;
 import net.handle.hdllib.AbstractResponse;
 import net.handle.hdllib.Common;
 import net.handle.hdllib.Encoder;
+import net.handle.hdllib.GenericRequest;
 import net.handle.hdllib.HandleException;
 import net.handle.hdllib.MessageEnvelope;
 
@@ -83,6 +84,15 @@ public final class HandleMessageCodec {
             throw new MalformedMessageException("encrypted or compressed messages need a session, and this node has none open",
                     env, opCode, AbstractMessage.RC_SESSION_FAILED);
         }
+        checkLengthFields(env, message, opCode);
+        if (readInt(message, 4) != AbstractMessage.RC_RESERVED) {
+            throw new MalformedMessageException("expected a request, got a response (code " + readInt(message, 4) + ")", env, opCode, AbstractMessage.RC_PROTOCOL_ERROR);
+        }
+        if (opCode != AbstractMessage.OC_RESOLUTION && opCode != AbstractMessage.OC_GET_SITE_INFO) {
+            // Not implemented here, answered RC_OPERATION_NOT_SUPPORTED by the processor: decode the header only,
+            // CNRI's decoders for these bodies size arrays from unchecked counts.
+            return headerOnlyRequest(env, message, opCode);
+        }
         AbstractMessage msg;
         try {
             msg = Encoder.decodeMessage(message, 0, env);
@@ -95,6 +105,57 @@ public final class HandleMessageCodec {
         if (!(msg instanceof AbstractRequest req) || msg.responseCode != AbstractMessage.RC_RESERVED) {
             throw new MalformedMessageException("expected a request, got a response (code " + msg.responseCode + ")", env, opCode, AbstractMessage.RC_PROTOCOL_ERROR);
         }
+        return req;
+    }
+
+    /**
+     * Refuses length and count fields the message cannot hold, before CNRI's {@link Encoder} sizes arrays
+     * from them ({@code 24 + bodyLength}, the credential, a resolution request's type count).
+     */
+    private static void checkLengthFields(MessageEnvelope env, byte[] m, int opCode) throws MalformedMessageException {
+        int bodyLength = readInt(m, 20);
+        int afterHeader = m.length - HEADER_SIZE;
+        if (bodyLength < 0 || bodyLength > afterHeader) {
+            throw new MalformedMessageException("message header announces a body of " + Integer.toUnsignedString(bodyLength)
+                    + " bytes, but " + afterHeader + " bytes follow the header", env, opCode, AbstractMessage.RC_PROTOCOL_ERROR);
+        }
+        int end = HEADER_SIZE + bodyLength;
+        if (m.length - end >= 4) {
+            int credentialLength = readInt(m, end);
+            if (credentialLength < 0 || credentialLength > m.length - end - 4) {
+                throw new MalformedMessageException("credential length " + Integer.toUnsignedString(credentialLength)
+                        + " exceeds the " + (m.length - end - 4) + " bytes left", env, opCode, AbstractMessage.RC_PROTOCOL_ERROR);
+            }
+        }
+        if (opCode == AbstractMessage.OC_RESOLUTION) {
+            // S handle, I nIdx + I*nIdx, I nTypes + S*nTypes: each item takes at least 4 bytes.
+            int p = HEADER_SIZE;
+            for (int field = 0; field < 3 && end - p >= 4; field++) {
+                int n = readInt(m, p);
+                int room = end - p - 4;
+                int limit = field == 0 ? room : room / 4;
+                if (n < 0 || n > limit) {
+                    throw new MalformedMessageException("resolution request " + (field == 0 ? "handle length " : field == 1 ? "index count " : "type count ")
+                            + Integer.toUnsignedString(n) + " exceeds what the body can hold", env, opCode, AbstractMessage.RC_PROTOCOL_ERROR);
+                }
+                p += 4 + (field == 1 ? 4 * n : field == 0 ? n : 0);
+            }
+        }
+    }
+
+    private static AbstractRequest headerOnlyRequest(MessageEnvelope env, byte[] m, int opCode) {
+        GenericRequest req = new GenericRequest(Common.BLANK_HANDLE, opCode, null);
+        req.requestId = env.requestId;
+        req.sessionId = env.sessionId;
+        req.majorProtocolVersion = env.protocolMajorVersion;
+        req.minorProtocolVersion = env.protocolMinorVersion;
+        req.suggestMajorProtocolVersion = env.suggestMajorProtocolVersion;
+        req.suggestMinorProtocolVersion = env.suggestMinorProtocolVersion;
+        Encoder.decodeOpFlagsInToMessage(req, readInt(m, 8));
+        req.siteInfoSerial = (short) (((m[12] & 0xff) << 8) | (m[13] & 0xff));
+        req.recursionCount = (short) (m[14] & 0xff);
+        req.expiration = readInt(m, 16);
+        req.messageBody = java.util.Arrays.copyOf(m, HEADER_SIZE + readInt(m, 20));
         return req;
     }
 

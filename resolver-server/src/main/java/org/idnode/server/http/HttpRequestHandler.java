@@ -108,7 +108,10 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     }
 
     private void resolve(ChannelHandlerContext ctx, QueryStringDecoder uri, boolean keepAlive) {
-        String handle = QueryStringDecoder.decodeComponent(uri.rawPath().substring(API_HANDLES.length()), StandardCharsets.UTF_8);
+        // Percent-decoded byte for byte (ISO-8859-1 keeps every byte), so that invalid UTF-8 reaches the
+        // processor as it would over UDP or TCP and is refused there, instead of being patched with U+FFFD.
+        byte[] handle = QueryStringDecoder.decodeComponent(uri.rawPath().substring(API_HANDLES.length()), StandardCharsets.ISO_8859_1)
+                .getBytes(StandardCharsets.ISO_8859_1);
         Map<String, List<String>> params = uri.parameters();
         int[] indexes;
         try {
@@ -118,12 +121,12 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
                     "index must be an integer, got " + params.get("index")), keepAlive);
             return;
         }
-        if (handle.isEmpty()) {
+        if (handle.length == 0) {
             sendJson(ctx, HttpResponseStatus.BAD_REQUEST, errorJson(AbstractMessage.RC_INVALID_HANDLE, "empty handle"), keepAlive);
             return;
         }
         byte[][] types = params.getOrDefault("type", List.of()).stream().map(Util::encodeString).toArray(byte[][]::new);
-        ResolutionRequest req = new ResolutionRequest(Util.encodeString(handle), types.length == 0 ? null : types,
+        ResolutionRequest req = new ResolutionRequest(handle, types.length == 0 ? null : types,
                 indexes.length == 0 ? null : indexes, null);
         latestVersion(req);
         req.ignoreRestrictedValues = !isFalse(params.get("publicOnly"));
