@@ -68,21 +68,27 @@ public final class IdnodeCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    static NodeConfig loadConfig(Path configFile) {
-        if (configFile != null) {
-            return NodeConfig.load(configFile);
+    /** The options every subcommand shares: where the configuration and the data folder are. */
+    static final class NodeOptions {
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: conf/node.yaml when present)")
+        Path config;
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "data folder (default: from the configuration, else ./data)")
+        Path dataDir;
+
+        /** The validated configuration with the data folder override applied. */
+        NodeConfig load() {
+            NodeConfig base = config != null ? NodeConfig.load(config)
+                    : Files.exists(DEFAULT_CONFIG) ? NodeConfig.load(DEFAULT_CONFIG) : NodeConfig.defaults();
+            return base.withOverrides(dataDir, null, null, null);
         }
-        return Files.exists(DEFAULT_CONFIG) ? NodeConfig.load(DEFAULT_CONFIG) : NodeConfig.defaults();
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = "Run the node until it is stopped (SIGINT or SIGTERM). Prints one 'listening <kind> <host>:<port>' "
                     + "line per listener, then 'ready'.")
     static final class Serve implements java.util.concurrent.Callable<Integer> {
-        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: conf/node.yaml when present)")
-        Path config;
-        @Option(names = "--data-dir", paramLabel = "DIR", description = "data folder (default: from the configuration, else ./data)")
-        Path dataDir;
+        @CommandLine.Mixin
+        NodeOptions options;
         @Option(names = "--handle-port", paramLabel = "N", description = "Handle protocol port, TCP and UDP; 0 = ephemeral (default 2641)")
         Integer handlePort;
         @Option(names = "--http-port", paramLabel = "N", description = "HTTP port; 0 = ephemeral (default 8000)")
@@ -95,7 +101,7 @@ public final class IdnodeCommand implements Runnable {
 
         @Override
         public Integer call() throws InterruptedException {
-            NodeConfig cfg = loadConfig(config).withOverrides(dataDir, handlePort, httpPort, bind);
+            NodeConfig cfg = options.load().withOverrides(null, handlePort, httpPort, bind);
             IdentifierNode node = IdentifierNode.start(cfg);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -118,10 +124,8 @@ public final class IdnodeCommand implements Runnable {
             description = "Bulk-load records offline from a file of JSON lines (the REST API's GET shape). "
                     + "The whole file is checked first; a bad line stops the import with its line number and nothing is written.")
     static final class Import implements java.util.concurrent.Callable<Integer> {
-        @Option(names = "--data-dir", paramLabel = "DIR", description = "data folder (default: from the configuration, else ./data)")
-        Path dataDir;
-        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: conf/node.yaml when present)")
-        Path config;
+        @CommandLine.Mixin
+        NodeOptions options;
         @Parameters(paramLabel = "FILE", description = "JSON-lines file, one record per line")
         Path file;
 
@@ -130,7 +134,7 @@ public final class IdnodeCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            NodeConfig cfg = loadConfig(config).withOverrides(dataDir, null, null, null);
+            NodeConfig cfg = options.load();
             if (!Files.isReadable(file)) {
                 spec.commandLine().getErr().println("idnode import: cannot read " + file);
                 return EXIT_CONFIG;
@@ -158,10 +162,8 @@ public final class IdnodeCommand implements Runnable {
                     + "HandleResolver) that sends this node's prefixes to this node and never contacts the global root. "
                     + "Use it with -Dnet.handle.configDir=DIR. Works offline from the configuration and the data folder's key.")
     static final class ClientConfig implements java.util.concurrent.Callable<Integer> {
-        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: conf/node.yaml when present)")
-        Path config;
-        @Option(names = "--data-dir", paramLabel = "DIR", description = "data folder holding the node key (default: from the configuration)")
-        Path dataDir;
+        @CommandLine.Mixin
+        NodeOptions options;
         @Option(names = "--out", paramLabel = "DIR", required = true, description = "folder to write config.dct and local_info.json to")
         Path out;
 
@@ -170,7 +172,7 @@ public final class IdnodeCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            NodeConfig cfg = loadConfig(config).withOverrides(dataDir, null, null, null);
+            NodeConfig cfg = options.load();
             if (cfg.handlePort() == 0 || cfg.httpPort() == 0) {
                 throw new ConfigException("client-config needs fixed ports; listen.handle-port and listen.http-port must not be 0");
             }

@@ -23,7 +23,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.timeout.IdleStateEvent;
 import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractRequest;
 import net.handle.hdllib.AbstractResponse;
@@ -225,15 +224,6 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         req.minorProtocolVersion = Common.MINOR_VERSION;
         req.suggestMajorProtocolVersion = Common.MAJOR_VERSION;
         req.suggestMinorProtocolVersion = Common.MINOR_VERSION;
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent) {
-            ctx.close();
-            return;
-        }
-        super.userEventTriggered(ctx, evt);
     }
 
     @Override

@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import net.handle.hdllib.HandleException;
 import net.handle.hdllib.MessageEnvelope;
@@ -18,7 +17,8 @@ import org.idnode.server.codec.MalformedMessageException;
  * Splits a TCP byte stream into Handle messages: a 20-byte envelope, then {@code messageLength} bytes.
  * An envelope announcing more than {@link HandleMessageCodec#MAX_MESSAGE_LENGTH} bytes, or otherwise
  * unreadable, is answered with {@code RC_PROTOCOL_ERROR} when it can be addressed, and the connection
- * is closed; so is a connection whose peer stops sending in the middle of a message.
+ * is closed. A peer that stops sending in the middle of a message is closed by the read timeout, or
+ * when it closes its side.
  */
 final class HandleTcpFrameDecoder extends ByteToMessageDecoder {
     private MessageEnvelope pending;
@@ -48,14 +48,6 @@ final class HandleTcpFrameDecoder extends ByteToMessageDecoder {
         pending = null;
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof ChannelInputShutdownEvent && (pending != null || actualReadableBytes() > 0)) {
-            ctx.close();
-            return;
-        }
-        super.userEventTriggered(ctx, evt);
-    }
 
     static void rejectAndClose(ChannelHandlerContext ctx, MalformedMessageException e) {
         if (!e.canAnswer()) {

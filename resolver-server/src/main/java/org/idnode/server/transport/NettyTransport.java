@@ -25,7 +25,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.handler.HandleRequestProcessor;
 import org.idnode.server.http.HttpRequestHandler;
@@ -67,7 +67,7 @@ public final class NettyTransport implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline().addLast(
-                        new IdleStateHandler(idleTimeoutSeconds, 0, 0, TimeUnit.SECONDS),
+                        new ReadTimeoutHandler(idleTimeoutSeconds, TimeUnit.SECONDS),
                         new HandleTcpFrameDecoder(),
                         new TcpHandleRequestHandler(processor));
             }
@@ -76,7 +76,7 @@ public final class NettyTransport implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline().addLast(
-                        new IdleStateHandler(idleTimeoutSeconds, 0, 0, TimeUnit.SECONDS),
+                        new ReadTimeoutHandler(idleTimeoutSeconds, TimeUnit.SECONDS),
                         new HttpServerCodec(MAX_HTTP_INITIAL_LINE, MAX_HTTP_HEADER_SIZE, 8192),
                         new HttpObjectAggregator(HandleMessageCodec.MAX_MESSAGE_LENGTH + HandleMessageCodec.ENVELOPE_SIZE + 2),
                         new HttpRequestHandler(processor));
