@@ -30,6 +30,7 @@ public final class RecordImporter {
 
     private final Path file;
     private final int timestamp;
+    private boolean validated;
 
     /** A bad line: its 1-based number and why it was refused. */
     public static final class BadLineException extends Exception {
@@ -60,17 +61,20 @@ public final class RecordImporter {
     public long validate() throws IOException, BadLineException {
         long[] count = {0};
         forEachRecord(r -> count[0]++);
+        validated = true;
         return count[0];
     }
 
     /**
-     * Validates the whole file, then writes it to {@code store}.
+     * Validates the whole file (unless {@link #validate} already did), then writes it to {@code store}.
      *
      * @return the number of records written
      * @throws BadLineException for the first bad line; nothing was written then
      */
     public long importInto(HandleRecordStore store) throws IOException, BadLineException {
-        validate();
+        if (!validated) {
+            validate();
+        }
         List<HandleRecord> batch = new ArrayList<>(BATCH_SIZE);
         long[] written = {0};
         forEachRecord(r -> {
