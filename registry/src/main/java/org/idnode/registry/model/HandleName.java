@@ -88,6 +88,9 @@ public final class HandleName {
         if (utf8.length > MAX_BYTES) {
             throw new InvalidHandleException("handle is " + utf8.length + " bytes long; at most " + MAX_BYTES + " UTF-8 bytes are allowed");
         }
+        if (isAscii(utf8)) {
+            return parse(new String(utf8, StandardCharsets.ISO_8859_1));
+        }
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder()
@@ -164,6 +167,15 @@ public final class HandleName {
             return false;
         }
         return asciiUpperCase(prefix.substring(0, parent.length())).equals(asciiUpperCase(parent));
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String asciiUpperCase(String s) {

@@ -1,29 +1,80 @@
 package org.idnode.registry.model;
 
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A handle and its values, as stored. Value indexes are unique within a record; the values keep the
  * order they were given in.
  *
- * <p>Immutable and thread-safe.
+ * <p>Immutable and thread-safe. A record can also carry one value derived from it by a reader, such as
+ * a transport's ready-made encoding of its values ({@link #derived}), so that a record kept in a cache
+ * is prepared once rather than on every read.
  */
-public record HandleRecord(HandleName handle, List<HandleValue> values) {
+public final class HandleRecord {
+    private final HandleName handle;
+    private final List<HandleValue> values;
+    private volatile Object derived;
+
     /**
-     * @throws InvalidHandleException when two values share an index
+     * @throws InvalidHandleException when the handle is missing or two values share an index
      */
-    public HandleRecord {
+    public HandleRecord(HandleName handle, List<HandleValue> values) {
         if (handle == null) {
             throw new InvalidHandleException("record has no handle");
         }
-        values = List.copyOf(values);
-        Set<Integer> seen = new HashSet<>();
-        for (HandleValue v : values) {
-            if (!seen.add(v.index())) {
-                throw new InvalidHandleException("handle " + handle + " has two values with index " + v.index());
+        this.handle = handle;
+        this.values = List.copyOf(values);
+        int[] indexes = new int[this.values.size()];
+        for (int i = 0; i < indexes.length; i++) {
+            indexes[i] = this.values.get(i).index();
+        }
+        Arrays.sort(indexes);
+        for (int i = 1; i < indexes.length; i++) {
+            if (indexes[i] == indexes[i - 1]) {
+                throw new InvalidHandleException("handle " + handle + " has two values with index " + indexes[i]);
             }
         }
+    }
+
+    public HandleName handle() {
+        return handle;
+    }
+
+    public List<HandleValue> values() {
+        return values;
+    }
+
+    /**
+     * A value derived from this record by {@code compute}, computed on first use and kept with the record.
+     * One kind of derived value per record: a later call with another {@code type} recomputes and replaces
+     * it. {@code compute} must be a pure function of the record; under a race it may run more than once.
+     */
+    public <T> T derived(Class<T> type, Function<HandleRecord, T> compute) {
+        Object d = derived;
+        if (type.isInstance(d)) {
+            return type.cast(d);
+        }
+        T fresh = compute.apply(this);
+        derived = fresh;
+        return fresh;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HandleRecord r && r.handle.equals(handle) && r.handle.toString().equals(handle.toString())
+                && r.values.equals(values);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(handle, values);
+    }
+
+    @Override
+    public String toString() {
+        return "HandleRecord[handle=" + handle + ", values=" + values + "]";
     }
 }

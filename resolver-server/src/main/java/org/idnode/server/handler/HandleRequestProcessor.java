@@ -25,7 +25,6 @@ import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.registry.model.Permissions;
 import org.idnode.registry.store.StoreException;
-import org.idnode.server.codec.HandleValueConverter;
 import org.idnode.server.site.NodeSite;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,27 +124,23 @@ public final class HandleRequestProcessor {
     }
 
     private AbstractResponse answer(ResolutionRequest req, HandleName name, Optional<HandleRecord> record) throws HandleException {
-        List<HandleValue> values;
+        PreparedRecord prepared;
         if (name.isPrefixHandle()) {
-            values = prefixHandleValues(name, record);
+            List<HandleValue> values = prefixHandleValues(name, record);
+            prepared = values == null ? null : PreparedRecord.of(values);
         } else {
-            values = record.map(HandleRecord::values).orElse(null);
+            prepared = record.map(r -> r.derived(PreparedRecord.class, PreparedRecord::of)).orElse(null);
         }
-        if (values == null) {
+        if (prepared == null) {
             return error(req, AbstractMessage.RC_HANDLE_NOT_FOUND, null);
         }
-        List<byte[]> encoded = new ArrayList<>(values.size());
-        for (HandleValue v : values) {
-            // Authentication arrives with registration; until then every caller is unauthenticated,
-            // so non-public values are withheld whatever the public-only flag says.
-            if (v.permissions().publicRead() && matches(v, req.requestedIndexes, req.requestedTypes)) {
-                encoded.add(Encoder.encodeHandleValue(HandleValueConverter.toWire(v)));
-            }
-        }
-        if (encoded.isEmpty()) {
+        // Authentication arrives with registration; until then every caller is unauthenticated, so
+        // non-public values (left out of PreparedRecord) are withheld whatever the public-only flag says.
+        byte[][] values = prepared.select(req.requestedIndexes, req.requestedTypes);
+        if (values.length == 0) {
             return error(req, AbstractMessage.RC_VALUES_NOT_FOUND, null);
         }
-        return new ResolutionResponse(req, req.handle, encoded.toArray(new byte[0][]));
+        return new ResolutionResponse(req, req.handle, values);
     }
 
     /**
@@ -195,17 +190,6 @@ public final class HandleRequestProcessor {
 
     private static boolean isSiteType(String type) {
         return type.equalsIgnoreCase("HS_SITE") || type.equalsIgnoreCase("HS_SITE.6") || type.equalsIgnoreCase("HS_SERV");
-    }
-
-    /** CNRI's rule: with no filter every value matches; otherwise a value matching an index OR a type. */
-    private static boolean matches(HandleValue v, int[] indexes, byte[][] types) {
-        boolean noIndexes = indexes == null || indexes.length == 0;
-        boolean noTypes = types == null || types.length == 0;
-        if (noIndexes && noTypes) {
-            return true;
-        }
-        return (!noIndexes && Util.isInArray(indexes, v.index()))
-                || (!noTypes && Util.isParentTypeInArray(types, Util.encodeString(v.type())));
     }
 
     private void finish(AbstractRequest request, AbstractResponse response, ResponseCallback callback, boolean onBlockingThread) {

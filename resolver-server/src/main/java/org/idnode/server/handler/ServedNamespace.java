@@ -11,15 +11,22 @@ import org.idnode.registry.model.HandleName;
 final class ServedNamespace {
     private final List<String> prefixes;
 
+    private final List<String> upperCasePrefixes;
+
     ServedNamespace(List<String> prefixes) {
         this.prefixes = List.copyOf(prefixes);
+        this.upperCasePrefixes = this.prefixes.stream().map(p -> HandleName.ofPrefix(p).lookupKey().substring(HandleName.PREFIX_HANDLE_PREFIX.length() + 1)).toList();
     }
 
     /** True when the handle's prefix (or, for {@code 0.NA/P}, P) is served here. */
     boolean serves(HandleName handle) {
-        String named = handle.namedPrefix();
-        for (String p : prefixes) {
-            if (HandleName.isSameOrDerivedPrefix(named, p)) {
+        // The lookup key is already ASCII upper-cased: compare it with the upper-cased prefixes in place.
+        String key = handle.lookupKey();
+        int start = handle.isPrefixHandle() ? HandleName.PREFIX_HANDLE_PREFIX.length() + 1 : 0;
+        int end = handle.isPrefixHandle() ? key.length() : key.indexOf('/');
+        for (String p : upperCasePrefixes) {
+            int len = end - start;
+            if (len >= p.length() && key.startsWith(p, start) && (len == p.length() || key.charAt(start + p.length()) == '.')) {
                 return true;
             }
         }
@@ -34,9 +41,5 @@ final class ServedNamespace {
             }
         }
         return false;
-    }
-
-    List<String> prefixes() {
-        return prefixes;
     }
 }

@@ -1,0 +1,75 @@
+package org.idnode.server.handler;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import net.handle.hdllib.Encoder;
+import net.handle.hdllib.Util;
+import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.model.HandleValue;
+import org.idnode.server.codec.HandleValueConverter;
+
+/**
+ * A record's public values in their Handle wire encoding, prepared once per cached record (see
+ * {@link HandleRecord#derived}) so that a resolution answered from the cache encodes nothing.
+ * Restricted values are left out: without authentication they are never sent.
+ *
+ * <p>Immutable and thread-safe.
+ */
+final class PreparedRecord {
+    private final int[] indexes;
+    private final byte[][] types;
+    private final byte[][] encoded;
+
+    private PreparedRecord(int[] indexes, byte[][] types, byte[][] encoded) {
+        this.indexes = indexes;
+        this.types = types;
+        this.encoded = encoded;
+    }
+
+    static PreparedRecord of(HandleRecord record) {
+        return of(record.values());
+    }
+
+    static PreparedRecord of(List<HandleValue> values) {
+        List<HandleValue> readable = new ArrayList<>(values.size());
+        for (HandleValue v : values) {
+            if (v.permissions().publicRead()) {
+                readable.add(v);
+            }
+        }
+        int n = readable.size();
+        int[] indexes = new int[n];
+        byte[][] types = new byte[n][];
+        byte[][] encoded = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            HandleValue v = readable.get(i);
+            indexes[i] = v.index();
+            types[i] = Util.encodeString(v.type());
+            encoded[i] = Encoder.encodeHandleValue(HandleValueConverter.toWire(v));
+        }
+        return new PreparedRecord(indexes, types, encoded);
+    }
+
+    /**
+     * The encoded public values that pass CNRI's filter rule: with no index and no type requested,
+     * all of them; otherwise those whose index is requested OR whose type matches a requested type
+     * (a type ending in {@code .} also matches its subtypes). The arrays are shared: callers must not
+     * modify them.
+     */
+    byte[][] select(int[] requestedIndexes, byte[][] requestedTypes) {
+        boolean noIndexes = requestedIndexes == null || requestedIndexes.length == 0;
+        boolean noTypes = requestedTypes == null || requestedTypes.length == 0;
+        if (noIndexes && noTypes) {
+            return encoded;
+        }
+        List<byte[]> out = new ArrayList<>(encoded.length);
+        for (int i = 0; i < encoded.length; i++) {
+            if ((!noIndexes && Util.isInArray(requestedIndexes, indexes[i]))
+                    || (!noTypes && Util.isParentTypeInArray(requestedTypes, types[i]))) {
+                out.add(encoded[i]);
+            }
+        }
+        return out.toArray(new byte[0][]);
+    }
+}
