@@ -1,12 +1,15 @@
 package org.idnode.registry.cache;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import org.idnode.registry.model.AuditEntry;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.model.RecordChange;
 import org.idnode.registry.store.HandleRecordStore;
 
 /**
@@ -57,6 +60,37 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
                 cache.invalidate(r.handle().lookupKey());
             }
         }
+    }
+
+    @Override
+    public void commit(List<RecordChange> changes) {
+        try {
+            backing.commit(changes);
+        } finally {
+            for (RecordChange c : changes) {
+                cache.invalidate(c.handle().lookupKey());
+            }
+        }
+    }
+
+    /** Drops a handle's cached entry, so its next read comes from the backing store. */
+    public void invalidate(HandleName handle) {
+        cache.invalidate(handle.lookupKey());
+    }
+
+    @Override
+    public List<HandleName> list(String prefix, String afterKey, int limit) {
+        return backing.list(prefix, afterKey, limit);
+    }
+
+    @Override
+    public List<AuditEntry> auditTrail(HandleName handle, int limit) {
+        return backing.auditTrail(handle, limit);
+    }
+
+    @Override
+    public List<HandleName> referrerCandidates(HandleName target, int limit) {
+        return backing.referrerCandidates(target, limit);
     }
 
     @Override

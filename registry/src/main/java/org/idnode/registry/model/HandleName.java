@@ -104,6 +104,20 @@ public final class HandleName {
         return parse(text);
     }
 
+    /**
+     * Checks that {@code prefix} (such as {@code 88.999.1}) follows the prefix rules: no slash, no whitespace,
+     * no empty dot-separated segment, and its prefix handle fits in {@value #MAX_BYTES} bytes.
+     *
+     * @throws InvalidHandleException naming the broken rule
+     */
+    public static void checkPrefix(String prefix) {
+        if (prefix == null || prefix.isEmpty() || prefix.contains("/")) {
+            throw new InvalidHandleException("a prefix such as 88.999.1 is needed, without '/'; got '" + prefix + "'");
+        }
+        parse(prefix + "/0");
+        ofPrefix(prefix);
+    }
+
     /** Returns the prefix handle {@code 0.NA/<prefix>} for a prefix such as {@code 88.999.1}. */
     public static HandleName ofPrefix(String prefix) {
         return parse(PREFIX_HANDLE_PREFIX + "/" + prefix);
@@ -178,7 +192,8 @@ public final class HandleName {
         return true;
     }
 
-    static String asciiUpperCase(String s) {
+    /** {@code s} with ASCII letters upper-cased and every other character left alone, as lookup keys are built. */
+    public static String asciiUpperCase(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c >= 'a' && c <= 'z') {

@@ -1,5 +1,7 @@
 package org.idnode.registry.model;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -14,6 +16,9 @@ import java.util.function.Function;
  * is prepared once rather than on every read.
  */
 public final class HandleRecord {
+    /** Type prefix of reference items, the genealogy edges between identifiers. */
+    public static final String REFERENCE_TYPE_PREFIX = "REF.";
+
     private final HandleName handle;
     private final List<HandleValue> values;
     private volatile Object derived;
@@ -45,6 +50,29 @@ public final class HandleRecord {
 
     public List<HandleValue> values() {
         return values;
+    }
+
+    /**
+     * The handles this record points at through reference items: values whose type starts with
+     * {@value #REFERENCE_TYPE_PREFIX} (ASCII case-insensitive) and whose data is a valid handle. These
+     * are the genealogy edges (a PCB lot's {@code REF.CCL_LOT}, a PCBA unit's {@code REF.REEL}); each
+     * target appears once.
+     */
+    public List<HandleName> referencedHandles() {
+        List<HandleName> out = new ArrayList<>();
+        for (HandleValue v : values) {
+            if (v.type().regionMatches(true, 0, REFERENCE_TYPE_PREFIX, 0, REFERENCE_TYPE_PREFIX.length())) {
+                try {
+                    HandleName target = HandleName.parse(new String(v.data(), StandardCharsets.UTF_8));
+                    if (!out.contains(target)) {
+                        out.add(target);
+                    }
+                } catch (InvalidHandleException e) {
+                    // Not a handle: an ordinary value whose type happens to start with REF.
+                }
+            }
+        }
+        return out;
     }
 
     /**

@@ -45,6 +45,19 @@ final class RecordCodec {
         return out.toByteArray();
     }
 
+    /** Only the handle of an encoded record, without decoding its values. */
+    static HandleName decodeHandle(byte[] buf) {
+        In in = new In(buf);
+        if (in.readByte() != FORMAT_V1) {
+            throw new StoreException("stored record has an unknown format");
+        }
+        try {
+            return HandleName.fromUtf8(in.bytes());
+        } catch (IllegalArgumentException e) {
+            throw new StoreException("stored record is corrupt: " + e.getMessage(), e);
+        }
+    }
+
     static HandleRecord decode(byte[] buf) {
         try {
             return decodeChecked(buf);

@@ -1,15 +1,20 @@
 package org.idnode.registry.store;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
+import org.idnode.registry.model.AuditEntry;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.model.RecordChange;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -21,19 +26,28 @@ import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * The RocksDB-backed {@link HandleRecordStore}. Records live in the {@code handles} column family under
- * the UTF-8 bytes of {@link HandleName#lookupKey()}, encoded by {@link RecordCodec}. Every write is a
- * {@link WriteBatch} committed with {@code sync=true}, so an acknowledged write survives a crash or
- * power loss through the write-ahead log.
+ * The RocksDB-backed {@link HandleRecordStore}. Column families:
+ * <ul>
+ *   <li>{@code handles}: key = UTF-8 of {@link HandleName#lookupKey()}, value = the record encoded by {@link RecordCodec};</li>
+ *   <li>{@code audit}: key = handle key, 0x00, 8-byte sequence number; value = the entry ({@link AuditCodec});</li>
+ *   <li>{@code refs}: key = referenced handle's key, 0x00, referencing handle's key; empty value.</li>
+ * </ul>
+ * Every write is one {@link WriteBatch} (record, audit entry and index entries together) committed with
+ * {@code sync=true}, so an acknowledged write survives a crash or power loss through the write-ahead log
+ * and is never half applied.
  *
  * <p>Thread-safe; one instance per data folder (RocksDB's lock file refuses a second opener).
  */
 public final class RocksDbHandleRecordStore implements HandleRecordStore {
     static final String HANDLES_CF = "handles";
+    static final String AUDIT_CF = "audit";
+    static final String REFS_CF = "refs";
+    private static final String IMPORT_ACTOR = "import";
 
     static {
         RocksDB.loadLibrary();
@@ -46,8 +60,11 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     private final List<ColumnFamilyHandle> cfHandles = new ArrayList<>();
     private final RocksDB db;
     private final ColumnFamilyHandle handles;
+    private final ColumnFamilyHandle audit;
+    private final ColumnFamilyHandle refs;
     private final WriteOptions syncWrite;
     private final ReadOptions read;
+    private final AtomicLong auditSequence;
 
     private RocksDbHandleRecordStore(Path directory, long blockCacheBytes) {
         this.directory = directory;
@@ -75,7 +92,9 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
                 .setMaxBackgroundJobs(2);
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
-                new ColumnFamilyDescriptor(HANDLES_CF.getBytes(StandardCharsets.UTF_8), cfOptions));
+                new ColumnFamilyDescriptor(HANDLES_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
+                new ColumnFamilyDescriptor(AUDIT_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
+                new ColumnFamilyDescriptor(REFS_CF.getBytes(StandardCharsets.UTF_8), cfOptions));
         try {
             db = RocksDB.open(dbOptions, directory.toString(), descriptors, cfHandles);
         } catch (RocksDBException e) {
@@ -86,8 +105,13 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
             throw new StoreException("cannot open the RocksDB store in " + directory + ": " + reason, e);
         }
         handles = cfHandles.get(1);
+        audit = cfHandles.get(2);
+        refs = cfHandles.get(3);
         syncWrite = new WriteOptions().setSync(true);
         read = new ReadOptions();
+        // Every audit entry is a key of its own batch, so RocksDB's sequence number grows at least as fast
+        // as this counter: starting from it after a restart never reuses a number.
+        auditSequence = new AtomicLong(db.getLatestSequenceNumber());
     }
 
     /**
@@ -113,31 +137,93 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
 
     @Override
     public void putAll(Collection<HandleRecord> records) {
-        if (records.isEmpty()) {
+        long now = System.currentTimeMillis();
+        List<RecordChange> changes = new ArrayList<>(records.size());
+        for (HandleRecord r : records) {
+            changes.add(RecordChange.put(r, new AuditEntry(now, IMPORT_ACTOR, "import", r.handle().toString(),
+                    r.values().size() + " values")));
+        }
+        commit(changes);
+    }
+
+    @Override
+    public void commit(List<RecordChange> changes) {
+        if (changes.isEmpty()) {
             return;
         }
         try (WriteBatch batch = new WriteBatch()) {
-            for (HandleRecord r : records) {
-                batch.put(handles, key(r.handle()), RecordCodec.encode(r));
+            for (RecordChange c : changes) {
+                byte[] key = key(c.handle());
+                if (c.after() == null) {
+                    batch.delete(handles, key);
+                } else {
+                    batch.put(handles, key, RecordCodec.encode(c.after()));
+                    for (HandleName target : c.after().referencedHandles()) {
+                        batch.put(refs, join(key(target), key), EMPTY);
+                    }
+                }
+                batch.put(audit, join(key, sequence(auditSequence.incrementAndGet())), AuditCodec.encode(c.audit()));
             }
             db.write(syncWrite, batch);
         } catch (RocksDBException e) {
-            throw new StoreException("cannot write " + records.size() + " records: " + e.getMessage(), e);
+            throw new StoreException("cannot write " + changes.size() + " changes: " + e.getMessage(), e);
         }
     }
 
     @Override
     public boolean delete(HandleName handle) {
-        byte[] key = key(handle);
-        try {
-            if (db.get(handles, read, key) == null) {
-                return false;
-            }
-            db.delete(handles, syncWrite, key);
-            return true;
-        } catch (RocksDBException e) {
-            throw new StoreException("cannot delete " + handle + ": " + e.getMessage(), e);
+        if (get(handle).isEmpty()) {
+            return false;
         }
+        commit(List.of(RecordChange.delete(handle, new AuditEntry(System.currentTimeMillis(), IMPORT_ACTOR, "delete",
+                handle.toString(), ""))));
+        return true;
+    }
+
+    @Override
+    public List<HandleName> list(String prefix, String afterKey, int limit) {
+        byte[] start = (HandleName.asciiUpperCase(prefix) + "/").getBytes(StandardCharsets.UTF_8);
+        List<HandleName> out = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(handles, read)) {
+            if (afterKey == null) {
+                it.seek(start);
+            } else {
+                it.seek(afterKey.getBytes(StandardCharsets.UTF_8));
+                if (it.isValid() && Arrays.equals(it.key(), afterKey.getBytes(StandardCharsets.UTF_8))) {
+                    it.next();
+                }
+            }
+            for (; it.isValid() && out.size() < limit && startsWith(it.key(), start); it.next()) {
+                out.add(RecordCodec.decodeHandle(it.value()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<AuditEntry> auditTrail(HandleName handle, int limit) {
+        byte[] prefix = join(key(handle), new byte[0]);
+        List<AuditEntry> out = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(audit, read)) {
+            for (it.seek(prefix); it.isValid() && out.size() < limit && startsWith(it.key(), prefix)
+                    && it.key().length == prefix.length + Long.BYTES; it.next()) {
+                out.add(AuditCodec.decode(it.value()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<HandleName> referrerCandidates(HandleName target, int limit) {
+        byte[] prefix = join(key(target), new byte[0]);
+        List<HandleName> out = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(refs, read)) {
+            for (it.seek(prefix); it.isValid() && out.size() < limit && startsWith(it.key(), prefix); it.next()) {
+                byte[] k = it.key();
+                out.add(HandleName.fromUtf8(Arrays.copyOfRange(k, prefix.length, k.length)));
+            }
+        }
+        return out;
     }
 
     /** The folder this store lives in. */
@@ -170,4 +256,22 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     private static byte[] key(HandleName handle) {
         return handle.lookupKey().getBytes(StandardCharsets.UTF_8);
     }
+
+    /** {@code a}, a 0x00 separator (never part of a handle), then {@code b}. */
+    private static byte[] join(byte[] a, byte[] b) {
+        byte[] out = new byte[a.length + 1 + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length + 1, b.length);
+        return out;
+    }
+
+    private static byte[] sequence(long n) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(n).array();
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private static final byte[] EMPTY = new byte[0];
 }

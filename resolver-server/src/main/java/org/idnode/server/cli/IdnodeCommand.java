@@ -10,9 +10,17 @@ import java.util.Map;
 
 import net.handle.apps.simple.LocalInfoConverter;
 import net.handle.hdllib.SiteInfo;
+import org.idnode.registry.model.HandleName;
+import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.registry.store.RocksDbHandleRecordStore;
+import org.idnode.registry.write.HandleOperation;
+import org.idnode.registry.write.HandleWriter;
+import org.idnode.registry.write.RecordValidator;
+import org.idnode.registry.write.WriteOutcome;
 import org.idnode.registry.store.StoreException;
 import org.idnode.server.IdentifierNode;
+import org.idnode.server.admin.PrefixRecords;
 import org.idnode.server.config.ConfigException;
 import org.idnode.server.config.NodeConfig;
 import org.idnode.server.importer.RecordImporter;
@@ -29,13 +37,15 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "idnode", mixinStandardHelpOptions = true, versionProvider = IdnodeCommand.Version.class,
         description = "Industrial internet identifier resolution node (Handle protocol secondary node).",
-        subcommands = {IdnodeCommand.Serve.class, IdnodeCommand.Import.class, IdnodeCommand.ClientConfig.class})
+        subcommands = {IdnodeCommand.Serve.class, IdnodeCommand.Import.class, IdnodeCommand.ClientConfig.class, IdnodeCommand.Prefix.class})
 public final class IdnodeCommand implements Runnable {
     static final int EXIT_BAD_DATA = 1;
     static final int EXIT_CONFIG = 2;
     static final int EXIT_STORE = 3;
     /** The configuration used when no {@code --config} is given and the file exists. */
     static final Path DEFAULT_CONFIG = Path.of("conf", "node.yaml");
+    /** Actor recorded in the audit log for offline operator commands. */
+    static final String OPERATOR = "operator (idnode command line)";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -188,6 +198,70 @@ public final class IdnodeCommand implements Runnable {
             Files.writeString(out.resolve("config.dct"), "{ \"auto_update_root_info\" = \"no\" }\n");
             Files.writeString(out.resolve("local_info.json"), LocalInfoConverter.convertToJson(local));
             spec.commandLine().getOut().println("wrote " + out.resolve("config.dct") + " and " + out.resolve("local_info.json"));
+            return 0;
+        }
+    }
+
+    @Command(name = "prefix", mixinStandardHelpOptions = true, description = "Operator actions on enterprise prefixes.",
+            subcommands = {PrefixAdd.class})
+    static final class Prefix implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Create an enabled, hosted enterprise prefix offline on a data folder (stop the node first): "
+                    + "its prefix handle 0.NA/<prefix> gets HS_ADMIN at 100 for 300:0.NA/<prefix> (HS_PUBKEY at 300) and "
+                    + "HS_ADMIN at 101 for 301:0.NA/<prefix> (HS_SECKEY at 301), the layout CNRI's tools expect.")
+    static final class PrefixAdd implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Mixin
+        NodeOptions options;
+        @Parameters(paramLabel = "PREFIX", description = "enterprise prefix derived from one of node.prefixes, e.g. 88.999.1")
+        String prefix;
+        @Option(names = "--enterprise", paramLabel = "NAME", required = true, description = "the enterprise that owns the prefix")
+        String enterprise;
+        @Option(names = "--admin-key", paramLabel = "PUBKEY_FILE", description = "admin public key: PEM or CNRI pubkey.bin")
+        Path adminKey;
+        @Option(names = "--admin-secret", paramLabel = "SECRET", description = "admin secret key (HS_SECKEY)")
+        String adminSecret;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            NodeConfig cfg = options.load();
+            PrintWriter err = spec.commandLine().getErr();
+            if (adminKey == null && adminSecret == null) {
+                err.println("idnode prefix add: give --admin-key, --admin-secret or both");
+                return EXIT_CONFIG;
+            }
+            try {
+                HandleName.checkPrefix(prefix);
+            } catch (InvalidHandleException e) {
+                err.println("idnode prefix add: '" + prefix + "' is not a valid prefix: " + e.getMessage());
+                return EXIT_CONFIG;
+            }
+            if (cfg.prefixes().stream().noneMatch(p -> prefix.length() > p.length() && HandleName.isSameOrDerivedPrefix(prefix, p))) {
+                err.println("idnode prefix add: " + prefix + " is not derived from a prefix this node serves " + cfg.prefixes());
+                return EXIT_CONFIG;
+            }
+            HandleRecord record = PrefixRecords.hostedPrefix(prefix, enterprise,
+                    adminKey == null ? null : PrefixRecords.readPublicKey(adminKey), adminSecret);
+            try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), cfg.blockCacheMb())) {
+                WriteOutcome outcome = new HandleWriter(store, RecordValidator.NONE)
+                        .apply(new HandleOperation.Create(record.handle(), record.values(), false), OPERATOR);
+                if (!outcome.isOk()) {
+                    err.println("idnode prefix add: " + outcome.message());
+                    return EXIT_BAD_DATA;
+                }
+            }
+            spec.commandLine().getOut().println("created prefix " + prefix + " for " + enterprise + " (" + record.handle() + ")");
             return 0;
         }
     }

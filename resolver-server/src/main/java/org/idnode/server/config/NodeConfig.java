@@ -112,14 +112,9 @@ public record NodeConfig(
         }
         for (String p : prefixes) {
             try {
-                HandleName.ofPrefix(p);
-                // ofPrefix puts p in suffix position; parse it as a prefix too so the prefix rules apply
-                HandleName.parse(p + "/0");
+                HandleName.checkPrefix(p);
             } catch (InvalidHandleException e) {
                 throw new ConfigException("node.prefixes: '" + p + "' is not a valid prefix: " + e.getMessage());
-            }
-            if (p.contains("/")) {
-                throw new ConfigException("node.prefixes: '" + p + "' must be a prefix such as 88.999, without '/'");
             }
         }
         String bind = listen.string("bind", "127.0.0.1");

@@ -1,0 +1,182 @@
+package org.idnode.registry.write;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.idnode.registry.model.AuditEntry;
+import org.idnode.registry.model.HandleName;
+import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.model.HandleValue;
+import org.idnode.registry.model.InvalidHandleException;
+import org.idnode.registry.model.RecordChange;
+import org.idnode.registry.store.HandleRecordStore;
+
+/**
+ * Applies {@link HandleOperation}s to a store with the Handle protocol's semantics: reads each handle's
+ * current record, works out the new one, validates it, and commits every accepted operation of a call
+ * in one durable batch with its audit entry. Written values get the commit time as their timestamp.
+ *
+ * <p>Each operation succeeds or fails on its own; operations in one call on the same handle see each
+ * other's effects in order. Thread-safe: handles are locked (striped locks, taken in a fixed order)
+ * from their read to their commit, so concurrent writes to one handle never lose each other's changes.
+ */
+public final class HandleWriter {
+    private static final int STRIPES = 1024;
+
+    private final HandleRecordStore store;
+    private final RecordValidator validator;
+    private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+
+    /**
+     * @param store     where records are read and committed (pass the caching store, so writes invalidate it)
+     * @param validator checks every record before it is committed
+     */
+    public HandleWriter(HandleRecordStore store, RecordValidator validator) {
+        this.store = store;
+        this.validator = validator;
+        for (int i = 0; i < STRIPES; i++) {
+            locks[i] = new ReentrantLock();
+        }
+    }
+
+    /** Applies one operation on behalf of {@code actor} (recorded in the audit log). */
+    public WriteOutcome apply(HandleOperation operation, String actor) {
+        return applyAll(List.of(operation), actor).get(0);
+    }
+
+    /**
+     * Applies the operations in order, committing the accepted ones together in one durable batch.
+     *
+     * @return one outcome per operation, in the same order
+     * @throws org.idnode.registry.store.StoreException when the store cannot commit; nothing was applied then
+     */
+    public List<WriteOutcome> applyAll(List<HandleOperation> operations, String actor) {
+        TreeSet<Integer> stripes = new TreeSet<>();
+        for (HandleOperation op : operations) {
+            stripes.add(Math.floorMod(op.handle().hashCode(), STRIPES));
+        }
+        for (int s : stripes) {
+            locks[s].lock();
+        }
+        try {
+            return applyLocked(operations, actor);
+        } finally {
+            for (int s : stripes.descendingSet()) {
+                locks[s].unlock();
+            }
+        }
+    }
+
+    private List<WriteOutcome> applyLocked(List<HandleOperation> operations, String actor) {
+        long nowMillis = System.currentTimeMillis();
+        int nowSeconds = (int) (nowMillis / 1000);
+        Map<HandleName, Optional<HandleRecord>> current = new HashMap<>();
+        List<RecordChange> changes = new ArrayList<>();
+        List<WriteOutcome> outcomes = new ArrayList<>(operations.size());
+        for (HandleOperation op : operations) {
+            Optional<HandleRecord> before = current.computeIfAbsent(op.handle(), store::get);
+            Result result = next(op, before, nowSeconds);
+            if (result.refusal != null) {
+                outcomes.add(result.refusal);
+                continue;
+            }
+            if (result.after != null) {
+                List<String> problems = validator.problems(result.after);
+                if (!problems.isEmpty()) {
+                    outcomes.add(new WriteOutcome(op.handle(), WriteStatus.INVALID, String.join("; ", problems)));
+                    continue;
+                }
+            }
+            current.put(op.handle(), Optional.ofNullable(result.after));
+            AuditEntry audit = new AuditEntry(nowMillis, actor, op.auditName(), op.handle().toString(), result.detail);
+            // Several operations on one handle in a call are committed in order: the last one's record is
+            // what stays, and each is audited.
+            changes.add(new RecordChange(op.handle(), result.after, audit));
+            outcomes.add(WriteOutcome.ok(op.handle()));
+        }
+        store.commit(changes);
+        return outcomes;
+    }
+
+    /** What an operation does to a record: the new record (null = deleted) or a refusal. */
+    private record Result(HandleRecord after, WriteOutcome refusal, String detail) {
+        static Result refuse(HandleName h, WriteStatus status, String message) {
+            return new Result(null, new WriteOutcome(h, status, message), "");
+        }
+    }
+
+    private static Result next(HandleOperation op, Optional<HandleRecord> before, int now) {
+        HandleName h = op.handle();
+        try {
+            if (op instanceof HandleOperation.Create c) {
+                if (before.isPresent() && !c.overwrite()) {
+                    return Result.refuse(h, WriteStatus.HANDLE_ALREADY_EXISTS, "handle " + h + " already exists");
+                }
+                return new Result(new HandleRecord(h, stamped(c.values(), now)), null, indexes(c.values()));
+            }
+            if (before.isEmpty()) {
+                return Result.refuse(h, WriteStatus.HANDLE_NOT_FOUND, "handle " + h + " does not exist");
+            }
+            List<HandleValue> values = new ArrayList<>(before.get().values());
+            if (op instanceof HandleOperation.Delete) {
+                return new Result(null, null, "");
+            } else if (op instanceof HandleOperation.AddValues a) {
+                for (HandleValue v : a.values()) {
+                    int at = indexOf(values, v.index());
+                    if (at >= 0 && !a.overwrite()) {
+                        return Result.refuse(h, WriteStatus.VALUE_ALREADY_EXISTS, "handle " + h + " already has a value at index " + v.index());
+                    }
+                    if (at >= 0) {
+                        values.set(at, stamp(v, now));
+                    } else {
+                        values.add(stamp(v, now));
+                    }
+                }
+                return new Result(new HandleRecord(h, values), null, indexes(a.values()));
+            } else if (op instanceof HandleOperation.ModifyValues m) {
+                for (HandleValue v : m.values()) {
+                    int at = indexOf(values, v.index());
+                    if (at < 0) {
+                        return Result.refuse(h, WriteStatus.VALUE_NOT_FOUND, "handle " + h + " has no value at index " + v.index());
+                    }
+                    values.set(at, stamp(v, now));
+                }
+                return new Result(new HandleRecord(h, values), null, indexes(m.values()));
+            } else {
+                HandleOperation.RemoveValues r = (HandleOperation.RemoveValues) op;
+                if (!values.removeIf(v -> r.indexes().contains(v.index()))) {
+                    return Result.refuse(h, WriteStatus.VALUE_NOT_FOUND, "handle " + h + " has no value at indexes " + r.indexes());
+                }
+                return new Result(new HandleRecord(h, values), null, "indexes " + r.indexes());
+            }
+        } catch (InvalidHandleException e) {
+            return Result.refuse(h, WriteStatus.INVALID, e.getMessage());
+        }
+    }
+
+    private static int indexOf(List<HandleValue> values, int index) {
+        for (int i = 0; i < values.size(); i++) {
+            if (values.get(i).index() == index) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static List<HandleValue> stamped(List<HandleValue> values, int now) {
+        return values.stream().map(v -> stamp(v, now)).toList();
+    }
+
+    private static HandleValue stamp(HandleValue v, int now) {
+        return new HandleValue(v.index(), v.type(), v.data(), v.ttlType(), v.ttl(), now, v.references(), v.permissions());
+    }
+
+    private static String indexes(List<HandleValue> values) {
+        return "indexes " + values.stream().map(HandleValue::index).toList();
+    }
+}
