@@ -35,7 +35,7 @@ import org.rocksdb.WriteOptions;
  * <ul>
  *   <li>{@code handles}: key = UTF-8 of {@link HandleName#lookupKey()}, value = the record encoded by {@link RecordCodec};</li>
  *   <li>{@code audit}: key = handle key, 0x00, 8-byte sequence number; value = the entry ({@link AuditCodec});</li>
- *   <li>{@code refs}: key = referenced handle's key, 0x00, referencing handle's key; empty value.</li>
+ *   <li>{@code refs}: key = referenced handle's key, 0x00, referencing handle's key; value = the referencing handle as written.</li>
  * </ul>
  * Every write is one {@link WriteBatch} (record, audit entry and index entries together) committed with
  * {@code sync=true}, so an acknowledged write survives a crash or power loss through the write-ahead log
@@ -159,7 +159,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
                 } else {
                     batch.put(handles, key, RecordCodec.encode(c.after()));
                     for (HandleName target : c.after().referencedHandles()) {
-                        batch.put(refs, join(key(target), key), EMPTY);
+                        batch.put(refs, join(key(target), key), c.after().handle().toUtf8());
                     }
                 }
                 batch.put(audit, join(key, sequence(auditSequence.incrementAndGet())), AuditCodec.encode(c.audit()));
@@ -175,7 +175,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         if (get(handle).isEmpty()) {
             return false;
         }
-        commit(List.of(RecordChange.delete(handle, new AuditEntry(System.currentTimeMillis(), IMPORT_ACTOR, "delete",
+        commit(List.of(RecordChange.delete(handle, new AuditEntry(System.currentTimeMillis(), "store", "delete",
                 handle.toString(), ""))));
         return true;
     }
@@ -185,11 +185,12 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         byte[] start = (HandleName.asciiUpperCase(prefix) + "/").getBytes(StandardCharsets.UTF_8);
         List<HandleName> out = new ArrayList<>();
         try (RocksIterator it = db.newIterator(handles, read)) {
-            if (afterKey == null) {
+            byte[] after = afterKey == null ? null : HandleName.asciiUpperCase(afterKey).getBytes(StandardCharsets.UTF_8);
+            if (after == null || Arrays.compare(after, start) < 0) {
                 it.seek(start);
             } else {
-                it.seek(afterKey.getBytes(StandardCharsets.UTF_8));
-                if (it.isValid() && Arrays.equals(it.key(), afterKey.getBytes(StandardCharsets.UTF_8))) {
+                it.seek(after);
+                if (it.isValid() && Arrays.equals(it.key(), after)) {
                     it.next();
                 }
             }
@@ -219,8 +220,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         List<HandleName> out = new ArrayList<>();
         try (RocksIterator it = db.newIterator(refs, read)) {
             for (it.seek(prefix); it.isValid() && out.size() < limit && startsWith(it.key(), prefix); it.next()) {
-                byte[] k = it.key();
-                out.add(HandleName.fromUtf8(Arrays.copyOfRange(k, prefix.length, k.length)));
+                out.add(HandleName.fromUtf8(it.value()));
             }
         }
         return out;
@@ -273,5 +273,4 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
-    private static final byte[] EMPTY = new byte[0];
 }

@@ -122,6 +122,8 @@ public final class HandleWriter {
             if (before.isEmpty()) {
                 return Result.refuse(h, WriteStatus.HANDLE_NOT_FOUND, "handle " + h + " does not exist");
             }
+            // Value operations keep the case the handle was created in, whatever case the request used.
+            HandleName stored = before.get().handle();
             List<HandleValue> values = new ArrayList<>(before.get().values());
             if (op instanceof HandleOperation.Delete) {
                 return new Result(null, null, "");
@@ -137,7 +139,7 @@ public final class HandleWriter {
                         values.add(stamp(v, now));
                     }
                 }
-                return new Result(new HandleRecord(h, values), null, indexes(a.values()));
+                return new Result(new HandleRecord(stored, values), null, indexes(a.values()));
             } else if (op instanceof HandleOperation.ModifyValues m) {
                 for (HandleValue v : m.values()) {
                     int at = indexOf(values, v.index());
@@ -146,13 +148,13 @@ public final class HandleWriter {
                     }
                     values.set(at, stamp(v, now));
                 }
-                return new Result(new HandleRecord(h, values), null, indexes(m.values()));
+                return new Result(new HandleRecord(stored, values), null, indexes(m.values()));
             } else {
                 HandleOperation.RemoveValues r = (HandleOperation.RemoveValues) op;
                 if (!values.removeIf(v -> r.indexes().contains(v.index()))) {
                     return Result.refuse(h, WriteStatus.VALUE_NOT_FOUND, "handle " + h + " has no value at indexes " + r.indexes());
                 }
-                return new Result(new HandleRecord(h, values), null, "indexes " + r.indexes());
+                return new Result(new HandleRecord(stored, values), null, "indexes " + r.indexes());
             }
         } catch (InvalidHandleException e) {
             return Result.refuse(h, WriteStatus.INVALID, e.getMessage());

@@ -1,0 +1,114 @@
+package org.idnode.server.handler;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import net.handle.hdllib.AbstractMessage;
+import net.handle.hdllib.AbstractRequest;
+import net.handle.hdllib.AbstractResponse;
+import net.handle.hdllib.AddValueRequest;
+import net.handle.hdllib.AdminRecord;
+import net.handle.hdllib.CreateHandleRequest;
+import net.handle.hdllib.CreateHandleResponse;
+import net.handle.hdllib.DeleteHandleRequest;
+import net.handle.hdllib.ErrorResponse;
+import net.handle.hdllib.GenericResponse;
+import net.handle.hdllib.HandleException;
+import net.handle.hdllib.ModifyValueRequest;
+import net.handle.hdllib.RemoveValueRequest;
+import net.handle.hdllib.Util;
+import org.idnode.registry.model.HandleName;
+import org.idnode.registry.model.HandleValue;
+import org.idnode.registry.write.HandleOperation;
+import org.idnode.registry.write.WriteOutcome;
+import org.idnode.server.codec.HandleValueConverter;
+
+/**
+ * Translates the Handle protocol's write requests (create, delete, add, modify and remove values)
+ * into registry {@link HandleOperation}s, names the {@code HS_ADMIN} permission each needs, and turns
+ * outcomes back into responses. Stateless.
+ */
+final class WriteRequests {
+    private WriteRequests() {
+    }
+
+    /** True for the opcodes this class translates. */
+    static boolean isWrite(int opCode) {
+        return opCode == AbstractMessage.OC_CREATE_HANDLE || opCode == AbstractMessage.OC_DELETE_HANDLE
+                || opCode == AbstractMessage.OC_ADD_VALUE || opCode == AbstractMessage.OC_MODIFY_VALUE
+                || opCode == AbstractMessage.OC_REMOVE_VALUE;
+    }
+
+    /**
+     * The operation a write request asks for.
+     *
+     * @throws org.idnode.registry.model.InvalidHandleException for a bad handle or value (answered INVALID_HANDLE / INVALID_VALUE)
+     */
+    static HandleOperation toOperation(AbstractRequest req) {
+        HandleName handle = HandleName.fromUtf8(req.handle);
+        return switch (req.opCode) {
+            case AbstractMessage.OC_CREATE_HANDLE -> new HandleOperation.Create(handle, values(((CreateHandleRequest) req).values), req.overwriteWhenExists);
+            case AbstractMessage.OC_DELETE_HANDLE -> new HandleOperation.Delete(handle);
+            case AbstractMessage.OC_ADD_VALUE -> new HandleOperation.AddValues(handle, values(((AddValueRequest) req).values), req.overwriteWhenExists);
+            case AbstractMessage.OC_MODIFY_VALUE -> new HandleOperation.ModifyValues(handle, values(((ModifyValueRequest) req).values));
+            case AbstractMessage.OC_REMOVE_VALUE -> new HandleOperation.RemoveValues(handle,
+                    Arrays.stream(((RemoveValueRequest) req).indexes).boxed().toList());
+            default -> throw new IllegalArgumentException("not a write request: opcode " + req.opCode);
+        };
+    }
+
+    /**
+     * The {@link AdminRecord} permission a write needs. Creating a handle needs ADD_HANDLE on its prefix
+     * handle (ADD_DERIVED_PREFIX for a prefix handle, on its parent); the others need the matching
+     * permission on the handle, and changing {@code HS_ADMIN} values needs the admin permissions.
+     */
+    static int permission(HandleOperation op) {
+        if (op instanceof HandleOperation.Create) {
+            return op.handle().isPrefixHandle() ? AdminRecord.ADD_DERIVED_PREFIX : AdminRecord.ADD_HANDLE;
+        }
+        if (op instanceof HandleOperation.Delete) {
+            return op.handle().isPrefixHandle() ? AdminRecord.DELETE_DERIVED_PREFIX : AdminRecord.DELETE_HANDLE;
+        }
+        if (op instanceof HandleOperation.AddValues a) {
+            return touchesAdmin(a.values()) ? AdminRecord.ADD_ADMIN : AdminRecord.ADD_VALUE;
+        }
+        if (op instanceof HandleOperation.ModifyValues m) {
+            return touchesAdmin(m.values()) ? AdminRecord.MODIFY_ADMIN : AdminRecord.MODIFY_VALUE;
+        }
+        return AdminRecord.REMOVE_VALUE;
+    }
+
+    /** The answer to a write that ran. */
+    static AbstractResponse toResponse(AbstractRequest req, WriteOutcome outcome) throws HandleException {
+        int rc = switch (outcome.status()) {
+            case OK -> AbstractMessage.RC_SUCCESS;
+            case HANDLE_NOT_FOUND -> AbstractMessage.RC_HANDLE_NOT_FOUND;
+            case HANDLE_ALREADY_EXISTS -> AbstractMessage.RC_HANDLE_ALREADY_EXISTS;
+            case VALUE_NOT_FOUND -> AbstractMessage.RC_VALUES_NOT_FOUND;
+            case VALUE_ALREADY_EXISTS -> AbstractMessage.RC_VALUE_ALREADY_EXISTS;
+            case INVALID -> AbstractMessage.RC_INVALID_VALUE;
+        };
+        if (rc != AbstractMessage.RC_SUCCESS) {
+            return new ErrorResponse(req, rc, Util.encodeString(outcome.message()));
+        }
+        if (req.opCode == AbstractMessage.OC_CREATE_HANDLE) {
+            return new CreateHandleResponse(req, req.handle);
+        }
+        return new GenericResponse(req, AbstractMessage.RC_SUCCESS);
+    }
+
+    private static List<HandleValue> values(net.handle.hdllib.HandleValue[] wire) {
+        List<HandleValue> out = new ArrayList<>(wire == null ? 0 : wire.length);
+        if (wire != null) {
+            for (net.handle.hdllib.HandleValue v : wire) {
+                out.add(HandleValueConverter.fromWire(v));
+            }
+        }
+        return out;
+    }
+
+    private static boolean touchesAdmin(List<HandleValue> values) {
+        return values.stream().anyMatch(v -> v.type().equalsIgnoreCase("HS_ADMIN"));
+    }
+}
