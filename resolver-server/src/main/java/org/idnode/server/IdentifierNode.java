@@ -2,7 +2,9 @@ package org.idnode.server;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.io.IOException;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -18,6 +20,7 @@ import net.handle.hdllib.ResolutionRequest;
 import net.handle.hdllib.Util;
 import org.idnode.registry.cache.CachingHandleRecordStore;
 import org.idnode.registry.store.RocksDbHandleRecordStore;
+import org.idnode.registry.template.TemplateCatalog;
 import org.idnode.server.config.ConfigException;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.config.NodeConfig;
@@ -100,6 +103,29 @@ public final class IdentifierNode implements AutoCloseable {
      */
     public static IdentifierNode start(NodeConfig config) {
         return new IdentifierNode(config);
+    }
+
+    /**
+     * The template catalog the configuration names: {@code templates.dir} (which must exist), else
+     * {@code conf/templates} when present, else no templates.
+     *
+     * @throws ConfigException naming {@code templates.dir} and the bad file and field
+     */
+    public static TemplateCatalog loadTemplates(NodeConfig config) {
+        Path dir = config.templatesDir();
+        if (dir == null) {
+            dir = NodeConfig.DEFAULT_TEMPLATES_DIR;
+            if (!Files.isDirectory(dir)) {
+                return TemplateCatalog.EMPTY;
+            }
+        } else if (!Files.isDirectory(dir)) {
+            throw new ConfigException("templates.dir: folder " + dir + " does not exist");
+        }
+        try {
+            return TemplateCatalog.load(dir);
+        } catch (IOException e) {
+            throw new ConfigException("templates.dir: " + e.getMessage(), e);
+        }
     }
 
     /** Opens the RocksDB store of a data folder, for offline tools such as import. */

@@ -42,6 +42,8 @@ import org.idnode.registry.model.InvalidHandleException;
  * @param storeQueue     requests that may wait for one of those threads before the node answers
  *                       {@code SERVER_TOO_BUSY}
  * @param idleTimeoutSeconds a TCP or HTTP connection with nothing to read for this long is closed
+ * @param templatesDir   folder of template files ({@code *.json}); null means {@code conf/templates}
+ *                       when that folder exists, else no templates
  */
 public record NodeConfig(
         String nodeName,
@@ -57,9 +59,13 @@ public record NodeConfig(
         int blockCacheMb,
         int storeThreads,
         int storeQueue,
-        int idleTimeoutSeconds) {
+        int idleTimeoutSeconds,
+        Path templatesDir) {
 
-    private static final Set<String> TOP_KEYS = Set.of("node", "data-dir", "listen", "site", "keys", "cache", "store", "limits");
+    /** The template folder used when {@code templates.dir} is not set and it exists. */
+    public static final Path DEFAULT_TEMPLATES_DIR = Path.of("conf", "templates");
+
+    private static final Set<String> TOP_KEYS = Set.of("node", "data-dir", "listen", "site", "keys", "cache", "store", "limits", "templates");
 
     public NodeConfig {
         prefixes = List.copyOf(prefixes);
@@ -105,6 +111,9 @@ public record NodeConfig(
         store.allowOnly(Set.of("block-cache-mb", "threads", "queue"));
         Section limits = top.section("limits");
         limits.allowOnly(Set.of("idle-timeout-seconds"));
+        Section templates = top.section("templates");
+        templates.allowOnly(Set.of("dir"));
+        String templatesDir = templates.string("dir", null);
 
         List<String> prefixes = node.stringList("prefixes", List.of("88.999"));
         if (prefixes.isEmpty()) {
@@ -138,7 +147,8 @@ public record NodeConfig(
                 store.integer("block-cache-mb", 256, 8, 1 << 20),
                 store.integer("threads", 4, 1, 256),
                 store.integer("queue", 10_000, 1, 1_000_000),
-                limits.integer("idle-timeout-seconds", 60, 1, 86_400));
+                limits.integer("idle-timeout-seconds", 60, 1, 86_400),
+                templatesDir == null ? null : base.resolve(templatesDir));
     }
 
     /**
@@ -168,7 +178,7 @@ public record NodeConfig(
         return new NodeConfig(nodeName, prefixes, dataDir == null ? this.dataDir : dataDir, newBind,
                 handlePort == null ? this.handlePort : handlePort, httpPort == null ? this.httpPort : httpPort,
                 advertisedAddress, siteSerial, privateKeyFile, cacheMaxEntries, blockCacheMb, storeThreads, storeQueue,
-                idleTimeoutSeconds);
+                idleTimeoutSeconds, templatesDir);
     }
 
     private static InetAddress address(String text, String key) {

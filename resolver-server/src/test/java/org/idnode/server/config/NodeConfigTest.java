@@ -347,6 +347,13 @@ class NodeConfigTest {
     }
 
     @Test
+    void templatesDirIsOptionalAndResolvedLikeOtherPaths() throws IOException {
+        assertThat(NodeConfig.defaults().templatesDir()).isNull();
+        assertThat(load("templates:\n  dir: my/templates\n").templatesDir().normalize()).isEqualTo(Path.of("my/templates"));
+        assertThatThrownBy(() -> load("templates:\n  folder: x\n")).isInstanceOf(ConfigException.class).hasMessageContaining("templates.folder");
+    }
+
+    @Test
     void portBeyondLongRangeIsRefusedNotWrapped() {
         assertThatThrownBy(() -> load("listen:\n  handle-port: 18446744073709551616\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("listen.handle-port");
