@@ -88,7 +88,7 @@ public final class HandleMessageCodec {
         if (readInt(message, 4) != AbstractMessage.RC_RESERVED) {
             throw new MalformedMessageException("expected a request, got a response (code " + readInt(message, 4) + ")", env, opCode, AbstractMessage.RC_PROTOCOL_ERROR);
         }
-        if (opCode != AbstractMessage.OC_RESOLUTION && opCode != AbstractMessage.OC_GET_SITE_INFO) {
+        if (!decodesBody(opCode)) {
             // Not implemented here, answered RC_OPERATION_NOT_SUPPORTED by the processor: decode the header only,
             // CNRI's decoders for these bodies size arrays from unchecked counts.
             return headerOnlyRequest(env, message, opCode);
@@ -109,8 +109,22 @@ public final class HandleMessageCodec {
     }
 
     /**
+     * The operations whose bodies are decoded with CNRI's {@link Encoder}, each after
+     * {@link #checkLengthFields} has checked every length and count field of its body.
+     */
+    private static boolean decodesBody(int opCode) {
+        return switch (opCode) {
+            case AbstractMessage.OC_RESOLUTION, AbstractMessage.OC_GET_SITE_INFO, AbstractMessage.OC_SESSION_SETUP,
+                    AbstractMessage.OC_SESSION_TERMINATE, AbstractMessage.OC_RESPONSE_TO_CHALLENGE,
+                    AbstractMessage.OC_VERIFY_CHALLENGE -> true;
+            default -> false;
+        };
+    }
+
+    /**
      * Refuses length and count fields the message cannot hold, before CNRI's {@link Encoder} sizes arrays
-     * from them ({@code 24 + bodyLength}, the credential, a resolution request's type count).
+     * from them ({@code 24 + bodyLength}, the credential, a resolution request's type count, every
+     * length-prefixed field of the session, challenge-answer and verify-challenge bodies).
      */
     private static void checkLengthFields(MessageEnvelope env, byte[] m, int opCode) throws MalformedMessageException {
         int bodyLength = readInt(m, 20);
@@ -141,6 +155,121 @@ public final class HandleMessageCodec {
                 p += 4 + (field == 1 ? 4 * n : field == 0 ? n : 0);
             }
         }
+        BodyFields body = new BodyFields(env, m, opCode, HEADER_SIZE, end);
+        switch (opCode) {
+            case AbstractMessage.OC_SESSION_TERMINATE -> body.string("handle");
+            case AbstractMessage.OC_SESSION_SETUP -> {
+                // int2 keyExchangeMode, I timeout, S identityHandle, I identityIndex, then by mode:
+                // cipher-client (1) and DH (4) S publicKey; cipher-hdl (3) S keyHandle, I keyIndex.
+                int mode = body.int2("key exchange mode");
+                body.int4("timeout");
+                body.string("identity handle");
+                body.int4("identity index");
+                if (mode == Common.KEY_EXCHANGE_CIPHER_CLIENT || mode == Common.KEY_EXCHANGE_DH) {
+                    body.string("public key");
+                } else if (mode == Common.KEY_EXCHANGE_CIPHER_HDL) {
+                    body.string("exchange key handle");
+                    body.int4("exchange key index");
+                }
+            }
+            case AbstractMessage.OC_RESPONSE_TO_CHALLENGE -> {
+                // S authType, S userIdHandle, I userIdIndex, S signedResponse
+                body.string("authentication type");
+                body.string("identity handle");
+                body.int4("identity index");
+                body.string("signed response");
+            }
+            case AbstractMessage.OC_VERIFY_CHALLENGE -> {
+                // S handle, I index, S nonce, request digest (1 byte hash type + fixed digest, or S for type 0), S signedResponse
+                body.string("handle");
+                body.int4("index");
+                body.string("nonce");
+                int hashType = body.peekByte("request digest type");
+                switch (hashType) {
+                    case Common.HASH_CODE_MD5_OLD_FORMAT -> body.string("request digest");
+                    case Common.HASH_CODE_MD5 -> body.skip(1 + 16, "request digest");
+                    case Common.HASH_CODE_SHA1 -> body.skip(1 + 20, "request digest");
+                    case Common.HASH_CODE_SHA256 -> body.skip(1 + 32, "request digest");
+                    default -> throw new MalformedMessageException("verify-challenge request digest type " + hashType + " is unknown",
+                            env, opCode, AbstractMessage.RC_PROTOCOL_ERROR);
+                }
+                body.string("signed response");
+            }
+            default -> {
+                // OC_RESOLUTION is checked above; OC_GET_SITE_INFO's one string is bounded by CNRI's reader
+                // and the message; other operations are decoded header-only.
+            }
+        }
+    }
+
+    /**
+     * Walks the fields of a message body, refusing any that does not fit before the body's end; a
+     * length-prefixed field ({@code S}) whose length does not fit is refused before anything is allocated.
+     */
+    private static final class BodyFields {
+        private final MessageEnvelope env;
+        private final byte[] m;
+        private final int opCode;
+        private final int end;
+        private int p;
+
+        BodyFields(MessageEnvelope env, byte[] m, int opCode, int start, int end) {
+            this.env = env;
+            this.m = m;
+            this.opCode = opCode;
+            this.p = start;
+            this.end = end;
+        }
+
+        int int4(String field) throws MalformedMessageException {
+            need(4, field);
+            int v = readInt(m, p);
+            p += 4;
+            return v;
+        }
+
+        int int2(String field) throws MalformedMessageException {
+            need(2, field);
+            int v = ((m[p] & 0xff) << 8) | (m[p + 1] & 0xff);
+            p += 2;
+            return v;
+        }
+
+        int peekByte(String field) throws MalformedMessageException {
+            need(1, field);
+            return m[p];
+        }
+
+        void skip(int n, String field) throws MalformedMessageException {
+            need(n, field);
+            p += n;
+        }
+
+        void string(String field) throws MalformedMessageException {
+            int n = int4(field + " length");
+            if (n < 0 || n > end - p) {
+                throw new MalformedMessageException(describeOp(opCode) + " " + field + " length " + Integer.toUnsignedString(n)
+                        + " exceeds the " + (end - p) + " bytes left in the body", env, opCode, AbstractMessage.RC_PROTOCOL_ERROR);
+            }
+            p += n;
+        }
+
+        private void need(int n, String field) throws MalformedMessageException {
+            if (end - p < n) {
+                throw new MalformedMessageException(describeOp(opCode) + " body ends before its " + field,
+                        env, opCode, AbstractMessage.RC_PROTOCOL_ERROR);
+            }
+        }
+    }
+
+    private static String describeOp(int opCode) {
+        return switch (opCode) {
+            case AbstractMessage.OC_SESSION_SETUP -> "session setup";
+            case AbstractMessage.OC_SESSION_TERMINATE -> "session terminate";
+            case AbstractMessage.OC_RESPONSE_TO_CHALLENGE -> "challenge answer";
+            case AbstractMessage.OC_VERIFY_CHALLENGE -> "verify-challenge request";
+            default -> "operation " + opCode;
+        };
     }
 
     private static AbstractRequest headerOnlyRequest(MessageEnvelope env, byte[] m, int opCode) {
@@ -155,7 +284,13 @@ public final class HandleMessageCodec {
         req.siteInfoSerial = (short) (((m[12] & 0xff) << 8) | (m[13] & 0xff));
         req.recursionCount = (short) (m[14] & 0xff);
         req.expiration = readInt(m, 16);
-        req.messageBody = java.util.Arrays.copyOf(m, HEADER_SIZE + readInt(m, 20));
+        int end = HEADER_SIZE + readInt(m, 20);
+        req.messageBody = java.util.Arrays.copyOf(m, end);
+        // Keep the credential too (as CNRI's decoder does), so that a session MAC can still be checked;
+        // checkLengthFields has bounded its length.
+        if (m.length - end >= 4) {
+            req.signature = java.util.Arrays.copyOfRange(m, end + 4, end + 4 + readInt(m, end));
+        }
         return req;
     }
 

@@ -1,0 +1,78 @@
+package org.idnode.server.auth;
+
+import java.nio.charset.StandardCharsets;
+
+import net.handle.hdllib.Util;
+
+/**
+ * An administrator identity or an admin reference, {@code index:handle} as the Handle system writes
+ * it ({@code 300:0.NA/88.999.1}): the handle holding the key (or the group) and the index of the
+ * value. In an {@code HS_ADMIN} or {@code HS_VLIST} reference, index 0 stands for any index of
+ * that handle ({@link #isMatchedBy}).
+ *
+ * <p>Handles are compared ASCII case-insensitively, the way this node looks handles up (CNRI's
+ * server compares only the prefix case-insensitively; with this node's case-insensitive storage
+ * the two cannot name different records).
+ *
+ * <p>Immutable and thread-safe.
+ */
+public record AdminIdentity(String handle, int index) {
+    public AdminIdentity {
+        if (handle == null) {
+            throw new IllegalArgumentException("identity handle is null");
+        }
+    }
+
+    /** An identity from the UTF-8 handle bytes of a message. */
+    public static AdminIdentity of(byte[] handleUtf8, int index) {
+        return new AdminIdentity(handleUtf8 == null ? "" : Util.decodeString(handleUtf8), index);
+    }
+
+    /**
+     * True when {@code candidate} is what this reference names: the same handle, and the same index
+     * unless this reference's index is 0 (any index).
+     */
+    public boolean isMatchedBy(AdminIdentity candidate) {
+        return candidate != null && sameHandle(candidate.handle) && (index == 0 || index == candidate.index);
+    }
+
+    /** True when both name the same handle and the same index (index 0 is not a wildcard here). */
+    public boolean sameAs(AdminIdentity other) {
+        return other != null && other.index == index && sameHandle(other.handle);
+    }
+
+    /** ASCII case-insensitive handle comparison. */
+    public boolean sameHandle(String other) {
+        return other != null && asciiUpper(handle).equals(asciiUpper(other));
+    }
+
+    /** The handle as UTF-8 bytes (a new array on every call). */
+    public byte[] handleUtf8() {
+        return handle.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A key for sets of references: the index and the ASCII upper-cased handle. */
+    String lookupKey() {
+        return index + ":" + asciiUpper(handle);
+    }
+
+    private static String asciiUpper(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 'a' && c <= 'z') {
+                if (b == null) {
+                    b = new StringBuilder(s);
+                }
+                b.setCharAt(i, (char) (c - ('a' - 'A')));
+            }
+        }
+        return b == null ? s : b.toString();
+    }
+
+    /** {@code index:handle}. */
+    @Override
+    public String toString() {
+        return index + ":" + handle;
+    }
+}
