@@ -21,6 +21,8 @@ import net.handle.hdllib.Util;
 import org.idnode.registry.cache.CachingHandleRecordStore;
 import org.idnode.registry.store.RocksDbHandleRecordStore;
 import org.idnode.registry.template.TemplateCatalog;
+import org.idnode.registry.template.TemplateValidator;
+import org.idnode.registry.write.HandleWriter;
 import org.idnode.server.config.ConfigException;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.config.NodeConfig;
@@ -48,13 +50,15 @@ public final class IdentifierNode implements AutoCloseable {
 
     private IdentifierNode(NodeConfig config) {
         InetAddress bind = bindAddress(config.bind());
+        TemplateCatalog templates = loadTemplates(config);
         NodeKeys keys = NodeKeys.loadOrCreate(config.privateKeyFile(), config.dataDir());
         rocks = openStore(config.dataDir(), config.blockCacheMb());
         store = new CachingHandleRecordStore(rocks, config.cacheMaxEntries());
         blockingWork = new ThreadPoolExecutor(config.storeThreads(), config.storeThreads(), 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.storeQueue()), named("idnode-store"), new ThreadPoolExecutor.AbortPolicy());
         AtomicReference<NodeSite> published = new AtomicReference<>();
-        HandleRequestProcessor processor = new HandleRequestProcessor(store, config.prefixes(), published::get,
+        HandleWriter writer = new HandleWriter(store, new TemplateValidator(templates));
+        HandleRequestProcessor processor = new HandleRequestProcessor(store, writer, config.prefixes(), published::get,
                 keys.privateKey(), blockingWork);
         transport = new NettyTransport(Runtime.getRuntime().availableProcessors());
         try {

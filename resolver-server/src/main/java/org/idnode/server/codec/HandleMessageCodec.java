@@ -30,6 +30,8 @@ public final class HandleMessageCodec {
     public static final int MAX_MINOR_VERSION = 11;
 
     private static final int HEADER_SIZE = 24;
+    /** Smallest encoded handle value: the fixed fields plus empty type, data and reference list. */
+    private static final int MIN_VALUE_SIZE = 4 + 4 + 1 + 4 + 1 + 4 + 4 + 4;
 
     private HandleMessageCodec() {
     }
@@ -116,7 +118,9 @@ public final class HandleMessageCodec {
         return switch (opCode) {
             case AbstractMessage.OC_RESOLUTION, AbstractMessage.OC_GET_SITE_INFO, AbstractMessage.OC_SESSION_SETUP,
                     AbstractMessage.OC_SESSION_TERMINATE, AbstractMessage.OC_RESPONSE_TO_CHALLENGE,
-                    AbstractMessage.OC_VERIFY_CHALLENGE -> true;
+                    AbstractMessage.OC_VERIFY_CHALLENGE, AbstractMessage.OC_CREATE_HANDLE, AbstractMessage.OC_DELETE_HANDLE,
+                    AbstractMessage.OC_ADD_VALUE, AbstractMessage.OC_REMOVE_VALUE, AbstractMessage.OC_MODIFY_VALUE,
+                    AbstractMessage.OC_LIST_HANDLES -> true;
             default -> false;
         };
     }
@@ -195,6 +199,27 @@ public final class HandleMessageCodec {
                 }
                 body.string("signed response");
             }
+            case AbstractMessage.OC_DELETE_HANDLE, AbstractMessage.OC_LIST_HANDLES -> body.string("handle");
+            case AbstractMessage.OC_REMOVE_VALUE -> {
+                body.string("handle");
+                body.skip(4 * body.count("index count", 4), "indexes");
+            }
+            case AbstractMessage.OC_CREATE_HANDLE, AbstractMessage.OC_ADD_VALUE, AbstractMessage.OC_MODIFY_VALUE -> {
+                // S handle, I n, then n values: I index, I timestamp, byte ttlType, I ttl, byte perms,
+                // S type, S data, I nRefs + (S handle, I index) per reference.
+                body.string("handle");
+                int values = body.count("value count", MIN_VALUE_SIZE);
+                for (int i = 0; i < values; i++) {
+                    body.skip(4 + 4 + 1 + 4 + 1, "value");
+                    body.string("value type");
+                    body.string("value data");
+                    int refs = body.count("reference count", 8);
+                    for (int r = 0; r < refs; r++) {
+                        body.string("reference handle");
+                        body.int4("reference index");
+                    }
+                }
+            }
             default -> {
                 // OC_RESOLUTION is checked above; OC_GET_SITE_INFO's one string is bounded by CNRI's reader
                 // and the message; other operations are decoded header-only.
@@ -238,6 +263,16 @@ public final class HandleMessageCodec {
         int peekByte(String field) throws MalformedMessageException {
             need(1, field);
             return m[p];
+        }
+
+        /** A count of items each at least {@code itemSize} bytes long, refused when the body cannot hold them. */
+        int count(String field, int itemSize) throws MalformedMessageException {
+            int n = int4(field);
+            if (n < 0 || n > (end - p) / itemSize) {
+                throw new MalformedMessageException(describeOp(opCode) + " " + field + " " + Integer.toUnsignedString(n)
+                        + " exceeds what the body can hold", env, opCode, AbstractMessage.RC_PROTOCOL_ERROR);
+            }
+            return n;
         }
 
         void skip(int n, String field) throws MalformedMessageException {
@@ -296,9 +331,18 @@ public final class HandleMessageCodec {
 
     /** Envelope plus message, for TCP and HTTP. */
     public static byte[] encodeWhole(AbstractResponse resp) throws HandleException {
-        byte[] msg = resp.getEncodedMessage();
+        return encodeWhole(resp, resp.getEncodedMessage(), false);
+    }
+
+    /**
+     * Envelope plus an already sealed message (signed, and encrypted with the session key when
+     * {@code encrypted}), for TCP and HTTP.
+     */
+    public static byte[] encodeWhole(AbstractResponse resp, byte[] msg, boolean encrypted) {
         byte[] out = new byte[ENVELOPE_SIZE + msg.length];
-        Encoder.encodeEnvelope(envelopeFor(resp, msg.length, 0, false), out);
+        MessageEnvelope env = envelopeFor(resp, msg.length, 0, false);
+        env.encrypted = encrypted;
+        Encoder.encodeEnvelope(env, out);
         System.arraycopy(msg, 0, out, ENVELOPE_SIZE, msg.length);
         return out;
     }
@@ -309,14 +353,20 @@ public final class HandleMessageCodec {
      * {@code messageLength} = the whole message's length in every envelope, as CNRI's client reassembles them.
      */
     public static List<byte[]> encodeUdpPackets(AbstractResponse resp) throws HandleException {
-        byte[] msg = resp.getEncodedMessage();
+        return encodeUdpPackets(resp, resp.getEncodedMessage(), false);
+    }
+
+    /** The UDP packets of an already sealed message; see {@link #encodeUdpPackets(AbstractResponse)}. */
+    public static List<byte[]> encodeUdpPackets(AbstractResponse resp, byte[] msg, boolean encrypted) {
         int chunks = Math.max(1, (msg.length + UDP_DATA_SIZE - 1) / UDP_DATA_SIZE);
         List<byte[]> packets = new ArrayList<>(chunks);
         for (int i = 0; i < chunks; i++) {
             int off = i * UDP_DATA_SIZE;
             int len = Math.min(UDP_DATA_SIZE, msg.length - off);
             byte[] packet = new byte[ENVELOPE_SIZE + len];
-            Encoder.encodeEnvelope(envelopeFor(resp, msg.length, i, chunks > 1), packet);
+            MessageEnvelope env = envelopeFor(resp, msg.length, i, chunks > 1);
+            env.encrypted = encrypted;
+            Encoder.encodeEnvelope(env, packet);
             System.arraycopy(msg, off, packet, ENVELOPE_SIZE, len);
             packets.add(packet);
         }

@@ -1,5 +1,6 @@
 package org.idnode.server.handler;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import net.handle.hdllib.Encoder;
 import net.handle.hdllib.ErrorResponse;
 import net.handle.hdllib.GetSiteInfoResponse;
 import net.handle.hdllib.HandleException;
+import net.handle.hdllib.MessageEnvelope;
 import net.handle.hdllib.ResolutionRequest;
 import net.handle.hdllib.ResolutionResponse;
 import net.handle.hdllib.Util;
@@ -25,6 +27,10 @@ import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.registry.model.Permissions;
 import org.idnode.registry.store.StoreException;
+import org.idnode.registry.write.HandleWriter;
+import org.idnode.server.auth.SessionManager;
+import org.idnode.server.codec.HandleMessageCodec;
+import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.site.NodeSite;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,34 +57,66 @@ public final class HandleRequestProcessor {
     private final Supplier<NodeSite> site;
     private final ResponseSigner signer;
     private final Executor blockingWork;
+    private final SessionManager sessions;
+    private final AdminRequestHandler admin;
 
     /**
      * @param store          the record store with its cache
      * @param servedPrefixes prefixes served here, with every prefix derived from them
      * @param site           the node's site info; null until the listeners are bound, and requests
      *                       that need it are answered {@code RC_SERVER_TOO_BUSY} until then
+     * @param writer         applies authenticated writes to {@code store}
      * @param keys           the node's private key, for certified answers
-     * @param blockingWork   runs store reads on cache misses and signing; may reject when saturated
+     * @param blockingWork   runs store reads on cache misses, signing, authentication and writes; may
+     *                       reject when saturated
      */
-    public HandleRequestProcessor(CachingHandleRecordStore store, List<String> servedPrefixes, Supplier<NodeSite> site,
-                                  java.security.PrivateKey keys, Executor blockingWork) {
+    public HandleRequestProcessor(CachingHandleRecordStore store, HandleWriter writer, List<String> servedPrefixes,
+                                  Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork) {
         this.store = store;
         this.namespace = new ServedNamespace(servedPrefixes);
         this.site = site;
         this.signer = new ResponseSigner(keys);
         this.blockingWork = blockingWork;
+        this.sessions = new SessionManager(SessionManager.Settings.defaults(), Clock.systemUTC());
+        this.admin = new AdminRequestHandler(store, writer, namespace, name -> prefixHandleValues(name, store.get(name)), sessions);
+    }
+
+    /**
+     * Decodes the message after an envelope, decrypting it first with its session's key when the
+     * envelope says it is encrypted.
+     *
+     * @throws MalformedMessageException when it cannot be decrypted or decoded
+     */
+    public AbstractRequest decode(MessageEnvelope envelope, byte[] message) throws MalformedMessageException {
+        byte[] plain = envelope.encrypted ? sessions.decrypt(envelope, message) : message;
+        return HandleMessageCodec.decodeRequest(envelope, plain);
+    }
+
+    /**
+     * The bytes of an answer as they go on the wire: its encoded message, encrypted with the session key
+     * when it answers inside a session and carries values that must not travel in clear.
+     */
+    public SessionManager.WireMessage seal(AbstractResponse response) throws HandleException {
+        return sessions.encode(response);
     }
 
     /** Answers one request through {@code callback}, exactly once. */
     public void process(AbstractRequest request, ResponseCallback callback) {
         AbstractResponse response;
         try {
-            response = switch (request.opCode) {
-                case AbstractMessage.OC_RESOLUTION -> resolve((ResolutionRequest) request, callback);
-                case AbstractMessage.OC_GET_SITE_INFO -> new GetSiteInfoResponse(request, site().siteInfo());
-                default -> error(request, AbstractMessage.RC_OPERATION_NOT_SUPPORTED,
-                        "operation " + request.opCode + " is not supported by this node");
-            };
+            Optional<AbstractResponse> badSession = admin.checkSession(request);
+            if (badSession.isPresent()) {
+                response = badSession.get();
+            } else if (AdminRequestHandler.handles(request.opCode)) {
+                response = startAdmin(request, callback);
+            } else {
+                response = switch (request.opCode) {
+                    case AbstractMessage.OC_RESOLUTION -> resolve((ResolutionRequest) request, callback);
+                    case AbstractMessage.OC_GET_SITE_INFO -> new GetSiteInfoResponse(request, site().siteInfo());
+                    default -> error(request, AbstractMessage.RC_OPERATION_NOT_SUPPORTED,
+                            "operation " + request.opCode + " is not supported by this node");
+                };
+            }
         } catch (NodeStartingException e) {
             response = busy(request);
         } catch (HandleException | RuntimeException e) {
@@ -87,6 +125,28 @@ public final class HandleRequestProcessor {
         if (response != null) {
             finish(request, response, callback, false);
         }
+    }
+
+    /** Returns the answer now, or null when the answer will come from a store thread. */
+    private AbstractResponse startAdmin(AbstractRequest req, ResponseCallback callback) throws HandleException {
+        AdminRequestHandler.Step step = admin.start(req);
+        if (step.now() != null) {
+            return step.now();
+        }
+        try {
+            blockingWork.execute(() -> {
+                AbstractResponse response;
+                try {
+                    response = step.blocking().call();
+                } catch (Exception e) {
+                    response = internalError(req, e);
+                }
+                finish(req, response, callback, true);
+            });
+        } catch (RejectedExecutionException e) {
+            return error(req, AbstractMessage.RC_SERVER_TOO_BUSY, "the node is too busy, try again");
+        }
+        return null;
     }
 
     /** Returns the answer now, or null when the answer will come from a store thread. */
@@ -228,9 +288,12 @@ public final class HandleRequestProcessor {
         }
     }
 
+    /** Signs a certified answer: with the session key inside a session, else with the node's RSA key. */
     private AbstractResponse signed(AbstractRequest request, AbstractResponse response) {
         try {
-            signer.sign(response);
+            if (!sessions.signWithSessionKey(response)) {
+                signer.sign(response);
+            }
             return response;
         } catch (HandleException | RuntimeException e) {
             return internalError(request, e);

@@ -8,7 +8,6 @@ import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractRequest;
 import net.handle.hdllib.AbstractResponse;
 import net.handle.hdllib.AddValueRequest;
-import net.handle.hdllib.AdminRecord;
 import net.handle.hdllib.CreateHandleRequest;
 import net.handle.hdllib.CreateHandleResponse;
 import net.handle.hdllib.DeleteHandleRequest;
@@ -22,6 +21,7 @@ import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.write.HandleOperation;
 import org.idnode.registry.write.WriteOutcome;
+import org.idnode.server.auth.AdminAuthorizer.Permission;
 import org.idnode.server.codec.HandleValueConverter;
 
 /**
@@ -59,24 +59,24 @@ final class WriteRequests {
     }
 
     /**
-     * The {@link AdminRecord} permission a write needs. Creating a handle needs ADD_HANDLE on its prefix
+     * The {@code HS_ADMIN} permission a write needs. Creating a handle needs ADD_HANDLE on its prefix
      * handle (ADD_DERIVED_PREFIX for a prefix handle, on its parent); the others need the matching
      * permission on the handle, and changing {@code HS_ADMIN} values needs the admin permissions.
      */
-    static int permission(HandleOperation op) {
+    static Permission permission(HandleOperation op) {
         if (op instanceof HandleOperation.Create) {
-            return op.handle().isPrefixHandle() ? AdminRecord.ADD_DERIVED_PREFIX : AdminRecord.ADD_HANDLE;
+            return op.handle().isPrefixHandle() ? Permission.ADD_NA : Permission.ADD_HANDLE;
         }
         if (op instanceof HandleOperation.Delete) {
-            return op.handle().isPrefixHandle() ? AdminRecord.DELETE_DERIVED_PREFIX : AdminRecord.DELETE_HANDLE;
+            return op.handle().isPrefixHandle() ? Permission.DELETE_NA : Permission.DELETE_HANDLE;
         }
         if (op instanceof HandleOperation.AddValues a) {
-            return touchesAdmin(a.values()) ? AdminRecord.ADD_ADMIN : AdminRecord.ADD_VALUE;
+            return touchesAdmin(a.values()) ? Permission.ADD_ADMIN : Permission.ADD_VALUE;
         }
         if (op instanceof HandleOperation.ModifyValues m) {
-            return touchesAdmin(m.values()) ? AdminRecord.MODIFY_ADMIN : AdminRecord.MODIFY_VALUE;
+            return touchesAdmin(m.values()) ? Permission.MODIFY_ADMIN : Permission.MODIFY_VALUE;
         }
-        return AdminRecord.REMOVE_VALUE;
+        return Permission.REMOVE_VALUE;
     }
 
     /** The answer to a write that ran. */

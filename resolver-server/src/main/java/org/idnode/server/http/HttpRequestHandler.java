@@ -33,6 +33,7 @@ import net.handle.hdllib.HandleException;
 import net.handle.hdllib.MessageEnvelope;
 import net.handle.hdllib.ResolutionRequest;
 import net.handle.hdllib.Util;
+import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
@@ -154,22 +155,28 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
             }
             byte[] message = new byte[length];
             System.arraycopy(bytes, HandleMessageCodec.ENVELOPE_SIZE, message, 0, length);
-            request = HandleMessageCodec.decodeRequest(env, message);
+            request = processor.decode(env, message);
         } catch (MalformedMessageException e) {
             if (e.canAnswer()) {
-                sendNative(ctx, e.toErrorResponse(), false);
+                sendNative(ctx, e.toErrorResponse(), null, false);
             } else {
                 sendJson(ctx, HttpResponseStatus.BAD_REQUEST, errorJson(AbstractMessage.RC_PROTOCOL_ERROR, e.getMessage()), false);
             }
             return;
         }
-        processor.process(request, resp -> sendNative(ctx, resp, keepAlive));
+        processor.process(request, resp -> sendNative(ctx, resp, processor, keepAlive));
     }
 
-    private static void sendNative(ChannelHandlerContext ctx, AbstractResponse response, boolean keepAlive) {
+    /** Sends a native answer, sealed for its session by {@code processor} (null for transport-level errors). */
+    private static void sendNative(ChannelHandlerContext ctx, AbstractResponse response, HandleRequestProcessor processor, boolean keepAlive) {
         byte[] bytes;
         try {
-            bytes = HandleMessageCodec.encodeWhole(response);
+            if (processor == null) {
+                bytes = HandleMessageCodec.encodeWhole(response);
+            } else {
+                SessionManager.WireMessage sealed = processor.seal(response);
+                bytes = HandleMessageCodec.encodeWhole(response, sealed.message(), sealed.encrypted());
+            }
         } catch (HandleException e) {
             ctx.close();
             return;

@@ -7,6 +7,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import net.handle.hdllib.AbstractRequest;
 import net.handle.hdllib.AbstractResponse;
 import net.handle.hdllib.HandleException;
+import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleFrame;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
@@ -35,7 +36,7 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<HandleFr
     protected void channelRead0(ChannelHandlerContext ctx, HandleFrame frame) {
         AbstractRequest request;
         try {
-            request = HandleMessageCodec.decodeRequest(frame.envelope(), frame.message());
+            request = processor.decode(frame.envelope(), frame.message());
         } catch (MalformedMessageException e) {
             HandleTcpFrameDecoder.rejectAndClose(ctx, e);
             return;
@@ -43,10 +44,11 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<HandleFr
         processor.process(request, response -> write(ctx, response));
     }
 
-    private static void write(ChannelHandlerContext ctx, AbstractResponse response) {
+    private void write(ChannelHandlerContext ctx, AbstractResponse response) {
         byte[] bytes;
         try {
-            bytes = HandleMessageCodec.encodeWhole(response);
+            SessionManager.WireMessage sealed = processor.seal(response);
+            bytes = HandleMessageCodec.encodeWhole(response, sealed.message(), sealed.encrypted());
         } catch (HandleException e) {
             ctx.close();
             return;

@@ -14,6 +14,7 @@ import net.handle.hdllib.AbstractRequest;
 import net.handle.hdllib.AbstractResponse;
 import net.handle.hdllib.HandleException;
 import net.handle.hdllib.MessageEnvelope;
+import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
@@ -40,17 +41,17 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
         content.readBytes(bytes);
         AbstractRequest request;
         try {
-            request = decode(bytes);
+            request = decode(processor, bytes);
         } catch (MalformedMessageException e) {
             if (e.canAnswer()) {
-                send(ctx, sender, e.toErrorResponse());
+                sendUnsealed(ctx, sender, e.toErrorResponse());
             }
             return;
         }
         processor.process(request, response -> send(ctx, sender, response));
     }
 
-    private static AbstractRequest decode(byte[] datagram) throws MalformedMessageException {
+    private static AbstractRequest decode(HandleRequestProcessor processor, byte[] datagram) throws MalformedMessageException {
         MessageEnvelope env = HandleMessageCodec.decodeEnvelope(datagram);
         int length = datagram.length - HandleMessageCodec.ENVELOPE_SIZE;
         if (env.truncated || env.messageLength != length) {
@@ -60,13 +61,14 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
         }
         byte[] message = new byte[length];
         System.arraycopy(datagram, HandleMessageCodec.ENVELOPE_SIZE, message, 0, length);
-        return HandleMessageCodec.decodeRequest(env, message);
+        return processor.decode(env, message);
     }
 
-    private static void send(ChannelHandlerContext ctx, InetSocketAddress to, AbstractResponse response) {
+    private void send(ChannelHandlerContext ctx, InetSocketAddress to, AbstractResponse response) {
         List<byte[]> packets;
         try {
-            packets = HandleMessageCodec.encodeUdpPackets(response);
+            SessionManager.WireMessage sealed = processor.seal(response);
+            packets = HandleMessageCodec.encodeUdpPackets(response, sealed.message(), sealed.encrypted());
         } catch (HandleException e) {
             return;
         }
@@ -74,6 +76,17 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
             ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(p), to));
         }
         ctx.flush();
+    }
+
+    private static void sendUnsealed(ChannelHandlerContext ctx, InetSocketAddress to, AbstractResponse response) {
+        try {
+            for (byte[] p : HandleMessageCodec.encodeUdpPackets(response)) {
+                ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(p), to));
+            }
+            ctx.flush();
+        } catch (HandleException e) {
+            // An error answer that cannot be encoded is dropped; the client times out.
+        }
     }
 
     @Override

@@ -1,0 +1,201 @@
+package org.idnode.server.handler;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+
+import net.handle.hdllib.AbstractMessage;
+import net.handle.hdllib.AbstractRequest;
+import net.handle.hdllib.AbstractResponse;
+import net.handle.hdllib.ChallengeAnswerRequest;
+import net.handle.hdllib.ErrorResponse;
+import net.handle.hdllib.HandleException;
+import net.handle.hdllib.ListHandlesRequest;
+import net.handle.hdllib.ListHandlesResponse;
+import net.handle.hdllib.SessionSetupRequest;
+import net.handle.hdllib.Util;
+import net.handle.hdllib.VerifyAuthRequest;
+import org.idnode.registry.cache.CachingHandleRecordStore;
+import org.idnode.registry.model.HandleName;
+import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.model.HandleValue;
+import org.idnode.registry.model.InvalidHandleException;
+import org.idnode.registry.write.HandleOperation;
+import org.idnode.registry.write.HandleWriter;
+import org.idnode.registry.write.WriteOutcome;
+import org.idnode.server.auth.AdminAuthorizer;
+import org.idnode.server.auth.AdminAuthorizer.Decision;
+import org.idnode.server.auth.AdminAuthorizer.Permission;
+import org.idnode.server.auth.AdminIdentity;
+import org.idnode.server.auth.AuthResult;
+import org.idnode.server.auth.ChallengeManager;
+import org.idnode.server.auth.SessionManager;
+import org.idnode.server.auth.VerifyChallengeHandler;
+
+/**
+ * The Handle protocol's authenticated operations: session setup and terminate, challenge answers,
+ * verify-challenge, and the writes (create, delete, add, modify, remove values) and list-handles that
+ * run once the requester is authenticated and authorised by {@code HS_ADMIN} (on the handle, or on its
+ * prefix handle as CNRI's {@code allow_na_admins}).
+ *
+ * <p>Each request is split into a cheap step that may answer at once and a blocking step (key
+ * generation, signature checks, store reads and durable writes) that the caller runs off the event loop.
+ * Thread-safe.
+ */
+final class AdminRequestHandler {
+    /** Most handles one list answer carries (CNRI streams longer lists over several messages). */
+    static final int MAX_LISTED_HANDLES = 5_000;
+
+    /** What to do with a request: answer {@code now}, or run {@code blocking} for the answer. */
+    record Step(AbstractResponse now, Callable<AbstractResponse> blocking) {
+        static Step now(AbstractResponse response) {
+            return new Step(response, null);
+        }
+
+        static Step blocking(Callable<AbstractResponse> work) {
+            return new Step(null, work);
+        }
+    }
+
+    private final CachingHandleRecordStore store;
+    private final HandleWriter writer;
+    private final ServedNamespace namespace;
+    private final Function<HandleName, List<HandleValue>> prefixHandleValues;
+    private final SessionManager sessions;
+    private final ChallengeManager challenges;
+    private final VerifyChallengeHandler verifier;
+    private final AdminAuthorizer authorizer;
+
+    /**
+     * @param prefixHandleValues the values the node serves for a prefix handle (stored or made up for a
+     *                           configured prefix), or null when it does not exist; may block
+     */
+    AdminRequestHandler(CachingHandleRecordStore store, HandleWriter writer, ServedNamespace namespace,
+                        Function<HandleName, List<HandleValue>> prefixHandleValues, SessionManager sessions) {
+        this.store = store;
+        this.writer = writer;
+        this.namespace = namespace;
+        this.prefixHandleValues = prefixHandleValues;
+        this.sessions = sessions;
+        this.challenges = new ChallengeManager(sessions, store::get, ChallengeManager.Settings.defaults(), java.time.Clock.systemUTC());
+        this.verifier = new VerifyChallengeHandler(store::get);
+        this.authorizer = new AdminAuthorizer(store::get);
+    }
+
+    static boolean handles(int opCode) {
+        return opCode == AbstractMessage.OC_SESSION_SETUP || opCode == AbstractMessage.OC_SESSION_TERMINATE
+                || opCode == AbstractMessage.OC_RESPONSE_TO_CHALLENGE || opCode == AbstractMessage.OC_VERIFY_CHALLENGE
+                || opCode == AbstractMessage.OC_LIST_HANDLES || WriteRequests.isWrite(opCode);
+    }
+
+    /** An answer for a request that names a session this node does not know, checked before anything else. */
+    Optional<AbstractResponse> checkSession(AbstractRequest req) throws HandleException {
+        return challenges.checkSessionId(req);
+    }
+
+    Step start(AbstractRequest req) throws HandleException {
+        switch (req.opCode) {
+            case AbstractMessage.OC_SESSION_SETUP:
+                return Step.blocking(() -> sessions.setUp((SessionSetupRequest) req));
+            case AbstractMessage.OC_SESSION_TERMINATE:
+                return Step.now(sessions.terminate(req));
+            case AbstractMessage.OC_RESPONSE_TO_CHALLENGE:
+                return Step.blocking(() -> complete(challenges.answer((ChallengeAnswerRequest) req)));
+            case AbstractMessage.OC_VERIFY_CHALLENGE:
+                return Step.blocking(() -> verifier.verify((VerifyAuthRequest) req));
+            default:
+                AuthResult result = challenges.authenticate(req);
+                if (result instanceof AuthResult.Reply reply) {
+                    return Step.now(reply.response());
+                }
+                return Step.blocking(() -> complete(result));
+        }
+    }
+
+    private AbstractResponse complete(AuthResult result) throws HandleException {
+        if (result instanceof AuthResult.Reply reply) {
+            return reply.response();
+        }
+        AuthResult.Authenticated auth = (AuthResult.Authenticated) result;
+        AbstractRequest req = auth.request();
+        AbstractResponse response = req.opCode == AbstractMessage.OC_LIST_HANDLES
+                ? list(auth.identity(), (ListHandlesRequest) req)
+                : write(auth.identity(), req);
+        auth.bind(response);
+        return response;
+    }
+
+    private AbstractResponse write(AdminIdentity who, AbstractRequest req) throws HandleException {
+        HandleOperation op;
+        try {
+            op = WriteRequests.toOperation(req);
+        } catch (InvalidHandleException e) {
+            return error(req, AbstractMessage.RC_INVALID_HANDLE, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return error(req, AbstractMessage.RC_INVALID_VALUE, e.getMessage());
+        }
+        HandleName handle = op.handle();
+        if (!namespace.serves(handle)) {
+            return error(req, AbstractMessage.RC_SERVER_NOT_RESP, "prefix " + handle.namedPrefix() + " is not served by this node");
+        }
+        if (req.mintNewSuffix) {
+            return error(req, AbstractMessage.RC_OPERATION_NOT_SUPPORTED, "minting suffixes is not supported; name the handle");
+        }
+        Permission needed = WriteRequests.permission(op);
+        Decision decision;
+        if (op instanceof HandleOperation.Create) {
+            decision = authorizeOnPrefix(who, AdminAuthorizer.authorityForCreate(handle), needed);
+        } else {
+            Optional<HandleRecord> own = store.get(handle);
+            if (own.isEmpty()) {
+                return error(req, AbstractMessage.RC_HANDLE_NOT_FOUND, "handle " + handle + " does not exist");
+            }
+            decision = authorizer.authorize(who, own.get(), needed);
+            if (!decision.granted() && !handle.isPrefixHandle()) {
+                Decision byPrefix = authorizeOnPrefix(who, HandleName.ofPrefix(handle.prefix()), needed);
+                decision = byPrefix.granted() ? byPrefix : decision;
+            }
+        }
+        if (!decision.granted()) {
+            return error(req, decision.responseCode(), decision.reason());
+        }
+        WriteOutcome outcome = writer.apply(op, who.index() + ":" + who.handle());
+        return WriteRequests.toResponse(req, outcome);
+    }
+
+    private AbstractResponse list(AdminIdentity who, ListHandlesRequest req) throws HandleException {
+        HandleName prefixHandle;
+        try {
+            prefixHandle = HandleName.fromUtf8(req.handle);
+        } catch (InvalidHandleException e) {
+            return error(req, AbstractMessage.RC_INVALID_HANDLE, e.getMessage());
+        }
+        if (!prefixHandle.isPrefixHandle()) {
+            return error(req, AbstractMessage.RC_INVALID_HANDLE, "list-handles needs a prefix handle such as 0.NA/88.999.1");
+        }
+        if (!namespace.serves(prefixHandle)) {
+            return error(req, AbstractMessage.RC_SERVER_NOT_RESP, "prefix " + prefixHandle.namedPrefix() + " is not served by this node");
+        }
+        Decision decision = authorizeOnPrefix(who, prefixHandle, Permission.LIST_HANDLES);
+        if (!decision.granted()) {
+            return error(req, decision.responseCode(), decision.reason());
+        }
+        List<HandleName> names = store.list(prefixHandle.suffix(), null, MAX_LISTED_HANDLES);
+        byte[][] handles = names.stream().map(HandleName::toUtf8).toArray(byte[][]::new);
+        return new ListHandlesResponse(req, handles);
+    }
+
+    private Decision authorizeOnPrefix(AdminIdentity who, HandleName prefixHandle, Permission needed) {
+        List<HandleValue> values = prefixHandleValues.apply(prefixHandle);
+        if (values == null) {
+            return new Decision(false, AbstractMessage.RC_INVALID_ADMIN, "prefix handle " + prefixHandle + " does not exist on this node");
+        }
+        return authorizer.authorize(who, prefixHandle.toString(), values, Set.of(needed));
+    }
+
+    private static AbstractResponse error(AbstractRequest req, int rc, String message) throws HandleException {
+        return new ErrorResponse(req, rc, Util.encodeString(message));
+    }
+}
