@@ -19,6 +19,7 @@ import net.handle.hdllib.HandleException;
 import net.handle.hdllib.ResolutionRequest;
 import net.handle.hdllib.Util;
 import org.idnode.registry.cache.CachingHandleRecordStore;
+import org.idnode.registry.genealogy.GenealogyTracer;
 import org.idnode.registry.store.RocksDbHandleRecordStore;
 import org.idnode.registry.template.TemplateCatalog;
 import org.idnode.registry.template.TemplateValidator;
@@ -27,6 +28,7 @@ import org.idnode.server.config.ConfigException;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.config.NodeConfig;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.http.HttpApi;
 import org.idnode.server.keys.NodeKeys;
 import org.idnode.server.site.NodeSite;
 import org.idnode.server.transport.NettyTransport;
@@ -62,7 +64,8 @@ public final class IdentifierNode implements AutoCloseable {
                 keys.privateKey(), blockingWork);
         transport = new NettyTransport(Runtime.getRuntime().availableProcessors());
         try {
-            transport.bind(bind, config.handlePort(), config.httpPort(), config.idleTimeoutSeconds(), processor);
+            transport.bind(bind, config.handlePort(), config.httpPort(), config.idleTimeoutSeconds(), processor,
+                    new HttpApi(processor, new GenealogyTracer(store), blockingWork));
         } catch (RuntimeException e) {
             closeQuietly();
             throw e;

@@ -1,6 +1,5 @@
 package org.idnode.registry.model;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -61,16 +60,7 @@ public final class HandleRecord {
     public List<HandleName> referencedHandles() {
         List<HandleName> out = new ArrayList<>();
         for (HandleValue v : values) {
-            if (v.type().regionMatches(true, 0, REFERENCE_TYPE_PREFIX, 0, REFERENCE_TYPE_PREFIX.length())) {
-                try {
-                    HandleName target = HandleName.parse(new String(v.data(), StandardCharsets.UTF_8));
-                    if (!out.contains(target)) {
-                        out.add(target);
-                    }
-                } catch (InvalidHandleException e) {
-                    // Not a handle: an ordinary value whose type happens to start with REF.
-                }
-            }
+            v.referencedHandle().filter(target -> !out.contains(target)).ifPresent(out::add);
         }
         return out;
     }

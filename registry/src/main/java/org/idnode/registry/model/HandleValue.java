@@ -3,6 +3,7 @@ package org.idnode.registry.model;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One value of a handle record, with the fields of the Handle data model (RFC 3651):
@@ -100,6 +101,22 @@ public final class HandleValue {
 
     public Permissions permissions() {
         return permissions;
+    }
+
+    /**
+     * The identifier this value points at when it is a reference item: its type starts with
+     * {@link HandleRecord#REFERENCE_TYPE_PREFIX} (ASCII case-insensitive) and its data is a valid handle.
+     */
+    public Optional<HandleName> referencedHandle() {
+        String prefix = HandleRecord.REFERENCE_TYPE_PREFIX;
+        if (!type.regionMatches(true, 0, prefix, 0, prefix.length())) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(HandleName.parse(new String(data, StandardCharsets.UTF_8)));
+        } catch (InvalidHandleException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

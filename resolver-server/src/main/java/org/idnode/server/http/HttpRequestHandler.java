@@ -33,6 +33,10 @@ import net.handle.hdllib.HandleException;
 import net.handle.hdllib.MessageEnvelope;
 import net.handle.hdllib.ResolutionRequest;
 import net.handle.hdllib.Util;
+import org.idnode.registry.genealogy.GenealogyTracer;
+import org.idnode.registry.genealogy.TraceNode;
+import org.idnode.registry.model.HandleName;
+import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
@@ -44,6 +48,8 @@ import org.idnode.server.handler.HandleRequestProcessor;
  *   <li>{@code GET /api/handles/{handle}?type=&index=} answers with the JSON of CNRI's REST API
  *       (produced by the Handle.net library's {@link GsonUtility}) and CNRI's status mapping;</li>
  *   <li>{@code GET /api/site} answers with the node's site info as JSON;</li>
+ *   <li>{@code GET /api/trace/{handle}?direction=up|down&depth=N} answers with the identifier's genealogy
+ *       tree (public reference items only) as JSON;</li>
  *   <li>{@code POST /<anything>} with {@code Content-Type: application/x-hdl-message} carries a native
  *       Handle message (envelope + message) and gets one back, as CNRI's client sends it.</li>
  * </ul>
@@ -56,10 +62,14 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     private static final String API_SITE = "/api/site";
     private static final String JSON = "application/json; charset=UTF-8";
 
-    private final HandleRequestProcessor processor;
+    private static final String API_TRACE = "/api/trace/";
 
-    public HttpRequestHandler(HandleRequestProcessor processor) {
-        this.processor = processor;
+    private final HandleRequestProcessor processor;
+    private final HttpApi api;
+
+    public HttpRequestHandler(HttpApi api) {
+        this.api = api;
+        this.processor = api.processor();
     }
 
     @Override
@@ -97,6 +107,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
                     req.method() + " " + path + " is not supported"), keepAlive);
         } else if (path.startsWith(API_HANDLES)) {
             resolve(ctx, uri, keepAlive);
+        } else if (path.startsWith(API_TRACE)) {
+            trace(ctx, uri, keepAlive);
         } else if (path.equals(API_SITE)) {
             GenericRequest siteReq = new GenericRequest(Common.BLANK_HANDLE, AbstractMessage.OC_GET_SITE_INFO, null);
             latestVersion(siteReq);
@@ -136,6 +148,77 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
             Gson gson = pretty ? GsonUtility.getPrettyGson() : GsonUtility.getGson();
             sendJson(ctx, HttpStatusMapping.forResolution(resp.responseCode), gson.toJson(GsonUtility.serializeResponseToRequest(req, resp)), keepAlive);
         });
+    }
+
+    /** {@code GET /api/trace/{handle}?direction=up|down&depth=N}: the identifier's genealogy tree as JSON. */
+    private void trace(ChannelHandlerContext ctx, QueryStringDecoder uri, boolean keepAlive) {
+        Map<String, List<String>> params = uri.parameters();
+        String direction = params.getOrDefault("direction", List.of("up")).get(0).toLowerCase(java.util.Locale.ROOT);
+        String depthText = params.getOrDefault("depth", List.of("3")).get(0);
+        HandleName start;
+        int depth;
+        try {
+            start = HandleName.fromUtf8(QueryStringDecoder.decodeComponent(uri.rawPath().substring(API_TRACE.length()), StandardCharsets.ISO_8859_1)
+                    .getBytes(StandardCharsets.ISO_8859_1));
+        } catch (InvalidHandleException e) {
+            sendJson(ctx, HttpResponseStatus.BAD_REQUEST, errorJson(AbstractMessage.RC_INVALID_HANDLE, e.getMessage()), keepAlive);
+            return;
+        }
+        try {
+            depth = Integer.parseInt(depthText);
+            if (depth < 1 || depth > GenealogyTracer.MAX_DEPTH) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            sendJson(ctx, HttpResponseStatus.BAD_REQUEST, errorJson(AbstractMessage.RC_PROTOCOL_ERROR,
+                    "depth must be an integer from 1 to " + GenealogyTracer.MAX_DEPTH + ", got " + depthText), keepAlive);
+            return;
+        }
+        if (!direction.equals("up") && !direction.equals("down")) {
+            sendJson(ctx, HttpResponseStatus.BAD_REQUEST, errorJson(AbstractMessage.RC_PROTOCOL_ERROR,
+                    "direction must be up or down, got " + direction), keepAlive);
+            return;
+        }
+        GenealogyTracer.Direction dir = direction.equals("up") ? GenealogyTracer.Direction.UP : GenealogyTracer.Direction.DOWN;
+        try {
+            api.blockingWork().execute(() -> {
+                try {
+                    GenealogyTracer.Trace trace = api.tracer().trace(start, dir, depth);
+                    if (!trace.root().found()) {
+                        JsonObject o = new JsonObject();
+                        o.addProperty("responseCode", AbstractMessage.RC_HANDLE_NOT_FOUND);
+                        o.addProperty("handle", start.toString());
+                        sendJson(ctx, HttpResponseStatus.NOT_FOUND, o.toString(), keepAlive);
+                        return;
+                    }
+                    JsonObject o = new JsonObject();
+                    o.addProperty("responseCode", AbstractMessage.RC_SUCCESS);
+                    o.addProperty("handle", trace.root().handle());
+                    o.addProperty("direction", direction);
+                    o.addProperty("depth", depth);
+                    o.addProperty("truncated", trace.truncated());
+                    o.add("tree", traceJson(trace.root()));
+                    sendJson(ctx, HttpResponseStatus.OK, o.toString(), keepAlive);
+                } catch (RuntimeException e) {
+                    sendJson(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, errorJson(AbstractMessage.RC_ERROR, "trace failed; see the node's error log"), keepAlive);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            sendJson(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, errorJson(AbstractMessage.RC_SERVER_TOO_BUSY, "the node is too busy, try again"), keepAlive);
+        }
+    }
+
+    private static JsonObject traceJson(TraceNode node) {
+        JsonObject o = new JsonObject();
+        o.addProperty("handle", node.handle());
+        if (node.relation() != null) {
+            o.addProperty("relation", node.relation());
+        }
+        o.addProperty("found", node.found());
+        com.google.gson.JsonArray children = new com.google.gson.JsonArray();
+        node.children().forEach(c -> children.add(traceJson(c)));
+        o.add("children", children);
+        return o;
     }
 
     private void nativeMessage(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive) {

@@ -28,6 +28,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.http.HttpApi;
 import org.idnode.server.http.HttpRequestHandler;
 
 /**
@@ -61,7 +62,7 @@ public final class NettyTransport implements AutoCloseable {
      *
      * @throws java.io.UncheckedIOException naming the port when a bind fails
      */
-    public void bind(InetAddress address, int handlePort, int httpPort, int idleTimeoutSeconds, HandleRequestProcessor processor) {
+    public void bind(InetAddress address, int handlePort, int httpPort, int idleTimeoutSeconds, HandleRequestProcessor processor, HttpApi httpApi) {
         UdpHandleRequestHandler udpHandler = new UdpHandleRequestHandler(processor);
         ChannelInitializer<SocketChannel> handleInit = new ChannelInitializer<>() {
             @Override
@@ -79,7 +80,7 @@ public final class NettyTransport implements AutoCloseable {
                         new ReadTimeoutHandler(idleTimeoutSeconds, TimeUnit.SECONDS),
                         new HttpServerCodec(MAX_HTTP_INITIAL_LINE, MAX_HTTP_HEADER_SIZE, 8192),
                         new HttpObjectAggregator(HandleMessageCodec.MAX_MESSAGE_LENGTH + HandleMessageCodec.ENVELOPE_SIZE + 2),
-                        new HttpRequestHandler(processor));
+                        new HttpRequestHandler(httpApi));
             }
         };
         for (int attempt = 1; ; attempt++) {
