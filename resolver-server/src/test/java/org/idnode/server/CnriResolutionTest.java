@@ -163,12 +163,16 @@ class CnriResolutionTest {
         assertThat(r.resolveHandle("88.999.1/SECRET", new String[] {"UNIT_COST"}, null)).isEmpty();
         assertThat(r.resolveHandle("88.999.1/ALLSECRET", null, null)).isEmpty();
 
-        // Even when the caller clears the public-only flag, an unauthenticated caller gets no restricted value.
+        // A caller that clears the public-only flag is challenged to authenticate; without credentials the
+        // client gives up, and no restricted value was sent.
         ResolutionRequest req = new ResolutionRequest(Util.encodeString("88.999.1/SECRET"), null, null, null);
         req.ignoreRestrictedValues = false;
-        AbstractResponse resp = r.processRequest(req);
-        assertThat(resp).isInstanceOf(ResolutionResponse.class);
-        assertThat(strings(((ResolutionResponse) resp).getHandleValues())).containsExactly("1:URL=https://example.com/s");
+        assertThatThrownBy(() -> r.processRequest(req))
+                .isInstanceOfSatisfying(HandleException.class, e -> assertThat(e.getMessage()).contains("authentication"));
+        // A record without restricted values is answered without a challenge.
+        ResolutionRequest plain = new ResolutionRequest(Util.encodeString("88.999.1/Plain-0001"), null, null, null);
+        plain.ignoreRestrictedValues = false;
+        assertThat(r.processRequest(plain).responseCode).isEqualTo(AbstractMessage.RC_SUCCESS);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -153,6 +153,10 @@ class CnriToolsTest {
         assertThat(code).as("exit code; stdout:%n%s%nstderr:%n%s", c.stdout(), c.stderr()).isZero();
         assertThat(c.stdout()).as("stderr:%n%s", c.stderr()).contains("Got Response:").doesNotContain("Got Error");
         assertThat(c.stderr()).doesNotContain("Error:");
+        // HDLCreate traces its messages on stderr: a DH session first, then the create inside it.
+        String session = sessionId(c.stderr());
+        assertThat(c.stderr()).containsPattern("sending HDL-TCP request \\(version=[\\d.]+; oc=100; rc=0; snId=" + session + " ");
+        assertThat(c.stdout()).containsPattern("oc=100; rc=1; snId=" + session + " ");
 
         HandleValue[] values = resolve(h);
         assertThat(values).hasSize(1);
@@ -251,7 +255,7 @@ class CnriToolsTest {
         Path batchFile = tmp.resolve("batch.txt");
         Files.writeString(batchFile, b.toString(), StandardCharsets.UTF_8);
 
-        Child c = tool("net.handle.apps.batch.GenericBatch", batchFile.toString());
+        Child c = tool("net.handle.apps.batch.GenericBatch", batchFile.toString(), "-verbose");
         c.closeStdin();
         int code = c.waitExit();
         String out = c.stdout();
@@ -265,6 +269,15 @@ class CnriToolsTest {
         assertThat(count(out, "]: modify values:")).isEqualTo(20);
         assertThat(count(out, "]: remove values:")).isEqualTo(10);
         assertThat(count(out, "]: delete:")).isEqualTo(10);
+        // -verbose traces the messages on stderr: one DH session, one challenge, every operation inside the session.
+        String err = c.stderr();
+        String session = sessionId(err);
+        assertThat(count(err, "; oc=400; rc=1; ")).as("session setups").isEqualTo(1);
+        assertThat(count(err, "; oc=200; rc=0; snId=" + session + " ")).as("challenge answers").isEqualTo(1);
+        assertThat(Pattern.compile("sending HDL-TCP request \\(version=[\\d.]+; oc=10[0-4]; rc=0; snId=" + session + " ")
+                .matcher(err).results().count()).as("writes sent in the session").isEqualTo(ops);
+        assertThat(Pattern.compile("received HDL-TCP response: version=[\\d.]+; oc=10[0-4]; rc=1; snId=" + session + " ")
+                .matcher(err).results().count()).as("successful replies in the session").isEqualTo(ops);
 
         for (int i = 0; i < BATCH_HANDLES; i++) {
             String h = batchHandle(i);
@@ -401,6 +414,14 @@ class CnriToolsTest {
 
     private static String desc(int i) {
         return "bare board lot " + i;
+    }
+
+    /** The id of the DH session (OC_SESSION_SETUP answered with success) a tool's message trace shows. */
+    private static String sessionId(String trace) {
+        Matcher m = Pattern.compile("received HDL-(?:UDP|TCP) response: version=[\\d.]+; oc=400; rc=1; snId=(\\d+) ").matcher(trace);
+        assertThat(m.find()).as("a session set up (oc=400, rc=1) in the trace:%n%s", trace).isTrue();
+        assertThat(m.group(1)).isNotEqualTo("0");
+        return m.group(1);
     }
 
     private static int count(String text, String needle) {

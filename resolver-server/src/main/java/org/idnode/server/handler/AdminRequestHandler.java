@@ -14,6 +14,8 @@ import net.handle.hdllib.ErrorResponse;
 import net.handle.hdllib.HandleException;
 import net.handle.hdllib.ListHandlesRequest;
 import net.handle.hdllib.ListHandlesResponse;
+import net.handle.hdllib.ResolutionRequest;
+import net.handle.hdllib.ResolutionResponse;
 import net.handle.hdllib.SessionSetupRequest;
 import net.handle.hdllib.Util;
 import net.handle.hdllib.VerifyAuthRequest;
@@ -120,9 +122,11 @@ final class AdminRequestHandler {
         }
         AuthResult.Authenticated auth = (AuthResult.Authenticated) result;
         AbstractRequest req = auth.request();
-        AbstractResponse response = req.opCode == AbstractMessage.OC_LIST_HANDLES
-                ? list(auth.identity(), (ListHandlesRequest) req)
-                : write(auth.identity(), req);
+        AbstractResponse response = switch (req.opCode) {
+            case AbstractMessage.OC_LIST_HANDLES -> list(auth.identity(), (ListHandlesRequest) req);
+            case AbstractMessage.OC_RESOLUTION -> readAs(auth.identity(), (ResolutionRequest) req);
+            default -> write(auth.identity(), req);
+        };
         auth.bind(response);
         return response;
     }
@@ -163,6 +167,34 @@ final class AdminRequestHandler {
         }
         WriteOutcome outcome = writer.apply(op, who.index() + ":" + who.handle());
         return WriteRequests.toResponse(req, outcome);
+    }
+
+    /**
+     * A resolution by an authenticated identity: every value (restricted ones too) when an {@code HS_ADMIN}
+     * of the handle or of its prefix grants it {@code READ_VALUE}; otherwise only the public values.
+     */
+    private AbstractResponse readAs(AdminIdentity who, ResolutionRequest req) throws HandleException {
+        HandleName name;
+        try {
+            name = HandleName.fromUtf8(req.handle);
+        } catch (InvalidHandleException e) {
+            return error(req, AbstractMessage.RC_INVALID_HANDLE, e.getMessage());
+        }
+        List<HandleValue> values = name.isPrefixHandle()
+                ? prefixHandleValues.apply(name)
+                : store.get(name).map(HandleRecord::values).orElse(null);
+        if (values == null) {
+            return new ErrorResponse(req, AbstractMessage.RC_HANDLE_NOT_FOUND, null);
+        }
+        Decision decision = authorizer.authorize(who, name.toString(), values, Set.of(Permission.READ_VALUE));
+        if (!decision.granted() && !name.isPrefixHandle()) {
+            decision = authorizeOnPrefix(who, HandleName.ofPrefix(name.prefix()), Permission.READ_VALUE);
+        }
+        byte[][] selected = PreparedRecord.of(values, decision.granted()).select(req.requestedIndexes, req.requestedTypes);
+        if (selected.length == 0) {
+            return new ErrorResponse(req, AbstractMessage.RC_VALUES_NOT_FOUND, null);
+        }
+        return new ResolutionResponse(req, req.handle, selected);
     }
 
     private AbstractResponse list(AdminIdentity who, ListHandlesRequest req) throws HandleException {

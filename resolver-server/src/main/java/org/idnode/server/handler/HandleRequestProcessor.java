@@ -163,13 +163,16 @@ public final class HandleRequestProcessor {
         }
         Optional<HandleRecord> cached = store.getIfCached(name);
         if (cached != null) {
-            return answer(req, name, cached);
+            return answer(req, name, cached, callback);
         }
         try {
             blockingWork.execute(() -> {
                 AbstractResponse response;
                 try {
-                    response = answer(req, name, store.get(name));
+                    response = answer(req, name, store.get(name), callback);
+                    if (response == null) {
+                        return;
+                    }
                 } catch (NodeStartingException e) {
                     response = busy(req);
                 } catch (HandleException | RuntimeException e) {
@@ -183,19 +186,23 @@ public final class HandleRequestProcessor {
         return null;
     }
 
-    private AbstractResponse answer(ResolutionRequest req, HandleName name, Optional<HandleRecord> record) throws HandleException {
+    private AbstractResponse answer(ResolutionRequest req, HandleName name, Optional<HandleRecord> record, ResponseCallback callback)
+            throws HandleException {
         PreparedRecord prepared;
         if (name.isPrefixHandle()) {
             List<HandleValue> values = prefixHandleValues(name, record);
-            prepared = values == null ? null : PreparedRecord.of(values);
+            prepared = values == null ? null : PreparedRecord.of(values, false);
         } else {
             prepared = record.map(r -> r.derived(PreparedRecord.class, PreparedRecord::of)).orElse(null);
         }
         if (prepared == null) {
             return error(req, AbstractMessage.RC_HANDLE_NOT_FOUND, null);
         }
-        // Authentication arrives with registration; until then every caller is unauthenticated, so
-        // non-public values (left out of PreparedRecord) are withheld whatever the public-only flag says.
+        if (!req.ignoreRestrictedValues && prepared.withheld()) {
+            // The client asks for restricted values too: authenticate it (a challenge), then answer with
+            // what its identity may read (AdminRequestHandler.readAs).
+            return startAdmin(req, callback);
+        }
         byte[][] values = prepared.select(req.requestedIndexes, req.requestedTypes);
         if (values.length == 0) {
             return error(req, AbstractMessage.RC_VALUES_NOT_FOUND, null);

@@ -10,9 +10,9 @@ import org.idnode.registry.model.HandleValue;
 import org.idnode.server.codec.HandleValueConverter;
 
 /**
- * A record's public values in their Handle wire encoding, prepared once per cached record (see
- * {@link HandleRecord#derived}) so that a resolution answered from the cache encodes nothing.
- * Restricted values are left out: without authentication they are never sent.
+ * A record's readable values in their Handle wire encoding. The public ones are prepared once per cached
+ * record (see {@link HandleRecord#derived}) so that a resolution answered from the cache encodes
+ * nothing; restricted values are included only when preparing for an authorised reader.
  *
  * <p>Immutable and thread-safe.
  */
@@ -20,21 +20,25 @@ final class PreparedRecord {
     private final int[] indexes;
     private final byte[][] types;
     private final byte[][] encoded;
+    private final boolean withheld;
 
-    private PreparedRecord(int[] indexes, byte[][] types, byte[][] encoded) {
+    private PreparedRecord(int[] indexes, byte[][] types, byte[][] encoded, boolean withheld) {
         this.indexes = indexes;
         this.types = types;
         this.encoded = encoded;
+        this.withheld = withheld;
     }
 
+    /** The public values of a record, as cached for anonymous resolutions. */
     static PreparedRecord of(HandleRecord record) {
-        return of(record.values());
+        return of(record.values(), false);
     }
 
-    static PreparedRecord of(List<HandleValue> values) {
+    /** The public values, or every value when {@code includeRestricted} (for an authorised reader). */
+    static PreparedRecord of(List<HandleValue> values, boolean includeRestricted) {
         List<HandleValue> readable = new ArrayList<>(values.size());
         for (HandleValue v : values) {
-            if (v.permissions().publicRead()) {
+            if (includeRestricted || v.permissions().publicRead()) {
                 readable.add(v);
             }
         }
@@ -48,7 +52,12 @@ final class PreparedRecord {
             types[i] = Util.encodeString(v.type());
             encoded[i] = Encoder.encodeHandleValue(HandleValueConverter.toWire(v));
         }
-        return new PreparedRecord(indexes, types, encoded);
+        return new PreparedRecord(indexes, types, encoded, readable.size() < values.size());
+    }
+
+    /** True when restricted values were left out. */
+    boolean withheld() {
+        return withheld;
     }
 
     /**
