@@ -129,6 +129,31 @@ final class KeyVerifier {
         return Result.failed("the answer does not match the HS_SECKEY of " + who);
     }
 
+    /**
+     * Checks a secret key given in clear (HTTP Basic): equal to the stored {@code HS_SECKEY}, or to the
+     * lower-case hex SHA-1 stored by clients that hash their secret. Compared in constant time.
+     */
+    Result verifySecret(AdminIdentity who, byte[] secret) {
+        List<HandleValue> candidates = keyValues(who, SECKEY_TYPE);
+        if (candidates.isEmpty()) {
+            return Result.failed("this node holds no HS_SECKEY for " + who);
+        }
+        byte[] hashed;
+        try {
+            hashed = java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(secret))
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is not available", e);
+        }
+        for (HandleValue v : candidates) {
+            byte[] stored = v.data();
+            if (MessageDigest.isEqual(stored, secret) || MessageDigest.isEqual(stored, hashed)) {
+                return Result.verified(v.index());
+            }
+        }
+        return Result.failed("the secret key does not match the HS_SECKEY of " + who);
+    }
+
     /** The values of {@code type} at {@code who.index()} (every one of them for index 0), by index. */
     private List<HandleValue> keyValues(AdminIdentity who, String type) {
         HandleName name;

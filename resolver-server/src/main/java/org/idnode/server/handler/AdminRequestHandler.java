@@ -2,7 +2,6 @@ package org.idnode.server.handler;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
@@ -10,7 +9,9 @@ import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractRequest;
 import net.handle.hdllib.AbstractResponse;
 import net.handle.hdllib.ChallengeAnswerRequest;
+import net.handle.hdllib.CreateHandleResponse;
 import net.handle.hdllib.ErrorResponse;
+import net.handle.hdllib.GenericResponse;
 import net.handle.hdllib.HandleException;
 import net.handle.hdllib.ListHandlesRequest;
 import net.handle.hdllib.ListHandlesResponse;
@@ -25,11 +26,7 @@ import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.registry.write.HandleOperation;
-import org.idnode.registry.write.HandleWriter;
-import org.idnode.registry.write.WriteOutcome;
-import org.idnode.server.auth.AdminAuthorizer;
 import org.idnode.server.auth.AdminAuthorizer.Decision;
-import org.idnode.server.auth.AdminAuthorizer.Permission;
 import org.idnode.server.auth.AdminIdentity;
 import org.idnode.server.auth.AuthResult;
 import org.idnode.server.auth.ChallengeManager;
@@ -62,28 +59,26 @@ final class AdminRequestHandler {
     }
 
     private final CachingHandleRecordStore store;
-    private final HandleWriter writer;
     private final ServedNamespace namespace;
     private final Function<HandleName, List<HandleValue>> prefixHandleValues;
     private final SessionManager sessions;
     private final ChallengeManager challenges;
     private final VerifyChallengeHandler verifier;
-    private final AdminAuthorizer authorizer;
+    private final AuthorizedWriter writes;
 
     /**
      * @param prefixHandleValues the values the node serves for a prefix handle (stored or made up for a
      *                           configured prefix), or null when it does not exist; may block
      */
-    AdminRequestHandler(CachingHandleRecordStore store, HandleWriter writer, ServedNamespace namespace,
+    AdminRequestHandler(CachingHandleRecordStore store, AuthorizedWriter writes, ServedNamespace namespace,
                         Function<HandleName, List<HandleValue>> prefixHandleValues, SessionManager sessions) {
         this.store = store;
-        this.writer = writer;
+        this.writes = writes;
         this.namespace = namespace;
         this.prefixHandleValues = prefixHandleValues;
         this.sessions = sessions;
         this.challenges = new ChallengeManager(sessions, store::get, ChallengeManager.Settings.defaults(), java.time.Clock.systemUTC());
         this.verifier = new VerifyChallengeHandler(store::get);
-        this.authorizer = new AdminAuthorizer(store::get);
     }
 
     static boolean handles(int opCode) {
@@ -140,40 +135,22 @@ final class AdminRequestHandler {
         } catch (IllegalArgumentException e) {
             return error(req, AbstractMessage.RC_INVALID_VALUE, e.getMessage());
         }
-        HandleName handle = op.handle();
-        if (!namespace.serves(handle)) {
-            return error(req, AbstractMessage.RC_SERVER_NOT_RESP, "prefix " + handle.namedPrefix() + " is not served by this node");
-        }
         if (req.mintNewSuffix) {
             return error(req, AbstractMessage.RC_OPERATION_NOT_SUPPORTED, "minting suffixes is not supported; name the handle");
         }
-        Permission needed = WriteRequests.permission(op);
-        Decision decision;
-        if (op instanceof HandleOperation.Create) {
-            decision = authorizeOnPrefix(who, AdminAuthorizer.authorityForCreate(handle), needed);
-        } else {
-            Optional<HandleRecord> own = store.get(handle);
-            if (own.isEmpty()) {
-                return error(req, AbstractMessage.RC_HANDLE_NOT_FOUND, "handle " + handle + " does not exist");
-            }
-            decision = authorizer.authorize(who, own.get(), needed);
-            if (!decision.granted() && !handle.isPrefixHandle()) {
-                Decision byPrefix = authorizeOnPrefix(who, HandleName.ofPrefix(handle.prefix()), needed);
-                decision = byPrefix.granted() ? byPrefix : decision;
-            }
+        AuthorizedWriter.Result result = writes.apply(who, op);
+        if (!result.isOk()) {
+            return error(req, result.responseCode(), result.message());
         }
-        if (!decision.granted()) {
-            return error(req, decision.responseCode(), decision.reason());
-        }
-        WriteOutcome outcome = writer.apply(op, who.index() + ":" + who.handle());
-        return WriteRequests.toResponse(req, outcome);
+        return req.opCode == AbstractMessage.OC_CREATE_HANDLE
+                ? new CreateHandleResponse(req, req.handle) : new GenericResponse(req, AbstractMessage.RC_SUCCESS);
     }
 
     /**
      * A resolution by an authenticated identity: every value (restricted ones too) when an {@code HS_ADMIN}
      * of the handle or of its prefix grants it {@code READ_VALUE}; otherwise only the public values.
      */
-    private AbstractResponse readAs(AdminIdentity who, ResolutionRequest req) throws HandleException {
+    AbstractResponse readAs(AdminIdentity who, ResolutionRequest req) throws HandleException {
         HandleName name;
         try {
             name = HandleName.fromUtf8(req.handle);
@@ -186,10 +163,7 @@ final class AdminRequestHandler {
         if (values == null) {
             return new ErrorResponse(req, AbstractMessage.RC_HANDLE_NOT_FOUND, null);
         }
-        Decision decision = authorizer.authorize(who, name.toString(), values, Set.of(Permission.READ_VALUE));
-        if (!decision.granted() && !name.isPrefixHandle()) {
-            decision = authorizeOnPrefix(who, HandleName.ofPrefix(name.prefix()), Permission.READ_VALUE);
-        }
+        Decision decision = writes.authorizeRead(who, name, values);
         byte[][] selected = PreparedRecord.of(values, decision.granted()).select(req.requestedIndexes, req.requestedTypes);
         if (selected.length == 0) {
             return new ErrorResponse(req, AbstractMessage.RC_VALUES_NOT_FOUND, null);
@@ -210,21 +184,13 @@ final class AdminRequestHandler {
         if (!namespace.serves(prefixHandle)) {
             return error(req, AbstractMessage.RC_SERVER_NOT_RESP, "prefix " + prefixHandle.namedPrefix() + " is not served by this node");
         }
-        Decision decision = authorizeOnPrefix(who, prefixHandle, Permission.LIST_HANDLES);
+        Decision decision = writes.authorizeList(who, prefixHandle);
         if (!decision.granted()) {
             return error(req, decision.responseCode(), decision.reason());
         }
         List<HandleName> names = store.list(prefixHandle.suffix(), null, MAX_LISTED_HANDLES);
         byte[][] handles = names.stream().map(HandleName::toUtf8).toArray(byte[][]::new);
         return new ListHandlesResponse(req, handles);
-    }
-
-    private Decision authorizeOnPrefix(AdminIdentity who, HandleName prefixHandle, Permission needed) {
-        List<HandleValue> values = prefixHandleValues.apply(prefixHandle);
-        if (values == null) {
-            return new Decision(false, AbstractMessage.RC_INVALID_ADMIN, "prefix handle " + prefixHandle + " does not exist on this node");
-        }
-        return authorizer.authorize(who, prefixHandle.toString(), values, Set.of(needed));
     }
 
     private static AbstractResponse error(AbstractRequest req, int rc, String message) throws HandleException {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import net.handle.hdllib.AbstractMessage;
@@ -28,6 +29,7 @@ import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.registry.model.Permissions;
 import org.idnode.registry.store.StoreException;
 import org.idnode.registry.write.HandleWriter;
+import org.idnode.server.auth.AdminIdentity;
 import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
@@ -59,6 +61,7 @@ public final class HandleRequestProcessor {
     private final Executor blockingWork;
     private final SessionManager sessions;
     private final AdminRequestHandler admin;
+    private final AuthorizedWriter writes;
 
     /**
      * @param store          the record store with its cache
@@ -78,7 +81,32 @@ public final class HandleRequestProcessor {
         this.signer = new ResponseSigner(keys);
         this.blockingWork = blockingWork;
         this.sessions = new SessionManager(SessionManager.Settings.defaults(), Clock.systemUTC());
-        this.admin = new AdminRequestHandler(store, writer, namespace, name -> prefixHandleValues(name, store.get(name)), sessions);
+        Function<HandleName, List<HandleValue>> prefixValues = name -> prefixHandleValues(name, store.get(name));
+        this.writes = new AuthorizedWriter(store, writer, namespace, prefixValues);
+        this.admin = new AdminRequestHandler(store, writes, namespace, prefixValues, sessions);
+    }
+
+    /**
+     * Resolves as an authenticated identity (for interfaces that authenticate by other means, such as
+     * HTTP Basic): restricted values are included when the identity may read them. Blocks; the answer is
+     * not signed.
+     */
+    public AbstractResponse resolveAs(AdminIdentity who, ResolutionRequest req) {
+        try {
+            return admin.readAs(who, req);
+        } catch (HandleException | RuntimeException e) {
+            return internalError(req, e);
+        }
+    }
+
+    /** The record store, for interfaces that read it directly (listing). */
+    public CachingHandleRecordStore store() {
+        return store;
+    }
+
+    /** Writes on behalf of authenticated identities, for the interfaces other than the Handle protocol. */
+    public AuthorizedWriter writes() {
+        return writes;
     }
 
     /**

@@ -6,21 +6,14 @@ import java.util.List;
 
 import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractRequest;
-import net.handle.hdllib.AbstractResponse;
 import net.handle.hdllib.AddValueRequest;
 import net.handle.hdllib.CreateHandleRequest;
-import net.handle.hdllib.CreateHandleResponse;
 import net.handle.hdllib.DeleteHandleRequest;
-import net.handle.hdllib.ErrorResponse;
-import net.handle.hdllib.GenericResponse;
-import net.handle.hdllib.HandleException;
 import net.handle.hdllib.ModifyValueRequest;
 import net.handle.hdllib.RemoveValueRequest;
-import net.handle.hdllib.Util;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.write.HandleOperation;
-import org.idnode.registry.write.WriteOutcome;
 import org.idnode.server.auth.AdminAuthorizer.Permission;
 import org.idnode.server.codec.HandleValueConverter;
 
@@ -77,25 +70,6 @@ final class WriteRequests {
             return touchesAdmin(m.values()) ? Permission.MODIFY_ADMIN : Permission.MODIFY_VALUE;
         }
         return Permission.REMOVE_VALUE;
-    }
-
-    /** The answer to a write that ran. */
-    static AbstractResponse toResponse(AbstractRequest req, WriteOutcome outcome) throws HandleException {
-        int rc = switch (outcome.status()) {
-            case OK -> AbstractMessage.RC_SUCCESS;
-            case HANDLE_NOT_FOUND -> AbstractMessage.RC_HANDLE_NOT_FOUND;
-            case HANDLE_ALREADY_EXISTS -> AbstractMessage.RC_HANDLE_ALREADY_EXISTS;
-            case VALUE_NOT_FOUND -> AbstractMessage.RC_VALUES_NOT_FOUND;
-            case VALUE_ALREADY_EXISTS -> AbstractMessage.RC_VALUE_ALREADY_EXISTS;
-            case INVALID -> AbstractMessage.RC_INVALID_VALUE;
-        };
-        if (rc != AbstractMessage.RC_SUCCESS) {
-            return new ErrorResponse(req, rc, Util.encodeString(outcome.message()));
-        }
-        if (req.opCode == AbstractMessage.OC_CREATE_HANDLE) {
-            return new CreateHandleResponse(req, req.handle);
-        }
-        return new GenericResponse(req, AbstractMessage.RC_SUCCESS);
     }
 
     private static List<HandleValue> values(net.handle.hdllib.HandleValue[] wire) {

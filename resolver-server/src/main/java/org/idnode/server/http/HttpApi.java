@@ -3,11 +3,13 @@ package org.idnode.server.http;
 import java.util.concurrent.Executor;
 
 import org.idnode.registry.genealogy.GenealogyTracer;
+import org.idnode.server.auth.BasicAuthenticator;
 import org.idnode.server.handler.HandleRequestProcessor;
 
 /**
  * What the HTTP interface serves from: the Handle request processor (REST resolution, native messages,
- * site info), the genealogy tracer, and the executor that runs work which may block (store reads for traces).
+ * site info, authorised writes), the genealogy tracer, the HTTP Basic authenticator, and the executor that
+ * runs work which may block (store reads and writes).
  */
-public record HttpApi(HandleRequestProcessor processor, GenealogyTracer tracer, Executor blockingWork) {
+public record HttpApi(HandleRequestProcessor processor, GenealogyTracer tracer, BasicAuthenticator basicAuth, Executor blockingWork) {
 }

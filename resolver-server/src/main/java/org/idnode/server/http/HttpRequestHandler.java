@@ -37,10 +37,12 @@ import org.idnode.registry.genealogy.GenealogyTracer;
 import org.idnode.registry.genealogy.TraceNode;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.InvalidHandleException;
+import org.idnode.server.auth.BasicAuthenticator;
 import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.handler.ResponseCallback;
 
 /**
  * The node's HTTP interface, one instance per connection:
@@ -66,10 +68,12 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
 
     private final HandleRequestProcessor processor;
     private final HttpApi api;
+    private final RestWrites writes;
 
     public HttpRequestHandler(HttpApi api) {
         this.api = api;
         this.processor = api.processor();
+        this.writes = new RestWrites(api, api.basicAuth());
     }
 
     @Override
@@ -102,11 +106,13 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         String path = uri.rawPath();
         if (req.method().equals(HttpMethod.POST) && isHandleMessage(req)) {
             nativeMessage(ctx, req, keepAlive);
+        } else if (RestWrites.handles(req.method(), path, uri.parameters())) {
+            writes.handle(ctx, req, uri, keepAlive);
         } else if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
             sendJson(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, errorJson(AbstractMessage.RC_OPERATION_NOT_SUPPORTED,
                     req.method() + " " + path + " is not supported"), keepAlive);
         } else if (path.startsWith(API_HANDLES)) {
-            resolve(ctx, uri, keepAlive);
+            resolve(ctx, uri, req.headers().get(HttpHeaderNames.AUTHORIZATION), keepAlive);
         } else if (path.startsWith(API_TRACE)) {
             trace(ctx, uri, keepAlive);
         } else if (path.equals(API_SITE)) {
@@ -119,7 +125,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         }
     }
 
-    private void resolve(ChannelHandlerContext ctx, QueryStringDecoder uri, boolean keepAlive) {
+    private void resolve(ChannelHandlerContext ctx, QueryStringDecoder uri, String authorization, boolean keepAlive) {
         // Percent-decoded byte for byte (ISO-8859-1 keeps every byte), so that invalid UTF-8 reaches the
         // processor as it would over UDP or TCP and is refused there, instead of being patched with U+FFFD.
         byte[] handle = QueryStringDecoder.decodeComponent(uri.rawPath().substring(API_HANDLES.length()), StandardCharsets.ISO_8859_1)
@@ -144,10 +150,28 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         req.ignoreRestrictedValues = !isFalse(params.get("publicOnly"));
         req.certify = false;
         boolean pretty = params.containsKey("pretty") && !isFalse(params.get("pretty"));
-        processor.process(req, resp -> {
+        ResponseCallback reply = resp -> {
             Gson gson = pretty ? GsonUtility.getPrettyGson() : GsonUtility.getGson();
             sendJson(ctx, HttpStatusMapping.forResolution(resp.responseCode), gson.toJson(GsonUtility.serializeResponseToRequest(req, resp)), keepAlive);
-        });
+        };
+        if (authorization == null) {
+            processor.process(req, reply);
+            return;
+        }
+        // An authenticated reader: restricted values it may read are included.
+        try {
+            api.blockingWork().execute(() -> {
+                BasicAuthenticator.Outcome outcome = api.basicAuth().authenticate(authorization);
+                if (outcome instanceof BasicAuthenticator.Authenticated a) {
+                    reply.respond(processor.resolveAs(a.identity(), req));
+                } else {
+                    String reason = outcome instanceof BasicAuthenticator.Refused r ? r.reason() : "no credentials";
+                    sendJson(ctx, HttpResponseStatus.FORBIDDEN, errorJson(AbstractMessage.RC_AUTHENTICATION_FAILED, reason), keepAlive);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            sendJson(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, errorJson(AbstractMessage.RC_SERVER_TOO_BUSY, "the node is too busy, try again"), keepAlive);
+        }
     }
 
     /** {@code GET /api/trace/{handle}?direction=up|down&depth=N}: the identifier's genealogy tree as JSON. */
@@ -270,9 +294,17 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     }
 
     private static void sendJson(ChannelHandlerContext ctx, HttpResponseStatus status, String json, boolean keepAlive) {
+        sendJson(ctx, status, json, keepAlive, false);
+    }
+
+    /** Sends a JSON answer; with {@code challenge} it also asks for Basic credentials ({@code WWW-Authenticate}). */
+    static void sendJson(ChannelHandlerContext ctx, HttpResponseStatus status, String json, boolean keepAlive, boolean challenge) {
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)));
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
+        if (challenge) {
+            resp.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"idnode\"");
+        }
         send(ctx, resp, keepAlive);
     }
 

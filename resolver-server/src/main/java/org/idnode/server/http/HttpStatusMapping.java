@@ -8,6 +8,11 @@ final class HttpStatusMapping {
     private HttpStatusMapping() {
     }
 
+    /** For writes: as for resolutions, except that {@code VALUES_NOT_FOUND} is a client error. */
+    static HttpResponseStatus forWrite(int responseCode) {
+        return responseCode == AbstractMessage.RC_VALUES_NOT_FOUND ? HttpResponseStatus.BAD_REQUEST : forResolution(responseCode);
+    }
+
     static HttpResponseStatus forResolution(int responseCode) {
         return switch (responseCode) {
             case AbstractMessage.RC_SUCCESS, AbstractMessage.RC_VALUES_NOT_FOUND -> HttpResponseStatus.OK;

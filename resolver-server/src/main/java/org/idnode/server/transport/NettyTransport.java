@@ -26,7 +26,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
-import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.handler.HandleRequestProcessor;
 import org.idnode.server.http.HttpApi;
 import org.idnode.server.http.HttpRequestHandler;
@@ -42,6 +41,8 @@ public final class NettyTransport implements AutoCloseable {
     /** Longest HTTP request line accepted; a handle is at most 255 bytes, 765 when percent-encoded. */
     static final int MAX_HTTP_INITIAL_LINE = 8192;
     private static final int MAX_HTTP_HEADER_SIZE = 16384;
+    /** Largest HTTP body: a batch of 2000 records of up to 4 KB each (native Handle messages are capped by the codec). */
+    static final int MAX_HTTP_BODY = 8 << 20;
     private static final int BIND_ATTEMPTS = 10;
 
     private final boolean epoll = Epoll.isAvailable();
@@ -79,7 +80,7 @@ public final class NettyTransport implements AutoCloseable {
                 ch.pipeline().addLast(
                         new ReadTimeoutHandler(idleTimeoutSeconds, TimeUnit.SECONDS),
                         new HttpServerCodec(MAX_HTTP_INITIAL_LINE, MAX_HTTP_HEADER_SIZE, 8192),
-                        new HttpObjectAggregator(HandleMessageCodec.MAX_MESSAGE_LENGTH + HandleMessageCodec.ENVELOPE_SIZE + 2),
+                        new HttpObjectAggregator(MAX_HTTP_BODY),
                         new HttpRequestHandler(httpApi));
             }
         };

@@ -1,0 +1,309 @@
+package org.idnode.server.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import net.handle.hdllib.AbstractMessage;
+import org.idnode.registry.model.HandleName;
+import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.model.InvalidHandleException;
+import org.idnode.registry.write.HandleOperation;
+import org.idnode.server.auth.AdminAuthorizer;
+import org.idnode.server.auth.AdminIdentity;
+import org.idnode.server.auth.BasicAuthenticator;
+import org.idnode.server.handler.AuthorizedWriter;
+import org.idnode.server.importer.RecordJson;
+
+/**
+ * The REST API's writes, compatible with CNRI's server, and batch registration:
+ * <ul>
+ *   <li>{@code PUT /api/handles/{handle}} with {@code {"values":[...]}} (or an array of values, or one value):
+ *       creates the handle, replacing it unless {@code overwrite=false}; with {@code index=various} (or
+ *       {@code index=N}) adds the values to the existing handle, replacing same-index values unless
+ *       {@code overwrite=false};</li>
+ *   <li>{@code DELETE /api/handles/{handle}} deletes the handle; with {@code index=N} (repeatable) removes values;</li>
+ *   <li>{@code GET /api/handles?prefix=88.999.1&page=0&pageSize=100} lists handles ({@code LIST_HANDLES});</li>
+ *   <li>{@code POST /api/batch} with {@code {"records":[{"handle":..., "values":[...]}, ...]}}, at most
+ *       {@value #MAX_BATCH} records: each record is created or replaced atomically and gets its own result;
+ *       the accepted ones are committed in one durable batch. Replaying a batch gives the same state.</li>
+ * </ul>
+ * Every call needs {@code Authorization: Basic} with an admin identity's secret key; it is authorised by
+ * {@code HS_ADMIN} like a Handle protocol write. The work runs on the blocking executor.
+ */
+final class RestWrites {
+    /** Most records one batch call may carry. */
+    static final int MAX_BATCH = 2000;
+    static final int MAX_PAGE_SIZE = 5000;
+
+    private final HttpApi api;
+    private final BasicAuthenticator authenticator;
+
+    RestWrites(HttpApi api, BasicAuthenticator authenticator) {
+        this.api = api;
+        this.authenticator = authenticator;
+    }
+
+    /** True when this class answers the request. */
+    static boolean handles(HttpMethod method, String path, Map<String, List<String>> params) {
+        if (path.equals("/api/batch")) {
+            return true;
+        }
+        if (path.startsWith("/api/handles/")) {
+            return method.equals(HttpMethod.PUT) || method.equals(HttpMethod.DELETE);
+        }
+        return (path.equals("/api/handles") || path.equals("/api/handles/")) && method.equals(HttpMethod.GET);
+    }
+
+    void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri, boolean keepAlive) {
+        String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        String body = req.content().toString(StandardCharsets.UTF_8);
+        HttpMethod method = req.method();
+        try {
+            api.blockingWork().execute(() -> {
+                try {
+                    Reply reply = run(method, uri, authorization, body);
+                    HttpRequestHandler.sendJson(ctx, reply.status, reply.json.toString(), keepAlive, reply.status.code() == 401);
+                } catch (RuntimeException e) {
+                    HttpRequestHandler.sendJson(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                            HttpRequestHandler.errorJson(AbstractMessage.RC_ERROR, "write failed; see the node's error log"), keepAlive, false);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            HttpRequestHandler.sendJson(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    HttpRequestHandler.errorJson(AbstractMessage.RC_SERVER_TOO_BUSY, "the node is too busy, try again"), keepAlive, false);
+        }
+    }
+
+    private record Reply(HttpResponseStatus status, JsonObject json) {
+    }
+
+    private Reply run(HttpMethod method, QueryStringDecoder uri, String authorization, String body) {
+        BasicAuthenticator.Outcome outcome = authenticator.authenticate(authorization);
+        if (outcome instanceof BasicAuthenticator.Anonymous) {
+            return error(HttpResponseStatus.UNAUTHORIZED, AbstractMessage.RC_AUTHENTICATION_NEEDED, null,
+                    "writes need Authorization: Basic with an admin identity (index:handle) and its secret key");
+        }
+        if (outcome instanceof BasicAuthenticator.Refused r) {
+            return error(HttpResponseStatus.FORBIDDEN, r.responseCode(), null, r.reason());
+        }
+        AdminIdentity who = ((BasicAuthenticator.Authenticated) outcome).identity();
+        String path = uri.rawPath();
+        Map<String, List<String>> params = uri.parameters();
+        if (path.equals("/api/batch")) {
+            return batch(who, body);
+        }
+        if (method.equals(HttpMethod.GET)) {
+            return list(who, params);
+        }
+        HandleName handle;
+        try {
+            handle = HandleName.fromUtf8(QueryStringDecoder.decodeComponent(path.substring("/api/handles/".length()), StandardCharsets.ISO_8859_1)
+                    .getBytes(StandardCharsets.ISO_8859_1));
+        } catch (InvalidHandleException e) {
+            return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_INVALID_HANDLE, null, e.getMessage());
+        }
+        HandleOperation op;
+        try {
+            op = method.equals(HttpMethod.PUT) ? put(handle, params, body) : delete(handle, params);
+        } catch (IllegalArgumentException e) {
+            return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_INVALID_VALUE, handle.toString(), e.getMessage());
+        }
+        AuthorizedWriter.Result result = api.processor().writes().apply(who, op);
+        JsonObject json = new JsonObject();
+        json.addProperty("responseCode", result.responseCode());
+        json.addProperty("handle", handle.toString());
+        if (!result.isOk()) {
+            json.addProperty("message", result.message());
+            return new Reply(HttpStatusMapping.forWrite(result.responseCode()), json);
+        }
+        boolean created = op instanceof HandleOperation.Create c && !c.overwrite()
+                || op instanceof HandleOperation.AddValues a && !a.overwrite();
+        return new Reply(created ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, json);
+    }
+
+    private static HandleOperation put(HandleName handle, Map<String, List<String>> params, String body) {
+        HandleRecord record = RecordJson.parse(recordJson(handle, body), (int) (System.currentTimeMillis() / 1000));
+        boolean overwrite = !isFalse(params.get("overwrite"));
+        if (params.containsKey("mintNewSuffix")) {
+            throw new IllegalArgumentException("mintNewSuffix is not supported; name the handle");
+        }
+        if (params.containsKey("index")) {
+            return new HandleOperation.AddValues(handle, record.values(), overwrite);
+        }
+        return new HandleOperation.Create(handle, record.values(), overwrite);
+    }
+
+    private static HandleOperation delete(HandleName handle, Map<String, List<String>> params) {
+        List<String> indexes = params.get("index");
+        if (indexes == null || indexes.isEmpty()) {
+            return new HandleOperation.Delete(handle);
+        }
+        List<Integer> out = new ArrayList<>();
+        for (String i : indexes) {
+            try {
+                out.add(Integer.parseInt(i));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("index must be an integer, got " + i);
+            }
+        }
+        return new HandleOperation.RemoveValues(handle, out);
+    }
+
+    private Reply list(AdminIdentity who, Map<String, List<String>> params) {
+        List<String> prefixParam = params.get("prefix");
+        if (prefixParam == null || prefixParam.isEmpty()) {
+            return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_INVALID_HANDLE, null, "list needs ?prefix=, e.g. ?prefix=88.999.1");
+        }
+        String prefix = prefixParam.get(0);
+        int page;
+        int pageSize;
+        try {
+            HandleName.checkPrefix(prefix);
+            page = Integer.parseInt(params.getOrDefault("page", List.of("0")).get(0));
+            pageSize = Integer.parseInt(params.getOrDefault("pageSize", List.of("100")).get(0));
+            if (page < 0 || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+                throw new NumberFormatException();
+            }
+        } catch (InvalidHandleException e) {
+            return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_INVALID_HANDLE, null, e.getMessage());
+        } catch (NumberFormatException e) {
+            return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_PROTOCOL_ERROR, null,
+                    "page must be 0 or more and pageSize from 1 to " + MAX_PAGE_SIZE);
+        }
+        AdminAuthorizer.Decision d = api.processor().writes().authorizeList(who, HandleName.ofPrefix(prefix));
+        if (!d.granted()) {
+            return error(HttpStatusMapping.forWrite(d.responseCode()), d.responseCode(), null, d.reason());
+        }
+        // Pages are walked from the start: cheap for the page sizes listing is used with.
+        String after = null;
+        List<HandleName> names = List.of();
+        for (int p = 0; p <= page; p++) {
+            names = api.processor().store().list(prefix, after, pageSize);
+            if (names.isEmpty()) {
+                break;
+            }
+            after = names.get(names.size() - 1).lookupKey();
+        }
+        JsonObject json = new JsonObject();
+        json.addProperty("responseCode", AbstractMessage.RC_SUCCESS);
+        json.addProperty("prefix", prefix);
+        json.addProperty("page", page);
+        json.addProperty("pageSize", pageSize);
+        JsonArray handles = new JsonArray();
+        names.forEach(n -> handles.add(n.toString()));
+        json.add("handles", handles);
+        return new Reply(HttpResponseStatus.OK, json);
+    }
+
+    private Reply batch(AdminIdentity who, String body) {
+        JsonArray records;
+        try {
+            JsonElement root = JsonParser.parseString(body);
+            if (!root.isJsonObject() || !root.getAsJsonObject().has("records") || !root.getAsJsonObject().get("records").isJsonArray()) {
+                throw new JsonParseException("expected {\"records\": [...]}");
+            }
+            records = root.getAsJsonObject().getAsJsonArray("records");
+        } catch (JsonParseException e) {
+            return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_PROTOCOL_ERROR, null, "batch body is not valid: " + e.getMessage());
+        }
+        if (records.size() > MAX_BATCH) {
+            return error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, AbstractMessage.RC_PROTOCOL_ERROR, null,
+                    "a batch carries at most " + MAX_BATCH + " records, this one has " + records.size());
+        }
+        int now = (int) (System.currentTimeMillis() / 1000);
+        JsonObject[] results = new JsonObject[records.size()];
+        List<HandleOperation> ops = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            try {
+                HandleRecord r = RecordJson.parse(records.get(i).toString(), now);
+                ops.add(new HandleOperation.Create(r.handle(), r.values(), true));
+                positions.add(i);
+            } catch (IllegalArgumentException e) {
+                results[i] = result(handleOf(records.get(i)), AbstractMessage.RC_INVALID_VALUE, e.getMessage());
+            }
+        }
+        List<AuthorizedWriter.Result> applied = api.processor().writes().applyAll(who, ops);
+        for (int i = 0; i < applied.size(); i++) {
+            AuthorizedWriter.Result r = applied.get(i);
+            results[positions.get(i)] = result(r.handle().toString(), r.responseCode(), r.isOk() ? null : r.message());
+        }
+        JsonObject json = new JsonObject();
+        json.addProperty("responseCode", AbstractMessage.RC_SUCCESS);
+        JsonArray out = new JsonArray();
+        int ok = 0;
+        for (JsonObject r : results) {
+            out.add(r);
+            ok += r.get("responseCode").getAsInt() == AbstractMessage.RC_SUCCESS ? 1 : 0;
+        }
+        json.addProperty("accepted", ok);
+        json.addProperty("refused", results.length - ok);
+        json.add("results", out);
+        return new Reply(HttpResponseStatus.OK, json);
+    }
+
+    private static String recordJson(HandleName handle, String body) {
+        JsonElement root;
+        try {
+            root = JsonParser.parseString(body);
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException("request body is not valid JSON");
+        }
+        JsonArray values;
+        if (root.isJsonArray()) {
+            values = root.getAsJsonArray();
+        } else if (root.isJsonObject() && root.getAsJsonObject().has("values") && root.getAsJsonObject().get("values").isJsonArray()) {
+            values = root.getAsJsonObject().getAsJsonArray("values");
+        } else if (root.isJsonObject()) {
+            values = new JsonArray();
+            values.add(root);
+        } else {
+            throw new IllegalArgumentException("request body must be {\"values\": [...]}, an array of values or one value");
+        }
+        JsonObject record = new JsonObject();
+        record.addProperty("handle", handle.toString());
+        record.add("values", values);
+        return record.toString();
+    }
+
+    private static String handleOf(JsonElement record) {
+        if (record.isJsonObject() && record.getAsJsonObject().has("handle") && record.getAsJsonObject().get("handle").isJsonPrimitive()) {
+            return record.getAsJsonObject().get("handle").getAsString();
+        }
+        return null;
+    }
+
+    private static JsonObject result(String handle, int responseCode, String message) {
+        JsonObject o = new JsonObject();
+        if (handle != null) {
+            o.addProperty("handle", handle);
+        }
+        o.addProperty("responseCode", responseCode);
+        if (message != null) {
+            o.addProperty("message", message);
+        }
+        return o;
+    }
+
+    private static Reply error(HttpResponseStatus status, int responseCode, String handle, String message) {
+        return new Reply(status, result(handle, responseCode, message));
+    }
+
+    private static boolean isFalse(List<String> values) {
+        return values != null && !values.isEmpty() && (values.get(0).equalsIgnoreCase("false") || values.get(0).equalsIgnoreCase("no"));
+    }
+}
