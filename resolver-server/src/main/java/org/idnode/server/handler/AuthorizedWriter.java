@@ -90,7 +90,7 @@ public final class AuthorizedWriter {
      * Whether {@code who} may read the restricted values of a record: {@code READ_VALUE} on the handle's
      * own {@code HS_ADMIN} values or on its prefix handle's.
      */
-    Decision authorizeRead(AdminIdentity who, HandleName name, List<HandleValue> values) {
+    public Decision authorizeRead(AdminIdentity who, HandleName name, List<HandleValue> values) {
         Decision decision = authorizer.authorize(who, name.toString(), values, Set.of(Permission.READ_VALUE));
         if (!decision.granted() && !name.isPrefixHandle()) {
             decision = authorizeOnPrefix(who, HandleName.ofPrefix(name.prefix()), Permission.READ_VALUE);

@@ -39,7 +39,9 @@ import org.idnode.server.importer.RecordJson;
  *   <li>{@code GET /api/handles?prefix=88.999.1&page=0&pageSize=100} lists handles ({@code LIST_HANDLES});</li>
  *   <li>{@code POST /api/batch} with {@code {"records":[{"handle":..., "values":[...]}, ...]}}, at most
  *       {@value #MAX_BATCH} records: each record is created or replaced atomically and gets its own result;
- *       the accepted ones are committed in one durable batch. Replaying a batch gives the same state.</li>
+ *       the accepted ones are committed in one durable batch. Replaying a batch gives the same state;</li>
+ *   <li>{@code GET /api/audit/{handle}}: who changed the identifier, how and when, for identities that may
+ *       read its restricted values.</li>
  * </ul>
  * Every call needs {@code Authorization: Basic} with an admin identity's secret key; it is authorised by
  * {@code HS_ADMIN} like a Handle protocol write. The work runs on the blocking executor.
@@ -48,6 +50,8 @@ final class RestWrites {
     /** Most records one batch call may carry. */
     static final int MAX_BATCH = 2000;
     static final int MAX_PAGE_SIZE = 5000;
+    static final int MAX_AUDIT_ENTRIES = 10_000;
+    private static final String API_AUDIT = "/api/audit/";
 
     private final HttpApi api;
     private final BasicAuthenticator authenticator;
@@ -59,7 +63,7 @@ final class RestWrites {
 
     /** True when this class answers the request. */
     static boolean handles(HttpMethod method, String path, Map<String, List<String>> params) {
-        if (path.equals("/api/batch")) {
+        if (path.equals("/api/batch") || path.startsWith(API_AUDIT) && method.equals(HttpMethod.GET)) {
             return true;
         }
         if (path.startsWith("/api/handles/")) {
@@ -105,6 +109,9 @@ final class RestWrites {
         Map<String, List<String>> params = uri.parameters();
         if (path.equals("/api/batch")) {
             return batch(who, body);
+        }
+        if (path.startsWith(API_AUDIT)) {
+            return audit(who, path.substring(API_AUDIT.length()));
         }
         if (method.equals(HttpMethod.GET)) {
             return list(who, params);
@@ -206,6 +213,43 @@ final class RestWrites {
         JsonArray handles = new JsonArray();
         names.forEach(n -> handles.add(n.toString()));
         json.add("handles", handles);
+        return new Reply(HttpResponseStatus.OK, json);
+    }
+
+    /**
+     * The audit log of one identifier, oldest first, for identities that may read its restricted values
+     * (its owner and the partners it granted).
+     */
+    private Reply audit(AdminIdentity who, String rawHandle) {
+        HandleName handle;
+        try {
+            handle = HandleName.fromUtf8(QueryStringDecoder.decodeComponent(rawHandle, StandardCharsets.ISO_8859_1).getBytes(StandardCharsets.ISO_8859_1));
+        } catch (InvalidHandleException e) {
+            return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_INVALID_HANDLE, null, e.getMessage());
+        }
+        List<org.idnode.registry.model.AuditEntry> trail = api.processor().store().auditTrail(handle, MAX_AUDIT_ENTRIES);
+        List<org.idnode.registry.model.HandleValue> values = api.processor().store().get(handle)
+                .map(HandleRecord::values).orElse(List.of());
+        AdminAuthorizer.Decision d = api.processor().writes().authorizeRead(who, handle, values);
+        if (!d.granted()) {
+            return error(HttpStatusMapping.forWrite(d.responseCode()), d.responseCode(), handle.toString(), d.reason());
+        }
+        if (trail.isEmpty()) {
+            return error(HttpResponseStatus.NOT_FOUND, AbstractMessage.RC_HANDLE_NOT_FOUND, handle.toString(), "no audit entries for " + handle);
+        }
+        JsonObject json = new JsonObject();
+        json.addProperty("responseCode", AbstractMessage.RC_SUCCESS);
+        json.addProperty("handle", handle.toString());
+        JsonArray entries = new JsonArray();
+        for (org.idnode.registry.model.AuditEntry e : trail) {
+            JsonObject o = new JsonObject();
+            o.addProperty("time", java.time.Instant.ofEpochMilli(e.timeMillis()).toString());
+            o.addProperty("actor", e.actor());
+            o.addProperty("operation", e.operation());
+            o.addProperty("detail", e.detail());
+            entries.add(o);
+        }
+        json.add("entries", entries);
         return new Reply(HttpResponseStatus.OK, json);
     }
 
