@@ -23,8 +23,8 @@ import org.idnode.registry.model.Permissions;
  * Builds the prefix handle {@code 0.NA/<prefix>} of a hosted enterprise prefix in the layout CNRI's tools
  * expect: {@code HS_ADMIN} at index 100 granting every permission to {@code 300:0.NA/<prefix>} (the
  * {@code HS_PUBKEY} at index 300), {@code HS_ADMIN} at index 101 granting every permission to
- * {@code 301:0.NA/<prefix>} (the {@code HS_SECKEY} at index 301, readable by admins only), and the
- * enterprise's name at index 2. Stateless and thread-safe.
+ * {@code 301:0.NA/<prefix>} (the {@code HS_SECKEY} at index 301, readable by admins only), the
+ * enterprise's name at index 2 and the prefix's lifecycle state at index 3. Stateless and thread-safe.
  */
 public final class PrefixRecords {
     /** Index of the HS_ADMIN naming the public-key admin. */
@@ -38,6 +38,9 @@ public final class PrefixRecords {
     /** Index and type of the enterprise name. */
     public static final int ENTERPRISE_INDEX = 2;
     public static final String ENTERPRISE_TYPE = "ID_ENTERPRISE";
+    /** Index and type of the prefix's lifecycle state ({@link PrefixState#text()}). */
+    public static final int STATE_INDEX = 3;
+    public static final String STATE_TYPE = "ID_PREFIX_STATE";
 
     private PrefixRecords() {
     }
@@ -49,6 +52,11 @@ public final class PrefixRecords {
      * @param adminSecret the admin's secret key, or null; at least one of the two is required
      */
     public static HandleRecord hostedPrefix(String prefix, String enterprise, PublicKey adminKey, String adminSecret) {
+        return hostedPrefix(prefix, enterprise, adminKey, adminSecret, PrefixState.ENABLED);
+    }
+
+    /** The prefix handle's record, in the given lifecycle state. */
+    public static HandleRecord hostedPrefix(String prefix, String enterprise, PublicKey adminKey, String adminSecret, PrefixState state) {
         if (adminKey == null && (adminSecret == null || adminSecret.isEmpty())) {
             throw new IllegalArgumentException("a prefix needs an admin: give a public key, a secret key, or both");
         }
@@ -56,6 +64,7 @@ public final class PrefixRecords {
         int now = (int) (System.currentTimeMillis() / 1000);
         List<HandleValue> values = new ArrayList<>();
         values.add(HandleValue.ofString(ENTERPRISE_INDEX, ENTERPRISE_TYPE, enterprise, now));
+        values.add(stateValue(state, now));
         if (adminKey != null) {
             values.add(admin(ADMIN_INDEX, prefixHandle, PUBKEY_INDEX, now));
             values.add(new HandleValue(PUBKEY_INDEX, "HS_PUBKEY", encode(adminKey), HandleValue.TtlType.RELATIVE,
@@ -67,6 +76,24 @@ public final class PrefixRecords {
                     HandleValue.TtlType.RELATIVE, HandleValue.DEFAULT_TTL, now, List.of(), Permissions.RESTRICTED));
         }
         return new HandleRecord(prefixHandle, values);
+    }
+
+    /** The value recording a prefix's lifecycle state. */
+    public static HandleValue stateValue(PrefixState state, int timestamp) {
+        return HandleValue.ofString(STATE_INDEX, STATE_TYPE, state.text(), timestamp);
+    }
+
+    /**
+     * The lifecycle state recorded in a prefix handle's values; a prefix handle without one (made before
+     * states existed, or imported) counts as enabled.
+     */
+    public static PrefixState stateOf(java.util.Collection<HandleValue> values) {
+        for (HandleValue v : values) {
+            if (v.index() == STATE_INDEX && v.type().equals(STATE_TYPE)) {
+                return PrefixState.parse(new String(v.data(), StandardCharsets.UTF_8));
+            }
+        }
+        return PrefixState.ENABLED;
     }
 
     /**

@@ -12,6 +12,7 @@ import net.handle.apps.simple.LocalInfoConverter;
 import net.handle.hdllib.SiteInfo;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.registry.store.RocksDbHandleRecordStore;
 import org.idnode.registry.write.HandleOperation;
@@ -21,6 +22,7 @@ import org.idnode.registry.write.WriteOutcome;
 import org.idnode.registry.store.StoreException;
 import org.idnode.server.IdentifierNode;
 import org.idnode.server.admin.PrefixRecords;
+import org.idnode.server.admin.PrefixState;
 import org.idnode.server.config.ConfigException;
 import org.idnode.server.config.NodeConfig;
 import org.idnode.server.importer.RecordImporter;
@@ -203,7 +205,7 @@ public final class IdnodeCommand implements Runnable {
     }
 
     @Command(name = "prefix", mixinStandardHelpOptions = true, description = "Operator actions on enterprise prefixes.",
-            subcommands = {PrefixAdd.class})
+            subcommands = {PrefixAdd.class, PrefixSetState.class})
     static final class Prefix implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -229,6 +231,9 @@ public final class IdnodeCommand implements Runnable {
         Path adminKey;
         @Option(names = "--admin-secret", paramLabel = "SECRET", description = "admin secret key (HS_SECKEY)")
         String adminSecret;
+        @Option(names = "--state", paramLabel = "STATE", defaultValue = "enabled",
+                description = "lifecycle state: applied, under-review, enabled (default), disabled, pending-delete, rejected")
+        String state;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -251,8 +256,15 @@ public final class IdnodeCommand implements Runnable {
                 err.println("idnode prefix add: " + prefix + " is not derived from a prefix this node serves " + cfg.prefixes());
                 return EXIT_CONFIG;
             }
+            PrefixState initial;
+            try {
+                initial = PrefixState.parse(state);
+            } catch (IllegalArgumentException e) {
+                err.println("idnode prefix add: --state: " + e.getMessage());
+                return EXIT_CONFIG;
+            }
             HandleRecord record = PrefixRecords.hostedPrefix(prefix, enterprise,
-                    adminKey == null ? null : PrefixRecords.readPublicKey(adminKey), adminSecret);
+                    adminKey == null ? null : PrefixRecords.readPublicKey(adminKey), adminSecret, initial);
             try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), cfg.blockCacheMb())) {
                 WriteOutcome outcome = new HandleWriter(store, RecordValidator.NONE)
                         .apply(new HandleOperation.Create(record.handle(), record.values(), false), OPERATOR);
@@ -262,6 +274,60 @@ public final class IdnodeCommand implements Runnable {
                 }
             }
             spec.commandLine().getOut().println("created prefix " + prefix + " for " + enterprise + " (" + record.handle() + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "state", mixinStandardHelpOptions = true,
+            description = "Move an enterprise prefix to another lifecycle state, offline on a data folder (stop the node first). "
+                    + "Allowed: applied -> under-review -> enabled | rejected; enabled <-> disabled; enabled | disabled -> pending-delete -> disabled. "
+                    + "Only an enabled prefix accepts registrations.")
+    static final class PrefixSetState implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Mixin
+        NodeOptions options;
+        @Parameters(index = "0", paramLabel = "PREFIX", description = "enterprise prefix, e.g. 88.999.1")
+        String prefix;
+        @Parameters(index = "1", paramLabel = "STATE", description = "the new state")
+        String state;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            NodeConfig cfg = options.load();
+            PrintWriter err = spec.commandLine().getErr();
+            PrefixState target;
+            HandleName prefixHandle;
+            try {
+                target = PrefixState.parse(state);
+                HandleName.checkPrefix(prefix);
+                prefixHandle = HandleName.ofPrefix(prefix);
+            } catch (IllegalArgumentException e) {
+                err.println("idnode prefix state: " + e.getMessage());
+                return EXIT_CONFIG;
+            }
+            try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), cfg.blockCacheMb())) {
+                java.util.Optional<HandleRecord> record = store.get(prefixHandle);
+                if (record.isEmpty()) {
+                    err.println("idnode prefix state: prefix " + prefix + " does not exist on this node");
+                    return EXIT_BAD_DATA;
+                }
+                PrefixState current = PrefixRecords.stateOf(record.get().values());
+                if (!current.next().contains(target)) {
+                    err.println("idnode prefix state: " + prefix + " is " + current.text() + " and cannot become " + target.text()
+                            + "; from " + current.text() + " it can become " + current.next().stream().map(PrefixState::text).toList());
+                    return EXIT_BAD_DATA;
+                }
+                HandleValue value = PrefixRecords.stateValue(target, (int) (System.currentTimeMillis() / 1000));
+                WriteOutcome outcome = new HandleWriter(store, RecordValidator.NONE)
+                        .apply(new HandleOperation.AddValues(prefixHandle, java.util.List.of(value), true), OPERATOR);
+                if (!outcome.isOk()) {
+                    err.println("idnode prefix state: " + outcome.message());
+                    return EXIT_BAD_DATA;
+                }
+                spec.commandLine().getOut().println("prefix " + prefix + ": " + current.text() + " -> " + target.text());
+            }
             return 0;
         }
     }

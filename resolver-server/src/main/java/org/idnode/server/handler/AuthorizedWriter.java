@@ -14,6 +14,8 @@ import org.idnode.registry.store.HandleRecordStore;
 import org.idnode.registry.write.HandleOperation;
 import org.idnode.registry.write.HandleWriter;
 import org.idnode.registry.write.WriteOutcome;
+import org.idnode.server.admin.PrefixRecords;
+import org.idnode.server.admin.PrefixState;
 import org.idnode.server.auth.AdminAuthorizer;
 import org.idnode.server.auth.AdminAuthorizer.Decision;
 import org.idnode.server.auth.AdminAuthorizer.Permission;
@@ -21,8 +23,9 @@ import org.idnode.server.auth.AdminIdentity;
 
 /**
  * Writes on behalf of an authenticated identity, for every interface that writes (Handle protocol,
- * REST): checks that the handle is served here, authorises the operation by {@code HS_ADMIN} on the
- * handle or on its prefix handle, then applies the accepted operations in one durable batch.
+ * REST): checks that the handle is served here and that its enterprise prefix is enabled, authorises the
+ * operation by {@code HS_ADMIN} on the handle or on its prefix handle, then applies the accepted
+ * operations in one durable batch.
  *
  * <p>Thread-safe; reads and writes the store, so it blocks.
  */
@@ -102,6 +105,14 @@ public final class AuthorizedWriter {
         HandleName handle = op.handle();
         if (!namespace.serves(handle)) {
             return new Decision(false, AbstractMessage.RC_SERVER_NOT_RESP, "prefix " + handle.namedPrefix() + " is not served by this node");
+        }
+        if (!handle.isPrefixHandle()) {
+            List<HandleValue> prefixValues = prefixHandleValues.apply(HandleName.ofPrefix(handle.prefix()));
+            PrefixState state = prefixValues == null ? PrefixState.ENABLED : PrefixRecords.stateOf(prefixValues);
+            if (state != PrefixState.ENABLED) {
+                return new Decision(false, AbstractMessage.RC_INVALID_ADMIN,
+                        "prefix " + handle.prefix() + " is " + state.text() + ": it accepts no registrations");
+            }
         }
         Permission needed = WriteRequests.permission(op);
         if (op instanceof HandleOperation.Create) {

@@ -83,7 +83,7 @@ class PrefixAddTest {
         String data = dir.resolve("data").toString();
         assertThat(IdnodeCommand.run("prefix", "add", "88.999.2", "--enterprise", "Fab", "--admin-key", bin.toString(), "--data-dir", data)).isZero();
         assertThat(Util.getPublicKeyFromBytes(at(stored("88.999.2"), 300).data(), 0)).isEqualTo(admin.getPublic());
-        assertThat(stored("88.999.2").values()).extracting(HandleValue::index).containsExactlyInAnyOrder(2, 100, 300);
+        assertThat(stored("88.999.2").values()).extracting(HandleValue::index).containsExactlyInAnyOrder(2, 3, 100, 300);
 
         assertThat(IdnodeCommand.run("prefix", "add", "88.999.2", "--enterprise", "Fab", "--admin-secret", "x", "--data-dir", data))
                 .as("already exists").isEqualTo(1);
