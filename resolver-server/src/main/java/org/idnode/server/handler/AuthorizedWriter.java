@@ -114,28 +114,32 @@ public final class AuthorizedWriter {
                         "prefix " + handle.prefix() + " is " + state.text() + ": it accepts no registrations");
             }
         }
-        Permission needed = WriteRequests.permission(op);
         if (op instanceof HandleOperation.Create) {
-            return authorizeOnPrefix(who, AdminAuthorizer.authorityForCreate(handle), needed);
+            return authorizeOnPrefix(who, AdminAuthorizer.authorityForCreate(handle), WriteRequests.permission(op));
         }
         Optional<HandleRecord> own = store.get(handle);
         if (own.isEmpty()) {
             return new Decision(false, AbstractMessage.RC_HANDLE_NOT_FOUND, "handle " + handle + " does not exist");
         }
-        Decision decision = authorizer.authorize(who, own.get(), needed);
+        Set<Permission> all = WriteRequests.permissions(op, own.get());
+        Decision decision = authorizer.authorize(who, handle.toString(), own.get().values(), all);
         if (!decision.granted() && !handle.isPrefixHandle()) {
-            Decision byPrefix = authorizeOnPrefix(who, HandleName.ofPrefix(handle.prefix()), needed);
+            Decision byPrefix = authorizeOnPrefix(who, HandleName.ofPrefix(handle.prefix()), all);
             decision = byPrefix.granted() ? byPrefix : decision;
         }
         return decision;
     }
 
     private Decision authorizeOnPrefix(AdminIdentity who, HandleName prefixHandle, Permission needed) {
+        return authorizeOnPrefix(who, prefixHandle, Set.of(needed));
+    }
+
+    private Decision authorizeOnPrefix(AdminIdentity who, HandleName prefixHandle, Set<Permission> needed) {
         List<HandleValue> values = prefixHandleValues.apply(prefixHandle);
         if (values == null) {
             return new Decision(false, AbstractMessage.RC_INVALID_ADMIN, "prefix handle " + prefixHandle + " does not exist on this node");
         }
-        return authorizer.authorize(who, prefixHandle.toString(), values, Set.of(needed));
+        return authorizer.authorize(who, prefixHandle.toString(), values, needed);
     }
 
     private static int responseCode(WriteOutcome outcome) {

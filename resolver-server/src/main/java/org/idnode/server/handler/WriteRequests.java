@@ -1,8 +1,12 @@
 package org.idnode.server.handler;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractRequest;
@@ -12,6 +16,7 @@ import net.handle.hdllib.DeleteHandleRequest;
 import net.handle.hdllib.ModifyValueRequest;
 import net.handle.hdllib.RemoveValueRequest;
 import org.idnode.registry.model.HandleName;
+import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.write.HandleOperation;
 import org.idnode.server.auth.AdminAuthorizer.Permission;
@@ -72,6 +77,47 @@ final class WriteRequests {
         return Permission.REMOVE_VALUE;
     }
 
+    /**
+     * The {@code HS_ADMIN} permissions a write needs on an existing record: as {@link #permission}, except that a
+     * value operation is judged by the values it replaces or removes as well as by the new ones. Replacing a value
+     * needs MODIFY_VALUE (MODIFY_ADMIN when the old or the new value is an HS_ADMIN); removing an HS_ADMIN value
+     * needs REMOVE_ADMIN.
+     */
+    static Set<Permission> permissions(HandleOperation op, HandleRecord existing) {
+        Map<Integer, HandleValue> old = new HashMap<>();
+        existing.values().forEach(v -> old.put(v.index(), v));
+        Set<Permission> out = EnumSet.noneOf(Permission.class);
+        if (op instanceof HandleOperation.AddValues a) {
+            for (HandleValue v : a.values()) {
+                HandleValue before = old.get(v.index());
+                boolean admin = isAdmin(v) || (before != null && isAdmin(before));
+                if (before == null) {
+                    out.add(admin ? Permission.ADD_ADMIN : Permission.ADD_VALUE);
+                } else {
+                    out.add(admin ? Permission.MODIFY_ADMIN : Permission.MODIFY_VALUE);
+                }
+            }
+        } else if (op instanceof HandleOperation.ModifyValues m) {
+            for (HandleValue v : m.values()) {
+                HandleValue before = old.get(v.index());
+                out.add(isAdmin(v) || (before != null && isAdmin(before)) ? Permission.MODIFY_ADMIN : Permission.MODIFY_VALUE);
+            }
+        } else if (op instanceof HandleOperation.RemoveValues r) {
+            for (int i : r.indexes()) {
+                HandleValue before = old.get(i);
+                out.add(before != null && isAdmin(before) ? Permission.REMOVE_ADMIN : Permission.REMOVE_VALUE);
+            }
+        }
+        if (out.isEmpty()) {
+            out.add(permission(op));
+        }
+        return out;
+    }
+
+    private static boolean isAdmin(HandleValue v) {
+        return v.type().equalsIgnoreCase("HS_ADMIN");
+    }
+
     private static List<HandleValue> values(net.handle.hdllib.HandleValue[] wire) {
         List<HandleValue> out = new ArrayList<>(wire == null ? 0 : wire.length);
         if (wire != null) {
@@ -83,6 +129,6 @@ final class WriteRequests {
     }
 
     private static boolean touchesAdmin(List<HandleValue> values) {
-        return values.stream().anyMatch(v -> v.type().equalsIgnoreCase("HS_ADMIN"));
+        return values.stream().anyMatch(WriteRequests::isAdmin);
     }
 }

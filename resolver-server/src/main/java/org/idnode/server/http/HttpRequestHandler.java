@@ -43,6 +43,7 @@ import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
 import org.idnode.server.handler.ResponseCallback;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's HTTP interface, one instance per connection:
@@ -161,12 +162,17 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         // An authenticated reader: restricted values it may read are included.
         try {
             api.blockingWork().execute(() -> {
-                BasicAuthenticator.Outcome outcome = api.basicAuth().authenticate(authorization);
-                if (outcome instanceof BasicAuthenticator.Authenticated a) {
-                    reply.respond(processor.resolveAs(a.identity(), req));
-                } else {
-                    String reason = outcome instanceof BasicAuthenticator.Refused r ? r.reason() : "no credentials";
-                    sendJson(ctx, HttpResponseStatus.FORBIDDEN, errorJson(AbstractMessage.RC_AUTHENTICATION_FAILED, reason), keepAlive);
+                try {
+                    BasicAuthenticator.Outcome outcome = api.basicAuth().authenticate(authorization);
+                    if (outcome instanceof BasicAuthenticator.Authenticated a) {
+                        reply.respond(processor.resolveAs(a.identity(), req));
+                    } else {
+                        String reason = outcome instanceof BasicAuthenticator.Refused r ? r.reason() : "no credentials";
+                        sendJson(ctx, HttpResponseStatus.FORBIDDEN, errorJson(AbstractMessage.RC_AUTHENTICATION_FAILED, reason), keepAlive);
+                    }
+                } catch (Throwable e) {
+                    sendJson(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, errorJson(AbstractMessage.RC_ERROR, "resolution failed; see the node's error log"), keepAlive);
+                    logAndRethrowErrors("authenticated resolution", e);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -223,8 +229,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
                     o.addProperty("truncated", trace.truncated());
                     o.add("tree", traceJson(trace.root()));
                     sendJson(ctx, HttpResponseStatus.OK, o.toString(), keepAlive);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     sendJson(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, errorJson(AbstractMessage.RC_ERROR, "trace failed; see the node's error log"), keepAlive);
+                    logAndRethrowErrors("trace", e);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -322,6 +329,14 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         } else {
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Logs a failure of work done for an HTTP request, after its client was answered; rethrows JVM errors. */
+    static void logAndRethrowErrors(String what, Throwable e) {
+        LoggerFactory.getLogger(HttpRequestHandler.class).error("{} failed", what, e);
+        if (e instanceof Error error) {
+            throw error;
         }
     }
 

@@ -81,9 +81,10 @@ final class RestWrites {
                 try {
                     Reply reply = run(method, uri, authorization, body);
                     HttpRequestHandler.sendJson(ctx, reply.status, reply.json.toString(), keepAlive, reply.status.code() == 401);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     HttpRequestHandler.sendJson(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR,
                             HttpRequestHandler.errorJson(AbstractMessage.RC_ERROR, "write failed; see the node's error log"), keepAlive, false);
+                    HttpRequestHandler.logAndRethrowErrors("REST write", e);
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -278,7 +279,8 @@ final class RestWrites {
                 ops.add(new HandleOperation.Create(r.handle(), r.values(), true));
                 positions.add(i);
             } catch (IllegalArgumentException e) {
-                results[i] = result(handleOf(records.get(i)), AbstractMessage.RC_INVALID_VALUE, e.getMessage());
+                results[i] = result(handleOf(records.get(i)),
+                        hasInvalidHandle(records.get(i)) ? AbstractMessage.RC_INVALID_HANDLE : AbstractMessage.RC_INVALID_VALUE, e.getMessage());
             }
         }
         List<AuthorizedWriter.Result> applied = api.processor().writes().applyAll(who, ops);
@@ -322,6 +324,20 @@ final class RestWrites {
         record.addProperty("handle", handle.toString());
         record.add("values", values);
         return record.toString();
+    }
+
+    /** True when the record names a handle that is not valid (a missing handle is a malformed record instead). */
+    private static boolean hasInvalidHandle(JsonElement record) {
+        String handle = handleOf(record);
+        if (handle == null) {
+            return false;
+        }
+        try {
+            HandleName.parse(handle);
+            return false;
+        } catch (InvalidHandleException e) {
+            return true;
+        }
     }
 
     private static String handleOf(JsonElement record) {
