@@ -1,14 +1,23 @@
 package org.idnode.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import net.handle.hdllib.HandleResolver;
 import net.handle.apps.simple.LocalInfoConverter;
+import net.handle.hdllib.AbstractMessage;
+import net.handle.hdllib.AbstractResponse;
+import net.handle.hdllib.Common;
+import net.handle.hdllib.GenericRequest;
+import net.handle.hdllib.GetSiteInfoResponse;
+import net.handle.hdllib.HandleException;
+import net.handle.hdllib.HandleResolver;
 import net.handle.hdllib.SimpleConfiguration;
 import net.handle.hdllib.SiteInfo;
 
@@ -75,6 +84,32 @@ final class CnriClients {
         r.setTcpTimeout(5000);
         r.setUdpRetryScheme(new int[] {300, 600, 1200});
         return r;
+    }
+
+    /**
+     * A resolver that knows no site at all, for requests sent straight to an address and port
+     * ({@code sendHdlTcpRequest}, {@code sendHdlUdpRequest}), with caching off and short timeouts.
+     */
+    static HandleResolver rawResolver() {
+        HandleResolver r = new HandleResolver();
+        r.setConfiguration(new LocalConfig());
+        r.setCache(null);
+        r.setCertifiedCache(null);
+        r.setTcpTimeout(5000);
+        r.setUdpRetryScheme(new int[] {300, 600, 1200});
+        return r;
+    }
+
+    /** The site info of the node on 127.0.0.1:{@code handlePort}, asked for over Handle TCP (OC_GET_SITE_INFO). */
+    static SiteInfo fetchSiteInfo(int handlePort) throws HandleException {
+        GenericRequest req = new GenericRequest(Common.BLANK_HANDLE, AbstractMessage.OC_GET_SITE_INFO, null);
+        req.majorProtocolVersion = 2;
+        req.minorProtocolVersion = 11;
+        AbstractResponse resp = rawResolver().sendHdlTcpRequest(req, InetAddress.getLoopbackAddress(), handlePort);
+        assertThat(resp).isInstanceOf(GetSiteInfoResponse.class);
+        SiteInfo site = ((GetSiteInfoResponse) resp).siteInfo;
+        assertThat(site).isNotNull();
+        return site;
     }
 
     /**

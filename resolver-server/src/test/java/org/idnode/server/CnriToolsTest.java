@@ -2,14 +2,9 @@ package org.idnode.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,13 +12,10 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,8 +28,6 @@ import net.handle.hdllib.Common;
 import net.handle.hdllib.Configuration;
 import net.handle.hdllib.CreateHandleRequest;
 import net.handle.hdllib.Encoder;
-import net.handle.hdllib.GenericRequest;
-import net.handle.hdllib.GetSiteInfoResponse;
 import net.handle.hdllib.HandleException;
 import net.handle.hdllib.HandleResolver;
 import net.handle.hdllib.HandleValue;
@@ -69,17 +59,14 @@ class CnriToolsTest {
     private static final String PREFIX_HANDLE = "0.NA/" + PREFIX;
     private static final String SECRET = "s3cr3t";
     private static final int BATCH_HANDLES = 40;
-    private static final long START_TIMEOUT_S = 60;
-    private static final long TOOL_TIMEOUT_S = 60;
-    private static final Pattern LISTENING = Pattern.compile("listening (handle-tcp|handle-udp|http) 127\\.0\\.0\\.1:(\\d+)");
 
     @TempDir
     static Path tmp;
 
-    private static final List<Child> children = new CopyOnWriteArrayList<>();
+    private static final List<ChildJvm> children = new CopyOnWriteArrayList<>();
     private static KeyPair admin;
     private static Path privKeyFile;
-    private static Child node;
+    private static ChildJvm node;
     private static SiteInfo site;
     private static Path toolConfig;
 
@@ -111,11 +98,13 @@ class CnriToolsTest {
             node.closeStdin();
             List<String> lines = node.awaitReady();
             assertThat(lines).as("stdout before 'ready'").hasSize(3);
-            Matcher m = LISTENING.matcher(lines.get(0));
+            Matcher m = ChildJvm.LISTENING.matcher(lines.get(0));
             assertThat(m.matches()).as("first line: '%s'", lines.get(0)).isTrue();
             assertThat(m.group(1)).isEqualTo("handle-tcp");
-            int handlePort = Integer.parseInt(m.group(2));
-            site = fetchSiteInfo(handlePort);
+            int handlePort = ChildJvm.NodePorts.of(lines).handle();
+            site = CnriClients.fetchSiteInfo(handlePort);
+            assertThat(site.servers).hasSize(1);
+            assertThat(site.servers[0].getAddressString()).isEqualTo("127.0.0.1");
             toolConfig = CnriClients.toolConfigDir(tmp.resolve("tool-config"), site, PREFIX);
         } catch (Throwable t) {
             stopChildren();
@@ -125,7 +114,7 @@ class CnriToolsTest {
 
     @AfterAll
     static void stopChildren() throws InterruptedException {
-        for (Child c : children) {
+        for (ChildJvm c : children) {
             c.kill();
         }
         children.clear();
@@ -147,7 +136,7 @@ class CnriToolsTest {
     @Order(1)
     void hdlCreateCreatesAHandleWithItsAdminValue() throws Exception {
         String h = PREFIX + "/CLI-1";
-        Child c = tool("net.handle.apps.simple.HDLCreate", PREFIX_HANDLE, "300", privKeyFile.toString(), h);
+        ChildJvm c = tool("net.handle.apps.simple.HDLCreate", PREFIX_HANDLE, "300", privKeyFile.toString(), h);
         c.closeStdin();
         int code = c.waitExit();
         assertThat(code).as("exit code; stdout:%n%s%nstderr:%n%s", c.stdout(), c.stderr()).isZero();
@@ -168,7 +157,7 @@ class CnriToolsTest {
         assertThat(ar.perms).containsOnly(true);
 
         // Running it again is refused by the node and the tool says so.
-        Child again = tool("net.handle.apps.simple.HDLCreate", PREFIX_HANDLE, "300", privKeyFile.toString(), h);
+        ChildJvm again = tool("net.handle.apps.simple.HDLCreate", PREFIX_HANDLE, "300", privKeyFile.toString(), h);
         again.closeStdin();
         assertThat(again.waitExit()).isZero();
         assertThat(again.stdout()).contains("Got Error:").contains("HANDLE ALREADY EXISTS");
@@ -195,7 +184,7 @@ class CnriToolsTest {
         }
         assertThat(expected).contains(PREFIX + "/LIST-1", PREFIX + "/LIST-2", PREFIX + "/LIST-3");
 
-        Child c = tool("net.handle.apps.simple.HDLList", PREFIX_HANDLE, "300", privKeyFile.toString(), PREFIX);
+        ChildJvm c = tool("net.handle.apps.simple.HDLList", PREFIX_HANDLE, "300", privKeyFile.toString(), PREFIX);
         c.closeStdin();
         int code = c.waitExit();
         assertThat(code).as("exit code; stdout:%n%s%nstderr:%n%s", c.stdout(), c.stderr()).isZero();
@@ -255,7 +244,7 @@ class CnriToolsTest {
         Path batchFile = tmp.resolve("batch.txt");
         Files.writeString(batchFile, b.toString(), StandardCharsets.UTF_8);
 
-        Child c = tool("net.handle.apps.batch.GenericBatch", batchFile.toString(), "-verbose");
+        ChildJvm c = tool("net.handle.apps.batch.GenericBatch", batchFile.toString(), "-verbose");
         c.closeStdin();
         int code = c.waitExit();
         String out = c.stdout();
@@ -318,8 +307,8 @@ class CnriToolsTest {
                 .isEqualTo(AbstractMessage.RC_SUCCESS);
         String missing = PREFIX + "/DEL-NEVER-EXISTED";
 
-        Child c = tool("net.handle.apps.simple.HDLDelete", PREFIX_HANDLE, "300", privKeyFile.toString(), "-");
-        try (OutputStream in = c.process.getOutputStream()) {
+        ChildJvm c = tool("net.handle.apps.simple.HDLDelete", PREFIX_HANDLE, "300", privKeyFile.toString(), "-");
+        try (OutputStream in = c.process().getOutputStream()) {
             in.write((String.join("\n", doomed) + "\n" + missing + "\n").getBytes(StandardCharsets.UTF_8));
         }
         int code = c.waitExit();
@@ -482,155 +471,14 @@ class CnriToolsTest {
                 .orElseThrow(() -> new AssertionError("no value at index " + index + " in " + Arrays.toString(values)));
     }
 
-    /** The node's own site info, asked for over Handle TCP (OC_GET_SITE_INFO). */
-    private static SiteInfo fetchSiteInfo(int handlePort) throws HandleException {
-        HandleResolver raw = new HandleResolver();
-        raw.setConfiguration(new CnriClients.LocalConfig());
-        raw.setCache(null);
-        raw.setCertifiedCache(null);
-        raw.setTcpTimeout(5000);
-        GenericRequest req = new GenericRequest(Common.BLANK_HANDLE, AbstractMessage.OC_GET_SITE_INFO, null);
-        req.majorProtocolVersion = 2;
-        req.minorProtocolVersion = 11;
-        AbstractResponse resp = raw.sendHdlTcpRequest(req, InetAddress.getLoopbackAddress(), handlePort);
-        assertThat(resp).isInstanceOf(GetSiteInfoResponse.class);
-        SiteInfo s = ((GetSiteInfoResponse) resp).siteInfo;
-        assertThat(s).isNotNull();
-        assertThat(s.servers).hasSize(1);
-        assertThat(s.servers[0].getAddressString()).isEqualTo("127.0.0.1");
-        return s;
-    }
-
     /** A CNRI tool in its own JVM with the tool configuration folder that points at the node. */
-    private static Child tool(String mainClass, String... args) throws IOException {
+    private static ChildJvm tool(String mainClass, String... args) throws IOException {
         return launch(mainClass, List.of("-Dnet.handle.configDir=" + toolConfig), args);
     }
 
-    private static Child launch(String mainClass, List<String> jvmOptions, String... args) throws IOException {
-        Path workDir = Files.createTempDirectory(tmp, "cwd");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        cmd.add("-XX:TieredStopAtLevel=1"); // short-lived JVMs: start faster
-        cmd.add("-XX:+UseSerialGC");
-        // Keeps CNRI code in the child off ~/.handle; a tool's own configDir (given later) wins.
-        cmd.add("-Dnet.handle.configDir=" + CnriClients.CONFIG_DIR);
-        cmd.addAll(jvmOptions);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(mainClass);
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
-        Child c = new Child(mainClass.substring(mainClass.lastIndexOf('.') + 1) + " " + String.join(" ", args), pb.start());
+    private static ChildJvm launch(String mainClass, List<String> jvmOptions, String... args) throws IOException {
+        ChildJvm c = ChildJvm.launch(Files.createTempDirectory(tmp, "cwd"), mainClass, jvmOptions, args);
         children.add(c);
         return c;
-    }
-
-    /** A child JVM whose stdout and stderr are read on their own threads. */
-    private static final class Child {
-        private static final String EOF = new String("<eof>"); // compared by identity
-
-        final String name;
-        final Process process;
-        private final LinkedBlockingQueue<String> outLines = new LinkedBlockingQueue<>();
-        private final List<String> out = Collections.synchronizedList(new ArrayList<>());
-        private final List<String> err = Collections.synchronizedList(new ArrayList<>());
-        private final Thread outReader;
-        private final Thread errReader;
-
-        Child(String name, Process process) {
-            this.name = name;
-            this.process = process;
-            outReader = reader(process.getInputStream(), line -> {
-                out.add(line);
-                outLines.add(line);
-            }, () -> outLines.add(EOF), "stdout");
-            errReader = reader(process.getErrorStream(), err::add, () -> { }, "stderr");
-        }
-
-        private static Thread reader(InputStream in, java.util.function.Consumer<String> sink, Runnable atEnd, String what) {
-            Thread t = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        sink.accept(line);
-                    }
-                } catch (IOException e) {
-                    // The process was killed; what was read is kept.
-                } finally {
-                    atEnd.run();
-                }
-            }, "child-" + what);
-            t.setDaemon(true);
-            t.start();
-            return t;
-        }
-
-        void closeStdin() throws IOException {
-            process.getOutputStream().close();
-        }
-
-        /** Waits (bounded) for the 'ready' line; returns the stdout lines before it. */
-        List<String> awaitReady() throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_S);
-            List<String> before = new ArrayList<>();
-            while (true) {
-                long left = deadline - System.nanoTime();
-                String line = left <= 0 ? null : outLines.poll(left, TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    return fail("%s: no 'ready' within %ss; stdout %s; stderr:%n%s", name, START_TIMEOUT_S, before, stderr());
-                }
-                if (line == EOF) {
-                    process.waitFor(10, TimeUnit.SECONDS);
-                    errReader.join(5000);
-                    return fail("%s: ended (exit %s) before 'ready'; stdout %s; stderr:%n%s", name,
-                            process.isAlive() ? "?" : process.exitValue(), before, stderr());
-                }
-                if (line.equals("ready")) {
-                    return before;
-                }
-                before.add(line);
-            }
-        }
-
-        /** Waits (bounded; killed on timeout) for the process to end and for all its output; returns the exit code. */
-        int waitExit() throws InterruptedException {
-            if (!process.waitFor(TOOL_TIMEOUT_S, TimeUnit.SECONDS)) {
-                kill();
-                return fail("%s: still running after %ss; stdout:%n%s%nstderr:%n%s", name, TOOL_TIMEOUT_S, stdout(), stderr());
-            }
-            outReader.join(10_000);
-            errReader.join(10_000);
-            return process.exitValue();
-        }
-
-        /** Stops the process whatever its state: SIGTERM, then SIGKILL. */
-        void kill() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroy();
-                if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(15, TimeUnit.SECONDS);
-                }
-            }
-        }
-
-        List<String> stdoutLines() {
-            synchronized (out) {
-                return List.copyOf(out);
-            }
-        }
-
-        String stdout() {
-            synchronized (out) {
-                return String.join("\n", out);
-            }
-        }
-
-        String stderr() {
-            synchronized (err) {
-                return String.join("\n", err);
-            }
-        }
     }
 }

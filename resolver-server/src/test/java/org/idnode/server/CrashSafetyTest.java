@@ -1,12 +1,8 @@
 package org.idnode.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -27,8 +23,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
@@ -61,15 +55,15 @@ class CrashSafetyTest {
     static final int RECORDS_PER_BATCH = 100;
     static final String PREFIX = "88.999.1";
     static final String SECRET = "crash-secret";
-    static final Pattern HTTP_LISTENING = Pattern.compile("listening http 127\\.0\\.0\\.1:(\\d+)");
-    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** How long the node may take to stop after SIGTERM at the end. */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     /** Records of older batches whose values are read back after each restart, on top of the newest batches. */
     static final int SAMPLE_PER_RESTART = 100;
 
     @TempDir
     Path tmp;
 
-    private final List<Child> children = new ArrayList<>();
+    private final List<ChildJvm> children = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -98,8 +92,8 @@ class CrashSafetyTest {
         try {
             for (int cycle = 1; cycle <= KILLS + 1; cycle++) {
                 long t0 = System.nanoTime();
-                Child node = serve(data);
-                int port = node.httpPort;
+                Node node = serve(data);
+                int port = node.httpPort();
                 long t1 = System.nanoTime();
                 // Verify what the previous cycles left.
                 int read = verify(port, inFlight, checkedFully, random, "restart " + (cycle - 1));
@@ -111,7 +105,7 @@ class CrashSafetyTest {
                     int all = verifyEverything(port);
                     System.out.printf("CrashSafetyTest: final read-back of %d acknowledged records in %d ms%n", all,
                             (System.nanoTime() - t2) / 1_000_000);
-                    node.kill();
+                    node.child().terminate(STOP_TIMEOUT);
                     break;
                 }
                 // Stream batches from a client thread; kill the node after 50-500 ms.
@@ -123,8 +117,8 @@ class CrashSafetyTest {
                 t.start();
                 long delay = 50 + random.nextInt(451);
                 Thread.sleep(delay);
-                node.process.destroyForcibly(); // SIGKILL
-                assertThat(node.process.waitFor(15, TimeUnit.SECONDS)).as("node killed").isTrue();
+                node.child().process().destroyForcibly(); // SIGKILL
+                assertThat(node.child().process().waitFor(15, TimeUnit.SECONDS)).as("node killed").isTrue();
                 client.stop.set(true);
                 t.join(30_000);
                 assertThat(t.isAlive()).as("client thread ended").isFalse();
@@ -140,8 +134,8 @@ class CrashSafetyTest {
             // And once more offline, straight from the store, after the last (clean) stop.
             verifyStoreOffline(data);
         } finally {
-            for (Child c : children) {
-                c.destroy();
+            for (ChildJvm c : children) {
+                c.killForcibly();
             }
         }
         long seconds = (System.nanoTime() - started) / 1_000_000_000;
@@ -403,91 +397,18 @@ class CrashSafetyTest {
     // The node process
     // ---------------------------------------------------------------------------------------------
 
-    private Child serve(Path data) throws Exception {
-        Path workDir = Files.createTempDirectory(tmp, "cwd");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Dnet.handle.configDir=" + CnriClients.CONFIG_DIR,
-                "-cp", System.getProperty("java.class.path"),
-                "org.idnode.server.cli.IdnodeCommand", "serve", "--data-dir", data.toString(),
-                "--handle-port", "0", "--http-port", "0", "--bind", "127.0.0.1");
-        Child c = new Child(new ProcessBuilder(cmd).directory(workDir.toFile()).start());
+    /** Starts {@code idnode serve} on {@code data}, waits for 'ready' and returns it with the HTTP port it printed. */
+    private Node serve(Path data) throws Exception {
+        ChildJvm c = ChildJvm.launch(Files.createTempDirectory(tmp, "cwd"), "org.idnode.server.cli.IdnodeCommand", List.of(),
+                "serve", "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0", "--bind", "127.0.0.1");
         children.add(c);
-        c.awaitReady();
-        return c;
+        List<String> seen = c.awaitReady();
+        int httpPort = ChildJvm.NodePorts.of(seen).http();
+        assertThat(httpPort).as("http port in %s", seen).isPositive();
+        return new Node(c, httpPort);
     }
 
-    /** A node JVM whose output is read on its own threads. */
-    static final class Child {
-        final Process process;
-        final LinkedBlockingQueue<String> outLines = new LinkedBlockingQueue<>();
-        final ConcurrentLinkedQueue<String> err = new ConcurrentLinkedQueue<>();
-        int httpPort = -1;
-
-        Child(Process process) {
-            this.process = process;
-            reader(process.getInputStream(), outLines::add, () -> outLines.add("<eof>"));
-            reader(process.getErrorStream(), err::add, () -> { });
-        }
-
-        private static void reader(InputStream in, java.util.function.Consumer<String> sink, Runnable atEnd) {
-            Thread t = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        sink.accept(line);
-                    }
-                } catch (IOException e) {
-                    // killed
-                } finally {
-                    atEnd.run();
-                }
-            }, "node-output");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        void awaitReady() throws InterruptedException {
-            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-            List<String> seen = new ArrayList<>();
-            while (true) {
-                long left = deadline - System.nanoTime();
-                String line = left <= 0 ? null : outLines.poll(left, TimeUnit.NANOSECONDS);
-                if (line == null || line.equals("<eof>")) {
-                    destroy();
-                    fail("node did not become ready (%s); stdout %s; stderr:%n%s", line == null ? "timeout" : "it exited",
-                            seen, String.join("\n", err));
-                }
-                if (line.equals("ready")) {
-                    assertThat(httpPort).as("http port in %s", seen).isPositive();
-                    return;
-                }
-                seen.add(line);
-                Matcher m = HTTP_LISTENING.matcher(line);
-                if (m.matches()) {
-                    httpPort = Integer.parseInt(m.group(1));
-                }
-            }
-        }
-
-        /** SIGTERM with a bounded wait, as an operator stops it. */
-        void kill() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                destroy();
-                fail("node did not stop within 30 s of SIGTERM; stderr:%n%s", String.join("\n", err));
-            }
-        }
-
-        void destroy() {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-                try {
-                    process.waitFor(15, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
+    /** A started node with the HTTP port it printed. */
+    private record Node(ChildJvm child, int httpPort) {
     }
 }

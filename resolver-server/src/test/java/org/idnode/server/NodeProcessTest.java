@@ -2,12 +2,8 @@ package org.idnode.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,23 +14,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractResponse;
-import net.handle.hdllib.Common;
-import net.handle.hdllib.GenericRequest;
-import net.handle.hdllib.GetSiteInfoResponse;
 import net.handle.hdllib.HandleException;
 import net.handle.hdllib.HandleResolver;
 import net.handle.hdllib.HandleValue;
@@ -54,10 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
  * ephemeral ports, in a temporary working directory so the repository's {@code conf/node.yaml} is never used.
  */
 class NodeProcessTest {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(60);
-    private static final Pattern LISTENING = Pattern.compile("listening (handle-tcp|handle-udp|http) 127\\.0\\.0\\.1:(\\d+)");
-
     private static final String TRACE1 = "88.999.1/TRACE1";
     private static final String TRACE2 = "88.999.1/TRACE2";
     private static final String PCB1 = "88.999.2/PCB-1";
@@ -81,7 +64,7 @@ class NodeProcessTest {
                     + "{\"index\":100,\"type\":\"DESC\",\"data\":{\"format\":\"string\",\"value\":\"bare board lot 1\"},"
                     + "\"ttl\":86400,\"permissions\":\"1110\"}]}");
 
-    private final List<Child> children = new CopyOnWriteArrayList<>();
+    private final List<ChildJvm> children = new CopyOnWriteArrayList<>();
 
     @TempDir
     Path tmp;
@@ -97,7 +80,7 @@ class NodeProcessTest {
 
     @AfterEach
     void stopChildren() throws InterruptedException {
-        for (Child c : children) {
+        for (ChildJvm c : children) {
             c.kill();
         }
         children.clear();
@@ -110,7 +93,7 @@ class NodeProcessTest {
     @Test
     void importLoadsAGoodFileAndRefusesABadOneWithoutWritingAnything() throws Exception {
         Path data = tmp.resolve("data");
-        Child ok = idnode("import", "--data-dir", data.toString(), writeLines("good.jsonl", RECORDS).toString());
+        ChildJvm ok = idnode("import", "--data-dir", data.toString(), writeLines("good.jsonl", RECORDS).toString());
         assertThat(ok.waitExit()).as("exit code; stderr:%n%s", ok.stderr()).isZero();
         assertThat(ok.stdout()).contains("imported 3 records");
 
@@ -121,7 +104,7 @@ class NodeProcessTest {
                 "{\"handle\":\"88.999.1/BAD\",\"values\":\"not an array\"}",
                 "{\"handle\":\"88.999.1/HALF3\",\"values\":[]}"));
         Path fresh = tmp.resolve("fresh");
-        Child refused = idnode("import", "--data-dir", fresh.toString(), bad.toString());
+        ChildJvm refused = idnode("import", "--data-dir", fresh.toString(), bad.toString());
         assertThat(refused.waitExit()).as("exit code; stderr:%n%s", refused.stderr()).isEqualTo(1);
         assertThat(refused.stderr()).contains("line 2").contains("\"values\" is missing or not an array");
         assertThat(refused.stdout()).doesNotContain("imported");
@@ -131,19 +114,19 @@ class NodeProcessTest {
                 "{\"handle\":\"" + TRACE2 + "\",\"values\":[{\"index\":1,\"type\":\"URL\","
                         + "\"data\":{\"format\":\"string\",\"value\":\"https://example.com/CHANGED\"}}]}",
                 "not json at all"));
-        Child refused2 = idnode("import", "--data-dir", data.toString(), badOverExisting.toString());
+        ChildJvm refused2 = idnode("import", "--data-dir", data.toString(), badOverExisting.toString());
         assertThat(refused2.waitExit()).as("exit code; stderr:%n%s", refused2.stderr()).isEqualTo(1);
         assertThat(refused2.stderr()).contains("line 2").contains("not valid JSON");
 
         Node freshNode = serve(fresh);
-        SiteInfo freshSite = fetchSiteInfo(freshNode.handlePort);
+        SiteInfo freshSite = CnriClients.fetchSiteInfo(freshNode.handlePort);
         assertThatThrownBy(() -> resolve(freshSite, "88.999.1/HALF1", Interface.SP_HDL_TCP))
                 .isInstanceOfSatisfying(HandleException.class,
                         e -> assertThat(e.getCode()).isEqualTo(HandleException.HANDLE_DOES_NOT_EXIST));
         freshNode.child.kill();
 
         Node loaded = serve(data);
-        SiteInfo site = fetchSiteInfo(loaded.handlePort);
+        SiteInfo site = CnriClients.fetchSiteInfo(loaded.handlePort);
         assertThat(urls(resolve(site, TRACE2, Interface.SP_HDL_TCP))).containsExactly("https://example.com/trace/2");
         assertThat(urls(resolve(site, TRACE1, Interface.SP_HDL_TCP))).containsExactly(TRACE1_URL);
         assertThat(urls(resolve(site, PCB1, Interface.SP_HDL_TCP))).containsExactly("https://example.org/pcb/1");
@@ -161,7 +144,7 @@ class NodeProcessTest {
         assertThat(node.handlePort).isPositive();
         assertThat(node.httpPort).isPositive().isNotEqualTo(node.handlePort);
 
-        SiteInfo site = fetchSiteInfo(node.handlePort);
+        SiteInfo site = CnriClients.fetchSiteInfo(node.handlePort);
         assertThat(site.servers).hasSize(1);
         assertThat(site.servers[0].getAddressString()).isEqualTo("127.0.0.1");
         assertThat(Arrays.stream(site.servers[0].interfaces).map(i -> i.protocol + "/" + i.port))
@@ -181,7 +164,7 @@ class NodeProcessTest {
         assertThat(urls(resolve(site, PCB1, Interface.SP_HDL_UDP))).containsExactly("https://example.org/pcb/1");
 
         // And raw, straight to the printed port, so the transport is certain.
-        HandleResolver raw = rawResolver();
+        HandleResolver raw = CnriClients.rawResolver();
         ResolutionRequest udpReq = resolution(TRACE2);
         AbstractResponse udp = raw.sendHdlUdpRequest(udpReq, InetAddress.getLoopbackAddress(), node.udpPort);
         assertThat(udp.responseCode).isEqualTo(AbstractMessage.RC_SUCCESS);
@@ -207,7 +190,7 @@ class NodeProcessTest {
     void recordsAndTheNodeKeySurviveARestart() throws Exception {
         Path data = importRecords();
         Node first = serve(data);
-        SiteInfo site1 = fetchSiteInfo(first.handlePort);
+        SiteInfo site1 = CnriClients.fetchSiteInfo(first.handlePort);
         Map<String, List<String>> before = resolveAll(site1);
         byte[] privBefore = Files.readAllBytes(data.resolve("keys").resolve("privkey.bin"));
         byte[] pubBefore = site1.servers[0].publicKey;
@@ -221,12 +204,12 @@ class NodeProcessTest {
         assertThat(valueAt(resolve(site1, PCB1, Interface.SP_HDL_TCP), 1).getTimestamp())
                 .isEqualTo((int) Instant.parse(PCB1_TS).getEpochSecond());
 
-        first.child.terminate(); // SIGTERM, as an operator or systemd stops it
-        assertThat(first.child.process.isAlive()).isFalse();
+        first.child.terminate(ChildJvm.EXIT_TIMEOUT); // SIGTERM, as an operator or systemd stops it
+        assertThat(first.child.process().isAlive()).isFalse();
         assertThat(first.child.stderr()).as("an orderly shutdown").doesNotContain("Exception");
 
         Node second = serve(data);
-        SiteInfo site2 = fetchSiteInfo(second.handlePort);
+        SiteInfo site2 = CnriClients.fetchSiteInfo(second.handlePort);
         assertThat(resolveAll(site2)).isEqualTo(before);
         assertThat(Files.readAllBytes(data.resolve("keys").resolve("privkey.bin")))
                 .as("the node key is kept across restarts").isEqualTo(privBefore);
@@ -241,17 +224,17 @@ class NodeProcessTest {
     void cnriHdlTraceResolvesAgainstTheNode() throws Exception {
         Path data = importRecords();
         Node node = serve(data);
-        SiteInfo site = fetchSiteInfo(node.handlePort);
+        SiteInfo site = CnriClients.fetchSiteInfo(node.handlePort);
         Path toolDir = CnriClients.toolConfigDir(tmp.resolve("hdltool"), site, "88.999.1");
         assertThat(toolDir.resolve("local_info.json")).isRegularFile(); // never let the tool fall back to the global root
 
-        Child found = hdlTrace(toolDir, TRACE1);
+        ChildJvm found = hdlTrace(toolDir, TRACE1);
         assertThat(found.waitExit()).as("exit code; stderr:%n%s", found.stderr()).isZero();
         // "Got Response: \nversion=2.11; oc=1; rc=1; ... 88.999.1/TRACE1\n    index=1 type=URL rwr- \"https://...\""
         assertThat(found.stdout()).contains("Got Response").contains(TRACE1).contains("rc=1")
                 .contains("type=URL").contains("\"" + TRACE1_URL + "\"").contains("\"ops@example.com\"");
 
-        Child missing = hdlTrace(toolDir, "88.999.1/NO-SUCH-HANDLE");
+        ChildJvm missing = hdlTrace(toolDir, "88.999.1/NO-SUCH-HANDLE");
         // HDLTrace exits 0 even for an error response; it prints "Got Error: \nError(100): HANDLE NOT FOUND".
         assertThat(missing.waitExit()).as("exit code; stderr:%n%s", missing.stderr()).isZero();
         assertThat(missing.stdout()).contains("Got Error").contains("HANDLE NOT FOUND").doesNotContain("Got Response");
@@ -265,13 +248,13 @@ class NodeProcessTest {
     void serveRefusesAnInvalidOrMissingConfiguration() throws Exception {
         Path config = tmp.resolve("bad.yaml");
         Files.writeString(config, "listen: {handle-port: 99999}\n");
-        Child bad = idnode("serve", "--config", config.toString(), "--data-dir", tmp.resolve("d1").toString());
+        ChildJvm bad = idnode("serve", "--config", config.toString(), "--data-dir", tmp.resolve("d1").toString());
         assertThat(bad.waitExit()).as("exit code; stderr:%n%s", bad.stderr()).isEqualTo(2);
         assertThat(bad.stderr()).contains("listen.handle-port").contains("99999");
         assertThat(bad.stdout()).doesNotContain("ready").doesNotContain("listening");
 
         Path missing = tmp.resolve("missing.yaml");
-        Child none = idnode("serve", "--config", missing.toString(), "--data-dir", tmp.resolve("d2").toString());
+        ChildJvm none = idnode("serve", "--config", missing.toString(), "--data-dir", tmp.resolve("d2").toString());
         assertThat(none.waitExit()).as("exit code; stderr:%n%s", none.stderr()).isEqualTo(2);
         assertThat(none.stderr()).contains("missing.yaml").contains("does not exist");
         assertThat(none.stdout()).doesNotContain("ready");
@@ -286,7 +269,7 @@ class NodeProcessTest {
         Path data = importRecords();
         Node first = serve(data);
 
-        Child second = idnode("serve", "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0",
+        ChildJvm second = idnode("serve", "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0",
                 "--bind", "127.0.0.1");
         int code = second.waitExit();
         assertThat(code).as("exit code; stderr:%n%s", second.stderr()).isEqualTo(3);
@@ -296,14 +279,14 @@ class NodeProcessTest {
         // Nor may an offline import write under a running node.
         Path more = writeLines("more.jsonl", List.of("{\"handle\":\"88.999.1/LATE\",\"values\":[{\"index\":1,\"type\":\"URL\","
                 + "\"data\":{\"format\":\"string\",\"value\":\"https://example.com/late\"}}]}"));
-        Child importer = idnode("import", "--data-dir", data.toString(), more.toString());
+        ChildJvm importer = idnode("import", "--data-dir", data.toString(), more.toString());
         assertThat(importer.waitExit()).as("exit code; stderr:%n%s", importer.stderr()).isEqualTo(3);
         assertThat(importer.stderr()).contains("in use by another process");
         assertThat(importer.stdout()).doesNotContain("imported");
 
         // The first node is unaffected.
-        assertThat(first.child.process.isAlive()).isTrue();
-        assertThat(urls(resolve(fetchSiteInfo(first.handlePort), TRACE1, Interface.SP_HDL_TCP))).containsExactly(TRACE1_URL);
+        assertThat(first.child.process().isAlive()).isTrue();
+        assertThat(urls(resolve(CnriClients.fetchSiteInfo(first.handlePort), TRACE1, Interface.SP_HDL_TCP))).containsExactly(TRACE1_URL);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -311,12 +294,12 @@ class NodeProcessTest {
     // ---------------------------------------------------------------------------------------------
 
     /** A started {@code idnode serve} with the ports it printed. */
-    private record Node(Child child, int handlePort, int udpPort, int httpPort) {
+    private record Node(ChildJvm child, int handlePort, int udpPort, int httpPort) {
     }
 
     private Path importRecords() throws Exception {
         Path data = tmp.resolve("data");
-        Child c = idnode("import", "--data-dir", data.toString(), writeLines("records.jsonl", RECORDS).toString());
+        ChildJvm c = idnode("import", "--data-dir", data.toString(), writeLines("records.jsonl", RECORDS).toString());
         assertThat(c.waitExit()).as("import exit code; stderr:%n%s", c.stderr()).isZero();
         assertThat(c.stdout()).contains("imported 3 records");
         return data;
@@ -324,44 +307,29 @@ class NodeProcessTest {
 
     /** Starts {@code idnode serve} on {@code data} and waits for its listening lines and 'ready'. */
     private Node serve(Path data) throws Exception {
-        Child c = idnode("serve", "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0", "--bind", "127.0.0.1");
+        ChildJvm c = idnode("serve", "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0", "--bind", "127.0.0.1");
         List<String> lines = c.awaitReady();
         assertThat(lines).as("stdout before 'ready'").hasSize(3);
-        int[] ports = new int[3];
         List<String> kinds = List.of("handle-tcp", "handle-udp", "http");
         for (int i = 0; i < 3; i++) {
-            Matcher m = LISTENING.matcher(lines.get(i));
+            Matcher m = ChildJvm.LISTENING.matcher(lines.get(i));
             assertThat(m.matches()).as("line %d: '%s'", i + 1, lines.get(i)).isTrue();
             assertThat(m.group(1)).isEqualTo(kinds.get(i));
-            ports[i] = Integer.parseInt(m.group(2));
         }
-        return new Node(c, ports[0], ports[1], ports[2]);
+        ChildJvm.NodePorts ports = ChildJvm.NodePorts.of(lines);
+        return new Node(c, ports.handle(), ports.udp(), ports.http());
     }
 
-    private Child idnode(String... args) throws IOException {
+    private ChildJvm idnode(String... args) throws IOException {
         return launch("org.idnode.server.cli.IdnodeCommand", List.of(), args);
     }
 
-    private Child hdlTrace(Path toolConfigDir, String handle) throws IOException {
+    private ChildJvm hdlTrace(Path toolConfigDir, String handle) throws IOException {
         return launch("net.handle.apps.simple.HDLTrace", List.of("-Dnet.handle.configDir=" + toolConfigDir), handle);
     }
 
-    private Child launch(String mainClass, List<String> jvmOptions, String... args) throws IOException {
-        Path workDir = Files.createTempDirectory(tmp, "cwd");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
-        cmd.add("-XX:TieredStopAtLevel=1"); // short-lived JVMs: start faster
-        cmd.add("-XX:+UseSerialGC");
-        // Keeps CNRI code in the child off ~/.handle; a tool's own configDir (given later) wins.
-        cmd.add("-Dnet.handle.configDir=" + CnriClients.CONFIG_DIR);
-        cmd.addAll(jvmOptions);
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(mainClass);
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
-        Child c = new Child(mainClass.substring(mainClass.lastIndexOf('.') + 1) + " " + String.join(" ", args), pb.start());
+    private ChildJvm launch(String mainClass, List<String> jvmOptions, String... args) throws IOException {
+        ChildJvm c = ChildJvm.launch(Files.createTempDirectory(tmp, "cwd"), mainClass, jvmOptions, args);
         children.add(c);
         return c;
     }
@@ -370,28 +338,6 @@ class NodeProcessTest {
         Path file = tmp.resolve(name);
         Files.write(file, lines, StandardCharsets.UTF_8);
         return file;
-    }
-
-    private static HandleResolver rawResolver() {
-        HandleResolver r = new HandleResolver();
-        r.setConfiguration(new CnriClients.LocalConfig());
-        r.setCache(null);
-        r.setCertifiedCache(null);
-        r.setTcpTimeout(5000);
-        r.setUdpRetryScheme(new int[] {300, 600, 1200});
-        return r;
-    }
-
-    /** The node's own site info, asked for over Handle TCP (OC_GET_SITE_INFO). */
-    private static SiteInfo fetchSiteInfo(int handlePort) throws HandleException {
-        GenericRequest req = new GenericRequest(Common.BLANK_HANDLE, AbstractMessage.OC_GET_SITE_INFO, null);
-        req.majorProtocolVersion = 2;
-        req.minorProtocolVersion = 11;
-        AbstractResponse resp = rawResolver().sendHdlTcpRequest(req, InetAddress.getLoopbackAddress(), handlePort);
-        assertThat(resp).isInstanceOf(GetSiteInfoResponse.class);
-        SiteInfo site = ((GetSiteInfoResponse) resp).siteInfo;
-        assertThat(site).isNotNull();
-        return site;
     }
 
     private static ResolutionRequest resolution(String handle) {
@@ -431,114 +377,5 @@ class NodeProcessTest {
     private static HandleValue valueAt(HandleValue[] values, int index) {
         return Arrays.stream(values).filter(v -> v.getIndex() == index).findFirst()
                 .orElseThrow(() -> new AssertionError("no value at index " + index + " in " + describe(values)));
-    }
-
-    /** A child JVM whose stdout and stderr are read on their own threads. */
-    private static final class Child {
-        private static final String EOF = new String("<eof>"); // compared by identity
-
-        final String name;
-        final Process process;
-        private final LinkedBlockingQueue<String> outLines = new LinkedBlockingQueue<>();
-        private final List<String> out = Collections.synchronizedList(new ArrayList<>());
-        private final List<String> err = Collections.synchronizedList(new ArrayList<>());
-        private final Thread outReader;
-        private final Thread errReader;
-
-        Child(String name, Process process) {
-            this.name = name;
-            this.process = process;
-            outReader = reader(process.getInputStream(), line -> {
-                out.add(line);
-                outLines.add(line);
-            }, () -> outLines.add(EOF), "stdout");
-            errReader = reader(process.getErrorStream(), err::add, () -> { }, "stderr");
-        }
-
-        private Thread reader(InputStream in, java.util.function.Consumer<String> sink, Runnable atEnd, String what) {
-            Thread t = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        sink.accept(line);
-                    }
-                } catch (IOException e) {
-                    // The process was killed; what was read is kept.
-                } finally {
-                    atEnd.run();
-                }
-            }, "child-" + what);
-            t.setDaemon(true);
-            t.start();
-            return t;
-        }
-
-        /** Waits (bounded) for the 'ready' line; returns the stdout lines before it. */
-        List<String> awaitReady() throws InterruptedException {
-            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-            List<String> before = new ArrayList<>();
-            while (true) {
-                long left = deadline - System.nanoTime();
-                String line = left <= 0 ? null : outLines.poll(left, TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    return fail("%s: no 'ready' within %s; stdout %s; stderr:%n%s", name, START_TIMEOUT, before, stderr());
-                }
-                if (line == EOF) {
-                    process.waitFor(10, TimeUnit.SECONDS);
-                    errReader.join(5000);
-                    return fail("%s: ended (exit %s) before 'ready'; stdout %s; stderr:%n%s", name,
-                            process.isAlive() ? "?" : process.exitValue(), before, stderr());
-                }
-                if (line.equals("ready")) {
-                    return before;
-                }
-                before.add(line);
-            }
-        }
-
-        /** Waits (bounded) for the process to end on its own and for all its output; returns the exit code. */
-        int waitExit() throws InterruptedException {
-            if (!process.waitFor(EXIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                kill();
-                return fail("%s: still running after %s; stdout %s; stderr:%n%s", name, EXIT_TIMEOUT, out, stderr());
-            }
-            outReader.join(10_000);
-            errReader.join(10_000);
-            return process.exitValue();
-        }
-
-        /** SIGTERM and a bounded wait for the orderly shutdown. */
-        void terminate() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(EXIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                kill();
-                fail("%s: did not stop within %s of SIGTERM; stderr:%n%s", name, EXIT_TIMEOUT, stderr());
-            }
-            outReader.join(10_000);
-            errReader.join(10_000);
-        }
-
-        /** Stops the process whatever its state: SIGTERM, then SIGKILL. */
-        void kill() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroy();
-                if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(15, TimeUnit.SECONDS);
-                }
-            }
-        }
-
-        String stdout() {
-            synchronized (out) {
-                return String.join("\n", out);
-            }
-        }
-
-        String stderr() {
-            synchronized (err) {
-                return err.stream().collect(Collectors.joining("\n"));
-            }
-        }
     }
 }
