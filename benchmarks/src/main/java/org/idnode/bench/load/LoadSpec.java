@@ -1,0 +1,217 @@
+package org.idnode.bench.load;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What one run does: protocol and target, how many requests are in flight, whether arrivals are
+ * paced (open loop) or follow completions (closed loop), how long it lasts, and how keys are chosen.
+ * Build one with {@link #builder(Protocol)}.
+ *
+ * <ul>
+ *   <li><b>Closed loop</b> ({@code rate == null}): {@code concurrency} requests are always in flight;
+ *       each completion immediately sends the next. Latency is measured from the actual send.</li>
+ *   <li><b>Open loop</b> ({@code rate} set): requests are due at a fixed rate, at most
+ *       {@code concurrency} in flight; a request that cannot be sent on time (every slot busy) waits,
+ *       and its latency is measured from the time it was <em>due</em>, so a stalled target shows up in
+ *       the latencies instead of silently lowering the offered load (no coordinated omission).</li>
+ *   <li>Exactly one of {@code duration} and {@code requests} bounds the measured part of the run; it
+ *       follows {@code warmup}, whose requests are sent but not recorded.</li>
+ * </ul>
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param protocol         wire protocol
+ * @param target           address of the node (or responder); null until set, required to run
+ * @param concurrency      requests in flight: connections for TCP and HTTP, outstanding datagrams for UDP
+ * @param rate             open-loop arrival rate per second, or null for closed loop
+ * @param duration         measured duration, or null when bounded by {@code requests}
+ * @param requests         measured request count, or 0 when bounded by {@code duration}
+ * @param warmup           unrecorded lead-in
+ * @param keyDistribution  how keys are picked
+ * @param zipfExponent     Zipf exponent (used with {@link KeyDistribution#ZIPF}), &gt; 0
+ * @param seed             seed for key choice; the same seed gives the same key sequence per thread
+ * @param threads          Netty event-loop threads of the generator (at most {@code concurrency} are used)
+ * @param timeout          a request unanswered this long counts as an error ({@code timeout}); its slot is reused
+ * @param tcpNewConnection TCP only: open a new connection per request (CNRI-style) instead of keep-alive
+ * @param verify           decode every answer with the Handle.net library (or parse the JSON) and
+ *                         check it names the requested handle; costs generator CPU, meant for tests
+ * @param io               Netty I/O implementation
+ */
+public record LoadSpec(
+        Protocol protocol,
+        InetSocketAddress target,
+        int concurrency,
+        Double rate,
+        Duration duration,
+        long requests,
+        Duration warmup,
+        KeyDistribution keyDistribution,
+        double zipfExponent,
+        long seed,
+        int threads,
+        Duration timeout,
+        boolean tcpNewConnection,
+        boolean verify,
+        IoMode io) {
+
+    /**
+     * @throws IllegalArgumentException when a field is out of range or both / neither of
+     *                                  {@code duration} and {@code requests} are given
+     */
+    public LoadSpec {
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(warmup, "warmup");
+        Objects.requireNonNull(keyDistribution, "keyDistribution");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(io, "io");
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
+        }
+        if (rate != null && !(rate > 0 && rate <= 1e8)) {
+            throw new IllegalArgumentException("rate must be a positive number of requests per second, got " + rate);
+        }
+        if ((duration == null) == (requests <= 0)) {
+            throw new IllegalArgumentException("give exactly one of a duration and a request count");
+        }
+        if (duration != null && (duration.isNegative() || duration.isZero())) {
+            throw new IllegalArgumentException("duration must be positive, got " + duration);
+        }
+        if (warmup.isNegative()) {
+            throw new IllegalArgumentException("warmup must not be negative, got " + warmup);
+        }
+        if (!(zipfExponent > 0) || zipfExponent > 10) {
+            throw new IllegalArgumentException("zipf exponent must be in (0, 10], got " + zipfExponent);
+        }
+        if (threads < 1 || threads > 64) {
+            throw new IllegalArgumentException("threads must be 1-64, got " + threads);
+        }
+        if (timeout.toMillis() < 1) {
+            throw new IllegalArgumentException("timeout must be at least 1 ms, got " + timeout);
+        }
+        if (tcpNewConnection && protocol != Protocol.TCP) {
+            throw new IllegalArgumentException("a new connection per request applies to --protocol tcp only");
+        }
+    }
+
+    /** A builder with the defaults: concurrency 64, closed loop, 10 s after 2 s warm-up, uniform keys, 2 threads, 1 s timeout. */
+    public static Builder builder(Protocol protocol) {
+        return new Builder(protocol);
+    }
+
+    /** This spec aimed at another address. */
+    public LoadSpec withTarget(InetSocketAddress newTarget) {
+        return new LoadSpec(protocol, newTarget, concurrency, rate, duration, requests, warmup, keyDistribution,
+                zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io);
+    }
+
+    /** True for open loop (a fixed arrival rate). */
+    public boolean openLoop() {
+        return rate != null;
+    }
+
+    /** Mutable builder for {@link LoadSpec}; not thread-safe. */
+    public static final class Builder {
+        private final Protocol protocol;
+        private InetSocketAddress target;
+        private int concurrency = 64;
+        private Double rate;
+        private Duration duration = Duration.ofSeconds(10);
+        private long requests;
+        private Duration warmup = Duration.ofSeconds(2);
+        private KeyDistribution keyDistribution = KeyDistribution.UNIFORM;
+        private double zipfExponent = 0.99;
+        private long seed = 1;
+        private int threads = 2;
+        private Duration timeout = Duration.ofSeconds(1);
+        private boolean tcpNewConnection;
+        private boolean verify;
+        private IoMode io = IoMode.AUTO;
+
+        private Builder(Protocol protocol) {
+            this.protocol = Objects.requireNonNull(protocol, "protocol");
+        }
+
+        public Builder target(InetSocketAddress value) {
+            target = value;
+            return this;
+        }
+
+        public Builder concurrency(int value) {
+            concurrency = value;
+            return this;
+        }
+
+        /** Open loop at this many requests per second; null for closed loop. */
+        public Builder rate(Double value) {
+            rate = value;
+            return this;
+        }
+
+        /** Bound the measured part by time (clears any request count). */
+        public Builder duration(Duration value) {
+            duration = value;
+            requests = 0;
+            return this;
+        }
+
+        /** Bound the measured part by a request count (clears any duration). */
+        public Builder requests(long value) {
+            requests = value;
+            duration = null;
+            return this;
+        }
+
+        public Builder warmup(Duration value) {
+            warmup = value;
+            return this;
+        }
+
+        public Builder keyDistribution(KeyDistribution value) {
+            keyDistribution = value;
+            return this;
+        }
+
+        public Builder zipfExponent(double value) {
+            zipfExponent = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder threads(int value) {
+            threads = value;
+            return this;
+        }
+
+        public Builder timeout(Duration value) {
+            timeout = value;
+            return this;
+        }
+
+        public Builder tcpNewConnection(boolean value) {
+            tcpNewConnection = value;
+            return this;
+        }
+
+        public Builder verify(boolean value) {
+            verify = value;
+            return this;
+        }
+
+        public Builder io(IoMode value) {
+            io = value;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException as {@link LoadSpec}'s constructor */
+        public LoadSpec build() {
+            return new LoadSpec(protocol, target, concurrency, rate, duration, requests, warmup, keyDistribution,
+                    zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io);
+        }
+    }
+}

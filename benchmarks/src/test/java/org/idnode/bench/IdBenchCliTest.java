@@ -1,0 +1,92 @@
+package org.idnode.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.idnode.bench.ceiling.CeilingResponder;
+import org.idnode.bench.load.IoMode;
+import org.idnode.bench.load.Protocol;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdBenchCliTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return IdBench.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void grpcExitsWithCode2AndSaysWhy() throws Exception {
+        Path keys = Files.writeString(dir.resolve("k.txt"), "88.999.1/A\n");
+        assertThat(run("resolve", "--protocol", "grpc", "--target", "127.0.0.1:2641", "--keys-file", keys.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("not available yet (issue 4)");
+        assertThat(run("ceiling", "--protocol", "grpc")).isEqualTo(2);
+    }
+
+    @Test
+    void badUsageExitsWithCode2() {
+        assertThat(run("resolve", "--protocol", "udp")).isEqualTo(2);
+        assertThat(run("resolve", "--protocol", "smtp", "--target", "127.0.0.1:1", "--keys-file", "x")).isEqualTo(2);
+        assertThat(run("resolve", "--protocol", "udp", "--target", "127.0.0.1:1", "--keys-file", "x",
+                "--duration", "1s", "--requests", "5")).isEqualTo(2);
+        assertThat(run("dataset", "--count", "5", "--out", dir.resolve("x").toString(), "--prefix", "10.1234")).isEqualTo(2);
+    }
+
+    @Test
+    void datasetWritesRecordsAndKeys() throws Exception {
+        Path records = dir.resolve("d.jsonl");
+        Path keys = dir.resolve("k.txt");
+        assertThat(run("dataset", "--count", "100", "--out", records.toString(), "--keys-out", keys.toString(), "--seed", "5")).isZero();
+        assertThat(Files.readAllLines(records)).hasSize(100);
+        assertThat(Files.readAllLines(keys)).hasSize(100).startsWith("0.NA/88.999.1");
+        assertThat(err.toString()).contains("wrote 100 records");
+    }
+
+    @Test
+    void resolvePrintsJsonAgainstAResponderAndAMissingKeyFileFailsTheRun() throws Exception {
+        Path keys = Files.writeString(dir.resolve("k.txt"), "88.999.1/A\n88.999.1/B\n");
+        try (CeilingResponder responder = CeilingResponder.start(Protocol.TCP, java.net.InetAddress.getByName("127.0.0.1"), 0, 1, IoMode.AUTO)) {
+            String target = "127.0.0.1:" + responder.address().getPort();
+            assertThat(run("resolve", "--protocol", "tcp", "--target", target, "--keys-file", keys.toString(),
+                    "--concurrency", "4", "--requests", "300", "--warmup", "0", "--json")).isZero();
+            JsonObject json = JsonParser.parseString(out.toString().trim()).getAsJsonObject();
+            assertThat(json.get("requests").getAsLong()).isEqualTo(300);
+            assertThat(json.get("errors").getAsLong()).isZero();
+            assertThat(json.get("rate").isJsonNull()).isTrue();
+            assertThat(json.has("p999_us")).isTrue();
+
+            assertThat(run("resolve", "--protocol", "tcp", "--target", target, "--keys-file", dir.resolve("none.txt").toString(),
+                    "--requests", "10")).isEqualTo(1);
+            assertThat(err.toString()).contains("does not exist");
+        }
+    }
+
+    @Test
+    void ceilingInProcessPrintsText() {
+        assertThat(run("ceiling", "--protocol", "udp", "--in-process", "--concurrency", "8", "--requests", "500",
+                "--warmup", "0", "--responder-threads", "1")).isZero();
+        assertThat(out.toString()).contains("ceiling (trivial responder)", "requests    500", "p99.9");
+    }
+
+    @Test
+    void durationsParse() {
+        assertThat(DurationConverter.parse("10s")).isEqualTo(Duration.ofSeconds(10));
+        assertThat(DurationConverter.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(DurationConverter.parse("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(DurationConverter.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(DurationConverter.parse("3")).isEqualTo(Duration.ofSeconds(3));
+        assertThat(DurationConverter.parse("PT1S")).isEqualTo(Duration.ofSeconds(1));
+    }
+}
