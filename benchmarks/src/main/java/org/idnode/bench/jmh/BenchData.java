@@ -26,6 +26,8 @@ import org.idnode.registry.cache.CachingHandleRecordStore;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.store.HandleRecordStore;
+import org.idnode.registry.write.HandleWriter;
+import org.idnode.registry.write.RecordValidator;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
