@@ -25,7 +25,7 @@ import org.idnode.registry.template.TemplateCatalog;
 import org.idnode.registry.template.TemplateValidator;
 import org.idnode.registry.write.HandleWriter;
 import org.idnode.server.config.ConfigException;
-import org.idnode.server.auth.BasicAuthenticator;
+import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.config.NodeConfig;
 import org.idnode.server.handler.HandleRequestProcessor;
@@ -66,7 +66,7 @@ public final class IdentifierNode implements AutoCloseable {
         transport = new NettyTransport(Runtime.getRuntime().availableProcessors());
         try {
             transport.bind(bind, config.handlePort(), config.httpPort(), config.idleTimeoutSeconds(), processor,
-                    new HttpApi(processor, new GenealogyTracer(store), new BasicAuthenticator(store::get), blockingWork));
+                    new HttpApi(processor, new GenealogyTracer(store), new HttpAuthenticator(store::get), blockingWork));
         } catch (RuntimeException e) {
             closeQuietly();
             throw e;

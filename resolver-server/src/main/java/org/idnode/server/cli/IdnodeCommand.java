@@ -22,6 +22,8 @@ import org.idnode.registry.write.WriteOutcome;
 import org.idnode.registry.store.StoreException;
 import org.idnode.server.IdentifierNode;
 import org.idnode.server.admin.PrefixRecords;
+import org.idnode.server.auth.AdminIdentity;
+import org.idnode.server.auth.ApiTokens;
 import org.idnode.server.admin.PrefixState;
 import org.idnode.server.config.ConfigException;
 import org.idnode.server.config.NodeConfig;
@@ -39,7 +41,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "idnode", mixinStandardHelpOptions = true, versionProvider = IdnodeCommand.Version.class,
         description = "Industrial internet identifier resolution node (Handle protocol secondary node).",
-        subcommands = {IdnodeCommand.Serve.class, IdnodeCommand.Import.class, IdnodeCommand.ClientConfig.class, IdnodeCommand.Prefix.class})
+        subcommands = {IdnodeCommand.Serve.class, IdnodeCommand.Import.class, IdnodeCommand.ClientConfig.class, IdnodeCommand.Prefix.class,
+                IdnodeCommand.Token.class})
 public final class IdnodeCommand implements Runnable {
     static final int EXIT_BAD_DATA = 1;
     static final int EXIT_CONFIG = 2;
@@ -298,37 +301,157 @@ public final class IdnodeCommand implements Runnable {
             NodeConfig cfg = options.load();
             PrintWriter err = spec.commandLine().getErr();
             PrefixState target;
-            HandleName prefixHandle;
             try {
                 target = PrefixState.parse(state);
-                HandleName.checkPrefix(prefix);
-                prefixHandle = HandleName.ofPrefix(prefix);
             } catch (IllegalArgumentException e) {
                 err.println("idnode prefix state: " + e.getMessage());
                 return EXIT_CONFIG;
             }
-            try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), cfg.blockCacheMb())) {
-                java.util.Optional<HandleRecord> record = store.get(prefixHandle);
-                if (record.isEmpty()) {
-                    err.println("idnode prefix state: prefix " + prefix + " does not exist on this node");
-                    return EXIT_BAD_DATA;
-                }
-                PrefixState current = PrefixRecords.stateOf(record.get().values());
+            return onPrefixHandle(cfg, prefix, err, (record, writer) -> {
+                PrefixState current = PrefixRecords.stateOf(record.values());
                 if (!current.next().contains(target)) {
                     err.println("idnode prefix state: " + prefix + " is " + current.text() + " and cannot become " + target.text()
                             + "; from " + current.text() + " it can become " + current.next().stream().map(PrefixState::text).toList());
                     return EXIT_BAD_DATA;
                 }
                 HandleValue value = PrefixRecords.stateValue(target, (int) (System.currentTimeMillis() / 1000));
-                WriteOutcome outcome = new HandleWriter(store, RecordValidator.NONE)
-                        .apply(new HandleOperation.AddValues(prefixHandle, java.util.List.of(value), true), OPERATOR);
+                WriteOutcome outcome = writer.apply(new HandleOperation.AddValues(record.handle(), java.util.List.of(value), true), OPERATOR);
                 if (!outcome.isOk()) {
                     err.println("idnode prefix state: " + outcome.message());
                     return EXIT_BAD_DATA;
                 }
                 spec.commandLine().getOut().println("prefix " + prefix + ": " + current.text() + " -> " + target.text());
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "token", mixinStandardHelpOptions = true,
+            description = "API tokens (HTTP Authorization: Bearer) of an enterprise prefix, offline on a data folder (stop the node first).",
+            subcommands = {TokenAdd.class, TokenRevoke.class})
+    static final class Token implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Issue a token acting as an admin identity of the prefix; it is printed once, only its hash is kept.")
+    static final class TokenAdd implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Mixin
+        NodeOptions options;
+        @Parameters(paramLabel = "PREFIX", description = "enterprise prefix, e.g. 88.999.1")
+        String prefix;
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "what the token is for, e.g. erp")
+        String name;
+        @Option(names = "--identity", paramLabel = "INDEX:HANDLE",
+                description = "the admin identity the token acts as (default: the one the prefix's first HS_ADMIN names)")
+        String identity;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            NodeConfig cfg = options.load();
+            PrintWriter err = spec.commandLine().getErr();
+            return onPrefixHandle(cfg, prefix, err, (record, writer) -> {
+                AdminIdentity who;
+                try {
+                    who = identity != null ? parseIdentity(identity) : firstAdmin(record);
+                    ApiTokens.Issued issued = ApiTokens.issue(prefix, name, who, record.values());
+                    WriteOutcome outcome = writer.apply(new HandleOperation.AddValues(record.handle(), java.util.List.of(issued.value()), false), OPERATOR);
+                    if (!outcome.isOk()) {
+                        err.println("idnode token add: " + outcome.message());
+                        return EXIT_BAD_DATA;
+                    }
+                    spec.commandLine().getOut().println(issued.token());
+                    err.println("token '" + name + "' acts as " + who.index() + ":" + who.handle() + "; store it now, it is not shown again");
+                    return 0;
+                } catch (IllegalArgumentException e) {
+                    err.println("idnode token add: " + e.getMessage());
+                    return EXIT_BAD_DATA;
+                }
+            });
+        }
+
+        private static AdminIdentity parseIdentity(String text) {
+            int colon = text.indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("--identity must be index:handle, e.g. 300:0.NA/88.999.1");
             }
-            return 0;
+            try {
+                return new AdminIdentity(text.substring(colon + 1), Integer.parseInt(text.substring(0, colon)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--identity must be index:handle, e.g. 300:0.NA/88.999.1");
+            }
+        }
+
+        private static AdminIdentity firstAdmin(HandleRecord record) {
+            return record.values().stream().filter(v -> v.type().equals("HS_ADMIN")).findFirst()
+                    .map(v -> {
+                        try {
+                            net.handle.hdllib.AdminRecord a = net.handle.hdllib.Encoder.decodeAdminRecord(v.data(), 0);
+                            return new AdminIdentity(net.handle.hdllib.Util.decodeString(a.adminId), a.adminIdIndex);
+                        } catch (net.handle.hdllib.HandleException e) {
+                            throw new IllegalArgumentException("the prefix handle's HS_ADMIN at " + v.index() + " is unreadable");
+                        }
+                    })
+                    .orElseThrow(() -> new IllegalArgumentException("the prefix handle has no HS_ADMIN; give --identity"));
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token by name.")
+    static final class TokenRevoke implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Mixin
+        NodeOptions options;
+        @Parameters(paramLabel = "PREFIX", description = "enterprise prefix, e.g. 88.999.1")
+        String prefix;
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "the token's name")
+        String name;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            NodeConfig cfg = options.load();
+            PrintWriter err = spec.commandLine().getErr();
+            return onPrefixHandle(cfg, prefix, err, (record, writer) -> {
+                java.util.Optional<Integer> index = ApiTokens.indexOf(name, record.values());
+                if (index.isEmpty()) {
+                    err.println("idnode token revoke: prefix " + prefix + " has no token named " + name);
+                    return EXIT_BAD_DATA;
+                }
+                writer.apply(new HandleOperation.RemoveValues(record.handle(), java.util.List.of(index.get())), OPERATOR);
+                spec.commandLine().getOut().println("revoked token '" + name + "' of " + prefix);
+                return 0;
+            });
+        }
+    }
+
+    /** Runs an offline operator action on an existing prefix handle. */
+    private static int onPrefixHandle(NodeConfig cfg, String prefix, PrintWriter err,
+                                      java.util.function.BiFunction<HandleRecord, HandleWriter, Integer> action) {
+        HandleName prefixHandle;
+        try {
+            HandleName.checkPrefix(prefix);
+            prefixHandle = HandleName.ofPrefix(prefix);
+        } catch (IllegalArgumentException e) {
+            err.println("idnode: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+        try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), cfg.blockCacheMb())) {
+            java.util.Optional<HandleRecord> record = store.get(prefixHandle);
+            if (record.isEmpty()) {
+                err.println("idnode: prefix " + prefix + " does not exist on this node");
+                return EXIT_BAD_DATA;
+            }
+            return action.apply(record.get(), new HandleWriter(store, RecordValidator.NONE));
         }
     }
 

@@ -3,7 +3,7 @@ package org.idnode.server.http;
 import java.util.concurrent.Executor;
 
 import org.idnode.registry.genealogy.GenealogyTracer;
-import org.idnode.server.auth.BasicAuthenticator;
+import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.handler.HandleRequestProcessor;
 
 /**
@@ -11,5 +11,5 @@ import org.idnode.server.handler.HandleRequestProcessor;
  * site info, authorised writes), the genealogy tracer, the HTTP Basic authenticator, and the executor that
  * runs work which may block (store reads and writes).
  */
-public record HttpApi(HandleRequestProcessor processor, GenealogyTracer tracer, BasicAuthenticator basicAuth, Executor blockingWork) {
+public record HttpApi(HandleRequestProcessor processor, GenealogyTracer tracer, HttpAuthenticator basicAuth, Executor blockingWork) {
 }

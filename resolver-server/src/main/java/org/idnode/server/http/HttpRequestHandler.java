@@ -37,7 +37,7 @@ import org.idnode.registry.genealogy.GenealogyTracer;
 import org.idnode.registry.genealogy.TraceNode;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.InvalidHandleException;
-import org.idnode.server.auth.BasicAuthenticator;
+import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
@@ -163,11 +163,11 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         try {
             api.blockingWork().execute(() -> {
                 try {
-                    BasicAuthenticator.Outcome outcome = api.basicAuth().authenticate(authorization);
-                    if (outcome instanceof BasicAuthenticator.Authenticated a) {
+                    HttpAuthenticator.Outcome outcome = api.basicAuth().authenticate(authorization);
+                    if (outcome instanceof HttpAuthenticator.Authenticated a) {
                         reply.respond(processor.resolveAs(a.identity(), req));
                     } else {
-                        String reason = outcome instanceof BasicAuthenticator.Refused r ? r.reason() : "no credentials";
+                        String reason = outcome instanceof HttpAuthenticator.Refused r ? r.reason() : "no credentials";
                         sendJson(ctx, HttpResponseStatus.FORBIDDEN, errorJson(AbstractMessage.RC_AUTHENTICATION_FAILED, reason), keepAlive);
                     }
                 } catch (Throwable e) {

@@ -24,7 +24,7 @@ import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.registry.write.HandleOperation;
 import org.idnode.server.auth.AdminAuthorizer;
 import org.idnode.server.auth.AdminIdentity;
-import org.idnode.server.auth.BasicAuthenticator;
+import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.handler.AuthorizedWriter;
 import org.idnode.server.importer.RecordJson;
 
@@ -43,8 +43,8 @@ import org.idnode.server.importer.RecordJson;
  *   <li>{@code GET /api/audit/{handle}}: who changed the identifier, how and when, for identities that may
  *       read its restricted values.</li>
  * </ul>
- * Every call needs {@code Authorization: Basic} with an admin identity's secret key; it is authorised by
- * {@code HS_ADMIN} like a Handle protocol write. The work runs on the blocking executor.
+ * Every call needs {@code Authorization: Basic} with an admin identity's secret key, or {@code Bearer}
+ * with an API token acting as one; it is authorised by {@code HS_ADMIN} like a Handle protocol write. The work runs on the blocking executor.
  */
 final class RestWrites {
     /** Most records one batch call may carry. */
@@ -54,9 +54,9 @@ final class RestWrites {
     private static final String API_AUDIT = "/api/audit/";
 
     private final HttpApi api;
-    private final BasicAuthenticator authenticator;
+    private final HttpAuthenticator authenticator;
 
-    RestWrites(HttpApi api, BasicAuthenticator authenticator) {
+    RestWrites(HttpApi api, HttpAuthenticator authenticator) {
         this.api = api;
         this.authenticator = authenticator;
     }
@@ -97,15 +97,15 @@ final class RestWrites {
     }
 
     private Reply run(HttpMethod method, QueryStringDecoder uri, String authorization, String body) {
-        BasicAuthenticator.Outcome outcome = authenticator.authenticate(authorization);
-        if (outcome instanceof BasicAuthenticator.Anonymous) {
+        HttpAuthenticator.Outcome outcome = authenticator.authenticate(authorization);
+        if (outcome instanceof HttpAuthenticator.Anonymous) {
             return error(HttpResponseStatus.UNAUTHORIZED, AbstractMessage.RC_AUTHENTICATION_NEEDED, null,
-                    "writes need Authorization: Basic with an admin identity (index:handle) and its secret key");
+                    "this needs Authorization: Basic with an admin identity (index:handle) and its secret key, or Bearer with an API token");
         }
-        if (outcome instanceof BasicAuthenticator.Refused r) {
+        if (outcome instanceof HttpAuthenticator.Refused r) {
             return error(HttpResponseStatus.FORBIDDEN, r.responseCode(), null, r.reason());
         }
-        AdminIdentity who = ((BasicAuthenticator.Authenticated) outcome).identity();
+        AdminIdentity who = ((HttpAuthenticator.Authenticated) outcome).identity();
         String path = uri.rawPath();
         Map<String, List<String>> params = uri.parameters();
         if (path.equals("/api/batch")) {

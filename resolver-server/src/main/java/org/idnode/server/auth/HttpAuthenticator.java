@@ -3,16 +3,19 @@ package org.idnode.server.auth;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Optional;
 
 import net.handle.hdllib.AbstractMessage;
+import org.idnode.registry.model.HandleName;
 
 /**
- * HTTP {@code Authorization: Basic} as CNRI's REST API takes it: the user name is the URL-encoded
- * identity {@code index:handle} (e.g. {@code 301%3A0.NA%2F88.999.1}) and the password is that
- * identity's secret key, checked against its {@code HS_SECKEY} on this node. Thread-safe; reads the
- * store, so it may block.
+ * HTTP authentication: {@code Authorization: Basic} as CNRI's REST API takes it (the user name is the
+ * URL-encoded identity {@code index:handle}, e.g. {@code 301%3A0.NA%2F88.999.1}, and the password is that
+ * identity's secret key, checked against its {@code HS_SECKEY} on this node), and
+ * {@code Authorization: Bearer} with an {@link ApiTokens API token}. Thread-safe; reads the store, so it
+ * may block.
  */
-public final class BasicAuthenticator {
+public final class HttpAuthenticator {
     /** The outcome of reading an {@code Authorization} header. */
     public sealed interface Outcome permits Anonymous, Authenticated, Refused {
     }
@@ -30,9 +33,11 @@ public final class BasicAuthenticator {
     }
 
     private final KeyVerifier verifier;
+    private final IdentityKeyLookup keys;
 
-    public BasicAuthenticator(IdentityKeyLookup keys) {
+    public HttpAuthenticator(IdentityKeyLookup keys) {
         this.verifier = new KeyVerifier(keys);
+        this.keys = keys;
     }
 
     /** Reads an {@code Authorization} header value (null when absent). */
@@ -40,8 +45,11 @@ public final class BasicAuthenticator {
         if (header == null || header.isBlank()) {
             return new Anonymous();
         }
+        if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return bearer(header.substring(7).trim());
+        }
         if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return new Refused(AbstractMessage.RC_INVALID_CREDENTIAL, "only the Basic authorization scheme is supported");
+            return new Refused(AbstractMessage.RC_INVALID_CREDENTIAL, "the Basic and Bearer authorization schemes are supported");
         }
         String decoded;
         try {
@@ -75,5 +83,16 @@ public final class BasicAuthenticator {
             return new Refused(AbstractMessage.RC_AUTHENTICATION_FAILED, result.reason());
         }
         return new Authenticated(new AdminIdentity(who.handle(), result.keyIndex()));
+    }
+
+    private Outcome bearer(String token) {
+        Optional<HandleName> prefixHandle = ApiTokens.prefixHandleOf(token);
+        if (prefixHandle.isEmpty()) {
+            return new Refused(AbstractMessage.RC_INVALID_CREDENTIAL, "not an idnode API token");
+        }
+        return keys.find(prefixHandle.get())
+                .flatMap(record -> ApiTokens.verify(token, record))
+                .<Outcome>map(Authenticated::new)
+                .orElseGet(() -> new Refused(AbstractMessage.RC_AUTHENTICATION_FAILED, "unknown or revoked API token"));
     }
 }
