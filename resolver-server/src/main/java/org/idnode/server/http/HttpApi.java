@@ -11,5 +11,5 @@ import org.idnode.server.handler.HandleRequestProcessor;
  * site info, authorised writes), the genealogy tracer, the HTTP Basic authenticator, and the executor that
  * runs work which may block (store reads and writes).
  */
-public record HttpApi(HandleRequestProcessor processor, GenealogyTracer tracer, HttpAuthenticator basicAuth, Executor blockingWork) {
+public record HttpApi(HandleRequestProcessor processor, GenealogyTracer tracer, HttpAuthenticator authenticator, Executor blockingWork) {
 }

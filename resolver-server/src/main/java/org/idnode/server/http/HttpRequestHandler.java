@@ -74,7 +74,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     public HttpRequestHandler(HttpApi api) {
         this.api = api;
         this.processor = api.processor();
-        this.writes = new RestWrites(api, api.basicAuth());
+        this.writes = new RestWrites(api);
     }
 
     @Override
@@ -163,7 +163,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         try {
             api.blockingWork().execute(() -> {
                 try {
-                    HttpAuthenticator.Outcome outcome = api.basicAuth().authenticate(authorization);
+                    HttpAuthenticator.Outcome outcome = api.authenticator().authenticate(authorization);
                     if (outcome instanceof HttpAuthenticator.Authenticated a) {
                         reply.respond(processor.resolveAs(a.identity(), req));
                     } else {

@@ -54,11 +54,9 @@ final class RestWrites {
     private static final String API_AUDIT = "/api/audit/";
 
     private final HttpApi api;
-    private final HttpAuthenticator authenticator;
 
-    RestWrites(HttpApi api, HttpAuthenticator authenticator) {
+    RestWrites(HttpApi api) {
         this.api = api;
-        this.authenticator = authenticator;
     }
 
     /** True when this class answers the request. */
@@ -97,7 +95,7 @@ final class RestWrites {
     }
 
     private Reply run(HttpMethod method, QueryStringDecoder uri, String authorization, String body) {
-        HttpAuthenticator.Outcome outcome = authenticator.authenticate(authorization);
+        HttpAuthenticator.Outcome outcome = api.authenticator().authenticate(authorization);
         if (outcome instanceof HttpAuthenticator.Anonymous) {
             return error(HttpResponseStatus.UNAUTHORIZED, AbstractMessage.RC_AUTHENTICATION_NEEDED, null,
                     "this needs Authorization: Basic with an admin identity (index:handle) and its secret key, or Bearer with an API token");
