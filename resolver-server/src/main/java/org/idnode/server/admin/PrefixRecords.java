@@ -11,8 +11,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
+import net.handle.apps.simple.SiteInfoConverter;
 import net.handle.hdllib.AdminRecord;
 import net.handle.hdllib.Encoder;
+import net.handle.hdllib.SiteInfo;
 import net.handle.hdllib.Util;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
@@ -38,6 +40,8 @@ public final class PrefixRecords {
     /** Index and type of the enterprise name. */
     public static final int ENTERPRISE_INDEX = 2;
     public static final String ENTERPRISE_TYPE = "ID_ENTERPRISE";
+    /** Index of the enterprise node's HS_SITE on a self-hosted prefix. */
+    public static final int SITE_INDEX = 1;
     /** Index and type of the prefix's lifecycle state ({@link PrefixState#text()}). */
     public static final int STATE_INDEX = 3;
     public static final String STATE_TYPE = "ID_PREFIX_STATE";
@@ -57,6 +61,16 @@ public final class PrefixRecords {
 
     /** The prefix handle's record, in the given lifecycle state. */
     public static HandleRecord hostedPrefix(String prefix, String enterprise, PublicKey adminKey, String adminSecret, PrefixState state) {
+        return prefix(prefix, enterprise, adminKey, adminSecret, state, null);
+    }
+
+    /**
+     * The prefix handle's record. With {@code selfHostedSite} (the enterprise node's {@code HS_SITE}
+     * record) the prefix is self-hosted: its prefix handle sends clients to the enterprise's own node;
+     * without, it is hosted here and the node answers with its own site.
+     */
+    public static HandleRecord prefix(String prefix, String enterprise, PublicKey adminKey, String adminSecret, PrefixState state,
+                                      byte[] selfHostedSite) {
         if (adminKey == null && (adminSecret == null || adminSecret.isEmpty())) {
             throw new IllegalArgumentException("a prefix needs an admin: give a public key, a secret key, or both");
         }
@@ -65,6 +79,10 @@ public final class PrefixRecords {
         List<HandleValue> values = new ArrayList<>();
         values.add(HandleValue.ofString(ENTERPRISE_INDEX, ENTERPRISE_TYPE, enterprise, now));
         values.add(stateValue(state, now));
+        if (selfHostedSite != null) {
+            values.add(new HandleValue(SITE_INDEX, "HS_SITE", selfHostedSite, HandleValue.TtlType.RELATIVE, HandleValue.DEFAULT_TTL,
+                    now, List.of(), Permissions.PUBLIC_READ));
+        }
         if (adminKey != null) {
             values.add(admin(ADMIN_INDEX, prefixHandle, PUBKEY_INDEX, now));
             values.add(new HandleValue(PUBKEY_INDEX, "HS_PUBKEY", encode(adminKey), HandleValue.TtlType.RELATIVE,
@@ -94,6 +112,26 @@ public final class PrefixRecords {
             }
         }
         return PrefixState.ENABLED;
+    }
+
+    /**
+     * Reads an enterprise node's site info from CNRI's {@code siteinfo.json} or binary {@code siteinfo.bin}
+     * and returns it in the {@code HS_SITE} value encoding.
+     *
+     * @throws IOException when the file holds neither form
+     */
+    public static byte[] readSiteInfo(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        try {
+            String text = new String(bytes, StandardCharsets.UTF_8).trim();
+            SiteInfo site = text.startsWith("{") ? SiteInfoConverter.convertToSiteInfo(text) : Encoder.decodeSiteInfoRecord(bytes, 0);
+            if (site == null || site.servers == null || site.servers.length == 0) {
+                throw new IOException("no servers in it");
+            }
+            return Encoder.encodeSiteInfoRecord(site);
+        } catch (Exception e) {
+            throw new IOException("cannot read a site info from " + file + " (expected CNRI siteinfo.json or siteinfo.bin): " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -220,7 +220,7 @@ public final class IdnodeCommand implements Runnable {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = "Create an enabled, hosted enterprise prefix offline on a data folder (stop the node first): "
+            description = "Create an enterprise prefix (enabled and hosted here unless told otherwise) offline on a data folder (stop the node first): "
                     + "its prefix handle 0.NA/<prefix> gets HS_ADMIN at 100 for 300:0.NA/<prefix> (HS_PUBKEY at 300) and "
                     + "HS_ADMIN at 101 for 301:0.NA/<prefix> (HS_SECKEY at 301), the layout CNRI's tools expect.")
     static final class PrefixAdd implements java.util.concurrent.Callable<Integer> {
@@ -234,6 +234,10 @@ public final class IdnodeCommand implements Runnable {
         Path adminKey;
         @Option(names = "--admin-secret", paramLabel = "SECRET", description = "admin secret key (HS_SECKEY)")
         String adminSecret;
+        @Option(names = "--self-hosted-site", paramLabel = "SITEINFO",
+                description = "make the prefix self-hosted: its prefix handle sends clients to the enterprise's own node, "
+                        + "described by this CNRI siteinfo.json or siteinfo.bin (default: hosted on this node)")
+        Path selfHostedSite;
         @Option(names = "--state", paramLabel = "STATE", defaultValue = "enabled",
                 description = "lifecycle state: applied, under-review, enabled (default), disabled, pending-delete, rejected")
         String state;
@@ -266,8 +270,9 @@ public final class IdnodeCommand implements Runnable {
                 err.println("idnode prefix add: --state: " + e.getMessage());
                 return EXIT_CONFIG;
             }
-            HandleRecord record = PrefixRecords.hostedPrefix(prefix, enterprise,
-                    adminKey == null ? null : PrefixRecords.readPublicKey(adminKey), adminSecret, initial);
+            HandleRecord record = PrefixRecords.prefix(prefix, enterprise,
+                    adminKey == null ? null : PrefixRecords.readPublicKey(adminKey), adminSecret, initial,
+                    selfHostedSite == null ? null : PrefixRecords.readSiteInfo(selfHostedSite));
             try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), cfg.blockCacheMb())) {
                 WriteOutcome outcome = new HandleWriter(store, RecordValidator.NONE)
                         .apply(new HandleOperation.Create(record.handle(), record.values(), false), OPERATOR);
