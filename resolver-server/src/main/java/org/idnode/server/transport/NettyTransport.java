@@ -16,6 +16,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -52,7 +53,10 @@ public final class NettyTransport implements AutoCloseable {
     private InetSocketAddress handleAddress;
     private InetSocketAddress httpAddress;
 
+    private final int workerThreads;
+
     public NettyTransport(int workerThreads) {
+        this.workerThreads = workerThreads;
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.boss = new MultiThreadIoEventLoopGroup(1, factory);
         this.workers = new MultiThreadIoEventLoopGroup(workerThreads, factory);
@@ -87,17 +91,19 @@ public final class NettyTransport implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             Channel tcp = bindTcp(new InetSocketAddress(address, handlePort), handleInit, "Handle TCP");
             int port = ((InetSocketAddress) tcp.localAddress()).getPort();
+            List<Channel> udp = new ArrayList<>();
             try {
-                Channel udp = new Bootstrap().group(workers)
-                        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                        .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
-                        .handler(udpHandler)
-                        .bind(new InetSocketAddress(address, port)).syncUninterruptibly().channel();
+                // With epoll, one UDP socket per event loop on the same port (SO_REUSEPORT): the kernel spreads
+                // datagrams over them, so every core answers UDP; NIO has one socket.
+                for (int i = 0; i < (epoll ? workerThreads : 1); i++) {
+                    udp.add(bindUdp(new InetSocketAddress(address, port), udpHandler));
+                }
                 channels.add(tcp);
-                channels.add(udp);
+                channels.addAll(udp);
                 handleAddress = (InetSocketAddress) tcp.localAddress();
                 break;
             } catch (Exception e) {
+                udp.forEach(c -> c.close().syncUninterruptibly());
                 tcp.close().syncUninterruptibly();
                 if (handlePort != 0 || attempt == BIND_ATTEMPTS) {
                     throw new java.io.UncheckedIOException("cannot bind Handle UDP port " + address.getHostAddress() + ":" + port + ": " + e.getMessage(),
@@ -108,6 +114,17 @@ public final class NettyTransport implements AutoCloseable {
         Channel http = bindTcp(new InetSocketAddress(address, httpPort), httpInit, "HTTP");
         channels.add(http);
         httpAddress = (InetSocketAddress) http.localAddress();
+    }
+
+    private Channel bindUdp(InetSocketAddress at, UdpHandleRequestHandler handler) {
+        Bootstrap b = new Bootstrap().group(workers)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                .handler(handler);
+        if (epoll) {
+            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        return b.bind(at).syncUninterruptibly().channel();
     }
 
     private Channel bindTcp(InetSocketAddress at, ChannelInitializer<SocketChannel> init, String what) {
