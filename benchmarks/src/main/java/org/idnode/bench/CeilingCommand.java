@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code idbench ceiling}: the same harness against a trivial responder, the harness's own ceiling. */
 @Command(name = "ceiling", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Run the same load against a trivial responder that answers every request with a fixed,",
-            "pre-encoded 378-byte success (a child JVM on 127.0.0.1 by default): the harness's own ceiling on this machine."})
+        description = {"Run the same load against a trivial responder: the harness's own ceiling on this machine.",
+            "The responder (a child JVM on 127.0.0.1 unless --in-process) answers every request with a fixed,",
+            "pre-encoded success: a 378-byte Handle resolution response with six values, or its REST JSON."})
 final class CeilingCommand implements Callable<Integer> {
     /** Keys used when no key file is given: the responder ignores what is asked. */
     static final int SYNTHETIC_KEYS = 100_000;

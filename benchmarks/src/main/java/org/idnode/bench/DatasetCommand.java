@@ -14,9 +14,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code idbench dataset}: writes a PCB supply-chain data set in the node's import format. */
 @Command(name = "dataset", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Write realistic PCB supply-chain records (JSON lines, the node's import format):",
-            "prefix handles 0.NA/<prefix>.1..4 first, then laminate lots, PCB lots and panels, reels and PCBA units",
-            "with REF.* references between them. Streaming; deterministic for a seed."})
+        description = {"Write a PCB supply-chain data set in the node's import format (JSON lines).",
+            "Prefix handles 0.NA/<prefix>.1..4 first, then laminate lots, PCB lots and panels, reels and PCBA units",
+            "with REF.* references between them. Streaming (constant memory); the same seed gives the same file."})
 final class DatasetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

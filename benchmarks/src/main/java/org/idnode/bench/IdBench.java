@@ -45,6 +45,7 @@ public final class IdBench implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: resolve, ceiling, responder, dataset or jmh");
     }
 
+    /** Runs a command line and exits the JVM with its exit code. */
     public static void main(String[] args) {
         System.exit(execute(args));
     }

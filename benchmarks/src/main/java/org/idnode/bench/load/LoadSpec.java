@@ -133,11 +133,13 @@ public record LoadSpec(
             this.protocol = Objects.requireNonNull(protocol, "protocol");
         }
 
+        /** The node's address (its Handle port for UDP/TCP, its HTTP port for HTTP). */
         public Builder target(InetSocketAddress value) {
             target = value;
             return this;
         }
 
+        /** Requests in flight (closed loop) or the in-flight cap (open loop). */
         public Builder concurrency(int value) {
             concurrency = value;
             return this;
@@ -163,46 +165,55 @@ public record LoadSpec(
             return this;
         }
 
+        /** Unrecorded lead-in before measuring. */
         public Builder warmup(Duration value) {
             warmup = value;
             return this;
         }
 
+        /** How keys are picked. */
         public Builder keyDistribution(KeyDistribution value) {
             keyDistribution = value;
             return this;
         }
 
+        /** Zipf exponent, for {@link KeyDistribution#ZIPF}. */
         public Builder zipfExponent(double value) {
             zipfExponent = value;
             return this;
         }
 
+        /** Seed of the key choice. */
         public Builder seed(long value) {
             seed = value;
             return this;
         }
 
+        /** Generator event-loop threads. */
         public Builder threads(int value) {
             threads = value;
             return this;
         }
 
+        /** How long a request may stay unanswered before it counts as a {@code timeout} error. */
         public Builder timeout(Duration value) {
             timeout = value;
             return this;
         }
 
+        /** TCP: a new connection per request instead of keep-alive. */
         public Builder tcpNewConnection(boolean value) {
             tcpNewConnection = value;
             return this;
         }
 
+        /** Decode and check every answer (slower; for tests). */
         public Builder verify(boolean value) {
             verify = value;
             return this;
         }
 
+        /** Netty I/O implementation. */
         public Builder io(IoMode value) {
             io = value;
             return this;
