@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The standard performance suite, from a fresh checkout: builds, generates a dataset, imports it, starts
+# a node, drives it with idbench over UDP, TCP (keep-alive and a connection per request) and HTTP, runs
+# the same harness against its trivial responder (the ceiling), and writes
+# benchmarks/results/<date>.md and .json. Everything runs on 127.0.0.1.
+#
+#   bash benchmarks/run-suite.sh [--count N] [--shape anchor|realistic] [--duration 10s] [--runs 1]
+#
+# Defaults: 100000 identifiers of the 'anchor' shape (6 values, ~380-byte answers, as in
+# performance-anchors.md), 10 s per measurement, 1 run each.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+COUNT=100000
+SHAPE=anchor
+DURATION=10s
+RUNS=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --count) COUNT=$2; shift 2 ;;
+    --shape) SHAPE=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+mvn -q -B -DskipTests package
+IDNODE=resolver-server/target/idnode.jar
+IDBENCH=benchmarks/target/idbench.jar
+WORK=$(mktemp -d)
+NODE_PID=
+cleanup() { [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+echo "dataset: $COUNT identifiers, shape $SHAPE"
+java -jar $IDBENCH dataset --count "$COUNT" --shape "$SHAPE" --out "$WORK/records.jsonl" --keys-out "$WORK/keys.txt"
+java -jar $IDNODE import --data-dir "$WORK/data" "$WORK/records.jsonl"
+
+java -Xmx1g -jar $IDNODE serve --data-dir "$WORK/data" --handle-port 0 --http-port 0 --bind 127.0.0.1 > "$WORK/node.out" 2> "$WORK/node.err" &
+NODE_PID=$!
+for _ in $(seq 1 120); do grep -q '^ready$' "$WORK/node.out" && break; sleep 0.5; done
+grep -q '^ready$' "$WORK/node.out" || { echo "node did not start:"; cat "$WORK/node.err"; exit 1; }
+HP=$(sed -n 's/^listening handle-tcp .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
+WP=$(sed -n 's/^listening http .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
+
+# name | idbench arguments (the ceiling runs the same arguments against the trivial responder)
+SUITE=(
+  "udp|--protocol udp --concurrency 128"
+  "tcp|--protocol tcp --concurrency 32"
+  "tcp-new-connection|--protocol tcp --tcp-new-connection --concurrency 32"
+  "http|--protocol http --concurrency 64"
+)
+RESULTS="$WORK/results.jsonl"
+: > "$RESULTS"
+for run in $(seq 1 "$RUNS"); do
+  for entry in "${SUITE[@]}"; do
+    name=${entry%%|*}; args=${entry#*|}
+    port=$HP; [ "$name" = http ] && port=$WP
+    # shellcheck disable=SC2086
+    node=$(timeout 180 java -jar $IDBENCH resolve $args --target 127.0.0.1:$port --keys-file "$WORK/keys.txt" --duration "$DURATION" --json)
+    # shellcheck disable=SC2086
+    ceiling=$(timeout 180 java -jar $IDBENCH ceiling $args --keys-file "$WORK/keys.txt" --duration "$DURATION" --json)
+    echo "{\"run\": $run, \"name\": \"$name\", \"node\": $node, \"ceiling\": $ceiling}" >> "$RESULTS"
+    echo "$name run $run done"
+  done
+done
+NODE_RSS_KB=$(ps -o rss= -p "$NODE_PID" | tr -d ' ')
+
+DATE=$(date -u +%Y-%m-%d)
+OUT=benchmarks/results/$DATE
+python3 - "$RESULTS" "$OUT" "$COUNT" "$SHAPE" "$DURATION" "$NODE_RSS_KB" <<'PY'
+import json, sys, platform, os, statistics
+results, out, count, shape, duration, rss = sys.argv[1:]
+rows = [json.loads(l) for l in open(results)]
+by = {}
+for r in rows:
+    by.setdefault(r["name"], []).append(r)
+summary = []
+for name, rs in by.items():
+    rs.sort(key=lambda r: r["node"]["throughput_per_s"])
+    m = rs[len(rs) // 2]
+    n, c = m["node"], m["ceiling"]
+    summary.append({"name": name, "node": n, "ceiling": c,
+                    "share_of_ceiling": n["throughput_per_s"] / c["throughput_per_s"] if c["throughput_per_s"] else None})
+machine = {"cpus": os.cpu_count(), "machine": platform.machine(), "kernel": platform.release(),
+           "java": os.popen("java -version 2>&1 | head -1").read().strip()}
+doc = {"date": out.rsplit("/", 1)[1], "identifiers": int(count), "shape": shape, "duration": duration,
+       "node_rss_mb": round(int(rss) / 1024) if rss else None, "machine": machine, "results": summary, "runs": rows}
+json.dump(doc, open(out + ".json", "w"), indent=2)
+with open(out + ".md", "w") as f:
+    f.write(f"# Performance run {doc['date']}\n\n")
+    f.write(f"{count} identifiers ({shape} shape), {duration} per measurement, median of {len(rows) // max(1, len(by))} run(s); "
+            f"load generator (idbench) and node on the same machine: {machine['cpus']} CPUs, {machine['machine']}, "
+            f"kernel {machine['kernel']}, {machine['java']}. Node resident memory at the end: {doc['node_rss_mb']} MB.\n\n")
+    f.write("| workload | node throughput /s | p50 µs | p99 µs | p99.9 µs | errors | ceiling /s | share of ceiling |\n")
+    f.write("|---|---|---|---|---|---|---|---|\n")
+    for s in summary:
+        n, c = s["node"], s["ceiling"]
+        share = f"{100 * s['share_of_ceiling']:.0f} %" if s["share_of_ceiling"] else "-"
+        f.write(f"| {s['name']} | {n['throughput_per_s']:.0f} | {n['p50_us']} | {n['p99_us']} | {n['p999_us']} | {n['errors']} | "
+                f"{c['throughput_per_s']:.0f} | {share} |\n")
+print(open(out + ".md").read())
+PY
+echo "wrote $OUT.md and $OUT.json"
