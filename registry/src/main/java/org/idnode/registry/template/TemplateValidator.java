@@ -73,7 +73,10 @@ public final class TemplateValidator implements RecordValidator {
             }
         }
         if (idValue == null) {
-            return List.of();
+            // A record naming a template version but not the template: refused, so that removing index 1000
+            // cannot take a bound record out of its template's checks.
+            return versionValue == null ? List.of() : List.of(field(versionValue)
+                    + "a record that names a template version at 1001 must name its template at 1000 " + TemplateItem.TEMPLATE_ID_TYPE);
         }
         if (!idValue.type().equals(TemplateItem.TEMPLATE_ID_TYPE)) {
             return List.of(field(idValue) + "index 1000 is reserved for " + TemplateItem.TEMPLATE_ID_TYPE + ", the template the record uses");

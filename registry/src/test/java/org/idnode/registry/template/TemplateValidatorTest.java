@@ -77,11 +77,20 @@ class TemplateValidatorTest {
     void aRecordWithoutTemplateIdIsNotBound() {
         HandleRecord plain = new HandleRecord(HandleName.parse("88.999.2/X"), List.of(
                 value(1, "URL", "https://example.com/"),
-                value(1001, "TEMPLATE", "9.9"),
                 value(1500, "ANY", "thing"),
                 value(2005, "LAYER_COUNT", "four")));
         assertThat(problems(plain)).isEmpty();
         assertThat(problems(new HandleRecord(HandleName.parse("88.999.2/EMPTY"), List.of()))).isEmpty();
+    }
+
+    @Test
+    void aTemplateVersionWithoutTheTemplateIsRefused() {
+        // e.g. what remains when index 1000 is removed from a bound record: it must not escape its template's checks
+        HandleRecord orphan = new HandleRecord(HandleName.parse("88.999.2/X"), List.of(
+                value(1, "URL", "https://example.com/"),
+                value(1001, "TEMPLATE", "1.0"),
+                value(2005, "LAYER_COUNT", "four")));
+        assertThat(problems(orphan)).singleElement().asString().startsWith("1001 TEMPLATE: ").contains("1000 TEMPLATE_ID");
     }
 
     @Test
