@@ -23,7 +23,6 @@ import net.handle.hdllib.MessageEnvelope;
 import net.handle.hdllib.ResolutionRequest;
 import net.handle.hdllib.Util;
 import org.idnode.registry.cache.CachingHandleRecordStore;
-import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.store.HandleRecordStore;
 import org.idnode.registry.write.HandleWriter;

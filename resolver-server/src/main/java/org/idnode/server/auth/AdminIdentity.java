@@ -3,6 +3,7 @@ package org.idnode.server.auth;
 import java.nio.charset.StandardCharsets;
 
 import net.handle.hdllib.Util;
+import org.idnode.registry.model.HandleName;
 
 /**
  * An administrator identity or an admin reference, {@code index:handle} as the Handle system writes
@@ -43,7 +44,7 @@ public record AdminIdentity(String handle, int index) {
 
     /** ASCII case-insensitive handle comparison. */
     public boolean sameHandle(String other) {
-        return other != null && asciiUpper(handle).equals(asciiUpper(other));
+        return other != null && HandleName.asciiUpperCase(handle).equals(HandleName.asciiUpperCase(other));
     }
 
     /** The handle as UTF-8 bytes (a new array on every call). */
@@ -53,21 +54,7 @@ public record AdminIdentity(String handle, int index) {
 
     /** A key for sets of references: the index and the ASCII upper-cased handle. */
     String lookupKey() {
-        return index + ":" + asciiUpper(handle);
-    }
-
-    private static String asciiUpper(String s) {
-        StringBuilder b = null;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 'a' && c <= 'z') {
-                if (b == null) {
-                    b = new StringBuilder(s);
-                }
-                b.setCharAt(i, (char) (c - ('a' - 'A')));
-            }
-        }
-        return b == null ? s : b.toString();
+        return index + ":" + HandleName.asciiUpperCase(handle);
     }
 
     /** {@code index:handle}. */

@@ -115,7 +115,7 @@ public final class AuthorizedWriter {
             }
         }
         if (op instanceof HandleOperation.Create) {
-            return authorizeOnPrefix(who, AdminAuthorizer.authorityForCreate(handle), WriteRequests.permission(op));
+            return authorizeOnPrefix(who, AdminAuthorizer.authorityForCreate(handle), WriteRequests.createPermission(handle));
         }
         Optional<HandleRecord> own = store.get(handle);
         if (own.isEmpty()) {

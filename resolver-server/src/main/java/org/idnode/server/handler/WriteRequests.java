@@ -1,9 +1,9 @@
 package org.idnode.server.handler;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,7 +12,6 @@ import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractRequest;
 import net.handle.hdllib.AddValueRequest;
 import net.handle.hdllib.CreateHandleRequest;
-import net.handle.hdllib.DeleteHandleRequest;
 import net.handle.hdllib.ModifyValueRequest;
 import net.handle.hdllib.RemoveValueRequest;
 import org.idnode.registry.model.HandleName;
@@ -57,33 +56,24 @@ final class WriteRequests {
     }
 
     /**
-     * The {@code HS_ADMIN} permission a write needs. Creating a handle needs ADD_HANDLE on its prefix
-     * handle (ADD_DERIVED_PREFIX for a prefix handle, on its parent); the others need the matching
-     * permission on the handle, and changing {@code HS_ADMIN} values needs the admin permissions.
+     * The {@code HS_ADMIN} permission creating {@code handle} needs on its authority (see
+     * {@code AdminAuthorizer.authorityForCreate}): ADD_HANDLE, or ADD_NA for a prefix handle.
      */
-    static Permission permission(HandleOperation op) {
-        if (op instanceof HandleOperation.Create) {
-            return op.handle().isPrefixHandle() ? Permission.ADD_NA : Permission.ADD_HANDLE;
-        }
-        if (op instanceof HandleOperation.Delete) {
-            return op.handle().isPrefixHandle() ? Permission.DELETE_NA : Permission.DELETE_HANDLE;
-        }
-        if (op instanceof HandleOperation.AddValues a) {
-            return touchesAdmin(a.values()) ? Permission.ADD_ADMIN : Permission.ADD_VALUE;
-        }
-        if (op instanceof HandleOperation.ModifyValues m) {
-            return touchesAdmin(m.values()) ? Permission.MODIFY_ADMIN : Permission.MODIFY_VALUE;
-        }
-        return Permission.REMOVE_VALUE;
+    static Permission createPermission(HandleName handle) {
+        return handle.isPrefixHandle() ? Permission.ADD_NA : Permission.ADD_HANDLE;
     }
 
     /**
-     * The {@code HS_ADMIN} permissions a write needs on an existing record: as {@link #permission}, except that a
-     * value operation is judged by the values it replaces or removes as well as by the new ones. Replacing a value
-     * needs MODIFY_VALUE (MODIFY_ADMIN when the old or the new value is an HS_ADMIN); removing an HS_ADMIN value
-     * needs REMOVE_ADMIN.
+     * The {@code HS_ADMIN} permissions any other write needs on the existing record. Deleting needs
+     * DELETE_HANDLE (DELETE_NA for a prefix handle). A value operation is judged by the values it replaces or
+     * removes as well as by the new ones: adding needs ADD_VALUE (ADD_ADMIN for an HS_ADMIN), replacing
+     * needs MODIFY_VALUE (MODIFY_ADMIN when the old or the new value is an HS_ADMIN), removing needs
+     * REMOVE_VALUE (REMOVE_ADMIN for an HS_ADMIN).
      */
     static Set<Permission> permissions(HandleOperation op, HandleRecord existing) {
+        if (op instanceof HandleOperation.Delete) {
+            return Set.of(op.handle().isPrefixHandle() ? Permission.DELETE_NA : Permission.DELETE_HANDLE);
+        }
         Map<Integer, HandleValue> old = new HashMap<>();
         existing.values().forEach(v -> old.put(v.index(), v));
         Set<Permission> out = EnumSet.noneOf(Permission.class);
@@ -97,19 +87,25 @@ final class WriteRequests {
                     out.add(admin ? Permission.MODIFY_ADMIN : Permission.MODIFY_VALUE);
                 }
             }
+            if (out.isEmpty()) {
+                out.add(Permission.ADD_VALUE);
+            }
         } else if (op instanceof HandleOperation.ModifyValues m) {
             for (HandleValue v : m.values()) {
                 HandleValue before = old.get(v.index());
                 out.add(isAdmin(v) || (before != null && isAdmin(before)) ? Permission.MODIFY_ADMIN : Permission.MODIFY_VALUE);
             }
-        } else if (op instanceof HandleOperation.RemoveValues r) {
-            for (int i : r.indexes()) {
+            if (out.isEmpty()) {
+                out.add(Permission.MODIFY_VALUE);
+            }
+        } else {
+            for (int i : ((HandleOperation.RemoveValues) op).indexes()) {
                 HandleValue before = old.get(i);
                 out.add(before != null && isAdmin(before) ? Permission.REMOVE_ADMIN : Permission.REMOVE_VALUE);
             }
-        }
-        if (out.isEmpty()) {
-            out.add(permission(op));
+            if (out.isEmpty()) {
+                out.add(Permission.REMOVE_VALUE);
+            }
         }
         return out;
     }
@@ -126,9 +122,5 @@ final class WriteRequests {
             }
         }
         return out;
-    }
-
-    private static boolean touchesAdmin(List<HandleValue> values) {
-        return values.stream().anyMatch(WriteRequests::isAdmin);
     }
 }

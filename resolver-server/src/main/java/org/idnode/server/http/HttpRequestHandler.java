@@ -127,10 +127,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     }
 
     private void resolve(ChannelHandlerContext ctx, QueryStringDecoder uri, String authorization, boolean keepAlive) {
-        // Percent-decoded byte for byte (ISO-8859-1 keeps every byte), so that invalid UTF-8 reaches the
-        // processor as it would over UDP or TCP and is refused there, instead of being patched with U+FFFD.
-        byte[] handle = QueryStringDecoder.decodeComponent(uri.rawPath().substring(API_HANDLES.length()), StandardCharsets.ISO_8859_1)
-                .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] handle = pathBytes(uri.rawPath().substring(API_HANDLES.length()));
         Map<String, List<String>> params = uri.parameters();
         int[] indexes;
         try {
@@ -188,8 +185,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         HandleName start;
         int depth;
         try {
-            start = HandleName.fromUtf8(QueryStringDecoder.decodeComponent(uri.rawPath().substring(API_TRACE.length()), StandardCharsets.ISO_8859_1)
-                    .getBytes(StandardCharsets.ISO_8859_1));
+            start = HandleName.fromUtf8(pathBytes(uri.rawPath().substring(API_TRACE.length())));
         } catch (InvalidHandleException e) {
             sendJson(ctx, HttpResponseStatus.BAD_REQUEST, errorJson(AbstractMessage.RC_INVALID_HANDLE, e.getMessage()), keepAlive);
             return;
@@ -330,6 +326,15 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /**
+     * A handle from a URL path segment, percent-decoded byte for byte (ISO-8859-1 keeps every byte), so that
+     * invalid UTF-8 is refused by {@link HandleName#fromUtf8} as over UDP and TCP instead of being patched
+     * with U+FFFD.
+     */
+    static byte[] pathBytes(String rawSegment) {
+        return QueryStringDecoder.decodeComponent(rawSegment, StandardCharsets.ISO_8859_1).getBytes(StandardCharsets.ISO_8859_1);
     }
 
     /** Logs a failure of work done for an HTTP request, after its client was answered; rethrows JVM errors. */

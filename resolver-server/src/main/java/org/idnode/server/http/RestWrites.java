@@ -117,8 +117,7 @@ final class RestWrites {
         }
         HandleName handle;
         try {
-            handle = HandleName.fromUtf8(QueryStringDecoder.decodeComponent(path.substring("/api/handles/".length()), StandardCharsets.ISO_8859_1)
-                    .getBytes(StandardCharsets.ISO_8859_1));
+            handle = HandleName.fromUtf8(HttpRequestHandler.pathBytes(path.substring("/api/handles/".length())));
         } catch (InvalidHandleException e) {
             return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_INVALID_HANDLE, null, e.getMessage());
         }
@@ -222,7 +221,7 @@ final class RestWrites {
     private Reply audit(AdminIdentity who, String rawHandle) {
         HandleName handle;
         try {
-            handle = HandleName.fromUtf8(QueryStringDecoder.decodeComponent(rawHandle, StandardCharsets.ISO_8859_1).getBytes(StandardCharsets.ISO_8859_1));
+            handle = HandleName.fromUtf8(HttpRequestHandler.pathBytes(rawHandle));
         } catch (InvalidHandleException e) {
             return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_INVALID_HANDLE, null, e.getMessage());
         }
