@@ -101,6 +101,26 @@ public final class AuthorizedWriter {
         return decision;
     }
 
+    /**
+     * Whether {@code who} operates this node, for operations on the node itself such as homing prefixes: an
+     * {@code HS_ADMIN} value of one of the node's own prefix handles ({@code 0.NA/<configured prefix>}) grants it
+     * {@code needed}, directly or through an {@code HS_VLIST} group.
+     */
+    public Decision authorizeOperator(AdminIdentity who, Permission needed) {
+        Decision last = null;
+        for (String prefix : namespace.configured()) {
+            Decision d = authorizeOnPrefix(who, HandleName.ofPrefix(prefix), needed);
+            if (d.granted()) {
+                return d;
+            }
+            last = d;
+        }
+        String handles = namespace.configured().stream().map(p -> "0.NA/" + p).collect(java.util.stream.Collectors.joining(", "));
+        return new Decision(false, last == null ? AbstractMessage.RC_INVALID_ADMIN : last.responseCode(),
+                "only an operator of this node may do this, an administrator of " + handles + " with " + needed
+                        + (last == null ? "" : ": " + last.reason()));
+    }
+
     private Decision authorize(AdminIdentity who, HandleOperation op) {
         HandleName handle = op.handle();
         if (!namespace.serves(handle)) {
@@ -142,7 +162,8 @@ public final class AuthorizedWriter {
         return authorizer.authorize(who, prefixHandle.toString(), values, needed);
     }
 
-    private static int responseCode(WriteOutcome outcome) {
+    /** The Handle response code for a write outcome. */
+    static int responseCode(WriteOutcome outcome) {
         return switch (outcome.status()) {
             case OK -> AbstractMessage.RC_SUCCESS;
             case HANDLE_NOT_FOUND -> AbstractMessage.RC_HANDLE_NOT_FOUND;
