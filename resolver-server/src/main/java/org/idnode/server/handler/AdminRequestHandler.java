@@ -155,7 +155,8 @@ final class AdminRequestHandler {
 
     /**
      * A resolution by an authenticated identity: every value (restricted ones too) when an {@code HS_ADMIN}
-     * of the handle or of its prefix grants it {@code READ_VALUE}; otherwise only the public values.
+     * of the handle or of its prefix grants it {@code READ_VALUE}; otherwise the public values and the
+     * template items granted to it ({@link AuthorizedWriter#readAccess}).
      */
     AbstractResponse readAs(AdminIdentity who, ResolutionRequest req) throws HandleException {
         HandleName name;
@@ -170,8 +171,8 @@ final class AdminRequestHandler {
         if (values == null) {
             return new ErrorResponse(req, AbstractMessage.RC_HANDLE_NOT_FOUND, null);
         }
-        Decision decision = writes.authorizeRead(who, name, values);
-        byte[][] selected = PreparedRecord.of(values, decision.granted()).select(req.requestedIndexes, req.requestedTypes);
+        AuthorizedWriter.ReadAccess access = writes.readAccess(who, name, values);
+        byte[][] selected = PreparedRecord.of(values, access::mayRead).select(req.requestedIndexes, req.requestedTypes);
         if (selected.length == 0) {
             return new ErrorResponse(req, AbstractMessage.RC_VALUES_NOT_FOUND, null);
         }
