@@ -120,7 +120,7 @@ public final class HandleMessageCodec {
                     AbstractMessage.OC_SESSION_TERMINATE, AbstractMessage.OC_RESPONSE_TO_CHALLENGE,
                     AbstractMessage.OC_VERIFY_CHALLENGE, AbstractMessage.OC_CREATE_HANDLE, AbstractMessage.OC_DELETE_HANDLE,
                     AbstractMessage.OC_ADD_VALUE, AbstractMessage.OC_REMOVE_VALUE, AbstractMessage.OC_MODIFY_VALUE,
-                    AbstractMessage.OC_LIST_HANDLES -> true;
+                    AbstractMessage.OC_LIST_HANDLES, AbstractMessage.OC_HOME_NA, AbstractMessage.OC_UNHOME_NA -> true;
             default -> false;
         };
     }
@@ -199,7 +199,8 @@ public final class HandleMessageCodec {
                 }
                 body.string("signed response");
             }
-            case AbstractMessage.OC_DELETE_HANDLE, AbstractMessage.OC_LIST_HANDLES -> body.string("handle");
+            case AbstractMessage.OC_DELETE_HANDLE, AbstractMessage.OC_LIST_HANDLES, AbstractMessage.OC_HOME_NA,
+                    AbstractMessage.OC_UNHOME_NA -> body.string("handle");
             case AbstractMessage.OC_REMOVE_VALUE -> {
                 body.string("handle");
                 body.skip(4 * body.count("index count", 4), "indexes");

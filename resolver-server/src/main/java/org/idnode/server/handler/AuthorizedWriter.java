@@ -11,6 +11,7 @@ import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.store.HandleRecordStore;
+import org.idnode.registry.template.TemplateItem;
 import org.idnode.registry.write.HandleOperation;
 import org.idnode.registry.write.HandleWriter;
 import org.idnode.registry.write.WriteOutcome;
@@ -20,6 +21,7 @@ import org.idnode.server.auth.AdminAuthorizer;
 import org.idnode.server.auth.AdminAuthorizer.Decision;
 import org.idnode.server.auth.AdminAuthorizer.Permission;
 import org.idnode.server.auth.AdminIdentity;
+import org.idnode.server.auth.ItemGrants;
 
 /**
  * Writes on behalf of an authenticated identity, for every interface that writes (Handle protocol,
@@ -34,6 +36,24 @@ public final class AuthorizedWriter {
     public record Result(HandleName handle, int responseCode, String message) {
         public boolean isOk() {
             return responseCode == AbstractMessage.RC_SUCCESS;
+        }
+    }
+
+    /**
+     * Which values of a record an identity may read: the public ones, and every restricted one when
+     * {@code all}, else the restricted template items whose types (ASCII upper-cased) are in {@code items}.
+     */
+    public record ReadAccess(boolean all, Set<String> items) {
+        static final ReadAccess PUBLIC_ONLY = new ReadAccess(false, Set.of());
+        static final ReadAccess ALL = new ReadAccess(true, Set.of());
+
+        public ReadAccess {
+            items = Set.copyOf(items);
+        }
+
+        public boolean mayRead(HandleValue v) {
+            return v.permissions().publicRead() || all
+                    || v.index() >= TemplateItem.FIRST_ITEM_INDEX && !items.isEmpty() && items.contains(HandleName.asciiUpperCase(v.type()));
         }
     }
 
@@ -101,6 +121,52 @@ public final class AuthorizedWriter {
         return decision;
     }
 
+    /**
+     * Whether {@code who} operates this node, for operations on the node itself such as homing prefixes: an
+     * {@code HS_ADMIN} value of one of the node's own prefix handles ({@code 0.NA/<configured prefix>}) grants it
+     * {@code needed}, directly or through an {@code HS_VLIST} group.
+     */
+    public Decision authorizeOperator(AdminIdentity who, Permission needed) {
+        Decision last = null;
+        for (String prefix : namespace.configured()) {
+            Decision d = authorizeOnPrefix(who, HandleName.ofPrefix(prefix), needed);
+            if (d.granted()) {
+                return d;
+            }
+            last = d;
+        }
+        String handles = namespace.configured().stream().map(p -> "0.NA/" + p).collect(java.util.stream.Collectors.joining(", "));
+        return new Decision(false, last == null ? AbstractMessage.RC_INVALID_ADMIN : last.responseCode(),
+                "only an operator of this node may do this, an administrator of " + handles + " with " + needed
+                        + (last == null ? "" : ": " + last.reason()));
+    }
+
+    /**
+     * Which values of a record {@code who} may read: every one with {@code READ_VALUE} on the handle or its prefix
+     * ({@link #authorizeRead}); otherwise the public ones and the template items the owning enterprise granted it
+     * on its prefix handle ({@link ItemGrants}) for the template the record is bound to.
+     */
+    public ReadAccess readAccess(AdminIdentity who, HandleName name, List<HandleValue> values) {
+        if (authorizeRead(who, name, values).granted()) {
+            return ReadAccess.ALL;
+        }
+        String template = null;
+        for (HandleValue v : values) {
+            if (v.index() == TemplateItem.TEMPLATE_ID_INDEX && v.type().equalsIgnoreCase(TemplateItem.TEMPLATE_ID_TYPE)) {
+                template = new String(v.data(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        if (template == null || name.isPrefixHandle()) {
+            return ReadAccess.PUBLIC_ONLY;
+        }
+        List<HandleValue> prefixValues = prefixHandleValues.apply(HandleName.ofPrefix(name.prefix()));
+        if (prefixValues == null) {
+            return ReadAccess.PUBLIC_ONLY;
+        }
+        Set<String> items = ItemGrants.itemsFor(authorizer, who, template, prefixValues);
+        return items.isEmpty() ? ReadAccess.PUBLIC_ONLY : new ReadAccess(false, items);
+    }
+
     private Decision authorize(AdminIdentity who, HandleOperation op) {
         HandleName handle = op.handle();
         if (!namespace.serves(handle)) {
@@ -142,7 +208,8 @@ public final class AuthorizedWriter {
         return authorizer.authorize(who, prefixHandle.toString(), values, needed);
     }
 
-    private static int responseCode(WriteOutcome outcome) {
+    /** The Handle response code for a write outcome. */
+    static int responseCode(WriteOutcome outcome) {
         return switch (outcome.status()) {
             case OK -> AbstractMessage.RC_SUCCESS;
             case HANDLE_NOT_FOUND -> AbstractMessage.RC_HANDLE_NOT_FOUND;

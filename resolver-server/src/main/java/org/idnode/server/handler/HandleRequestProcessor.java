@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers decoded Handle requests; the one place where request semantics live, shared by the UDP,
  * TCP and HTTP transports. Supported: {@code OC_RESOLUTION} (index and type filters, public-only
- * values, prefix handles {@code 0.NA/<prefix>}) and {@code OC_GET_SITE_INFO}; every other operation
- * is answered {@code RC_OPERATION_NOT_SUPPORTED}. Certified requests get signed answers.
+ * values, prefix handles {@code 0.NA/<prefix>}) and {@code OC_GET_SITE_INFO}; sessions, challenges, writes,
+ * list-handles and home/unhome prefix through {@link AdminRequestHandler}; every other operation is
+ * answered {@code RC_OPERATION_NOT_SUPPORTED}. Certified requests get signed answers.
  *
  * <p>Threading: {@link #process} may be called from any thread and never blocks. Answers found in the
  * record cache are delivered on the calling thread; a cache miss (which reads RocksDB) and signing
@@ -83,7 +84,7 @@ public final class HandleRequestProcessor {
         this.sessions = new SessionManager(SessionManager.Settings.defaults(), Clock.systemUTC());
         Function<HandleName, List<HandleValue>> prefixValues = name -> prefixHandleValues(name, store.get(name));
         this.writes = new AuthorizedWriter(store, writer, namespace, prefixValues);
-        this.admin = new AdminRequestHandler(store, writes, namespace, prefixValues, sessions);
+        this.admin = new AdminRequestHandler(store, writes, new HomedPrefixes(store, writer, namespace), namespace, prefixValues, sessions);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.idnode.server.handler;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 import net.handle.hdllib.Encoder;
 import net.handle.hdllib.Util;
@@ -36,12 +37,21 @@ final class PreparedRecord {
 
     /** The public values, or every value when {@code includeRestricted} (for an authorised reader). */
     static PreparedRecord of(List<HandleValue> values, boolean includeRestricted) {
-        List<HandleValue> readable = new ArrayList<>(values.size());
+        return of(values, v -> includeRestricted || v.permissions().publicRead());
+    }
+
+    /** The values {@code readable} accepts. */
+    static PreparedRecord of(List<HandleValue> values, Predicate<HandleValue> readable) {
+        List<HandleValue> kept = new ArrayList<>(values.size());
         for (HandleValue v : values) {
-            if (includeRestricted || v.permissions().publicRead()) {
-                readable.add(v);
+            if (readable.test(v)) {
+                kept.add(v);
             }
         }
+        return prepare(kept, kept.size() < values.size());
+    }
+
+    private static PreparedRecord prepare(List<HandleValue> readable, boolean withheld) {
         int n = readable.size();
         int[] indexes = new int[n];
         byte[][] types = new byte[n][];
@@ -52,7 +62,7 @@ final class PreparedRecord {
             types[i] = Util.encodeString(v.type());
             encoded[i] = Encoder.encodeHandleValue(HandleValueConverter.toWire(v));
         }
-        return new PreparedRecord(indexes, types, encoded, readable.size() < values.size());
+        return new PreparedRecord(indexes, types, encoded, withheld);
     }
 
     /** True when restricted values were left out. */

@@ -8,7 +8,7 @@ import org.idnode.server.handler.HandleRequestProcessor;
 
 /**
  * What the HTTP interface serves from: the Handle request processor (REST resolution, native messages,
- * site info, authorised writes), the genealogy tracer, the HTTP Basic authenticator, and the executor that
+ * site info, authorised writes), the genealogy tracer, the HTTP authenticator (Basic, Bearer, Handle), and the executor that
  * runs work which may block (store reads and writes).
  */
 public record HttpApi(HandleRequestProcessor processor, GenealogyTracer tracer, HttpAuthenticator authenticator, Executor blockingWork) {

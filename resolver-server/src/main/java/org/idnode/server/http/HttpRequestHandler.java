@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/site} answers with the node's site info as JSON;</li>
  *   <li>{@code GET /api/trace/{handle}?direction=up|down&depth=N} answers with the identifier's genealogy
  *       tree (public reference items only) as JSON;</li>
+ *   <li>{@code /api/sessions} opens, shows and closes sessions of the {@code Handle} authentication scheme
+ *       ({@link RestSessions}); writes, listing, batches and the audit log are {@link RestWrites};</li>
  *   <li>{@code POST /<anything>} with {@code Content-Type: application/x-hdl-message} carries a native
  *       Handle message (envelope + message) and gets one back, as CNRI's client sends it.</li>
  * </ul>
@@ -70,11 +72,13 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     private final HandleRequestProcessor processor;
     private final HttpApi api;
     private final RestWrites writes;
+    private final RestSessions sessions;
 
     public HttpRequestHandler(HttpApi api) {
         this.api = api;
         this.processor = api.processor();
         this.writes = new RestWrites(api);
+        this.sessions = new RestSessions(api);
     }
 
     @Override
@@ -107,6 +111,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         String path = uri.rawPath();
         if (req.method().equals(HttpMethod.POST) && isHandleMessage(req)) {
             nativeMessage(ctx, req, keepAlive);
+        } else if (RestSessions.handles(path)) {
+            sessions.handle(ctx, req, path, keepAlive);
         } else if (RestWrites.handles(req.method(), path, uri.parameters())) {
             writes.handle(ctx, req, uri, keepAlive);
         } else if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
@@ -163,9 +169,11 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
                     HttpAuthenticator.Outcome outcome = api.authenticator().authenticate(authorization);
                     if (outcome instanceof HttpAuthenticator.Authenticated a) {
                         reply.respond(processor.resolveAs(a.identity(), req));
+                    } else if (outcome instanceof HttpAuthenticator.Refused r) {
+                        sendJson(ctx, JsonReply.refused(r, null), keepAlive);
                     } else {
-                        String reason = outcome instanceof HttpAuthenticator.Refused r ? r.reason() : "no credentials";
-                        sendJson(ctx, HttpResponseStatus.FORBIDDEN, errorJson(AbstractMessage.RC_AUTHENTICATION_FAILED, reason), keepAlive);
+                        // A Handle session that is not authenticated (yet): an anonymous reader.
+                        processor.process(req, reply);
                     }
                 } catch (Throwable e) {
                     sendJson(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, errorJson(AbstractMessage.RC_ERROR, "resolution failed; see the node's error log"), keepAlive);
@@ -296,19 +304,24 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         send(ctx, resp, keepAlive);
     }
 
-    private static void sendJson(ChannelHandlerContext ctx, HttpResponseStatus status, String json, boolean keepAlive) {
-        sendJson(ctx, status, json, keepAlive, false);
-    }
-
-    /** Sends a JSON answer; with {@code challenge} it also asks for Basic credentials ({@code WWW-Authenticate}). */
-    static void sendJson(ChannelHandlerContext ctx, HttpResponseStatus status, String json, boolean keepAlive, boolean challenge) {
+    static void sendJson(ChannelHandlerContext ctx, HttpResponseStatus status, String json, boolean keepAlive) {
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)));
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
-        if (challenge) {
-            resp.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"idnode\"");
-        }
         send(ctx, resp, keepAlive);
+    }
+
+    static void sendJson(ChannelHandlerContext ctx, JsonReply reply, boolean keepAlive) {
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
+                Unpooled.wrappedBuffer(reply.json().toString().getBytes(StandardCharsets.UTF_8)));
+        resp.headers().add(reply.headers());
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
+        send(ctx, resp, keepAlive);
+    }
+
+    /** Sends an answer without a body (204 No Content). */
+    static void sendEmpty(ChannelHandlerContext ctx, HttpResponseStatus status, boolean keepAlive) {
+        send(ctx, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER), keepAlive);
     }
 
     private static void send(ChannelHandlerContext ctx, FullHttpResponse resp, boolean keepAlive) {
