@@ -24,6 +24,7 @@ import org.idnode.registry.store.RocksDbHandleRecordStore;
 import org.idnode.registry.template.TemplateCatalog;
 import org.idnode.registry.template.TemplateValidator;
 import org.idnode.registry.write.HandleWriter;
+import org.idnode.server.admin.PrefixAdministration;
 import org.idnode.server.config.ConfigException;
 import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.codec.HandleMessageCodec;
@@ -66,7 +67,8 @@ public final class IdentifierNode implements AutoCloseable {
         transport = new NettyTransport(Runtime.getRuntime().availableProcessors());
         try {
             transport.bind(bind, config.handlePort(), config.httpPort(), config.idleTimeoutSeconds(), processor,
-                    new HttpApi(processor, new GenealogyTracer(store), new HttpAuthenticator(store::get), blockingWork));
+                    new HttpApi(processor, new GenealogyTracer(store), new HttpAuthenticator(store::get),
+                            new PrefixAdministration(store, writer, config.prefixes()), blockingWork));
         } catch (RuntimeException e) {
             closeQuietly();
             throw e;

@@ -29,6 +29,7 @@ import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.registry.model.Permissions;
 import org.idnode.registry.store.StoreException;
 import org.idnode.registry.write.HandleWriter;
+import org.idnode.server.admin.PrefixRecords;
 import org.idnode.server.auth.AdminIdentity;
 import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
@@ -248,7 +249,7 @@ public final class HandleRequestProcessor {
         int now = (int) (System.currentTimeMillis() / 1000);
         if (record.isPresent()) {
             List<HandleValue> stored = record.get().values();
-            boolean hasSite = stored.stream().anyMatch(v -> isSiteType(v.type()));
+            boolean hasSite = PrefixRecords.isSelfHosted(stored);
             if (hasSite) {
                 return stored;
             }
@@ -281,10 +282,6 @@ public final class HandleRequestProcessor {
             }
             candidate++;
         }
-    }
-
-    private static boolean isSiteType(String type) {
-        return type.equalsIgnoreCase("HS_SITE") || type.equalsIgnoreCase("HS_SITE.6") || type.equalsIgnoreCase("HS_SERV");
     }
 
     private void finish(AbstractRequest request, AbstractResponse response, ResponseCallback callback, boolean onBlockingThread) {

@@ -107,6 +107,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         String path = uri.rawPath();
         if (req.method().equals(HttpMethod.POST) && isHandleMessage(req)) {
             nativeMessage(ctx, req, keepAlive);
+        } else if (OperatorApi.handles(path)) {
+            new OperatorApi(api).handle(ctx, req, uri, keepAlive);
         } else if (RestWrites.handles(req.method(), path, uri.parameters())) {
             writes.handle(ctx, req, uri, keepAlive);
         } else if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.RejectedExecutionException;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -74,34 +73,15 @@ final class RestWrites {
         String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
         String body = req.content().toString(StandardCharsets.UTF_8);
         HttpMethod method = req.method();
-        try {
-            api.blockingWork().execute(() -> {
-                try {
-                    Reply reply = run(method, uri, authorization, body);
-                    HttpRequestHandler.sendJson(ctx, reply.status, reply.json.toString(), keepAlive, reply.status.code() == 401);
-                } catch (Throwable e) {
-                    HttpRequestHandler.sendJson(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                            HttpRequestHandler.errorJson(AbstractMessage.RC_ERROR, "write failed; see the node's error log"), keepAlive, false);
-                    HttpRequestHandler.logAndRethrowErrors("REST write", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            HttpRequestHandler.sendJson(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    HttpRequestHandler.errorJson(AbstractMessage.RC_SERVER_TOO_BUSY, "the node is too busy, try again"), keepAlive, false);
-        }
+        JsonReply.sendOnBlockingThread(api, ctx, keepAlive, "write", () -> run(method, uri, authorization, body));
     }
 
-    private record Reply(HttpResponseStatus status, JsonObject json) {
-    }
-
-    private Reply run(HttpMethod method, QueryStringDecoder uri, String authorization, String body) {
+    private JsonReply run(HttpMethod method, QueryStringDecoder uri, String authorization, String body) {
         HttpAuthenticator.Outcome outcome = api.authenticator().authenticate(authorization);
-        if (outcome instanceof HttpAuthenticator.Anonymous) {
-            return error(HttpResponseStatus.UNAUTHORIZED, AbstractMessage.RC_AUTHENTICATION_NEEDED, null,
-                    "this needs Authorization: Basic with an admin identity (index:handle) and its secret key, or Bearer with an API token");
-        }
-        if (outcome instanceof HttpAuthenticator.Refused r) {
-            return error(HttpResponseStatus.FORBIDDEN, r.responseCode(), null, r.reason());
+        JsonReply refused = JsonReply.refusal(outcome,
+                "this needs Authorization: Basic with an admin identity (index:handle) and its secret key, or Bearer with an API token");
+        if (refused != null) {
+            return refused;
         }
         AdminIdentity who = ((HttpAuthenticator.Authenticated) outcome).identity();
         String path = uri.rawPath();
@@ -133,11 +113,11 @@ final class RestWrites {
         json.addProperty("handle", handle.toString());
         if (!result.isOk()) {
             json.addProperty("message", result.message());
-            return new Reply(HttpStatusMapping.forWrite(result.responseCode()), json);
+            return new JsonReply(HttpStatusMapping.forWrite(result.responseCode()), json);
         }
         boolean created = op instanceof HandleOperation.Create c && !c.overwrite()
                 || op instanceof HandleOperation.AddValues a && !a.overwrite();
-        return new Reply(created ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, json);
+        return new JsonReply(created ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, json);
     }
 
     private static HandleOperation put(HandleName handle, Map<String, List<String>> params, String body) {
@@ -168,7 +148,7 @@ final class RestWrites {
         return new HandleOperation.RemoveValues(handle, out);
     }
 
-    private Reply list(AdminIdentity who, Map<String, List<String>> params) {
+    private JsonReply list(AdminIdentity who, Map<String, List<String>> params) {
         List<String> prefixParam = params.get("prefix");
         if (prefixParam == null || prefixParam.isEmpty()) {
             return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_INVALID_HANDLE, null, "list needs ?prefix=, e.g. ?prefix=88.999.1");
@@ -211,14 +191,14 @@ final class RestWrites {
         JsonArray handles = new JsonArray();
         names.forEach(n -> handles.add(n.toString()));
         json.add("handles", handles);
-        return new Reply(HttpResponseStatus.OK, json);
+        return new JsonReply(HttpResponseStatus.OK, json);
     }
 
     /**
      * The audit log of one identifier, oldest first, for identities that may read its restricted values
      * (its owner and the partners it granted).
      */
-    private Reply audit(AdminIdentity who, String rawHandle) {
+    private JsonReply audit(AdminIdentity who, String rawHandle) {
         HandleName handle;
         try {
             handle = HandleName.fromUtf8(HttpRequestHandler.pathBytes(rawHandle));
@@ -248,10 +228,10 @@ final class RestWrites {
             entries.add(o);
         }
         json.add("entries", entries);
-        return new Reply(HttpResponseStatus.OK, json);
+        return new JsonReply(HttpResponseStatus.OK, json);
     }
 
-    private Reply batch(AdminIdentity who, String body) {
+    private JsonReply batch(AdminIdentity who, String body) {
         JsonArray records;
         try {
             JsonElement root = JsonParser.parseString(body);
@@ -296,7 +276,7 @@ final class RestWrites {
         json.addProperty("accepted", ok);
         json.addProperty("refused", results.length - ok);
         json.add("results", out);
-        return new Reply(HttpResponseStatus.OK, json);
+        return new JsonReply(HttpResponseStatus.OK, json);
     }
 
     private static String recordJson(HandleName handle, String body) {
@@ -345,19 +325,11 @@ final class RestWrites {
     }
 
     private static JsonObject result(String handle, int responseCode, String message) {
-        JsonObject o = new JsonObject();
-        if (handle != null) {
-            o.addProperty("handle", handle);
-        }
-        o.addProperty("responseCode", responseCode);
-        if (message != null) {
-            o.addProperty("message", message);
-        }
-        return o;
+        return JsonReply.error(HttpResponseStatus.OK, responseCode, handle, message).json();
     }
 
-    private static Reply error(HttpResponseStatus status, int responseCode, String handle, String message) {
-        return new Reply(status, result(handle, responseCode, message));
+    private static JsonReply error(HttpResponseStatus status, int responseCode, String handle, String message) {
+        return JsonReply.error(status, responseCode, handle, message);
     }
 
     private static boolean isFalse(List<String> values) {
