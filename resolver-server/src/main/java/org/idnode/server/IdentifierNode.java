@@ -78,7 +78,7 @@ public final class IdentifierNode implements AutoCloseable {
                     new HttpApi(processor, tracer, authenticator, administration, blockingWork));
             grpc = config.grpc().enabled()
                     ? GrpcServer.start(config.grpc(), bind, config.idleTimeoutSeconds(), transport, authenticator,
-                            new GrpcApi(processor, tracer, templates, blockingWork))
+                            new GrpcApi(processor, tracer, templates, administration, blockingWork))
                     : null;
         } catch (RuntimeException e) {
             transport.close();

@@ -1,5 +1,7 @@
 package org.idnode.server.admin;
 
+import java.util.Map;
+
 /**
  * A refused operator action, with a message fit for the operator. Each interface turns the {@link Kind} into
  * its own answer (exit code, HTTP status, gRPC status) and passes {@link #responseCode()} (a Handle response
@@ -24,14 +26,29 @@ public final class AdministrationException extends RuntimeException {
 
     private final Kind kind;
     private final int responseCode;
+    private final Map<String, String> details;
 
     /**
      * @param responseCode the Handle response code that fits ({@code net.handle.hdllib.AbstractMessage.RC_*})
      */
     public AdministrationException(Kind kind, int responseCode, String message) {
+        this(kind, responseCode, message, Map.of());
+    }
+
+    /**
+     * @param details facts about the refusal for programs, e.g. {@code state} and {@code allowed_states} of a refused
+     *                transition
+     */
+    public AdministrationException(Kind kind, int responseCode, String message, Map<String, String> details) {
         super(message, null, false, false);
         this.kind = kind;
         this.responseCode = responseCode;
+        this.details = Map.copyOf(details);
+    }
+
+    /** Facts about the refusal for programs (snake_case keys); empty for most. */
+    public Map<String, String> details() {
+        return details;
     }
 
     public Kind kind() {

@@ -53,6 +53,7 @@ public final class PrefixAdministration {
     private final List<String> nodePrefixes;
     private final AdminAuthorizer authorizer;
     private final Object changes = new Object();
+    private final List<Runnable> revocationListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Proof that the caller is an operator; made only by {@link #operator} and {@link #localOperator()}. */
     public static final class Operator {
@@ -109,6 +110,14 @@ public final class PrefixAdministration {
         this.writer = writer;
         this.nodePrefixes = List.copyOf(nodePrefixes);
         this.authorizer = new AdminAuthorizer(store::get);
+    }
+
+    /**
+     * Runs {@code listener} after every token revocation, on the revoking thread: for authenticators that remember
+     * verified credentials and must forget them.
+     */
+    public void onTokenRevoked(Runnable listener) {
+        revocationListeners.add(listener);
     }
 
     /** The operator of the offline commands, who holds the data folder. */
@@ -209,9 +218,11 @@ public final class PrefixAdministration {
             HandleRecord record = load(p);
             PrefixState current = PrefixRecords.stateOf(record.values());
             if (!current.next().contains(target)) {
+                List<String> allowed = current.next().stream().map(PrefixState::text).toList();
                 throw new AdministrationException(Kind.FAILED_PRECONDITION, AbstractMessage.RC_INVALID_VALUE,
                         p + " is " + current.text() + " and cannot become " + target.text() + "; from " + current.text()
-                                + " it can become " + current.next().stream().map(PrefixState::text).toList());
+                                + " it can become " + allowed,
+                        Map.of("prefix", p, "state", current.text(), "allowed_states", String.join(",", allowed)));
             }
             HandleValue value = PrefixRecords.stateValue(target, (int) (System.currentTimeMillis() / 1000));
             check(writer.apply(new HandleOperation.AddValues(record.handle(), List.of(value), true), op.name()));
@@ -319,6 +330,7 @@ public final class PrefixAdministration {
             }
             check(writer.apply(new HandleOperation.RemoveValues(record.handle(), List.of(index.get())), op.name()));
         }
+        revocationListeners.forEach(Runnable::run);
     }
 
     /**
