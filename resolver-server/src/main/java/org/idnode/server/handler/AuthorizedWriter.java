@@ -12,6 +12,7 @@ import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.store.HandleRecordStore;
 import org.idnode.registry.template.TemplateItem;
+import org.idnode.registry.write.FieldProblem;
 import org.idnode.registry.write.HandleOperation;
 import org.idnode.registry.write.HandleWriter;
 import org.idnode.registry.write.WriteOutcome;
@@ -22,18 +23,34 @@ import org.idnode.server.auth.AdminAuthorizer.Decision;
 import org.idnode.server.auth.AdminAuthorizer.Permission;
 import org.idnode.server.auth.AdminIdentity;
 import org.idnode.server.auth.ItemGrants;
+import org.idnode.server.auth.ApiTokens;
 
 /**
  * Writes on behalf of an authenticated identity, for every interface that writes (Handle protocol,
- * REST): checks that the handle is served here and that its enterprise prefix is enabled, authorises the
- * operation by {@code HS_ADMIN} on the handle or on its prefix handle, then applies the accepted
- * operations in one durable batch.
+ * REST): checks that the handle is served here and that its enterprise prefix (and every prefix that one
+ * derives from) is enabled, authorises the operation by {@code HS_ADMIN} on the handle or on its prefix
+ * handle, then applies the accepted operations in one durable batch. Deleting an enterprise prefix handle
+ * and changing its lifecycle state, enterprise name or API tokens is for the node's operator only.
  *
  * <p>Thread-safe; reads and writes the store, so it blocks.
  */
 public final class AuthorizedWriter {
-    /** The result of one operation, with the Handle response code to answer with. */
-    public record Result(HandleName handle, int responseCode, String message) {
+    /**
+     * The result of one operation, with the Handle response code to answer with.
+     *
+     * @param fieldProblems for a record that breaks its template: one entry per offending value or item
+     * @param created       true when the operation created a handle that did not exist before
+     */
+    public record Result(HandleName handle, int responseCode, String message, List<FieldProblem> fieldProblems, boolean created) {
+        public Result {
+            fieldProblems = List.copyOf(fieldProblems);
+        }
+
+        /** A refusal decided before the write (authorisation, prefix state). */
+        public Result(HandleName handle, int responseCode, String message) {
+            this(handle, responseCode, message, List.of(), false);
+        }
+
         public boolean isOk() {
             return responseCode == AbstractMessage.RC_SUCCESS;
         }
@@ -99,7 +116,7 @@ public final class AuthorizedWriter {
         List<WriteOutcome> outcomes = writer.applyAll(accepted, who.index() + ":" + who.handle());
         for (int i = 0; i < outcomes.size(); i++) {
             WriteOutcome o = outcomes.get(i);
-            results[positions.get(i)] = new Result(o.handle(), responseCode(o), o.message());
+            results[positions.get(i)] = new Result(o.handle(), responseCode(o), o.message(), o.fieldProblems(), o.created());
         }
         return List.of(results);
     }
@@ -172,13 +189,9 @@ public final class AuthorizedWriter {
         if (!namespace.serves(handle)) {
             return new Decision(false, AbstractMessage.RC_SERVER_NOT_RESP, "prefix " + handle.namedPrefix() + " is not served by this node");
         }
-        if (!handle.isPrefixHandle()) {
-            List<HandleValue> prefixValues = prefixHandleValues.apply(HandleName.ofPrefix(handle.prefix()));
-            PrefixState state = prefixValues == null ? PrefixState.ENABLED : PrefixRecords.stateOf(prefixValues);
-            if (state != PrefixState.ENABLED) {
-                return new Decision(false, AbstractMessage.RC_INVALID_ADMIN,
-                        "prefix " + handle.prefix() + " is " + state.text() + ": it accepts no registrations");
-            }
+        Optional<Decision> inactive = inactivePrefix(handle);
+        if (inactive.isPresent()) {
+            return inactive.get();
         }
         if (op instanceof HandleOperation.Create) {
             return authorizeOnPrefix(who, AdminAuthorizer.authorityForCreate(handle), WriteRequests.createPermission(handle));
@@ -187,6 +200,10 @@ public final class AuthorizedWriter {
         if (own.isEmpty()) {
             return new Decision(false, AbstractMessage.RC_HANDLE_NOT_FOUND, "handle " + handle + " does not exist");
         }
+        if (isDerivedPrefixHandle(handle)
+                && (op instanceof HandleOperation.Delete || WriteRequests.touches(op, own.get(), PrefixRecords::isOperatorValue))) {
+            return byParent(who, op);
+        }
         Set<Permission> all = WriteRequests.permissions(op, own.get());
         Decision decision = authorizer.authorize(who, handle.toString(), own.get().values(), all);
         if (!decision.granted() && !handle.isPrefixHandle()) {
@@ -194,6 +211,55 @@ public final class AuthorizedWriter {
             decision = byPrefix.granted() ? byPrefix : decision;
         }
         return decision;
+    }
+
+    /**
+     * The refusal when the prefix a handle is registered under (for a prefix handle, the prefix it derives from), or
+     * any prefix that one derives from, is not enabled: a disabled enterprise can neither register nor create derived
+     * prefixes to register under. The node's own prefixes have no lifecycle.
+     */
+    private Optional<Decision> inactivePrefix(HandleName handle) {
+        for (String p = handle.isPrefixHandle() ? parentOf(handle.namedPrefix()) : handle.prefix(); p != null && !namespace.isConfigured(p);
+             p = parentOf(p)) {
+            List<HandleValue> values = prefixHandleValues.apply(HandleName.ofPrefix(p));
+            PrefixState state = values == null ? PrefixState.ENABLED : PrefixRecords.stateOf(values);
+            if (state != PrefixState.ENABLED) {
+                return Optional.of(new Decision(false, AbstractMessage.RC_INVALID_ADMIN, "prefix " + p + " is " + state.text()
+                        + ": it accepts no registrations"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * An enterprise prefix belongs to the one who created it, the node's operator: deleting its prefix handle, and
+     * changing the values only the operator sets ({@link PrefixRecords#isOperatorValue}: lifecycle state, enterprise
+     * name, API tokens), need what creating it needs, ADD_NA (DELETE_NA to delete) on the parent prefix handle. The
+     * enterprise's own admins cannot, whatever their HS_ADMIN on the prefix handle says.
+     */
+    private Decision byParent(AdminIdentity who, HandleOperation op) {
+        HandleName handle = op.handle();
+        boolean delete = op instanceof HandleOperation.Delete;
+        HandleName parent = AdminAuthorizer.authorityForCreate(handle);
+        Decision d = authorizeOnPrefix(who, parent, delete ? Permission.DELETE_NA : Permission.ADD_NA);
+        if (d.granted()) {
+            return d;
+        }
+        String what = delete ? "deleting the prefix handle " + handle
+                : "changing the " + PrefixRecords.STATE_TYPE + ", " + PrefixRecords.ENTERPRISE_TYPE + " and " + ApiTokens.TOKEN_TYPE
+                        + " values of " + handle;
+        return new Decision(false, AbstractMessage.RC_INSUFFICIENT_PERMISSIONS, what + " is for the administrators of " + parent
+                + " (the node's operator): " + d.reason());
+    }
+
+    /** A prefix handle of a prefix derived from one of the node's prefixes (an enterprise prefix, or one derived from it). */
+    private boolean isDerivedPrefixHandle(HandleName handle) {
+        return handle.isPrefixHandle() && !namespace.isConfigured(handle.namedPrefix());
+    }
+
+    private static String parentOf(String prefix) {
+        int dot = prefix.lastIndexOf('.');
+        return dot > 0 ? prefix.substring(0, dot) : null;
     }
 
     private Decision authorizeOnPrefix(AdminIdentity who, HandleName prefixHandle, Permission needed) {

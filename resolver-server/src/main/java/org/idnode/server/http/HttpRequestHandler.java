@@ -113,6 +113,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
             nativeMessage(ctx, req, keepAlive);
         } else if (RestSessions.handles(path)) {
             sessions.handle(ctx, req, path, keepAlive);
+        } else if (OperatorApi.handles(path)) {
+            new OperatorApi(api).handle(ctx, req, uri, keepAlive);
         } else if (RestWrites.handles(req.method(), path, uri.parameters())) {
             writes.handle(ctx, req, uri, keepAlive);
         } else if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {

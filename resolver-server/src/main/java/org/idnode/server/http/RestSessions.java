@@ -160,7 +160,7 @@ final class RestSessions {
     }
 
     private static JsonReply error(HttpResponseStatus status, int responseCode, String message) {
-        JsonObject json = JsonReply.error(responseCode, null, message);
+        JsonObject json = JsonReply.errorObject(responseCode, null, message);
         json.addProperty("error", message);
         return new JsonReply(status, json);
     }
