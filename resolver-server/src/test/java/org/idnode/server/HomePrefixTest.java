@@ -48,7 +48,7 @@ class HomePrefixTest {
     private NodeConfig config() throws Exception {
         Path yaml = dir.resolve("node.yaml");
         Files.writeString(yaml, "node: {prefixes: [\"88.999.1\"]}\n");
-        return NodeConfig.load(yaml).withOverrides(dir.resolve("data"), 0, 0, "127.0.0.1");
+        return NodeConfig.load(yaml).withOverrides(dir.resolve("data"), 0, 0, 0, "127.0.0.1");
     }
 
     /** The node's own prefix handle with the operator's secret key; an enterprise prefix 88.999.2 with one lot. */

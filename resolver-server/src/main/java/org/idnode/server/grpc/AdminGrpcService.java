@@ -121,7 +121,7 @@ final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBase {
                 throw GrpcErrors.exception(code(e.kind()), e.responseCode(), e.getMessage(), prefixHandle(e), e.details());
             }
         };
-        BlockingWork.answerLater(blockingWork, observer, call);
+        Answers.later(blockingWork, observer, call);
     }
 
     private static Status.Code code(AdministrationException.Kind kind) {
