@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 
 import org.idnode.bench.load.LoadException;
-import org.idnode.bench.load.UnsupportedProtocolException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -76,22 +75,8 @@ public final class IdBench implements Runnable {
                 commandLine.getErr().flush();
                 return EXIT_FAILED;
             }
-            if (e instanceof UnsupportedProtocolException) {
-                commandLine.getErr().println("idbench " + commandLine.getCommandName() + ": " + message);
-                commandLine.getErr().flush();
-                return EXIT_USAGE;
-            }
             throw e;
         });
         return cl.execute(args);
-    }
-
-    /** Prints the gRPC message and returns {@link #EXIT_USAGE}. */
-    static int grpcUnavailable(CommandSpec spec) {
-        PrintWriter err = spec.commandLine().getErr();
-        err.println("idbench " + spec.name() + ": --protocol grpc is not available yet (issue 4): "
-                + "the node has no gRPC interface; use udp, tcp or http");
-        err.flush();
-        return EXIT_USAGE;
     }
 }
