@@ -41,7 +41,7 @@ public final class GrpcServer implements AutoCloseable {
     /** Largest request message: a batch of 2000 records of up to 4 KB each, with room to spare. */
     static final int MAX_MESSAGE_BYTES = 16 << 20;
     /** How long {@link #close} waits for calls in flight before cancelling them. */
-    static final int DRAIN_SECONDS = 5;
+    public static final int DRAIN_SECONDS = 5;
 
     private final Server server;
     private final HealthStatusManager health;
@@ -101,6 +101,18 @@ public final class GrpcServer implements AutoCloseable {
             throw new UncheckedIOException("cannot bind gRPC port " + bind.getHostAddress() + ":" + settings.port() + ": " + e.getMessage(), e);
         }
         return new GrpcServer(server, health, List.copyOf(names));
+    }
+
+    /**
+     * Checks what {@link #start} will need from the files of the configuration (the TLS certificate chain and key),
+     * so that a node can refuse them before it opens its store.
+     *
+     * @throws ConfigException naming the key of the unusable file
+     */
+    public static void check(NodeConfig.Grpc settings) {
+        if (settings.enabled() && settings.tls()) {
+            sslContext(settings.tlsCertChainFile(), settings.tlsPrivateKeyFile());
+        }
     }
 
     private static SslContext sslContext(Path certChain, Path privateKey) {

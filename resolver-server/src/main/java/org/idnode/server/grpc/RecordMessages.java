@@ -11,6 +11,7 @@ import org.idnode.api.v1.ValueReference;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.HandleValue;
+import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.registry.model.Permissions;
 import org.idnode.registry.template.Template;
 import org.idnode.registry.template.TemplateItem;
@@ -54,15 +55,6 @@ final class RecordMessages {
     }
 
     /**
-     * Parses a client's handle.
-     *
-     * @throws org.idnode.registry.model.InvalidHandleException naming the broken rule
-     */
-    static HandleName handle(String text) {
-        return HandleName.parse(text);
-    }
-
-    /**
      * A client's record; values asking for default permissions get those of the template the record names.
      *
      * @param templateOf the template a record's values name, if any
@@ -70,8 +62,14 @@ final class RecordMessages {
      * @throws IllegalArgumentException                       for a bad value, naming it
      */
     static HandleRecord record(org.idnode.api.v1.HandleRecord message, Function<List<HandleValue>, Optional<Template>> templateOf) {
-        HandleName handle = handle(message.getHandle());
-        return new HandleRecord(handle, values(message.getValuesList(), templateOf));
+        HandleName handle = HandleName.parse(message.getHandle());
+        List<HandleValue> values = values(message.getValuesList(), templateOf);
+        try {
+            return new HandleRecord(handle, values);
+        } catch (InvalidHandleException e) {
+            // The handle is fine: what the record breaks is a value rule (two values with one index).
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /**
