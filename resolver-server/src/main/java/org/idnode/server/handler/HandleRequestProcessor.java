@@ -166,6 +166,50 @@ public final class HandleRequestProcessor {
         }
     }
 
+    /**
+     * Answers an anonymous resolution straight from the record cache, for transports that write the answer
+     * from pre-encoded bytes instead of going through {@link #process}: the same answer {@code process}
+     * gives an uncertified request outside any session, for a handle served here (not a prefix handle)
+     * whose record, or whose absence, is cached. Never blocks; may be called from any thread.
+     *
+     * @param handle     the handle as sent (UTF-8)
+     * @param publicOnly false when the client cleared the public-only flag: such a request is answered
+     *                   here only when the record has no restricted value
+     * @param indexes    requested indexes, empty for none
+     * @param types      requested types, empty for none
+     * @return the answer, or null when {@link #process} has to answer (not cached, not served here, an
+     *         invalid handle, a prefix handle, restricted values asked for)
+     */
+    public CachedAnswer cachedAnswer(byte[] handle, boolean publicOnly, int[] indexes, byte[][] types) {
+        HandleName name;
+        try {
+            name = HandleName.fromUtf8(handle);
+        } catch (InvalidHandleException e) {
+            return null;
+        }
+        if (name.isPrefixHandle() || !namespace.serves(name)) {
+            return null;
+        }
+        Optional<HandleRecord> cached = store.getIfCached(name);
+        if (cached == null) {
+            return null;
+        }
+        if (cached.isEmpty()) {
+            return CachedAnswer.HANDLE_NOT_FOUND;
+        }
+        PreparedRecord prepared = cached.get().derived(PreparedRecord.class, PreparedRecord::of);
+        if (!publicOnly && prepared.withheld()) {
+            return null;
+        }
+        return prepared.answer(indexes, types);
+    }
+
+    /** The serial number of the node's site info that answers carry, -1 until the site is published. */
+    public int siteInfoSerial() {
+        NodeSite current = site.get();
+        return current == null ? -1 : current.serialNumber();
+    }
+
     /** Returns the answer now, or null when the answer will come from a store thread. */
     private AbstractResponse startAdmin(AbstractRequest req, ResponseCallback callback) throws HandleException {
         AdminRequestHandler.Step step = admin.start(req);
@@ -380,8 +424,7 @@ public final class HandleRequestProcessor {
     }
 
     private void finish(AbstractRequest request, AbstractResponse response, ResponseCallback callback, boolean onBlockingThread) {
-        NodeSite current = site.get();
-        response.siteInfoSerial = current == null ? -1 : current.serialNumber();
+        response.siteInfoSerial = siteInfoSerial();
         response.authoritative = true;
         if (!request.certify) {
             callback.respond(response);

@@ -41,6 +41,7 @@ import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
+import org.idnode.server.handler.CachedAnswer;
 import org.idnode.server.handler.HandleRequestProcessor;
 import org.idnode.server.handler.ResponseCallback;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * The node's HTTP interface, one instance per connection:
  * <ul>
  *   <li>{@code GET /api/handles/{handle}?type=&index=} answers with the JSON of CNRI's REST API
- *       (produced by the Handle.net library's {@link GsonUtility}) and CNRI's status mapping;</li>
+ *       (produced by the Handle.net library's {@link GsonUtility}, and kept with the cached record for
+ *       requests without parameters, see {@link RestJson}) and CNRI's status mapping;</li>
  *   <li>{@code GET /api/site} answers with the node's site info as JSON;</li>
  *   <li>{@code GET /api/trace/{handle}?direction=up|down&depth=N} answers with the identifier's genealogy
  *       tree (public reference items only) as JSON;</li>
@@ -68,6 +70,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     private static final String JSON = "application/json; charset=UTF-8";
 
     private static final String API_TRACE = "/api/trace/";
+    private static final int[] NO_INDEXES = new int[0];
+    private static final byte[][] NO_TYPES = new byte[0][];
 
     private final HandleRequestProcessor processor;
     private final HttpApi api;
@@ -149,6 +153,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
             sendJson(ctx, HttpResponseStatus.BAD_REQUEST, errorJson(AbstractMessage.RC_INVALID_HANDLE, "empty handle"), keepAlive);
             return;
         }
+        if (authorization == null && params.isEmpty() && resolveFromCache(ctx, handle, keepAlive)) {
+            return;
+        }
         byte[][] types = params.getOrDefault("type", List.of()).stream().map(Util::encodeString).toArray(byte[][]::new);
         ResolutionRequest req = new ResolutionRequest(handle, types.length == 0 ? null : types,
                 indexes.length == 0 ? null : indexes, null);
@@ -185,6 +192,25 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         } catch (java.util.concurrent.RejectedExecutionException e) {
             sendJson(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, errorJson(AbstractMessage.RC_SERVER_TOO_BUSY, "the node is too busy, try again"), keepAlive);
         }
+    }
+
+    /**
+     * Answers an anonymous, unfiltered resolution whose record is cached with the JSON kept for it
+     * ({@link RestJson}); false when the general path has to answer.
+     */
+    private boolean resolveFromCache(ChannelHandlerContext ctx, byte[] handle, boolean keepAlive) {
+        CachedAnswer answer = processor.cachedAnswer(handle, true, NO_INDEXES, NO_TYPES);
+        if (answer == null || answer.responseCode() != AbstractMessage.RC_SUCCESS) {
+            return false;
+        }
+        ByteBuf json = answer.view(RestJson.class, RestJson::of).write(ctx.alloc(), handle);
+        if (json == null) {
+            return false;
+        }
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, json);
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
+        send(ctx, resp, keepAlive);
+        return true;
     }
 
     /** {@code GET /api/trace/{handle}?direction=up|down&depth=N}: the identifier's genealogy tree as JSON. */
