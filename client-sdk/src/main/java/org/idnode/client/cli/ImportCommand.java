@@ -68,7 +68,7 @@ final class ImportCommand extends Base implements Callable<Integer> {
         ImportSummary summary = new ImportSummary(file.toString(), f.name().toLowerCase(Locale.ROOT));
         ImportCounters counters = new ImportCounters();
         try (RecordSource source = f == Format.CSV
-                ? new CsvSource(file, defaultTemplate, new TemplateCache(client())) : new JsonLinesSource(file)) {
+                ? new CsvSource(file, defaultTemplate, TemplateCache.of(client())) : new JsonLinesSource(file)) {
             boolean show = progress != null ? progress : root().terminal;
             Progress p = show ? new Progress(err(), root().terminal, Files.size(file), counters, source::bytesRead) : null;
             try {

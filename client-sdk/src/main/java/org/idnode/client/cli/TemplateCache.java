@@ -10,33 +10,32 @@ import org.idnode.api.v1.Template;
 import org.idnode.client.IdClient;
 import org.idnode.client.IdNodeException;
 
-/** Templates fetched from the node once per import, unknown ones included. Not thread-safe. */
+/** Templates fetched once per import, unknown ones included. Not thread-safe. */
 final class TemplateCache {
-    private final Function<TemplateRef, Template> fetch;
+    private final Function<TemplateRef, Optional<Template>> fetch;
     private final Map<TemplateRef, Optional<Template>> cache = new HashMap<>();
 
-    TemplateCache(IdClient client) {
-        this(ref -> client.template(ref.id(), ref.versionOrLatest()));
+    /** Templates from the node; other failures than "no such template" are thrown. */
+    static TemplateCache of(IdClient client) {
+        return new TemplateCache(ref -> {
+            try {
+                return Optional.of(client.template(ref.id(), ref.versionOrLatest()));
+            } catch (IdNodeException e) {
+                if (e.code() == Status.Code.NOT_FOUND) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
     }
 
-    TemplateCache(Function<TemplateRef, Template> fetch) {
+    /** Templates from {@code fetch}, which answers empty for a template it does not know. */
+    TemplateCache(Function<TemplateRef, Optional<Template>> fetch) {
         this.fetch = fetch;
     }
 
-    /** The template, or empty when the node does not know it; other failures are thrown. */
+    /** The template, or empty when it is unknown. */
     Optional<Template> get(TemplateRef ref) {
-        Optional<Template> t = cache.get(ref);
-        if (t == null) {
-            try {
-                t = Optional.of(fetch.apply(ref));
-            } catch (IdNodeException e) {
-                if (e.code() != Status.Code.NOT_FOUND) {
-                    throw e;
-                }
-                t = Optional.empty();
-            }
-            cache.put(ref, t);
-        }
-        return t;
+        return cache.computeIfAbsent(ref, fetch);
     }
 }
