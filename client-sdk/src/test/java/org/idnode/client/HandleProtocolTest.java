@@ -77,7 +77,9 @@ class HandleProtocolTest {
             assertThat(Values.text(Values.find(r, "DESC").orElseThrow())).startsWith("示例元器件分销有限公司");
             HandleValue cert = Values.find(r, "CERT_SHA256").orElseThrow();
             assertThat(HexFormat.of().withUpperCase().formatHex(cert.getData().toByteArray()))
-                    .isEqualTo("93A65D1660B012B28EB842BE5933B6694AE0D73D");
+                    .isEqualTo("93A65D1660B012B28EB842BE5933B6694AE0D73D996B1785F64DF906A25C8223");
+            assertThat(Values.find(r, "LABEL_LAYOUT").orElseThrow().getData().toByteArray())
+                    .isEqualTo(java.util.Base64.getDecoder().decode("UkVFTC1MQUJFTCB2MTtETSAxNHgxNDtmaWVsZHM9UkVFTF9JRCxNUE4sUVRZLERBVEVfQ09ERQ=="));
             HandleValue url = Values.find(r, "URL").orElseThrow();
             assertThat(url.getIndex()).isEqualTo(1);
             assertThat(url.getTtl()).isEqualTo(86400);
