@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
@@ -28,6 +29,8 @@ import org.idnode.server.config.ConfigException;
 import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.config.NodeConfig;
+import org.idnode.server.grpc.GrpcApi;
+import org.idnode.server.grpc.GrpcServer;
 import org.idnode.server.handler.HandleRequestProcessor;
 import org.idnode.server.http.HttpApi;
 import org.idnode.server.keys.NodeKeys;
@@ -36,7 +39,8 @@ import org.idnode.server.transport.NettyTransport;
 
 /**
  * A running node: the RocksDB store in the data folder with its cache, the node key pair, the
- * request processor and the Netty listeners, wired together.
+ * request processor, the Netty listeners (Handle TCP and UDP, HTTP) and the gRPC listener on the same
+ * event loops, wired together.
  *
  * <p>{@link #start} returns once every listener is bound and the node answers; {@link #close} stops
  * accepting, lets in-flight store work finish, and closes the store (flushing it). Thread-safe.
@@ -49,6 +53,7 @@ public final class IdentifierNode implements AutoCloseable {
     private final CachingHandleRecordStore store;
     private final ThreadPoolExecutor blockingWork;
     private final NettyTransport transport;
+    private final GrpcServer grpc;
     private final NodeSite site;
 
     private IdentifierNode(NodeConfig config) {
@@ -63,11 +68,18 @@ public final class IdentifierNode implements AutoCloseable {
         HandleWriter writer = new HandleWriter(store, new TemplateValidator(templates));
         HandleRequestProcessor processor = new HandleRequestProcessor(store, writer, config.prefixes(), published::get,
                 keys.privateKey(), blockingWork);
+        GenealogyTracer tracer = new GenealogyTracer(store);
+        HttpAuthenticator authenticator = new HttpAuthenticator(store::get);
         transport = new NettyTransport(Runtime.getRuntime().availableProcessors());
         try {
             transport.bind(bind, config.handlePort(), config.httpPort(), config.idleTimeoutSeconds(), processor,
-                    new HttpApi(processor, new GenealogyTracer(store), new HttpAuthenticator(store::get), blockingWork));
+                    new HttpApi(processor, tracer, authenticator, blockingWork));
+            grpc = config.grpc().enabled()
+                    ? GrpcServer.start(config.grpc(), bind, config.idleTimeoutSeconds(), transport, authenticator,
+                            new GrpcApi(processor, tracer, templates, blockingWork))
+                    : null;
         } catch (RuntimeException e) {
+            transport.close();
             closeQuietly();
             throw e;
         }
@@ -75,6 +87,9 @@ public final class IdentifierNode implements AutoCloseable {
                 transport.handleAddress().getPort(), transport.httpAddress().getPort());
         published.set(site);
         warmUp(processor, config.prefixes().get(0));
+        if (grpc != null) {
+            grpc.serving();
+        }
     }
 
     /**
@@ -149,13 +164,26 @@ public final class IdentifierNode implements AutoCloseable {
         return transport.httpAddress();
     }
 
+    /** The bound gRPC address; empty when gRPC is turned off ({@code grpc.enabled: false}). */
+    public Optional<InetSocketAddress> grpcAddress() {
+        return grpc == null ? Optional.empty() : Optional.of(grpc.address());
+    }
+
     /** The site info the node publishes. */
     public NodeSite site() {
         return site;
     }
 
+    /**
+     * Stops the node: the gRPC listener first (it stops accepting, reports NOT_SERVING and lets calls in flight
+     * finish), then the Handle and HTTP listeners and the event loops they share, then the store work in flight, and
+     * last the store.
+     */
     @Override
     public void close() {
+        if (grpc != null) {
+            grpc.close();
+        }
         transport.close();
         closeQuietly();
     }

@@ -50,7 +50,7 @@ final class ChildJvm {
             "-Dnet.handle.configDir=" + CnriClients.CONFIG_DIR);
 
     /** A line a node prints for each listener before {@code ready}: group 1 the kind, group 2 the port. */
-    static final Pattern LISTENING = Pattern.compile("listening (handle-tcp|handle-udp|http) 127\\.0\\.0\\.1:(\\d+)");
+    static final Pattern LISTENING = Pattern.compile("listening (handle-tcp|handle-udp|http|grpc) 127\\.0\\.0\\.1:(\\d+)");
 
     private static final String EOF = new String("<eof>"); // compared by identity
 
@@ -63,12 +63,13 @@ final class ChildJvm {
     private final Thread errReader;
 
     /** The ports a node printed in its {@link #LISTENING} lines; -1 for a kind it did not print. */
-    record NodePorts(int handle, int udp, int http) {
+    record NodePorts(int handle, int udp, int http, int grpc) {
         /** The ports in {@code lines} (as {@link #awaitReady()} returns them); lines of another shape are passed over. */
         static NodePorts of(List<String> lines) {
             int handle = -1;
             int udp = -1;
             int http = -1;
+            int grpc = -1;
             for (String line : lines) {
                 Matcher m = LISTENING.matcher(line);
                 if (m.matches()) {
@@ -76,11 +77,12 @@ final class ChildJvm {
                     switch (m.group(1)) {
                         case "handle-tcp" -> handle = port;
                         case "handle-udp" -> udp = port;
+                        case "grpc" -> grpc = port;
                         default -> http = port;
                     }
                 }
             }
-            return new NodePorts(handle, udp, http);
+            return new NodePorts(handle, udp, http, grpc);
         }
     }
 

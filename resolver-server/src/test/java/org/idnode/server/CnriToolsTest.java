@@ -94,10 +94,10 @@ class CnriToolsTest {
 
         try {
             node = launch("org.idnode.server.cli.IdnodeCommand", List.of(),
-                    "serve", "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0", "--bind", "127.0.0.1");
+                    "serve", "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0", "--grpc-port", "0", "--bind", "127.0.0.1");
             node.closeStdin();
             List<String> lines = node.awaitReady();
-            assertThat(lines).as("stdout before 'ready'").hasSize(3);
+            assertThat(lines).as("stdout before 'ready'").hasSize(4);
             Matcher m = ChildJvm.LISTENING.matcher(lines.get(0));
             assertThat(m.matches()).as("first line: '%s'", lines.get(0)).isTrue();
             assertThat(m.group(1)).isEqualTo("handle-tcp");

@@ -400,7 +400,7 @@ class CrashSafetyTest {
     /** Starts {@code idnode serve} on {@code data}, waits for 'ready' and returns it with the HTTP port it printed. */
     private Node serve(Path data) throws Exception {
         ChildJvm c = ChildJvm.launch(Files.createTempDirectory(tmp, "cwd"), "org.idnode.server.cli.IdnodeCommand", List.of(),
-                "serve", "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0", "--bind", "127.0.0.1");
+                "serve", "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0", "--grpc-port", "0", "--bind", "127.0.0.1");
         children.add(c);
         List<String> seen = c.awaitReady();
         int httpPort = ChildJvm.NodePorts.of(seen).http();

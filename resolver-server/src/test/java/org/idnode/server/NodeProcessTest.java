@@ -269,7 +269,7 @@ class NodeProcessTest {
         Path data = importRecords();
         Node first = serve(data);
 
-        ChildJvm second = idnode("serve", "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0",
+        ChildJvm second = idnode("serve", "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0", "--grpc-port", "0",
                 "--bind", "127.0.0.1");
         int code = second.waitExit();
         assertThat(code).as("exit code; stderr:%n%s", second.stderr()).isEqualTo(3);
@@ -294,7 +294,7 @@ class NodeProcessTest {
     // ---------------------------------------------------------------------------------------------
 
     /** A started {@code idnode serve} with the ports it printed. */
-    private record Node(ChildJvm child, int handlePort, int udpPort, int httpPort) {
+    private record Node(ChildJvm child, int handlePort, int udpPort, int httpPort, int grpcPort) {
     }
 
     private Path importRecords() throws Exception {
@@ -307,17 +307,17 @@ class NodeProcessTest {
 
     /** Starts {@code idnode serve} on {@code data} and waits for its listening lines and 'ready'. */
     private Node serve(Path data) throws Exception {
-        ChildJvm c = idnode("serve", "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0", "--bind", "127.0.0.1");
+        ChildJvm c = idnode("serve", "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0", "--grpc-port", "0", "--bind", "127.0.0.1");
         List<String> lines = c.awaitReady();
-        assertThat(lines).as("stdout before 'ready'").hasSize(3);
-        List<String> kinds = List.of("handle-tcp", "handle-udp", "http");
-        for (int i = 0; i < 3; i++) {
+        assertThat(lines).as("stdout before 'ready'").hasSize(4);
+        List<String> kinds = List.of("handle-tcp", "handle-udp", "http", "grpc");
+        for (int i = 0; i < kinds.size(); i++) {
             Matcher m = ChildJvm.LISTENING.matcher(lines.get(i));
             assertThat(m.matches()).as("line %d: '%s'", i + 1, lines.get(i)).isTrue();
             assertThat(m.group(1)).isEqualTo(kinds.get(i));
         }
         ChildJvm.NodePorts ports = ChildJvm.NodePorts.of(lines);
-        return new Node(c, ports.handle(), ports.udp(), ports.http());
+        return new Node(c, ports.handle(), ports.udp(), ports.http(), ports.grpc());
     }
 
     private ChildJvm idnode(String... args) throws IOException {

@@ -71,7 +71,7 @@ class PrefixLifecycleTest {
     }
 
     private AbstractResponse create(String handle) throws Exception {
-        try (IdentifierNode node = IdentifierNode.start(NodeConfig.defaults().withOverrides(dir, 0, 0, "127.0.0.1"))) {
+        try (IdentifierNode node = IdentifierNode.start(NodeConfig.defaults().withOverrides(dir, 0, 0, 0, "127.0.0.1"))) {
             HandleResolver r = CnriClients.resolver(node.site().siteInfo(), "88.999.1", Interface.SP_HDL_TCP);
             return r.processRequest(new CreateHandleRequest(Util.encodeString(handle),
                     new HandleValue[] {new HandleValue(1, "URL", "https://example.com/x")},

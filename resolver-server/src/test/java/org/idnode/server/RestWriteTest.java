@@ -61,7 +61,7 @@ class RestWriteTest {
         assertThat(templates).isDirectory();
         Path yaml = tmp.resolve("node.yaml");
         Files.writeString(yaml, "templates: {dir: \"" + templates.toAbsolutePath().toString().replace("\\", "/") + "\"}\n");
-        node = IdentifierNode.start(NodeConfig.load(yaml).withOverrides(data, 0, 0, "127.0.0.1"));
+        node = IdentifierNode.start(NodeConfig.load(yaml).withOverrides(data, 0, 0, 0, "127.0.0.1"));
         base = "http://127.0.0.1:" + node.httpAddress().getPort();
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     }

@@ -32,7 +32,7 @@ final class TestNode implements AutoCloseable {
     }
 
     static NodeConfig config(Path dataDir) {
-        return NodeConfig.defaults().withOverrides(dataDir, 0, 0, "127.0.0.1");
+        return NodeConfig.defaults().withOverrides(dataDir, 0, 0, 0, "127.0.0.1");
     }
 
     static void importLines(Path dataDir, List<String> jsonLines) throws IOException, RecordImporter.BadLineException {

@@ -41,7 +41,7 @@ class NodeLoadTest {
         try (RocksDbHandleRecordStore store = IdentifierNode.openStore(data, 16)) {
             assertThat(new RecordImporter(records).importInto(store)).isEqualTo(RECORDS);
         }
-        node = IdentifierNode.start(NodeConfig.defaults().withOverrides(data, 0, 0, "127.0.0.1"));
+        node = IdentifierNode.start(NodeConfig.defaults().withOverrides(data, 0, 0, 0, "127.0.0.1"));
         keys = KeySet.read(keyFile);
         List<String> absent = new ArrayList<>();
         for (int i = 0; i < 50; i++) {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.idnode.registry.model.HandleName;
+import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.model.InvalidHandleException;
 
 /**
@@ -34,6 +35,8 @@ public final class TemplateCatalog {
 
     /** Template files are the files of the folder whose names end with this. */
     public static final String FILE_SUFFIX = ".json";
+
+    private static final Comparator<Template> LATEST_LAST = (a, b) -> compareVersions(a.version(), b.version());
 
     private final Map<HandleName, Map<String, Template>> byId;
     private final List<Template> templates;
@@ -126,6 +129,50 @@ public final class TemplateCatalog {
     public List<String> versions(HandleName id) {
         Map<String, Template> versions = byId.get(id);
         return versions == null ? List.of() : versions.keySet().stream().sorted().toList();
+    }
+
+    /**
+     * The latest version of a template: versions are compared part by part between the dots, numerically where
+     * both parts are numbers ({@code 1.10} is after {@code 1.9}), else as text.
+     */
+    public Optional<Template> latest(HandleName id) {
+        Map<String, Template> versions = byId.get(id);
+        return versions == null ? Optional.empty() : versions.values().stream().max(LATEST_LAST);
+    }
+
+    /**
+     * The template version a record's values name (TEMPLATE_ID at index 1000, TEMPLATE at 1001), when both are
+     * there and the catalog holds it; empty for a record not bound to a template or bound to an unknown one.
+     */
+    public Optional<Template> templateOf(List<HandleValue> values) {
+        String id = null;
+        String version = null;
+        for (HandleValue v : values) {
+            if (v.index() == TemplateItem.TEMPLATE_ID_INDEX) {
+                id = new String(v.data(), StandardCharsets.UTF_8);
+            } else if (v.index() == TemplateItem.TEMPLATE_VERSION_INDEX) {
+                version = new String(v.data(), StandardCharsets.UTF_8);
+            }
+        }
+        return id == null || version == null ? Optional.empty() : find(id, version);
+    }
+
+    private static int compareVersions(String a, String b) {
+        String[] pa = a.split("\\.", -1);
+        String[] pb = b.split("\\.", -1);
+        for (int i = 0; i < Math.min(pa.length, pb.length); i++) {
+            int c = isNumber(pa[i]) && isNumber(pb[i])
+                    ? new java.math.BigInteger(pa[i]).compareTo(new java.math.BigInteger(pb[i]))
+                    : pa[i].compareTo(pb[i]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(pa.length, pb.length);
+    }
+
+    private static boolean isNumber(String part) {
+        return !part.isEmpty() && part.chars().allMatch(ch -> ch >= '0' && ch <= '9');
     }
 
     /** Every template version, sorted by id and version. */

@@ -22,6 +22,7 @@ import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.model.InvalidHandleException;
+import org.idnode.registry.write.FieldProblem;
 import org.idnode.registry.write.RecordValidator;
 
 /**
@@ -63,6 +64,11 @@ public final class TemplateValidator implements RecordValidator {
 
     @Override
     public List<String> problems(HandleRecord record) {
+        return fieldProblems(record).stream().map(FieldProblem::text).toList();
+    }
+
+    @Override
+    public List<FieldProblem> fieldProblems(HandleRecord record) {
         HandleValue idValue = null;
         HandleValue versionValue = null;
         for (HandleValue v : record.values()) {
@@ -75,43 +81,43 @@ public final class TemplateValidator implements RecordValidator {
         if (idValue == null) {
             // A record naming a template version but not the template: refused, so that removing index 1000
             // cannot take a bound record out of its template's checks.
-            return versionValue == null ? List.of() : List.of(field(versionValue)
-                    + "a record that names a template version at 1001 must name its template at 1000 " + TemplateItem.TEMPLATE_ID_TYPE);
+            return versionValue == null ? List.of() : List.of(problem(versionValue,
+                    "a record that names a template version at 1001 must name its template at 1000 " + TemplateItem.TEMPLATE_ID_TYPE));
         }
         if (!idValue.type().equals(TemplateItem.TEMPLATE_ID_TYPE)) {
-            return List.of(field(idValue) + "index 1000 is reserved for " + TemplateItem.TEMPLATE_ID_TYPE + ", the template the record uses");
+            return List.of(problem(idValue, "index 1000 is reserved for " + TemplateItem.TEMPLATE_ID_TYPE + ", the template the record uses"));
         }
         String idText = utf8(idValue);
         HandleName id;
         try {
             id = HandleName.parse(idText);
         } catch (InvalidHandleException e) {
-            return List.of(field(idValue) + quote(idText) + " is not a template handle: " + e.getMessage());
+            return List.of(problem(idValue, quote(idText) + " is not a template handle: " + e.getMessage()));
         }
         if (versionValue == null) {
-            return List.of(TemplateItem.TEMPLATE_VERSION_INDEX + " " + TemplateItem.TEMPLATE_VERSION_TYPE
-                    + ": missing (a record bound to template " + id + " names the template version at index 1001)");
+            return List.of(new FieldProblem(TemplateItem.TEMPLATE_VERSION_INDEX, TemplateItem.TEMPLATE_VERSION_TYPE,
+                    "missing (a record bound to template " + id + " names the template version at index 1001)"));
         }
         if (!versionValue.type().equals(TemplateItem.TEMPLATE_VERSION_TYPE)) {
-            return List.of(field(versionValue) + "index 1001 is reserved for " + TemplateItem.TEMPLATE_VERSION_TYPE + ", the template version");
+            return List.of(problem(versionValue, "index 1001 is reserved for " + TemplateItem.TEMPLATE_VERSION_TYPE + ", the template version"));
         }
         String version = utf8(versionValue);
         TemplateCatalog templates = catalog.get();
         Optional<Template> found = version == null ? Optional.empty() : templates.find(id, version);
         if (found.isEmpty()) {
             List<String> known = templates.versions(id);
-            return List.of(field(idValue) + "unknown template " + id + " version " + (version == null ? "(not UTF-8)" : version)
-                    + (known.isEmpty() ? "" : " (known versions: " + String.join(", ", known) + ")"));
+            return List.of(problem(idValue, "unknown template " + id + " version " + (version == null ? "(not UTF-8)" : version)
+                    + (known.isEmpty() ? "" : " (known versions: " + String.join(", ", known) + ")")));
         }
         return check(record, found.get());
     }
 
-    private static List<String> check(HandleRecord record, Template template) {
-        List<Problem> out = new ArrayList<>();
+    private static List<FieldProblem> check(HandleRecord record, Template template) {
+        List<FieldProblem> out = new ArrayList<>();
         String prefix = record.handle().namedPrefix();
         if (!template.usableUnder(prefix)) {
-            out.add(new Problem(TemplateItem.TEMPLATE_ID_INDEX, TemplateItem.TEMPLATE_ID_INDEX + " " + TemplateItem.TEMPLATE_ID_TYPE
-                    + ": template " + template.label() + " belongs to enterprise prefix " + template.owner()
+            out.add(new FieldProblem(TemplateItem.TEMPLATE_ID_INDEX, TemplateItem.TEMPLATE_ID_TYPE,
+                    "template " + template.label() + " belongs to enterprise prefix " + template.owner()
                     + ", so records under " + prefix + " may not use it"));
         }
         Set<TemplateItem> present = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -121,40 +127,37 @@ public final class TemplateValidator implements RecordValidator {
                 continue;
             }
             if (i < TemplateItem.FIRST_ITEM_INDEX) {
-                out.add(new Problem(i, field(v) + "index " + i + " is reserved in a record bound to a template (free values use 1 to 999, template items 2000 and above)"));
+                out.add(problem(v, "index " + i + " is reserved in a record bound to a template (free values use 1 to 999, template items 2000 and above)"));
                 continue;
             }
             Optional<TemplateItem> at = template.itemAt(i);
             if (at.isEmpty()) {
-                out.add(new Problem(i, field(v) + "template " + template.label() + " has no item at index " + i + elsewhere(template, v.type())));
+                out.add(problem(v, "template " + template.label() + " has no item at index " + i + elsewhere(template, v.type())));
                 continue;
             }
             TemplateItem item = at.get();
             present.add(item);
             if (!item.type().equals(v.type())) {
-                out.add(new Problem(i, field(v) + "index " + i + " holds " + item.type() + " in template " + template.label()
+                out.add(problem(v, "index " + i + " holds " + item.type() + " in template " + template.label()
                         + ", not " + v.type() + elsewhere(template, v.type())));
                 continue;
             }
             if (!item.enabled()) {
-                out.add(new Problem(i, field(v) + "the item is disabled in template " + template.label()));
+                out.add(problem(v, "the item is disabled in template " + template.label()));
                 continue;
             }
             String problem = checkData(item, v);
             if (problem != null) {
-                out.add(new Problem(i, field(v) + problem));
+                out.add(problem(v, problem));
             }
         }
         for (TemplateItem item : template.items()) {
             if (item.enabled() && item.required() && !present.contains(item)) {
-                out.add(new Problem(item.index(), item.index() + " " + item.type() + ": required by template " + template.label() + " but missing"));
+                out.add(new FieldProblem(item.index(), item.type(), "required by template " + template.label() + " but missing"));
             }
         }
-        out.sort(Comparator.comparingInt(Problem::index));
-        return out.stream().map(Problem::message).toList();
-    }
-
-    private record Problem(int index, String message) {
+        out.sort(Comparator.comparingInt(FieldProblem::index));
+        return out;
     }
 
     /** A hint when a misplaced type is an item at another index. */
@@ -231,8 +234,8 @@ public final class TemplateValidator implements RecordValidator {
         }
     }
 
-    private static String field(HandleValue v) {
-        return v.index() + " " + v.type() + ": ";
+    private static FieldProblem problem(HandleValue v, String message) {
+        return new FieldProblem(v.index(), v.type(), message);
     }
 
     /** The value's data as strict UTF-8 text, or null when it is not UTF-8. */

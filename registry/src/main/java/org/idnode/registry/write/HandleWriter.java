@@ -86,9 +86,9 @@ public final class HandleWriter {
                 continue;
             }
             if (result.after != null) {
-                List<String> problems = validator.problems(result.after);
+                List<FieldProblem> problems = validator.fieldProblems(result.after);
                 if (!problems.isEmpty()) {
-                    outcomes.add(new WriteOutcome(op.handle(), WriteStatus.INVALID, String.join("; ", problems)));
+                    outcomes.add(WriteOutcome.invalid(op.handle(), problems));
                     continue;
                 }
             }
@@ -97,7 +97,7 @@ public final class HandleWriter {
             // Several operations on one handle in a call are committed in order: the last one's record is
             // what stays, and each is audited.
             changes.add(new RecordChange(op.handle(), result.after, audit));
-            outcomes.add(WriteOutcome.ok(op.handle()));
+            outcomes.add(WriteOutcome.ok(op.handle(), before.isEmpty() && result.after != null));
         }
         store.commit(changes);
         return outcomes;

@@ -15,4 +15,12 @@ public interface RecordValidator {
 
     /** The problems with the record, one message per offending field; empty when it may be stored. */
     List<String> problems(HandleRecord record);
+
+    /**
+     * The same problems, each tied to the value or template item it is about. Validators that know the field
+     * override this; by default every message is a problem of the whole record.
+     */
+    default List<FieldProblem> fieldProblems(HandleRecord record) {
+        return problems(record).stream().map(FieldProblem::ofRecord).toList();
+    }
 }

@@ -94,7 +94,7 @@ public final class IdnodeCommand implements Runnable {
         NodeConfig load() {
             NodeConfig base = config != null ? NodeConfig.load(config)
                     : Files.exists(DEFAULT_CONFIG) ? NodeConfig.load(DEFAULT_CONFIG) : NodeConfig.defaults();
-            return base.withOverrides(dataDir, null, null, null);
+            return base.withOverrides(dataDir, null, null, null, null);
         }
     }
 
@@ -108,6 +108,10 @@ public final class IdnodeCommand implements Runnable {
         Integer handlePort;
         @Option(names = "--http-port", paramLabel = "N", description = "HTTP port; 0 = ephemeral (default 8000)")
         Integer httpPort;
+        @Option(names = "--grpc-port", paramLabel = "N", description = "gRPC port; 0 = ephemeral (default 9000)")
+        Integer grpcPort;
+        @Option(names = "--no-grpc", description = "do not start the gRPC listener (as grpc.enabled: false)")
+        boolean noGrpc;
         @Option(names = "--bind", paramLabel = "ADDR", description = "address to listen on (default 127.0.0.1)")
         String bind;
 
@@ -116,7 +120,10 @@ public final class IdnodeCommand implements Runnable {
 
         @Override
         public Integer call() throws InterruptedException {
-            NodeConfig cfg = options.load().withOverrides(null, handlePort, httpPort, bind);
+            NodeConfig cfg = options.load().withOverrides(null, handlePort, httpPort, grpcPort, bind);
+            if (noGrpc) {
+                cfg = cfg.withoutGrpc();
+            }
             IdentifierNode node = IdentifierNode.start(cfg);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -128,6 +135,7 @@ public final class IdnodeCommand implements Runnable {
             out.println("listening handle-tcp " + host + ":" + node.handleAddress().getPort());
             out.println("listening handle-udp " + host + ":" + node.handleAddress().getPort());
             out.println("listening http " + node.httpAddress().getAddress().getHostAddress() + ":" + node.httpAddress().getPort());
+            node.grpcAddress().ifPresent(a -> out.println("listening grpc " + a.getAddress().getHostAddress() + ":" + a.getPort()));
             out.println("ready");
             out.flush();
             stopped.await();

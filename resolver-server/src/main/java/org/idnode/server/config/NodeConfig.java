@@ -44,6 +44,7 @@ import org.idnode.registry.model.InvalidHandleException;
  * @param idleTimeoutSeconds a TCP or HTTP connection with nothing to read for this long is closed
  * @param templatesDir   folder of template files ({@code *.json}); null means {@code conf/templates}
  *                       when that folder exists, else no templates
+ * @param grpc           the gRPC listener
  */
 public record NodeConfig(
         String nodeName,
@@ -60,12 +61,30 @@ public record NodeConfig(
         int storeThreads,
         int storeQueue,
         int idleTimeoutSeconds,
-        Path templatesDir) {
+        Path templatesDir,
+        Grpc grpc) {
 
     /** The template folder used when {@code templates.dir} is not set and it exists. */
     public static final Path DEFAULT_TEMPLATES_DIR = Path.of("conf", "templates");
 
-    private static final Set<String> TOP_KEYS = Set.of("node", "data-dir", "listen", "site", "keys", "cache", "store", "limits", "templates");
+    private static final Set<String> TOP_KEYS = Set.of("node", "data-dir", "listen", "site", "keys", "cache", "store", "limits", "templates",
+            "grpc");
+
+    /**
+     * The gRPC listener: on {@code port} of the bind address unless disabled, with TLS when both PEM files are set
+     * (both or neither; checked when the configuration is read, and their contents when the node starts).
+     *
+     * @param enabled            {@code grpc.enabled}
+     * @param port               {@code listen.grpc-port} (0 = ephemeral)
+     * @param tlsCertChainFile   {@code grpc.tls.cert-chain-file}: the server certificate chain, PEM; null for plaintext
+     * @param tlsPrivateKeyFile  {@code grpc.tls.private-key-file}: its private key, PEM PKCS#8; null for plaintext
+     */
+    public record Grpc(boolean enabled, int port, Path tlsCertChainFile, Path tlsPrivateKeyFile) {
+        /** True when the listener speaks TLS. */
+        public boolean tls() {
+            return tlsCertChainFile != null;
+        }
+    }
 
     public NodeConfig {
         prefixes = List.copyOf(prefixes);
@@ -100,7 +119,7 @@ public record NodeConfig(
         Section node = top.section("node");
         node.allowOnly(Set.of("name", "prefixes"));
         Section listen = top.section("listen");
-        listen.allowOnly(Set.of("bind", "handle-port", "http-port"));
+        listen.allowOnly(Set.of("bind", "handle-port", "http-port", "grpc-port"));
         Section site = top.section("site");
         site.allowOnly(Set.of("advertised-address", "serial"));
         Section keys = top.section("keys");
@@ -114,6 +133,17 @@ public record NodeConfig(
         Section templates = top.section("templates");
         templates.allowOnly(Set.of("dir"));
         String templatesDir = templates.string("dir", null);
+        Section grpc = top.section("grpc");
+        grpc.allowOnly(Set.of("enabled", "tls"));
+        Section tls = grpc.section("tls");
+        tls.allowOnly(Set.of("cert-chain-file", "private-key-file"));
+        Grpc grpcSettings = new Grpc(grpc.bool("enabled", true), listen.integer("grpc-port", 9000, 0, 65535),
+                tls.file("cert-chain-file", base), tls.file("private-key-file", base));
+        if ((grpcSettings.tlsCertChainFile() == null) != (grpcSettings.tlsPrivateKeyFile() == null)) {
+            String missing = grpcSettings.tlsCertChainFile() == null ? tls.key("cert-chain-file") : tls.key("private-key-file");
+            throw new ConfigException(missing + ": missing; TLS needs both " + tls.key("cert-chain-file") + " and "
+                    + tls.key("private-key-file") + " (PEM), or neither for plaintext");
+        }
 
         List<String> prefixes = node.stringList("prefixes", List.of("88.999"));
         if (prefixes.isEmpty()) {
@@ -148,7 +178,8 @@ public record NodeConfig(
                 store.integer("threads", 4, 1, 256),
                 store.integer("queue", 10_000, 1, 1_000_000),
                 limits.integer("idle-timeout-seconds", 60, 1, 86_400),
-                templatesDir == null ? null : base.resolve(templatesDir));
+                templatesDir == null ? null : base.resolve(templatesDir),
+                grpcSettings);
     }
 
     /**
@@ -164,21 +195,32 @@ public record NodeConfig(
     }
 
     /** A copy with command-line overrides applied; null arguments keep the configured value. */
-    public NodeConfig withOverrides(Path dataDir, Integer handlePort, Integer httpPort, String bind) {
-        if (handlePort != null && (handlePort < 0 || handlePort > 65535)) {
-            throw new ConfigException("--handle-port: expected a port number 0-65535, got " + handlePort);
-        }
-        if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
-            throw new ConfigException("--http-port: expected a port number 0-65535, got " + httpPort);
-        }
+    public NodeConfig withOverrides(Path dataDir, Integer handlePort, Integer httpPort, Integer grpcPort, String bind) {
+        checkPort(handlePort, "--handle-port");
+        checkPort(httpPort, "--http-port");
+        checkPort(grpcPort, "--grpc-port");
         String newBind = bind == null ? this.bind : bind;
         if (bind != null) {
             address(bind, "--bind");
         }
+        Grpc newGrpc = grpcPort == null ? grpc : new Grpc(grpc.enabled(), grpcPort, grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile());
         return new NodeConfig(nodeName, prefixes, dataDir == null ? this.dataDir : dataDir, newBind,
                 handlePort == null ? this.handlePort : handlePort, httpPort == null ? this.httpPort : httpPort,
                 advertisedAddress, siteSerial, privateKeyFile, cacheMaxEntries, blockCacheMb, storeThreads, storeQueue,
-                idleTimeoutSeconds, templatesDir);
+                idleTimeoutSeconds, templatesDir, newGrpc);
+    }
+
+    /** A copy without the gRPC listener ({@code serve --no-grpc}). */
+    public NodeConfig withoutGrpc() {
+        return new NodeConfig(nodeName, prefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
+                cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir,
+                new Grpc(false, grpc.port(), grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile()));
+    }
+
+    private static void checkPort(Integer port, String option) {
+        if (port != null && (port < 0 || port > 65535)) {
+            throw new ConfigException(option + ": expected a port number 0-65535, got " + port);
+        }
     }
 
     private static InetAddress address(String text, String key) {
@@ -229,6 +271,30 @@ public record NodeConfig(
                 throw new ConfigException(key(name) + ": expected a string, got " + v.getNodeType().name().toLowerCase());
             }
             return v.asText();
+        }
+
+        boolean bool(String name, boolean dflt) {
+            JsonNode v = node.path(name);
+            if (v.isMissingNode() || v.isNull()) {
+                return dflt;
+            }
+            if (!v.isBoolean()) {
+                throw new ConfigException(key(name) + ": expected true or false, got '" + v.asText() + "'");
+            }
+            return v.asBoolean();
+        }
+
+        /** A path to an existing, readable file, resolved against {@code base}; null when not set. */
+        Path file(String name, Path base) {
+            String text = string(name, null);
+            if (text == null) {
+                return null;
+            }
+            Path p = base.resolve(text);
+            if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+                throw new ConfigException(key(name) + ": file " + p + " does not exist or cannot be read");
+            }
+            return p;
         }
 
         int integer(String name, int dflt, int min, int max) {

@@ -157,18 +157,30 @@ final class AdminRequestHandler {
         } catch (InvalidHandleException e) {
             return error(req, AbstractMessage.RC_INVALID_HANDLE, e.getMessage());
         }
-        List<HandleValue> values = name.isPrefixHandle()
-                ? prefixHandleValues.apply(name)
-                : store.get(name).map(HandleRecord::values).orElse(null);
-        if (values == null) {
+        PreparedRecord view = viewAs(who, name);
+        if (view == null) {
             return new ErrorResponse(req, AbstractMessage.RC_HANDLE_NOT_FOUND, null);
         }
-        Decision decision = writes.authorizeRead(who, name, values);
-        byte[][] selected = PreparedRecord.of(values, decision.granted()).select(req.requestedIndexes, req.requestedTypes);
+        byte[][] selected = view.select(req.requestedIndexes, req.requestedTypes);
         if (selected.length == 0) {
             return new ErrorResponse(req, AbstractMessage.RC_VALUES_NOT_FOUND, null);
         }
         return new ResolutionResponse(req, req.handle, selected);
+    }
+
+    /**
+     * What {@code who} may read of a handle: every value, restricted ones too, when an {@code HS_ADMIN} of the
+     * handle or of its prefix grants it {@code READ_VALUE}; otherwise the public values. Null when the handle does
+     * not exist. Blocks.
+     */
+    PreparedRecord viewAs(AdminIdentity who, HandleName name) {
+        List<HandleValue> values = name.isPrefixHandle()
+                ? prefixHandleValues.apply(name)
+                : store.get(name).map(HandleRecord::values).orElse(null);
+        if (values == null) {
+            return null;
+        }
+        return PreparedRecord.of(values, writes.authorizeRead(who, name, values).granted());
     }
 
     private AbstractResponse list(AdminIdentity who, ListHandlesRequest req) throws HandleException {

@@ -11,6 +11,7 @@ import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.store.HandleRecordStore;
+import org.idnode.registry.write.FieldProblem;
 import org.idnode.registry.write.HandleOperation;
 import org.idnode.registry.write.HandleWriter;
 import org.idnode.registry.write.WriteOutcome;
@@ -30,8 +31,22 @@ import org.idnode.server.auth.AdminIdentity;
  * <p>Thread-safe; reads and writes the store, so it blocks.
  */
 public final class AuthorizedWriter {
-    /** The result of one operation, with the Handle response code to answer with. */
-    public record Result(HandleName handle, int responseCode, String message) {
+    /**
+     * The result of one operation, with the Handle response code to answer with.
+     *
+     * @param fieldProblems for a record that breaks its template: one entry per offending value or item
+     * @param created       true when the operation created a handle that did not exist before
+     */
+    public record Result(HandleName handle, int responseCode, String message, List<FieldProblem> fieldProblems, boolean created) {
+        public Result {
+            fieldProblems = List.copyOf(fieldProblems);
+        }
+
+        /** A refusal decided before the write (authorisation, prefix state). */
+        public Result(HandleName handle, int responseCode, String message) {
+            this(handle, responseCode, message, List.of(), false);
+        }
+
         public boolean isOk() {
             return responseCode == AbstractMessage.RC_SUCCESS;
         }
@@ -79,7 +94,7 @@ public final class AuthorizedWriter {
         List<WriteOutcome> outcomes = writer.applyAll(accepted, who.index() + ":" + who.handle());
         for (int i = 0; i < outcomes.size(); i++) {
             WriteOutcome o = outcomes.get(i);
-            results[positions.get(i)] = new Result(o.handle(), responseCode(o), o.message());
+            results[positions.get(i)] = new Result(o.handle(), responseCode(o), o.message(), o.fieldProblems(), o.created());
         }
         return List.of(results);
     }

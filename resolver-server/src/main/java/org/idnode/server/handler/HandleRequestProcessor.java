@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * Answers decoded Handle requests; the one place where request semantics live, shared by the UDP,
  * TCP and HTTP transports. Supported: {@code OC_RESOLUTION} (index and type filters, public-only
  * values, prefix handles {@code 0.NA/<prefix>}) and {@code OC_GET_SITE_INFO}; every other operation
- * is answered {@code RC_OPERATION_NOT_SUPPORTED}. Certified requests get signed answers.
+ * is answered {@code RC_OPERATION_NOT_SUPPORTED}. Certified requests get signed answers. Interfaces that speak the
+ * record model rather than Handle messages (gRPC) resolve with the same rules through {@link #resolveValuesIfCached}
+ * and {@link #resolveValues}, and write through {@link #writes} and {@link #batches}.
  *
  * <p>Threading: {@link #process} may be called from any thread and never blocks. Answers found in the
  * record cache are delivered on the calling thread; a cache miss (which reads RocksDB) and signing
@@ -62,6 +64,7 @@ public final class HandleRequestProcessor {
     private final SessionManager sessions;
     private final AdminRequestHandler admin;
     private final AuthorizedWriter writes;
+    private final BatchRegistration batches;
 
     /**
      * @param store          the record store with its cache
@@ -84,6 +87,7 @@ public final class HandleRequestProcessor {
         Function<HandleName, List<HandleValue>> prefixValues = name -> prefixHandleValues(name, store.get(name));
         this.writes = new AuthorizedWriter(store, writer, namespace, prefixValues);
         this.admin = new AdminRequestHandler(store, writes, namespace, prefixValues, sessions);
+        this.batches = new BatchRegistration(writes);
     }
 
     /**
@@ -107,6 +111,11 @@ public final class HandleRequestProcessor {
     /** Writes on behalf of authenticated identities, for the interfaces other than the Handle protocol. */
     public AuthorizedWriter writes() {
         return writes;
+    }
+
+    /** Batch registration on behalf of authenticated identities (REST batches, gRPC batch and bulk registration). */
+    public BatchRegistration batches() {
+        return batches;
     }
 
     /**
@@ -181,13 +190,12 @@ public final class HandleRequestProcessor {
     private AbstractResponse resolve(ResolutionRequest req, ResponseCallback callback) throws HandleException {
         HandleName name;
         try {
-            byte[] handle = Util.hasSlash(req.handle) ? req.handle : Util.convertSlashlessHandleToZeroNaHandle(req.handle);
-            name = HandleName.fromUtf8(handle);
+            name = resolvable(req.handle);
         } catch (InvalidHandleException e) {
             return error(req, AbstractMessage.RC_INVALID_HANDLE, e.getMessage());
         }
         if (!namespace.serves(name)) {
-            return error(req, AbstractMessage.RC_SERVER_NOT_RESP, "prefix " + name.namedPrefix() + " is not served by this node");
+            return error(req, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name));
         }
         Optional<HandleRecord> cached = store.getIfCached(name);
         if (cached != null) {
@@ -216,13 +224,7 @@ public final class HandleRequestProcessor {
 
     private AbstractResponse answer(ResolutionRequest req, HandleName name, Optional<HandleRecord> record, ResponseCallback callback)
             throws HandleException {
-        PreparedRecord prepared;
-        if (name.isPrefixHandle()) {
-            List<HandleValue> values = prefixHandleValues(name, record);
-            prepared = values == null ? null : PreparedRecord.of(values, false);
-        } else {
-            prepared = record.map(r -> r.derived(PreparedRecord.class, PreparedRecord::of)).orElse(null);
-        }
+        PreparedRecord prepared = publicView(name, record);
         if (prepared == null) {
             return error(req, AbstractMessage.RC_HANDLE_NOT_FOUND, null);
         }
@@ -236,6 +238,89 @@ public final class HandleRequestProcessor {
             return error(req, AbstractMessage.RC_VALUES_NOT_FOUND, null);
         }
         return new ResolutionResponse(req, req.handle, values);
+    }
+
+    /**
+     * Resolves in the record model for an anonymous caller when the record cache can answer: public values only,
+     * prefix handles as over the Handle protocol. Never blocks.
+     *
+     * @return the answer, or null when the store has to be read: call {@link #resolveValues} on a thread that may block
+     */
+    public ValueAnswer resolveValuesIfCached(ValueQuery query) {
+        HandleName name;
+        try {
+            name = resolvable(Util.encodeString(query.handle()));
+        } catch (InvalidHandleException e) {
+            return ValueAnswer.refused(query, AbstractMessage.RC_INVALID_HANDLE, e.getMessage());
+        }
+        if (!namespace.serves(name)) {
+            return ValueAnswer.refused(query, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name));
+        }
+        Optional<HandleRecord> cached = store.getIfCached(name);
+        if (cached == null) {
+            return null;
+        }
+        try {
+            return selected(query, publicView(name, cached));
+        } catch (NodeStartingException e) {
+            return ValueAnswer.refused(query, AbstractMessage.RC_SERVER_TOO_BUSY, "the node is still starting, try again");
+        }
+    }
+
+    /**
+     * Resolves in the record model (for gRPC) with the semantics of {@code OC_RESOLUTION}: anonymous callers get the
+     * public values; an authenticated identity also gets the restricted values it may read, exactly as
+     * {@link #resolveAs} decides; prefix handles are answered as over the Handle protocol. Blocks (store reads).
+     *
+     * @param who the authenticated caller, or null for an anonymous one
+     */
+    public ValueAnswer resolveValues(ValueQuery query, AdminIdentity who) {
+        HandleName name;
+        try {
+            name = resolvable(Util.encodeString(query.handle()));
+        } catch (InvalidHandleException e) {
+            return ValueAnswer.refused(query, AbstractMessage.RC_INVALID_HANDLE, e.getMessage());
+        }
+        if (!namespace.serves(name)) {
+            return ValueAnswer.refused(query, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name));
+        }
+        try {
+            return selected(query, who == null ? publicView(name, store.get(name)) : admin.viewAs(who, name));
+        } catch (NodeStartingException e) {
+            return ValueAnswer.refused(query, AbstractMessage.RC_SERVER_TOO_BUSY, "the node is still starting, try again");
+        }
+    }
+
+    private static ValueAnswer selected(ValueQuery query, PreparedRecord view) {
+        if (view == null) {
+            return ValueAnswer.refused(query, AbstractMessage.RC_HANDLE_NOT_FOUND, "handle " + query.handle() + " does not exist");
+        }
+        List<HandleValue> values = view.selectValues(query.indexes(), query.types());
+        if (values.isEmpty()) {
+            return ValueAnswer.refused(query, AbstractMessage.RC_VALUES_NOT_FOUND, "handle " + query.handle() + " has no values that match");
+        }
+        return ValueAnswer.found(query, values);
+    }
+
+    /** A handle to resolve, from its UTF-8 bytes; a bare prefix stands for its prefix handle {@code 0.NA/<prefix>}. */
+    private static HandleName resolvable(byte[] handle) {
+        return HandleName.fromUtf8(Util.hasSlash(handle) ? handle : Util.convertSlashlessHandleToZeroNaHandle(handle));
+    }
+
+    private static String notServed(HandleName name) {
+        return "prefix " + name.namedPrefix() + " is not served by this node";
+    }
+
+    /**
+     * The public view of a handle as an anonymous resolution sees it (prepared once per cached record), or null when
+     * it does not exist. Prefix handles: see {@link #prefixHandleValues}.
+     */
+    private PreparedRecord publicView(HandleName name, Optional<HandleRecord> record) {
+        if (name.isPrefixHandle()) {
+            List<HandleValue> values = prefixHandleValues(name, record);
+            return values == null ? null : PreparedRecord.of(values, false);
+        }
+        return record.map(r -> r.derived(PreparedRecord.class, PreparedRecord::of)).orElse(null);
     }
 
     /**

@@ -10,19 +10,21 @@ import org.idnode.registry.model.HandleValue;
 import org.idnode.server.codec.HandleValueConverter;
 
 /**
- * A record's readable values in their Handle wire encoding. The public ones are prepared once per cached
+ * A record's readable values, as they are and in their Handle wire encoding. The public ones are prepared once per cached
  * record (see {@link HandleRecord#derived}) so that a resolution answered from the cache encodes
  * nothing; restricted values are included only when preparing for an authorised reader.
  *
  * <p>Immutable and thread-safe.
  */
 final class PreparedRecord {
+    private final List<HandleValue> values;
     private final int[] indexes;
     private final byte[][] types;
     private final byte[][] encoded;
     private final boolean withheld;
 
-    private PreparedRecord(int[] indexes, byte[][] types, byte[][] encoded, boolean withheld) {
+    private PreparedRecord(List<HandleValue> values, int[] indexes, byte[][] types, byte[][] encoded, boolean withheld) {
+        this.values = values;
         this.indexes = indexes;
         this.types = types;
         this.encoded = encoded;
@@ -52,7 +54,7 @@ final class PreparedRecord {
             types[i] = Util.encodeString(v.type());
             encoded[i] = Encoder.encodeHandleValue(HandleValueConverter.toWire(v));
         }
-        return new PreparedRecord(indexes, types, encoded, readable.size() < values.size());
+        return new PreparedRecord(List.copyOf(readable), indexes, types, encoded, readable.size() < values.size());
     }
 
     /** True when restricted values were left out. */
@@ -67,18 +69,42 @@ final class PreparedRecord {
      * modify them.
      */
     byte[][] select(int[] requestedIndexes, byte[][] requestedTypes) {
-        boolean noIndexes = requestedIndexes == null || requestedIndexes.length == 0;
-        boolean noTypes = requestedTypes == null || requestedTypes.length == 0;
-        if (noIndexes && noTypes) {
+        if (isEmpty(requestedIndexes) && isEmpty(requestedTypes)) {
             return encoded;
         }
         List<byte[]> out = new ArrayList<>(encoded.length);
         for (int i = 0; i < encoded.length; i++) {
-            if ((!noIndexes && Util.isInArray(requestedIndexes, indexes[i]))
-                    || (!noTypes && Util.isParentTypeInArray(requestedTypes, types[i]))) {
+            if (selected(i, requestedIndexes, requestedTypes)) {
                 out.add(encoded[i]);
             }
         }
         return out.toArray(new byte[0][]);
+    }
+
+    /** The values {@link #select} picks, as values rather than encoded. */
+    List<HandleValue> selectValues(int[] requestedIndexes, byte[][] requestedTypes) {
+        if (isEmpty(requestedIndexes) && isEmpty(requestedTypes)) {
+            return values;
+        }
+        List<HandleValue> out = new ArrayList<>(values.size());
+        for (int i = 0; i < values.size(); i++) {
+            if (selected(i, requestedIndexes, requestedTypes)) {
+                out.add(values.get(i));
+            }
+        }
+        return out;
+    }
+
+    private boolean selected(int i, int[] requestedIndexes, byte[][] requestedTypes) {
+        return (!isEmpty(requestedIndexes) && Util.isInArray(requestedIndexes, indexes[i]))
+                || (!isEmpty(requestedTypes) && Util.isParentTypeInArray(requestedTypes, types[i]));
+    }
+
+    private static boolean isEmpty(int[] a) {
+        return a == null || a.length == 0;
+    }
+
+    private static boolean isEmpty(byte[][] a) {
+        return a == null || a.length == 0;
     }
 }

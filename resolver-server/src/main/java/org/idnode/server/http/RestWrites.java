@@ -26,6 +26,7 @@ import org.idnode.server.auth.AdminAuthorizer;
 import org.idnode.server.auth.AdminIdentity;
 import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.handler.AuthorizedWriter;
+import org.idnode.server.handler.BatchRegistration;
 import org.idnode.server.importer.RecordJson;
 
 /**
@@ -38,7 +39,7 @@ import org.idnode.server.importer.RecordJson;
  *   <li>{@code DELETE /api/handles/{handle}} deletes the handle; with {@code index=N} (repeatable) removes values;</li>
  *   <li>{@code GET /api/handles?prefix=88.999.1&page=0&pageSize=100} lists handles ({@code LIST_HANDLES});</li>
  *   <li>{@code POST /api/batch} with {@code {"records":[{"handle":..., "values":[...]}, ...]}}, at most
- *       {@value #MAX_BATCH} records: each record is created or replaced atomically and gets its own result;
+ *       {@value BatchRegistration#MAX_RECORDS} records: each record is created or replaced atomically and gets its own result;
  *       the accepted ones are committed in one durable batch. Replaying a batch gives the same state;</li>
  *   <li>{@code GET /api/audit/{handle}}: who changed the identifier, how and when, for identities that may
  *       read its restricted values.</li>
@@ -47,8 +48,6 @@ import org.idnode.server.importer.RecordJson;
  * with an API token acting as one; it is authorised by {@code HS_ADMIN} like a Handle protocol write. The work runs on the blocking executor.
  */
 final class RestWrites {
-    /** Most records one batch call may carry. */
-    static final int MAX_BATCH = 2000;
     static final int MAX_PAGE_SIZE = 5000;
     static final int MAX_AUDIT_ENTRIES = 10_000;
     private static final String API_AUDIT = "/api/audit/";
@@ -262,39 +261,30 @@ final class RestWrites {
         } catch (JsonParseException e) {
             return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_PROTOCOL_ERROR, null, "batch body is not valid: " + e.getMessage());
         }
-        if (records.size() > MAX_BATCH) {
-            return error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, AbstractMessage.RC_PROTOCOL_ERROR, null,
-                    "a batch carries at most " + MAX_BATCH + " records, this one has " + records.size());
+        String tooLarge = BatchRegistration.sizeProblem(records.size());
+        if (tooLarge != null) {
+            return error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, AbstractMessage.RC_PROTOCOL_ERROR, null, tooLarge);
         }
         int now = (int) (System.currentTimeMillis() / 1000);
-        JsonObject[] results = new JsonObject[records.size()];
-        List<HandleOperation> ops = new ArrayList<>();
-        List<Integer> positions = new ArrayList<>();
-        for (int i = 0; i < records.size(); i++) {
+        List<BatchRegistration.Item> items = new ArrayList<>(records.size());
+        for (JsonElement record : records) {
             try {
-                HandleRecord r = RecordJson.parse(records.get(i).toString(), now);
-                ops.add(new HandleOperation.Create(r.handle(), r.values(), true));
-                positions.add(i);
+                items.add(BatchRegistration.Item.of(RecordJson.parse(record.toString(), now)));
             } catch (IllegalArgumentException e) {
-                results[i] = result(handleOf(records.get(i)),
-                        hasInvalidHandle(records.get(i)) ? AbstractMessage.RC_INVALID_HANDLE : AbstractMessage.RC_INVALID_VALUE, e.getMessage());
+                items.add(BatchRegistration.Item.unreadable(handleOf(record),
+                        hasInvalidHandle(record) ? AbstractMessage.RC_INVALID_HANDLE : AbstractMessage.RC_INVALID_VALUE, e.getMessage()));
             }
         }
-        List<AuthorizedWriter.Result> applied = api.processor().writes().applyAll(who, ops);
-        for (int i = 0; i < applied.size(); i++) {
-            AuthorizedWriter.Result r = applied.get(i);
-            results[positions.get(i)] = result(r.handle().toString(), r.responseCode(), r.isOk() ? null : r.message());
+        JsonArray out = new JsonArray();
+        int ok = 0;
+        for (BatchRegistration.Outcome r : api.processor().batches().register(who, items)) {
+            out.add(result(r.handle(), r.responseCode(), r.message()));
+            ok += r.isOk() ? 1 : 0;
         }
         JsonObject json = new JsonObject();
         json.addProperty("responseCode", AbstractMessage.RC_SUCCESS);
-        JsonArray out = new JsonArray();
-        int ok = 0;
-        for (JsonObject r : results) {
-            out.add(r);
-            ok += r.get("responseCode").getAsInt() == AbstractMessage.RC_SUCCESS ? 1 : 0;
-        }
         json.addProperty("accepted", ok);
-        json.addProperty("refused", results.length - ok);
+        json.addProperty("refused", items.size() - ok);
         json.add("results", out);
         return new Reply(HttpResponseStatus.OK, json);
     }

@@ -128,10 +128,9 @@ public final class NettyTransport implements AutoCloseable {
     }
 
     private Channel bindTcp(InetSocketAddress at, ChannelInitializer<SocketChannel> init, String what) {
-        Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         try {
             return new ServerBootstrap().group(boss, workers)
-                    .channel(type)
+                    .channel(serverChannelType())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
@@ -154,7 +153,25 @@ public final class NettyTransport implements AutoCloseable {
         return httpAddress;
     }
 
-    /** Stops accepting, closes every channel and waits for the event loops to finish. */
+    /** The event loop group that accepts connections, for other servers sharing the node's event loops (gRPC). */
+    public EventLoopGroup bossGroup() {
+        return boss;
+    }
+
+    /** The event loop group that serves connections, for other servers sharing the node's event loops (gRPC). */
+    public EventLoopGroup workerGroup() {
+        return workers;
+    }
+
+    /** The server socket channel type that fits the event loops: epoll when available, NIO otherwise. */
+    public Class<? extends ServerChannel> serverChannelType() {
+        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    /**
+     * Stops accepting, closes every channel and waits for the event loops to finish. Servers sharing the event
+     * loops must be stopped first.
+     */
     @Override
     public void close() {
         for (Channel c : channels) {

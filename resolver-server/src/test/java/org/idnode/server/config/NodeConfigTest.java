@@ -303,10 +303,10 @@ class NodeConfigTest {
     @Test
     void overridesReplaceOnlyWhatIsGiven() {
         NodeConfig base = NodeConfig.defaults();
-        NodeConfig same = base.withOverrides(null, null, null, null);
+        NodeConfig same = base.withOverrides(null, null, null, null, null);
         assertThat(same).isEqualTo(base);
 
-        NodeConfig c = base.withOverrides(Path.of("/tmp/other"), 3641, 9000, "127.0.0.5");
+        NodeConfig c = base.withOverrides(Path.of("/tmp/other"), 3641, 9000, null, "127.0.0.5");
         assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/other"));
         assertThat(c.handlePort()).isEqualTo(3641);
         assertThat(c.httpPort()).isEqualTo(9000);
@@ -323,25 +323,25 @@ class NodeConfigTest {
     @Test
     void singleOverrides() {
         NodeConfig base = NodeConfig.defaults();
-        assertThat(base.withOverrides(Path.of("d2"), null, null, null).dataDir()).isEqualTo(Path.of("d2"));
-        assertThat(base.withOverrides(null, 0, null, null).handlePort()).isZero();
-        assertThat(base.withOverrides(null, null, 65535, null).httpPort()).isEqualTo(65535);
-        NodeConfig onlyPort = base.withOverrides(null, 1234, null, null);
+        assertThat(base.withOverrides(Path.of("d2"), null, null, null, null).dataDir()).isEqualTo(Path.of("d2"));
+        assertThat(base.withOverrides(null, 0, null, null, null).handlePort()).isZero();
+        assertThat(base.withOverrides(null, null, 65535, null, null).httpPort()).isEqualTo(65535);
+        NodeConfig onlyPort = base.withOverrides(null, 1234, null, null, null);
         assertThat(onlyPort.httpPort()).isEqualTo(8000);
         assertThat(onlyPort.bind()).isEqualTo("127.0.0.1");
     }
 
     @Test
     void wildcardBindOverrideKeepsAdvertisedAddress() {
-        NodeConfig c = NodeConfig.defaults().withOverrides(null, null, null, "0.0.0.0");
+        NodeConfig c = NodeConfig.defaults().withOverrides(null, null, null, null, "0.0.0.0");
         assertThat(c.bind()).isEqualTo("0.0.0.0");
         assertThat(c.advertisedAddress()).isEqualTo("127.0.0.1");
     }
 
     @Test
     void bindOverrideFollowsIntoAdvertisedAddressUnlessOneIsConfigured() throws IOException {
-        assertThat(NodeConfig.defaults().withOverrides(null, null, null, "127.0.0.5").advertisedAddress()).isEqualTo("127.0.0.5");
-        NodeConfig explicit = load("site:\n  advertised-address: 127.0.0.9\n").withOverrides(null, null, null, "127.0.0.5");
+        assertThat(NodeConfig.defaults().withOverrides(null, null, null, null, "127.0.0.5").advertisedAddress()).isEqualTo("127.0.0.5");
+        NodeConfig explicit = load("site:\n  advertised-address: 127.0.0.9\n").withOverrides(null, null, null, null, "127.0.0.5");
         assertThat(explicit.bind()).isEqualTo("127.0.0.5");
         assertThat(explicit.advertisedAddress()).isEqualTo("127.0.0.9");
     }
@@ -362,21 +362,21 @@ class NodeConfigTest {
     @Test
     void overridePortOutOfRangeNamesTheOption() {
         NodeConfig base = NodeConfig.defaults();
-        assertThatThrownBy(() -> base.withOverrides(null, 70000, null, null))
+        assertThatThrownBy(() -> base.withOverrides(null, 70000, null, null, null))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("--handle-port:")
                 .hasMessageContaining("70000");
-        assertThatThrownBy(() -> base.withOverrides(null, -1, null, null))
+        assertThatThrownBy(() -> base.withOverrides(null, -1, null, null, null))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("--handle-port:");
-        assertThatThrownBy(() -> base.withOverrides(null, null, 65536, null))
+        assertThatThrownBy(() -> base.withOverrides(null, null, 65536, null, null))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("--http-port:");
     }
 
     @Test
     void overrideBadBindNamesTheOption() {
-        assertThatThrownBy(() -> NodeConfig.defaults().withOverrides(null, null, null, "bad address!"))
+        assertThatThrownBy(() -> NodeConfig.defaults().withOverrides(null, null, null, null, "bad address!"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("--bind:");
     }

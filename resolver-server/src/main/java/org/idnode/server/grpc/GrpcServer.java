@@ -1,0 +1,153 @@
+package org.idnode.server.grpc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.netty.handler.ssl.SslContext;
+import org.idnode.server.auth.HttpAuthenticator;
+import org.idnode.server.config.ConfigException;
+import org.idnode.server.config.NodeConfig;
+import org.idnode.server.transport.NettyTransport;
+
+/**
+ * The node's gRPC listener: grpc-netty on the node's own Netty event loops and channel type
+ * ({@link NettyTransport}), with {@code directExecutor()} so that calls answered from the cache never leave the
+ * event loop (work that may block goes to the node's blocking-work executor). It serves the node's services
+ * ({@link #services}: {@code idnode.v1.IdentifierService} and {@code TemplateService}), the standard health service
+ * ({@code grpc.health.v1.Health}, {@code SERVING} once {@link #serving()} is called) and server reflection (v1),
+ * every call passing through the {@link GrpcAuthenticator}. TLS when the configuration names PEM files.
+ *
+ * <p>{@link #start}, {@link #serving} and {@link #close} are called once each, from one thread.
+ */
+public final class GrpcServer implements AutoCloseable {
+    /** Largest request message: a batch of 2000 records of up to 4 KB each, with room to spare. */
+    static final int MAX_MESSAGE_BYTES = 16 << 20;
+    /** How long {@link #close} waits for calls in flight before cancelling them. */
+    static final int DRAIN_SECONDS = 5;
+
+    private final Server server;
+    private final HealthStatusManager health;
+    private final List<String> serviceNames;
+
+    private GrpcServer(Server server, HealthStatusManager health, List<String> serviceNames) {
+        this.server = server;
+        this.health = health;
+        this.serviceNames = serviceNames;
+    }
+
+    /**
+     * The node's own services. (The operator service, {@code AdminService}, joins this list.)
+     */
+    private static List<BindableService> services(GrpcApi api) {
+        return List.of(
+                new IdentifierGrpcService(api),
+                new TemplateGrpcService(api.templates()));
+    }
+
+    /**
+     * Binds the listener on {@code bind}:{@code settings.port()} and starts serving; health says {@code NOT_SERVING}
+     * until {@link #serving()}.
+     *
+     * @param idleTimeoutSeconds a connection without calls for this long is closed (gracefully, with GOAWAY)
+     * @throws ConfigException      when the TLS files cannot be used, naming the key
+     * @throws UncheckedIOException naming the port when it cannot be bound
+     */
+    public static GrpcServer start(NodeConfig.Grpc settings, InetAddress bind, int idleTimeoutSeconds, NettyTransport transport,
+                                   HttpAuthenticator authenticator, GrpcApi api) {
+        HealthStatusManager health = new HealthStatusManager();
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bind, settings.port()))
+                .bossEventLoopGroup(transport.bossGroup())
+                .workerEventLoopGroup(transport.workerGroup())
+                .channelType(transport.serverChannelType())
+                .directExecutor()
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .maxConnectionIdle(idleTimeoutSeconds, TimeUnit.SECONDS)
+                .intercept(new GrpcAuthenticator(authenticator, api.blockingWork()))
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance());
+        if (settings.tls()) {
+            builder.sslContext(sslContext(settings.tlsCertChainFile(), settings.tlsPrivateKeyFile()));
+        }
+        List<String> names = new ArrayList<>();
+        for (BindableService service : services(api)) {
+            ServerServiceDefinition definition = service.bindService();
+            builder.addService(definition);
+            names.add(definition.getServiceDescriptor().getName());
+            health.setStatus(definition.getServiceDescriptor().getName(), ServingStatus.NOT_SERVING);
+        }
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
+        Server server = builder.build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind gRPC port " + bind.getHostAddress() + ":" + settings.port() + ": " + e.getMessage(), e);
+        }
+        return new GrpcServer(server, health, List.copyOf(names));
+    }
+
+    private static SslContext sslContext(Path certChain, Path privateKey) {
+        try (InputStream in = Files.newInputStream(certChain)) {
+            if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+                throw new CertificateException("no certificate found");
+            }
+        } catch (IOException | CertificateException e) {
+            throw new ConfigException("grpc.tls.cert-chain-file: " + certChain + " is not a PEM certificate chain: " + e.getMessage());
+        }
+        try {
+            return GrpcSslContexts.forServer(certChain.toFile(), privateKey.toFile()).build();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException("grpc.tls.private-key-file: " + privateKey + " is not a PEM private key (PKCS#8) for the certificate in "
+                    + certChain + ": " + e.getMessage());
+        }
+    }
+
+    /** The bound address. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.getListenSockets().get(0);
+    }
+
+    /** Reports every service {@code SERVING} (the node is ready). */
+    public void serving() {
+        for (String name : serviceNames) {
+            health.setStatus(name, ServingStatus.SERVING);
+        }
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    }
+
+    /**
+     * Stops accepting calls, reports {@code NOT_SERVING}, and waits up to {@value #DRAIN_SECONDS} seconds for calls in
+     * flight to finish before cancelling the rest. The shared event loops stay up.
+     */
+    @Override
+    public void close() {
+        server.shutdown();
+        health.enterTerminalState();
+        try {
+            if (!server.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
