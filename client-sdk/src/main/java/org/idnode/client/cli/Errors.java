@@ -23,13 +23,19 @@ final class Errors {
                     + (refused(e) ? " (connection refused: is the node running, with gRPC on that port?)" : ""));
             return;
         }
-        if (code == Status.Code.UNAUTHENTICATED) {
+        if (code == Status.Code.UNIMPLEMENTED) {
+            err.println("idctl: node " + String.join(", ", nodes) + " does not offer this call (" + e.getMessage()
+                    + "); it may run an older idnode");
+        } else if (code == Status.Code.UNAUTHENTICATED) {
             err.println("idctl: " + describe(e) + " (give a token with --token, IDCTL_TOKEN or the config file)");
+        } else if (!e.fieldErrors().isEmpty()) {
+            // The message repeats the field problems on one line: list them one per line instead.
+            err.println("idctl: " + prefix(e) + "refused, field by field:");
+            for (FieldError f : e.fieldErrors()) {
+                err.println("  " + f.getField() + ": " + f.getMessage());
+            }
         } else {
             err.println("idctl: " + describe(e));
-        }
-        for (FieldError f : e.fieldErrors()) {
-            err.println("  " + f.getField() + ": " + f.getMessage());
         }
     }
 
@@ -45,6 +51,12 @@ final class Errors {
     /** {@code handle: REASON: message}, leaving out what is missing or already said. */
     static String describe(IdNodeException e) {
         String message = e.getMessage() == null ? "" : e.getMessage();
+        return prefix(e) + (message.isEmpty() ? String.valueOf(e.code()) : message);
+    }
+
+    /** {@code handle: REASON: }, leaving out what the message says already. */
+    private static String prefix(IdNodeException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
         StringBuilder b = new StringBuilder();
         if (e.handle() != null && !e.handle().isEmpty() && !message.contains(e.handle())) {
             b.append(e.handle()).append(": ");
@@ -52,25 +64,22 @@ final class Errors {
         if (e.reason() != null && !e.reason().isEmpty() && !message.contains(e.reason())) {
             b.append(e.reason()).append(": ");
         }
-        return b.append(message.isEmpty() ? String.valueOf(e.code()) : message).toString();
+        return b.toString();
     }
 
-    /** One item's error of a batch: {@code REASON: message (FIELD: message; ...)}. */
+    /**
+     * One item's error of a batch: {@code REASON: message}, or for a record that breaks its template
+     * {@code REASON: FIELD: message; FIELD: message} (the node's message only repeats them).
+     */
     static String describe(Error e) {
-        StringBuilder b = new StringBuilder();
-        if (!e.getReason().isEmpty()) {
-            b.append(e.getReason());
-        }
-        if (!e.getMessage().isEmpty()) {
-            b.append(b.length() > 0 ? ": " : "").append(e.getMessage());
-        }
+        StringBuilder b = new StringBuilder(e.getReason());
         if (e.getFieldErrorsCount() > 0) {
-            b.append(" (");
             for (int i = 0; i < e.getFieldErrorsCount(); i++) {
                 FieldError f = e.getFieldErrors(i);
-                b.append(i > 0 ? "; " : "").append(f.getField()).append(": ").append(f.getMessage());
+                b.append(i > 0 ? "; " : b.length() > 0 ? ": " : "").append(f.getField()).append(": ").append(f.getMessage());
             }
-            b.append(')');
+        } else if (!e.getMessage().isEmpty()) {
+            b.append(b.length() > 0 ? ": " : "").append(e.getMessage());
         }
         return b.toString();
     }

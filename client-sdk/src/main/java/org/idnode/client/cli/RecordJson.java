@@ -145,8 +145,12 @@ final class RecordJson {
 
     static JsonObject toJson(HandleValue v) {
         JsonObject json = GsonUtility.getGson().toJsonTree(toWire(v)).getAsJsonObject();
-        json.addProperty("permissions", toWire(v).getPermissionString());
+        json.addProperty("permissions", flag(v.getAdminRead()) + flag(v.getAdminWrite()) + flag(v.getPublicRead()) + flag(v.getPublicWrite()));
         return json;
+    }
+
+    private static String flag(boolean b) {
+        return b ? "1" : "0";
     }
 
     /** The value's data as the library writes it: {@code {"format": "string", "value": "..."}} and so on. */

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "resolve", mixinStandardHelpOptions = true,
-        description = {"Resolve identifiers: a table of their values (index, type, data, TTL, access), or with --json the "
+        description = {"Resolve identifiers: a table of their values (index, type, TTL, access, data), or with --json the "
                 + "records in the import format (one object, or an array for several identifiers).",
             "Values a token does not entitle you to read are left out. Non-text data is shown as format:value "
                     + "(hex, base64, admin, ...)."})
@@ -105,10 +105,11 @@ final class ResolveCommand extends Base implements Callable<Integer> {
 
     private void printTable(HandleRecord record) {
         out().println(record.getHandle());
-        Table t = new Table("INDEX", "TYPE", "DATA", "TTL", "ACCESS");
+        // DATA last: a long value (an HS_SITE, a key) then only makes its own line long.
+        Table t = new Table("INDEX", "TYPE", "TTL", "ACCESS", "DATA");
         for (HandleValue v : record.getValuesList()) {
-            t.row(v.getIndex(), v.getType(), dataText(v), v.getTtlAbsolute() ? "until " + Text.time(v.getTtl()) : v.getTtl(),
-                    v.getPublicRead() ? "public" : "restricted");
+            t.row(v.getIndex(), v.getType(), v.getTtlAbsolute() ? "until " + Text.time(v.getTtl()) : v.getTtl(),
+                    v.getPublicRead() ? "public" : "restricted", dataText(v));
         }
         t.print(out());
     }

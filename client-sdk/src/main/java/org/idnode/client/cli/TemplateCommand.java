@@ -100,19 +100,16 @@ final class TemplateCommand extends Base implements Runnable {
         }
     }
 
-    /** An item's limits in short: {@code length 4..4}, {@code 1..64, 0 decimals}, {@code -> 88.999/TPL.CCL_LOT}. */
+    /** An item's limits in short: {@code length <= 64}, {@code 1..64, 0 decimals}, {@code -> 88.999/TPL.CCL_LOT}. */
     static String limits(TemplateItem item) {
         StringBuilder b = new StringBuilder();
         switch (item.getDataType()) {
             case ITEM_DATA_TYPE_STRING:
-                if (item.getMinLength() > 0 || item.getMaxLength() > 0) {
-                    b.append("length ").append(item.getMinLength()).append("..").append(item.getMaxLength() > 0 ? item.getMaxLength() : "");
-                }
+                b.append(range("length ", item.getMinLength() > 0 ? String.valueOf(item.getMinLength()) : "",
+                        item.getMaxLength() > 0 ? String.valueOf(item.getMaxLength()) : ""));
                 break;
             case ITEM_DATA_TYPE_NUMBER:
-                if (!item.getMin().isEmpty() || !item.getMax().isEmpty()) {
-                    b.append(item.getMin()).append("..").append(item.getMax());
-                }
+                b.append(range("", item.getMin(), item.getMax()));
                 if (item.getMaxDecimals() >= 0) {
                     b.append(b.length() > 0 ? ", " : "").append(item.getMaxDecimals()).append(" decimals");
                 }
@@ -132,6 +129,20 @@ final class TemplateCommand extends Base implements Runnable {
             b.append(b.length() > 0 ? ", " : "").append("up to ").append(item.getMaxCount()).append(" values");
         }
         return b.toString();
+    }
+
+    /** {@code a..b}, {@code a} when they are equal, {@code >= a}, {@code <= b}, or nothing. */
+    private static String range(String what, String min, String max) {
+        if (min.isEmpty() && max.isEmpty()) {
+            return "";
+        }
+        if (min.equals(max)) {
+            return what + min;
+        }
+        if (max.isEmpty()) {
+            return what + ">= " + min;
+        }
+        return what + (min.isEmpty() ? "<= " + max : min + ".." + max);
     }
 
     /** The template in the JSON form of conf/templates: the node's own definition when it sends one. */
