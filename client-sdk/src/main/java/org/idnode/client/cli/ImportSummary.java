@@ -102,12 +102,13 @@ final class ImportSummary {
         }
         JsonArray list = new JsonArray();
         for (Refusal r : refusals()) {
-            JsonObject o = errorJson(r.error());
+            JsonObject o = new JsonObject();
             o.addProperty("line", r.line());
             if (r.handle() != null) {
                 o.addProperty("handle", r.handle());
             }
             o.addProperty("refusedBy", r.byNode() ? "node" : "idctl");
+            errorJson(r.error()).entrySet().forEach(e -> o.add(e.getKey(), e.getValue()));
             list.add(o);
         }
         obj.add("refusals", list);
