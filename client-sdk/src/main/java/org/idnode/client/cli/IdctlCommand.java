@@ -74,7 +74,17 @@ public final class IdctlCommand implements Runnable {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        System.exit(run(out, err, System.getenv(), System.console() != null, args));
+        System.exit(run(out, err, System.getenv(), stderrIsTerminal(), args));
+    }
+
+    /** On Linux, whether fd 2 is a terminal even when stdout is redirected; elsewhere, whether there is a console. */
+    private static boolean stderrIsTerminal() {
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
     }
 
     /** Runs idctl with the process environment and returns its exit code (for tests that run it in-process). */
