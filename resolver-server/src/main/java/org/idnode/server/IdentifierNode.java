@@ -58,6 +58,7 @@ public final class IdentifierNode implements AutoCloseable {
 
     private IdentifierNode(NodeConfig config) {
         InetAddress bind = bindAddress(config.bind());
+        GrpcServer.check(config.grpc());
         TemplateCatalog templates = loadTemplates(config);
         NodeKeys keys = NodeKeys.loadOrCreate(config.privateKeyFile(), config.dataDir());
         rocks = openStore(config.dataDir(), config.blockCacheMb());
@@ -120,7 +121,7 @@ public final class IdentifierNode implements AutoCloseable {
     /**
      * Opens the data folder and binds every listener.
      *
-     * @throws ConfigException                     for a bad key file or address
+     * @throws ConfigException                     for a bad key file, address or gRPC TLS file
      * @throws org.idnode.registry.store.StoreException when the store cannot be opened
      * @throws java.io.UncheckedIOException        when a port cannot be bound
      */

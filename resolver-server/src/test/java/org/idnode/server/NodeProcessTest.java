@@ -180,6 +180,32 @@ class NodeProcessTest {
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(rest.statusCode()).isEqualTo(200);
         assertThat(rest.body()).contains(TRACE1_URL);
+
+        // The printed gRPC port serves the gRPC API, health included.
+        assertThat(node.grpcPort).isPositive().isNotIn(node.handlePort, node.httpPort);
+        io.grpc.ManagedChannel grpc = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", node.grpcPort).usePlaintext().build();
+        try {
+            org.idnode.api.v1.HandleRecord record = org.idnode.api.v1.IdentifierServiceGrpc.newBlockingStub(grpc)
+                    .withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .resolve(org.idnode.api.v1.ResolveRequest.newBuilder().setHandle(TRACE1).addTypes("URL").build()).getRecord();
+            assertThat(record.getValuesList()).extracting(v -> v.getData().toStringUtf8()).containsExactly(TRACE1_URL);
+            assertThat(io.grpc.health.v1.HealthGrpc.newBlockingStub(grpc).withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()).getStatus())
+                    .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+        } finally {
+            grpc.shutdownNow().awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void serveWithoutGrpcPrintsNoGrpcListener() throws Exception {
+        Path data = importRecords();
+        ChildJvm c = idnode("serve", "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0", "--no-grpc", "--bind", "127.0.0.1");
+        List<String> lines = c.awaitReady();
+        assertThat(lines).as("stdout before 'ready'").hasSize(3).noneMatch(l -> l.contains("grpc"));
+        ChildJvm.NodePorts ports = ChildJvm.NodePorts.of(lines);
+        assertThat(ports.grpc()).isEqualTo(-1);
+        assertThat(urls(resolve(CnriClients.fetchSiteInfo(ports.handle()), TRACE1, Interface.SP_HDL_TCP))).containsExactly(TRACE1_URL);
     }
 
     // ---------------------------------------------------------------------------------------------

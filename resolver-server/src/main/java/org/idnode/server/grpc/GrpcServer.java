@@ -103,6 +103,18 @@ public final class GrpcServer implements AutoCloseable {
         return new GrpcServer(server, health, List.copyOf(names));
     }
 
+    /**
+     * Checks what {@link #start} will need from the files of the configuration (the TLS certificate chain and key),
+     * so that a node can refuse them before it opens its store.
+     *
+     * @throws ConfigException naming the key of the unusable file
+     */
+    public static void check(NodeConfig.Grpc settings) {
+        if (settings.enabled() && settings.tls()) {
+            sslContext(settings.tlsCertChainFile(), settings.tlsPrivateKeyFile());
+        }
+    }
+
     private static SslContext sslContext(Path certChain, Path privateKey) {
         try (InputStream in = Files.newInputStream(certChain)) {
             if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {

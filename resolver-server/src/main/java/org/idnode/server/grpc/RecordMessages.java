@@ -11,6 +11,7 @@ import org.idnode.api.v1.ValueReference;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.HandleValue;
+import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.registry.model.Permissions;
 import org.idnode.registry.template.Template;
 import org.idnode.registry.template.TemplateItem;
@@ -71,7 +72,13 @@ final class RecordMessages {
      */
     static HandleRecord record(org.idnode.api.v1.HandleRecord message, Function<List<HandleValue>, Optional<Template>> templateOf) {
         HandleName handle = handle(message.getHandle());
-        return new HandleRecord(handle, values(message.getValuesList(), templateOf));
+        List<HandleValue> values = values(message.getValuesList(), templateOf);
+        try {
+            return new HandleRecord(handle, values);
+        } catch (InvalidHandleException e) {
+            // The handle is fine: what the record breaks is a value rule (two values with one index).
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /**
