@@ -31,7 +31,8 @@ record Settings(List<String> nodes, String token, Path tlsCa, boolean tls, Durat
 
     static Settings resolve(IdctlCommand options, Map<String, String> env) {
         Path file = configFile(env);
-        Properties config = load(file, env.get("IDCTL_CONFIG") != null);
+        String explicit = env.get("IDCTL_CONFIG");
+        Properties config = load(file, explicit != null && !explicit.isBlank());
         List<String> nodes = options.nodes != null && !options.nodes.isEmpty() ? options.nodes
                 : splitNodes(first(env.get("IDCTL_NODE"), config.getProperty("node"), DEFAULT_NODE));
         List<String> checked = new ArrayList<>();
