@@ -53,13 +53,14 @@ final class Errors {
         return REASONS.getOrDefault(responseCode, "RC_" + responseCode);
     }
 
-    /** The gRPC code for a Handle response code: the REST API's HTTP mapping, as the node uses for gRPC. */
+    /** The gRPC code for a Handle response code, as the node maps them (so both paths fail alike). */
     static Status.Code codeOf(int responseCode) {
         switch (responseCode) {
             case AbstractMessage.RC_SUCCESS:
-            case AbstractMessage.RC_VALUES_NOT_FOUND:
                 return Status.Code.OK;
             case AbstractMessage.RC_HANDLE_NOT_FOUND:
+            case AbstractMessage.RC_VALUES_NOT_FOUND:
+            case AbstractMessage.RC_SERVER_NOT_RESP:
                 return Status.Code.NOT_FOUND;
             case AbstractMessage.RC_HANDLE_ALREADY_EXISTS:
             case AbstractMessage.RC_VALUE_ALREADY_EXISTS:
@@ -67,16 +68,21 @@ final class Errors {
             case AbstractMessage.RC_INVALID_HANDLE:
             case AbstractMessage.RC_INVALID_VALUE:
             case AbstractMessage.RC_PROTOCOL_ERROR:
-            case AbstractMessage.RC_SERVER_NOT_RESP:
                 return Status.Code.INVALID_ARGUMENT;
-            case AbstractMessage.RC_AUTHENTICATION_NEEDED:
-                return Status.Code.UNAUTHENTICATED;
+            case AbstractMessage.RC_SERVICE_REFERRAL:
+            case AbstractMessage.RC_PREFIX_REFERRAL:
+                return Status.Code.FAILED_PRECONDITION;
             case AbstractMessage.RC_INVALID_ADMIN:
             case AbstractMessage.RC_INSUFFICIENT_PERMISSIONS:
+                return Status.Code.PERMISSION_DENIED;
+            case AbstractMessage.RC_AUTHENTICATION_NEEDED:
             case AbstractMessage.RC_AUTHENTICATION_FAILED:
             case AbstractMessage.RC_INVALID_CREDENTIAL:
-                return Status.Code.PERMISSION_DENIED;
+            case AbstractMessage.RC_AUTHEN_TIMEOUT:
+            case AbstractMessage.RC_AUTHEN_ERROR:
+                return Status.Code.UNAUTHENTICATED;
             case AbstractMessage.RC_SERVER_TOO_BUSY:
+                return Status.Code.RESOURCE_EXHAUSTED;
             case AbstractMessage.RC_SERVER_BACKUP:
                 return Status.Code.UNAVAILABLE;
             case AbstractMessage.RC_OPERATION_NOT_SUPPORTED:

@@ -186,9 +186,6 @@ final class HandleSites implements AutoCloseable {
                 throw Errors.of(Status.Code.INTERNAL, "undecodable values from " + site.address() + ": " + e.getMessage(), e);
             }
         }
-        if (resp.responseCode == AbstractMessage.RC_VALUES_NOT_FOUND) {
-            return HandleRecord.newBuilder().setHandle(handle).build();
-        }
         String message = resp instanceof ErrorResponse && ((ErrorResponse) resp).message != null
                 ? Util.decodeString(((ErrorResponse) resp).message) : null;
         throw Errors.fromHandle(resp.responseCode, handle, message);

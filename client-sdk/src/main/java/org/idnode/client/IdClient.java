@@ -117,7 +117,14 @@ public final class IdClient implements AutoCloseable {
         return await(resolveAsync(handle));
     }
 
-    /** Resolution with index and type filters (a type also matches its sub-types). */
+    /**
+     * Resolution with index and type filters, as the Handle protocol selects values: those at an asked index or of an
+     * asked type, where a type ending in {@code .} also matches its sub-types ({@code "REF."} matches
+     * {@code "REF.REEL"}).
+     *
+     * @throws IdNodeException reason {@code HANDLE_NOT_FOUND} when the identifier does not exist, {@code VALUES_NOT_FOUND}
+     *                         when no value matches, or any other failure
+     */
     public HandleRecord resolve(ResolveRequest request) {
         return await(resolveAsync(request));
     }

@@ -30,6 +30,7 @@ class HandleProtocolTest {
     static final String ONLY_ON_A = "88.999.2/GRPC-ONLY-1";
     static final String ENTERPRISE_3 = "88.999.3/ENTERPRISE";
     static final String REEL = "88.999.3/REEL.31.01.01.RC0402F10K.250415.000301";
+    static final String PCBA = "88.999.4/PCBA.87.02.01.CTRLA2.250616.000401";
 
     @TempDir
     static Path tmp;
@@ -64,8 +65,12 @@ class HandleProtocolTest {
                 + url + "\"},\"ttl\":3600,\"permissions\":\"1110\"}]}";
     }
 
-    static IdClient handleOnlyClient(String prefix) {
-        return IdClient.builder().handleSite(prefix, handleOnlyNode.handleAddress()).cacheMaxEntries(0).build();
+    static IdClient handleOnlyClient(String... prefixes) {
+        IdClient.Builder b = IdClient.builder().cacheMaxEntries(0);
+        for (String p : prefixes) {
+            b.handleSite(p, handleOnlyNode.handleAddress());
+        }
+        return b.build();
     }
 
     @Test
@@ -93,7 +98,7 @@ class HandleProtocolTest {
 
     @Test
     void restrictedValuesStayHiddenAndFiltersApply() {
-        try (IdClient client = handleOnlyClient("88.999.3")) {
+        try (IdClient client = handleOnlyClient("88.999.3", "88.999.4")) {
             HandleRecord reel = client.resolve(REEL);
             assertThat(reel.getValuesList()).extracting(HandleValue::getType).contains("URL", "MPN").doesNotContain("UNIT_COST");
             assertThat(reel.getValuesList()).allMatch(HandleValue::getPublicRead);
@@ -102,6 +107,13 @@ class HandleProtocolTest {
             assertThat(urlOnly.getValuesList()).extracting(HandleValue::getType).containsExactly("URL");
             HandleRecord index2 = client.resolve(ResolveRequest.newBuilder().setHandle(REEL).addIndexes(2).build());
             assertThat(index2.getValuesList()).extracting(HandleValue::getIndex).containsExactly(2);
+            HandleRecord family = client.resolve(ResolveRequest.newBuilder().setHandle(PCBA).addTypes("REF.").build());
+            assertThat(family.getValuesList()).extracting(HandleValue::getType).contains("REF.PCB_LOT", "REF.REEL").hasSize(6);
+            assertThatThrownBy(() -> client.resolve(ResolveRequest.newBuilder().setHandle(REEL).addTypes("NO_SUCH_TYPE").build()))
+                    .isInstanceOfSatisfying(IdNodeException.class, e -> {
+                        assertThat(e.reason()).isEqualTo("VALUES_NOT_FOUND");
+                        assertThat(e.code()).isEqualTo(Status.Code.NOT_FOUND);
+                    });
         }
     }
 

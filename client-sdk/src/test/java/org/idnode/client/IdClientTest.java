@@ -128,12 +128,19 @@ class IdClientTest {
         try (IdClient c = client().build()) {
             HandleRecord urlOnly = c.resolve(ResolveRequest.newBuilder().setHandle(PCB).addTypes("URL").build());
             assertThat(types(urlOnly)).containsExactly("URL");
-            HandleRecord refs = c.resolve(ResolveRequest.newBuilder().setHandle(PCBA).addTypes("REF").build());
+            // As in the Handle protocol, a type ending in "." selects its family.
+            HandleRecord refs = c.resolve(ResolveRequest.newBuilder().setHandle(PCBA).addTypes("REF.").build());
             assertThat(types(refs)).containsExactlyInAnyOrder("REF.PCB_LOT", "REF.REEL", "REF.REEL", "REF.REEL", "REF.REEL", "REF.REEL");
             HandleRecord two = c.resolve(ResolveRequest.newBuilder().setHandle(PCBA).addIndexes(1).addIndexes(2010).build());
             assertThat(two.getValuesList()).extracting(HandleValue::getIndex).containsExactlyInAnyOrder(1, 2010);
             // The unfiltered record is cached apart from the filtered ones.
             assertThat(c.resolve(PCBA).getValuesCount()).isEqualTo(20);
+            assertThatThrownBy(() -> c.resolve(ResolveRequest.newBuilder().setHandle(PCBA).addTypes("NO_SUCH_TYPE").build()))
+                    .isInstanceOfSatisfying(IdNodeException.class, e -> {
+                        assertThat(e.reason()).isEqualTo("VALUES_NOT_FOUND");
+                        assertThat(e.responseCode()).isEqualTo(200);
+                        assertThat(e.isNotFound()).as("the identifier exists").isFalse();
+                    });
         }
     }
 
