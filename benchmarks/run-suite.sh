@@ -37,7 +37,7 @@ echo "dataset: $COUNT identifiers, shape $SHAPE"
 java -jar $IDBENCH dataset --count "$COUNT" --shape "$SHAPE" --out "$WORK/records.jsonl" --keys-out "$WORK/keys.txt"
 java -jar $IDNODE import --data-dir "$WORK/data" "$WORK/records.jsonl"
 
-java -Xmx1g -jar $IDNODE serve --data-dir "$WORK/data" --handle-port 0 --http-port 0 --bind 127.0.0.1 > "$WORK/node.out" 2> "$WORK/node.err" &
+java -Xmx1g -jar $IDNODE serve --data-dir "$WORK/data" --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 > "$WORK/node.out" 2> "$WORK/node.err" &
 NODE_PID=$!
 for _ in $(seq 1 120); do grep -q '^ready$' "$WORK/node.out" && break; sleep 0.5; done
 grep -q '^ready$' "$WORK/node.out" || { echo "node did not start:"; cat "$WORK/node.err"; exit 1; }

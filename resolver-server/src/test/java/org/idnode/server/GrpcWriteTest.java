@@ -229,6 +229,10 @@ class GrpcWriteTest {
             assertError(failure(() -> GrpcClients.withAuthorization(IdentifierServiceGrpc.newBlockingStub(channel), header).register(req)),
                     Status.Code.UNAUTHENTICATED, "INVALID_CREDENTIAL", 404);
         }
+        // An empty authorization is anonymous, as in REST: reads work, writes need credentials.
+        IdentifierServiceGrpc.IdentifierServiceBlockingStub blank = GrpcClients.withAuthorization(IdentifierServiceGrpc.newBlockingStub(channel), " ");
+        assertThat(resolved(blank, LOT)).containsKey(2005).doesNotContainKey(2021);
+        assertError(failure(() -> blank.register(req)), Status.Code.UNAUTHENTICATED, "AUTHENTICATION_NEEDED", 402);
         // A refused credential is refused on reads too, as in REST: it is never taken as anonymous.
         assertError(failure(() -> GrpcClients.withToken(IdentifierServiceGrpc.newBlockingStub(channel), forged)
                 .resolve(ResolveRequest.newBuilder().setHandle(LOT).build())), Status.Code.UNAUTHENTICATED, "AUTHENTICATION_FAILED", 403);

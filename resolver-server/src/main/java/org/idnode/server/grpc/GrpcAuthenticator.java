@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 public final class GrpcAuthenticator implements ServerInterceptor {
-    /** How long a verified credential is trusted without reading the store again. */
-    static final int VERIFIED_SECONDS = 5;
+    /** How long a verified credential is trusted without reading the store again: the delay of a revocation. */
+    public static final int VERIFIED_SECONDS = 5;
     private static final int VERIFIED_MAX_ENTRIES = 10_000;
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<AdminIdentity> IDENTITY = Context.key("idnode-admin-identity");
@@ -99,7 +99,7 @@ public final class GrpcAuthenticator implements ServerInterceptor {
                     pending.discard();
                     close(call, GrpcErrors.exception(r.responseCode(), r.reason(), null));
                 } else {
-                    pending.start(() -> next.startCall(call, headers));
+                    pending.start(() -> Contexts.interceptCall(context, call, headers, next));
                 }
             });
         } catch (RejectedExecutionException e) {

@@ -41,7 +41,7 @@ public final class GrpcServer implements AutoCloseable {
     /** Largest request message: a batch of 2000 records of up to 4 KB each, with room to spare. */
     static final int MAX_MESSAGE_BYTES = 16 << 20;
     /** How long {@link #close} waits for calls in flight before cancelling them. */
-    static final int DRAIN_SECONDS = 5;
+    public static final int DRAIN_SECONDS = 5;
 
     private final Server server;
     private final HealthStatusManager health;

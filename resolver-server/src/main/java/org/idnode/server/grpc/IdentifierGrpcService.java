@@ -75,11 +75,11 @@ final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServic
         if (who.isEmpty()) {
             ValueAnswer cached = api.processor().resolveValuesIfCached(query);
             if (cached != null) {
-                BlockingWork.answerNow(observer, () -> resolved(cached));
+                Answers.now(observer, () -> resolved(cached));
                 return;
             }
         }
-        BlockingWork.answerLater(api.blockingWork(), observer, () -> resolved(api.processor().resolveValues(query, who.orElse(null))));
+        Answers.later(api.blockingWork(), observer, () -> resolved(api.processor().resolveValues(query, who.orElse(null))));
     }
 
     @Override
@@ -93,15 +93,17 @@ final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServic
         Optional<AdminIdentity> who = GrpcAuthenticator.currentIdentity();
         ValueAnswer[] answers = new ValueAnswer[queries.size()];
         boolean allCached = who.isEmpty();
-        for (int i = 0; i < answers.length && who.isEmpty(); i++) {
-            answers[i] = api.processor().resolveValuesIfCached(queries.get(i));
-            allCached &= answers[i] != null;
+        if (who.isEmpty()) {
+            for (int i = 0; i < answers.length; i++) {
+                answers[i] = api.processor().resolveValuesIfCached(queries.get(i));
+                allCached &= answers[i] != null;
+            }
         }
         if (allCached) {
-            BlockingWork.answerNow(observer, () -> batchResolved(answers));
+            Answers.now(observer, () -> batchResolved(answers));
             return;
         }
-        BlockingWork.answerLater(api.blockingWork(), observer, () -> {
+        Answers.later(api.blockingWork(), observer, () -> {
             for (int i = 0; i < answers.length; i++) {
                 if (answers[i] == null) {
                     answers[i] = api.processor().resolveValues(queries.get(i), who.orElse(null));
@@ -140,7 +142,7 @@ final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServic
     public void trace(TraceRequest request, StreamObserver<TraceResponse> observer) {
         HandleName start;
         try {
-            start = RecordMessages.handle(request.getHandle());
+            start = HandleName.parse(request.getHandle());
         } catch (InvalidHandleException e) {
             observer.onError(GrpcErrors.exception(AbstractMessage.RC_INVALID_HANDLE, e.getMessage(), request.getHandle()));
             return;
@@ -161,7 +163,7 @@ final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServic
                     + request.getDirectionValue(), request.getHandle()));
             return;
         }
-        BlockingWork.answerLater(api.blockingWork(), observer, () -> {
+        Answers.later(api.blockingWork(), observer, () -> {
             GenealogyTracer.Trace trace = api.tracer().trace(start, direction, depth);
             if (!trace.root().found()) {
                 throw GrpcErrors.exception(AbstractMessage.RC_HANDLE_NOT_FOUND, "handle " + start + " does not exist", start.toString());
@@ -286,7 +288,7 @@ final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServic
             observer.onError(authenticationNeeded());
             return;
         }
-        BlockingWork.answerLater(api.blockingWork(), observer, () -> work.apply(who.get()));
+        Answers.later(api.blockingWork(), observer, () -> work.apply(who.get()));
     }
 
     static io.grpc.StatusRuntimeException authenticationNeeded() {
@@ -297,7 +299,7 @@ final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServic
 
     private static HandleName clientHandle(String text) {
         try {
-            return RecordMessages.handle(text);
+            return HandleName.parse(text);
         } catch (InvalidHandleException e) {
             throw GrpcErrors.exception(AbstractMessage.RC_INVALID_HANDLE, e.getMessage(), text);
         }

@@ -55,15 +55,6 @@ final class RecordMessages {
     }
 
     /**
-     * Parses a client's handle.
-     *
-     * @throws org.idnode.registry.model.InvalidHandleException naming the broken rule
-     */
-    static HandleName handle(String text) {
-        return HandleName.parse(text);
-    }
-
-    /**
      * A client's record; values asking for default permissions get those of the template the record names.
      *
      * @param templateOf the template a record's values name, if any
@@ -71,7 +62,7 @@ final class RecordMessages {
      * @throws IllegalArgumentException                       for a bad value, naming it
      */
     static HandleRecord record(org.idnode.api.v1.HandleRecord message, Function<List<HandleValue>, Optional<Template>> templateOf) {
-        HandleName handle = handle(message.getHandle());
+        HandleName handle = HandleName.parse(message.getHandle());
         List<HandleValue> values = values(message.getValuesList(), templateOf);
         try {
             return new HandleRecord(handle, values);

@@ -28,7 +28,7 @@ final class TemplateGrpcService extends TemplateServiceGrpc.TemplateServiceImplB
     /** Every template version, or those usable under {@code prefix} (node-wide ones and the prefix's own). */
     @Override
     public void listTemplates(ListTemplatesRequest request, StreamObserver<ListTemplatesResponse> observer) {
-        BlockingWork.answerNow(observer, () -> {
+        Answers.now(observer, () -> {
             String prefix = request.getPrefix();
             if (!prefix.isEmpty()) {
                 try {
@@ -50,7 +50,7 @@ final class TemplateGrpcService extends TemplateServiceGrpc.TemplateServiceImplB
     /** One template version; the latest when no version is named. */
     @Override
     public void getTemplate(GetTemplateRequest request, StreamObserver<org.idnode.api.v1.Template> observer) {
-        BlockingWork.answerNow(observer, () -> {
+        Answers.now(observer, () -> {
             HandleName id;
             try {
                 id = HandleName.parse(request.getId());

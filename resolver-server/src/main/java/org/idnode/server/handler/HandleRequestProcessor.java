@@ -247,15 +247,11 @@ public final class HandleRequestProcessor {
      * @return the answer, or null when the store has to be read: call {@link #resolveValues} on a thread that may block
      */
     public ValueAnswer resolveValuesIfCached(ValueQuery query) {
-        HandleName name;
-        try {
-            name = resolvable(Util.encodeString(query.handle()));
-        } catch (InvalidHandleException e) {
-            return ValueAnswer.refused(query, AbstractMessage.RC_INVALID_HANDLE, e.getMessage());
+        Target target = target(query);
+        if (target.refusal() != null) {
+            return target.refusal();
         }
-        if (!namespace.serves(name)) {
-            return ValueAnswer.refused(query, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name));
-        }
+        HandleName name = target.name();
         Optional<HandleRecord> cached = store.getIfCached(name);
         if (cached == null) {
             return null;
@@ -275,20 +271,33 @@ public final class HandleRequestProcessor {
      * @param who the authenticated caller, or null for an anonymous one
      */
     public ValueAnswer resolveValues(ValueQuery query, AdminIdentity who) {
-        HandleName name;
-        try {
-            name = resolvable(Util.encodeString(query.handle()));
-        } catch (InvalidHandleException e) {
-            return ValueAnswer.refused(query, AbstractMessage.RC_INVALID_HANDLE, e.getMessage());
+        Target target = target(query);
+        if (target.refusal() != null) {
+            return target.refusal();
         }
-        if (!namespace.serves(name)) {
-            return ValueAnswer.refused(query, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name));
-        }
+        HandleName name = target.name();
         try {
             return selected(query, who == null ? publicView(name, store.get(name)) : admin.viewAs(who, name));
         } catch (NodeStartingException e) {
             return ValueAnswer.refused(query, AbstractMessage.RC_SERVER_TOO_BUSY, "the node is still starting, try again");
         }
+    }
+
+    /** The handle a query names, when it is valid and served here; else the refusal. */
+    private record Target(HandleName name, ValueAnswer refusal) {
+    }
+
+    private Target target(ValueQuery query) {
+        HandleName name;
+        try {
+            name = resolvable(Util.encodeString(query.handle()));
+        } catch (InvalidHandleException e) {
+            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_INVALID_HANDLE, e.getMessage()));
+        }
+        if (!namespace.serves(name)) {
+            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name)));
+        }
+        return new Target(name, null);
     }
 
     private static ValueAnswer selected(ValueQuery query, PreparedRecord view) {

@@ -140,6 +140,7 @@ class NodeConfigTest {
         assertThat(c.prefixes()).contains("88.999");
         assertThat(c.handlePort()).isEqualTo(2641);
         assertThat(c.httpPort()).isEqualTo(8000);
+        assertThat(c.grpc()).isEqualTo(new NodeConfig.Grpc(true, 9000, null, null));
         assertThat(c.bind()).isEqualTo("127.0.0.1");
         assertThat(c.dataDir().normalize()).isEqualTo(Path.of("data"));
     }
@@ -296,6 +297,66 @@ class NodeConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(file.toString())
                 .hasMessageContaining("not valid YAML");
+    }
+
+    // ---------------------------------------------------------------- gRPC
+
+    @Test
+    void grpcListensOnPort9000InPlaintextByDefault() {
+        NodeConfig.Grpc g = NodeConfig.defaults().grpc();
+        assertThat(g.enabled()).isTrue();
+        assertThat(g.port()).isEqualTo(9000);
+        assertThat(g.tls()).isFalse();
+        assertThat(g.tlsCertChainFile()).isNull();
+        assertThat(g.tlsPrivateKeyFile()).isNull();
+    }
+
+    @Test
+    void grpcKeysAreRead() throws IOException {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "certificate");
+        Path key = Files.writeString(dir.resolve("key.pem"), "key");
+        NodeConfig c = load("listen:\n  grpc-port: 0\ngrpc:\n  enabled: false\n  tls:\n    cert-chain-file: \"" + cert
+                + "\"\n    private-key-file: \"" + key + "\"\n");
+        assertThat(c.grpc()).isEqualTo(new NodeConfig.Grpc(false, 0, cert, key));
+        assertThat(c.grpc().tls()).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "listen: {grpc-port: 70000}                 | listen.grpc-port",
+            "listen: {grpc-port: nine}                  | listen.grpc-port",
+            "grpc: {enabled: maybe}                     | grpc.enabled",
+            "grpc: {port: 9000}                         | grpc.port",
+            "grpc: {tls: {cert: x.pem}}                 | grpc.tls.cert",
+            "grpc: {tls: {cert-chain-file: missing.pem}} | grpc.tls.cert-chain-file",
+            "grpc: [1, 2]                               | grpc"})
+    void badGrpcKeysAreNamed(String text, String key) {
+        assertThatThrownBy(() -> load(text)).isInstanceOf(ConfigException.class).hasMessageStartingWith(key + ":");
+    }
+
+    @Test
+    void tlsNeedsBothFiles() throws IOException {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "certificate");
+        assertThatThrownBy(() -> load("grpc: {tls: {cert-chain-file: \"" + cert + "\"}}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("grpc.tls.private-key-file: missing")
+                .hasMessageContaining("grpc.tls.cert-chain-file");
+    }
+
+    @Test
+    void grpcOverrides() {
+        NodeConfig base = NodeConfig.defaults();
+        NodeConfig c = base.withOverrides(null, null, null, 0, null);
+        assertThat(c.grpc().port()).isZero();
+        assertThat(c.grpc().enabled()).isTrue();
+        assertThat(c.httpPort()).isEqualTo(8000);
+        NodeConfig off = c.withoutGrpc();
+        assertThat(off.grpc().enabled()).isFalse();
+        assertThat(off.grpc().port()).isZero();
+        assertThat(off.handlePort()).isEqualTo(base.handlePort());
+        assertThatThrownBy(() -> base.withOverrides(null, null, null, 65536, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--grpc-port:");
     }
 
     // ---------------------------------------------------------------- overrides

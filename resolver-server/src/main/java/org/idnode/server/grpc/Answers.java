@@ -12,19 +12,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers unary calls: at once on the calling thread (the event loop) for work that never blocks, or on the node's
- * blocking-work executor for work that may. Work fails a call by throwing a {@link StatusRuntimeException} (see
+ * Answers unary calls: {@link #now} on the calling thread (the event loop) for work that never blocks, or
+ * {@link #later} on the node's blocking-work executor for work that may. Work fails a call by throwing a {@link StatusRuntimeException} (see
  * {@link GrpcErrors}); anything else is logged and answered {@code INTERNAL}. A call the executor refuses is answered
  * {@code RESOURCE_EXHAUSTED} ({@code SERVER_TOO_BUSY}); a call cancelled while it waited is not run.
  */
-final class BlockingWork {
-    private static final Logger log = LoggerFactory.getLogger(BlockingWork.class);
+final class Answers {
+    private static final Logger log = LoggerFactory.getLogger(Answers.class);
 
-    private BlockingWork() {
+    private Answers() {
     }
 
     /** Runs {@code work} on the calling thread and answers with its result. */
-    static <T> void answerNow(StreamObserver<T> observer, Supplier<T> work) {
+    static <T> void now(StreamObserver<T> observer, Supplier<T> work) {
         T result;
         try {
             result = work.get();
@@ -41,12 +41,12 @@ final class BlockingWork {
     }
 
     /** Runs {@code work} on {@code executor}, in the call's context, and answers with its result. */
-    static <T> void answerLater(Executor executor, StreamObserver<T> observer, Supplier<T> work) {
+    static <T> void later(Executor executor, StreamObserver<T> observer, Supplier<T> work) {
         Context context = Context.current();
         try {
             executor.execute(context.wrap(() -> {
                 if (!context.isCancelled()) {
-                    answerNow(observer, work);
+                    now(observer, work);
                 }
             }));
         } catch (RejectedExecutionException e) {

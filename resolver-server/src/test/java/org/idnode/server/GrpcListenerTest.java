@@ -30,10 +30,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * gRPC over TLS with a self-signed certificate made by {@code keytool} (PEM files converted in the test), plaintext
- * clients refused, the TLS keys checked at start-up; and a node with gRPC turned off.
+ * The gRPC listener itself: TLS with a self-signed certificate made by {@code keytool} (PEM files converted in the
+ * test), plaintext clients refused, the TLS files checked at start-up; a node with gRPC turned off; a port in use.
  */
-class GrpcTlsTest {
+class GrpcListenerTest {
     static final String RECORD = "{\"handle\":\"88.999.1/TLS-1\",\"values\":[{\"index\":1,\"type\":\"URL\","
             + "\"data\":{\"format\":\"string\",\"value\":\"https://example.com/tls\"}}]}";
 
@@ -134,6 +134,19 @@ class GrpcTlsTest {
 
         // After those refusals the data folder is free again: a node starts on it.
         try (IdentifierNode node = IdentifierNode.start(config(tls(pair[0], pair[1])))) {
+            assertThat(node.grpcAddress()).isPresent();
+        }
+    }
+
+    @Test
+    void aGrpcPortInUseIsNamedAndLeavesTheDataFolderFree() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            NodeConfig busy = config("").withOverrides(null, null, null, taken.getLocalPort(), null);
+            assertThatThrownBy(() -> IdentifierNode.start(busy))
+                    .isInstanceOf(java.io.UncheckedIOException.class)
+                    .hasMessageContaining("gRPC port").hasMessageContaining(Integer.toString(taken.getLocalPort()));
+        }
+        try (IdentifierNode node = IdentifierNode.start(config(""))) {
             assertThat(node.grpcAddress()).isPresent();
         }
     }
