@@ -466,6 +466,10 @@ public final class IdClient implements AutoCloseable {
          * Resolves identifiers under {@code prefix} (and prefixes derived from it) over the Handle protocol from the node
          * at {@code hostPort} (its Handle TCP/UDP port), through CNRI's resolver, instead of gRPC. The longest matching
          * prefix wins. Registration and other calls still use the gRPC endpoints.
+         *
+         * <p>CNRI's resolver reads its default configuration folder once per JVM ({@code -Dnet.handle.configDir}, else
+         * {@code ~/.handle}, which it creates); the client then replaces the site configuration with one that knows only
+         * these sites and never updates root information from the global Handle root.
          */
         public Builder handleSite(String prefix, String hostPort) {
             handleSites.add(new String[] {prefix, hostPort});

@@ -29,7 +29,7 @@ import io.grpc.stub.StreamObserver;
  * while fail-over here moves a call to another endpoint's channel; and gRPC Java has no per-attempt deadline, which is
  * what lets a call leave a node that accepted it but does not answer. So each attempt is a plain gRPC call with a gRPC
  * deadline (the call's, or the smaller {@link RetryPolicy#attemptTimeout()}), and this class decides what follows a
- * failure:
+ * failure (an attempt on a channel that is reconnecting first waits briefly for it, see {@link #whenReconnected}):
  * <ul>
  *   <li>An {@code UNAVAILABLE} (or an attempt's own deadline) moves the client's current endpoint to the next one; the
  *       client stays there while calls succeed.</li>
@@ -44,6 +44,10 @@ import io.grpc.stub.StreamObserver;
  * <p>Thread-safe: calls run concurrently; the current endpoint is one atomic index.
  */
 final class NodeCalls implements AutoCloseable {
+    /** How long an attempt waits for a channel in TRANSIENT_FAILURE to reconnect before it goes ahead. */
+    static final long CONNECT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
     /** One node endpoint: its channel (for connectivity control) and the same with the client's interceptors. */
     private record Endpoint(String address, ManagedChannel managed, Channel channel) {
     }
@@ -90,7 +94,7 @@ final class NodeCalls implements AutoCloseable {
     /** A client-streaming call on the current endpoint (no deadline), for {@link BulkRegistration}. */
     <Q, R> StreamObserver<Q> clientStream(MethodDescriptor<Q, R> method, int endpoint, StreamObserver<R> responses) {
         Endpoint ep = endpoints.get(endpoint);
-        prepare(ep);
+        awaitReconnected(ep);
         return ClientCalls.asyncClientStreamingCall(ep.channel().newCall(method, CallOptions.DEFAULT), responses);
     }
 
@@ -112,12 +116,47 @@ final class NodeCalls implements AutoCloseable {
     }
 
     /**
-     * Before an attempt: a channel in back-off after failed connections would fail the call at once, so it is told to
-     * connect now; the call's own back-off paces the attempts.
+     * Runs {@code attempt} now, or, when the endpoint's channel is in {@code TRANSIENT_FAILURE}, once it has reconnected:
+     * such a channel fails calls at once with its last error ("sticky" failure, until it is ready again) and retries
+     * connections on a back-off of its own, so it is told to connect now and polled, for at most
+     * {@link #CONNECT_WAIT_NANOS} (and never past {@code deadline}); the attempt then goes ahead either way.
      */
-    private static void prepare(Endpoint ep) {
-        if (ep.managed().getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
-            ep.managed().resetConnectBackoff();
+    private void whenReconnected(Endpoint ep, Deadline deadline, Runnable attempt) {
+        if (ep.managed().getState(false) != ConnectivityState.TRANSIENT_FAILURE) {
+            attempt.run();
+            return;
+        }
+        ep.managed().resetConnectBackoff();
+        long until = System.nanoTime() + Math.min(CONNECT_WAIT_NANOS, deadline.timeRemaining(TimeUnit.NANOSECONDS));
+        poll(ep, until, attempt);
+    }
+
+    private void poll(Endpoint ep, long until, Runnable attempt) {
+        if (ep.managed().getState(false) != ConnectivityState.TRANSIENT_FAILURE || System.nanoTime() - until >= 0) {
+            attempt.run();
+            return;
+        }
+        try {
+            scheduler.schedule(() -> poll(ep, until, attempt), POLL_NANOS, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            attempt.run(); // the client is closing: the attempt fails on the shut-down channel
+        }
+    }
+
+    /** {@link #whenReconnected}, waiting in the calling thread (for streams, which start synchronously). */
+    private static void awaitReconnected(Endpoint ep) {
+        if (ep.managed().getState(false) != ConnectivityState.TRANSIENT_FAILURE) {
+            return;
+        }
+        ep.managed().resetConnectBackoff();
+        long until = System.nanoTime() + CONNECT_WAIT_NANOS;
+        while (ep.managed().getState(false) == ConnectivityState.TRANSIENT_FAILURE && System.nanoTime() - until < 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(POLL_NANOS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -154,12 +193,18 @@ final class NodeCalls implements AutoCloseable {
                 return;
             }
             int index = current.get();
+            whenReconnected(endpoints.get(index), deadline, () -> send(index));
+        }
+
+        private void send(int index) {
+            if (result.isDone()) {
+                return;
+            }
             Endpoint ep = endpoints.get(index);
             Deadline attemptDeadline = deadline;
             if (idempotent && retry.attemptTimeout() != null) {
                 attemptDeadline = deadline.minimum(Deadline.after(retry.attemptTimeout().toNanos(), TimeUnit.NANOSECONDS));
             }
-            prepare(ep);
             ClientCall<Q, R> call = ep.channel().newCall(method, CallOptions.DEFAULT.withDeadline(attemptDeadline));
             inFlight = call;
             ClientCalls.asyncUnaryCall(call, request, new StreamObserver<R>() {

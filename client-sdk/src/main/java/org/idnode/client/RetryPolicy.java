@@ -11,6 +11,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * attempt its own deadline, so that a node that accepts the call but does not answer is left for the next one while the
  * call's deadline still allows.
  *
+ * <p>What is retried: idempotent calls failing with {@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED} or an attempt's own
+ * deadline. Whatever the policy, an {@code UNAVAILABLE} (or an attempt's deadline) moves the client's current endpoint
+ * to the next one, and any call, idempotent or not, that provably never reached a node (connection refused) goes on at
+ * once to an endpoint it has not tried yet, without counting as an attempt.
+ *
  * <p>Immutable and thread-safe.
  */
 public final class RetryPolicy {

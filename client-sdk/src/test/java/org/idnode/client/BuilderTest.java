@@ -9,10 +9,17 @@ import java.util.function.UnaryOperator;
 
 import org.idnode.api.v1.HandleRecord;
 import org.idnode.api.v1.HandleValue;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Settings are checked when the client is built, and the message names the bad one; plus the cache's TTL arithmetic. */
 class BuilderTest {
+    @BeforeAll
+    static void cnriOffTheHomeFolder() {
+        // Loads NodeProcess first: CNRI's default configuration folder becomes a temporary one, not ~/.handle.
+        assertThat(NodeProcess.CNRI_CONFIG_DIR).isDirectory();
+    }
+
     static void refused(UnaryOperator<IdClient.Builder> settings, String setting) {
         assertThatThrownBy(() -> settings.apply(IdClient.builder().endpoints("127.0.0.1:9000")).build())
                 .isInstanceOf(IllegalArgumentException.class)

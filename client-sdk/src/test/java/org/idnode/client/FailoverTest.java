@@ -177,6 +177,21 @@ class FailoverTest {
     }
 
     @Test
+    void aNodeThatStopsAnsweringIsLeftWhenAnAttemptTimesOut() throws Exception {
+        RetryPolicy policy = RetryPolicy.of(10, Duration.ofMillis(50), Duration.ofMillis(500)).withAttemptTimeout(Duration.ofSeconds(2));
+        try (IdClient client = IdClient.builder().endpoints(a.grpcAddress(), b.grpcAddress()).retry(policy)
+                .callTimeout(Duration.ofSeconds(60)).cacheMaxEntries(0).build()) {
+            assertThat(whoAnswers(client)).isEqualTo("node-a");
+            a.pause();
+            try {
+                assertThat(whoAnswers(client)).as("the attempt on the silent node timed out; the next node answered").isEqualTo("node-b");
+            } finally {
+                a.resume();
+            }
+        }
+    }
+
+    @Test
     void aNonIdempotentCallMovesOnOnlyWhenTheConnectionWasRefused() throws Exception {
         String h = OWN + "/FAILOVER-REG-1";
         a.kill();

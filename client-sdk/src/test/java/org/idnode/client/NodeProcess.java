@@ -250,6 +250,22 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the node keeps its sockets (connections are accepted by the kernel) but answers nothing. */
+    void pause() throws Exception {
+        signal("-STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    void resume() throws Exception {
+        signal("-CONT");
+    }
+
+    private void signal(String which) throws Exception {
+        Process kill = new ProcessBuilder("kill", which, Long.toString(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).as("kill %s", which).isZero();
+    }
+
     boolean isAlive() {
         return process != null && process.isAlive();
     }
