@@ -54,7 +54,17 @@ final class RegisterCommand extends Base implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        HandleRecord record = file != null ? fromFile() : fromOptions();
+        HandleRecord record;
+        if (file != null) {
+            try {
+                record = fromFile();
+            } catch (IllegalArgumentException e) {
+                err().println("idctl: " + file + ": " + e.getMessage());
+                return Exit.REFUSED;
+            }
+        } else {
+            record = fromOptions();
+        }
         RegisterResponse response;
         try {
             response = client().register(record, overwrite);
@@ -76,6 +86,7 @@ final class RegisterCommand extends Base implements Callable<Integer> {
         return Exit.OK;
     }
 
+    /** @throws IllegalArgumentException when the file does not hold a record in the import format */
     private HandleRecord fromFile() throws IOException {
         if (handle != null || !values.isEmpty() || template != null || !restricted.isEmpty()) {
             throw usage("--file holds the whole record: give no HANDLE, --value, --template or --restricted with it");
@@ -83,11 +94,7 @@ final class RegisterCommand extends Base implements Callable<Integer> {
         if (!Files.isReadable(file)) {
             throw new UsageException("cannot read " + file);
         }
-        try {
-            return RecordJson.parse(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(file + ": " + e.getMessage());
-        }
+        return RecordJson.parse(Files.readString(file, StandardCharsets.UTF_8));
     }
 
     private HandleRecord fromOptions() {

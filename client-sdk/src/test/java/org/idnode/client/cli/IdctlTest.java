@@ -424,6 +424,10 @@ class IdctlTest {
         Idctl.Result replaced = idctlAs(fabToken, "register", "--file", file.toString(), "--overwrite");
         assertThat(replaced.exit()).as("%s", replaced).isZero();
         assertThat(replaced.out()).startsWith("replaced ");
+        Path notARecord = Files.writeString(tmp.resolve("not-a-record.json"), "{\"values\": []}");
+        Idctl.Result bad = idctlAs(fabToken, "register", "--file", notARecord.toString());
+        assertThat(bad.exit()).as("%s", bad).isEqualTo(1);
+        assertThat(bad.err()).contains("\"handle\" is missing");
         assertThat(idctl("resolve", lot, "--type", "LAYER_COUNT").outLines())
                 .anyMatch(Pattern.compile("2005 +LAYER_COUNT +86400 +public +10").asMatchPredicate());
     }
