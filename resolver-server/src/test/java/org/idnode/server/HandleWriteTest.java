@@ -118,6 +118,14 @@ class HandleWriteTest {
         HandleResolver r = resolver(sessions);
         byte[] hb = Util.encodeString("88.999.1/REFUSED-" + sessions);
         HandleValue[] values = {new HandleValue(1, "URL", "https://example.com/x")};
+        CreateHandleRequest mint = new CreateHandleRequest(Util.encodeString("88.999.1/MINT-"), values, secret1("s3cr3t"));
+        mint.mintNewSuffix = true;
+        AbstractResponse minted = r.processRequest(mint);
+        assertThat(minted.responseCode).isEqualTo(AbstractMessage.RC_SUCCESS);
+        String mintedHandle = Util.decodeString(((net.handle.hdllib.CreateHandleResponse) minted).handle);
+        assertThat(mintedHandle).startsWith("88.999.1/MINT-").hasSizeGreaterThan("88.999.1/MINT-".length() + 30);
+        assertThat(resolver(sessions).resolveHandle(mintedHandle, null, null)).extracting(HandleValue::getDataAsString)
+                .containsExactly("https://example.com/x");
         AbstractResponse wrongSecret = r.processRequest(new CreateHandleRequest(hb, values, secret1("wrong")));
         assertThat(wrongSecret.responseCode).isEqualTo(AbstractMessage.RC_AUTHENTICATION_FAILED);
         AuthenticationInfo otherEnterprise = new PublicKeyAuthenticationInfo(Util.encodeString("0.NA/88.999.2"), 300, admin2.getPrivate());

@@ -363,9 +363,10 @@ class RestWriteTest {
         assertThat(noSuffix.status).isEqualTo(400);
         assertThat(noSuffix.rc()).isEqualTo(AbstractMessage.RC_INVALID_HANDLE);
         assertThat(noSuffix.message()).isNotBlank();
-        Resp mint = send("PUT", "/api/handles/" + h + "?mintNewSuffix=true", values(url(1, "https://example.com/x")), owner());
-        assertThat(mint.status).isEqualTo(400);
-        assertThat(mint.message()).contains("mintNewSuffix");
+        Resp mintWithIndex = send("PUT", "/api/handles/88.999.1/LOT-?mintNewSuffix=true&index=various",
+                values(url(1, "https://example.com/x")), owner());
+        assertThat(mintWithIndex.status).isEqualTo(400);
+        assertThat(mintWithIndex.message()).contains("mintNewSuffix");
         Resp badIndex = send("DELETE", "/api/handles/" + h + "?index=abc", null, owner());
         assertThat(badIndex.status).isEqualTo(400);
         assertThat(badIndex.message()).contains("abc");
@@ -618,6 +619,22 @@ class RestWriteTest {
     // ---------------------------------------------------------------------------------------------
     // helpers
     // ---------------------------------------------------------------------------------------------
+
+    @Test
+    void mintNewSuffixCreatesANewHandleUnderTheGivenName() throws Exception {
+        Resp first = send("PUT", "/api/handles/88.999.1/LOT-?mintNewSuffix=true", values(url(1, "https://example.com/minted")), owner());
+        Resp second = send("PUT", "/api/handles/88.999.1/?mintNewSuffix=true", values(url(1, "https://example.com/minted")), owner());
+        assertThat(first.status).as("%s", first).isEqualTo(201);
+        assertThat(second.status).as("%s", second).isEqualTo(201);
+        String minted = first.json.get("handle").getAsString();
+        assertThat(minted).startsWith("88.999.1/LOT-").hasSizeGreaterThan("88.999.1/LOT-".length() + 30);
+        assertThat(second.json.get("handle").getAsString()).startsWith("88.999.1/").isNotEqualTo(minted);
+        Resp read = send("GET", "/api/handles/" + minted, null, null);
+        assertThat(read.status).isEqualTo(200);
+        assertThat(read.response.body()).contains("https://example.com/minted");
+        Resp foreign = send("PUT", "/api/handles/88.999.2/?mintNewSuffix=true", values(url(1, "https://example.com/x")), owner());
+        assertThat(foreign.status).isIn(400, 403);
+    }
 
     record Resp(int status, JsonObject json, HttpResponse<String> response) {
         int rc() {

@@ -153,6 +153,20 @@ public final class HandleName {
         return lookupKey;
     }
 
+    /**
+     * A new name made from the UTF-8 bytes of a requested one with a random suffix (a UUID) appended, as a server
+     * mints a handle for a create request with {@code mintNewSuffix}: {@code 88.999.1/} becomes
+     * {@code 88.999.1/3f1c...}, {@code 88.999.1/LOT-} becomes {@code 88.999.1/LOT-3f1c...}.
+     *
+     * @throws InvalidHandleException when the result is not a valid handle (e.g. no prefix)
+     */
+    public static HandleName minted(byte[] requestedUtf8) {
+        byte[] suffix = java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] name = java.util.Arrays.copyOf(requestedUtf8, requestedUtf8.length + suffix.length);
+        System.arraycopy(suffix, 0, name, requestedUtf8.length, suffix.length);
+        return fromUtf8(name);
+    }
+
     /** The name as UTF-8 bytes (a new array on every call). */
     public byte[] toUtf8() {
         return text.getBytes(StandardCharsets.UTF_8);

@@ -142,15 +142,12 @@ final class AdminRequestHandler {
         } catch (IllegalArgumentException e) {
             return error(req, AbstractMessage.RC_INVALID_VALUE, e.getMessage());
         }
-        if (req.mintNewSuffix) {
-            return error(req, AbstractMessage.RC_OPERATION_NOT_SUPPORTED, "minting suffixes is not supported; name the handle");
-        }
         AuthorizedWriter.Result result = writes.apply(who, op);
         if (!result.isOk()) {
             return error(req, result.responseCode(), result.message());
         }
         return req.opCode == AbstractMessage.OC_CREATE_HANDLE
-                ? new CreateHandleResponse(req, req.handle) : new GenericResponse(req, AbstractMessage.RC_SUCCESS);
+                ? new CreateHandleResponse(req, result.handle().toUtf8()) : new GenericResponse(req, AbstractMessage.RC_SUCCESS);
     }
 
     /**

@@ -44,6 +44,9 @@ final class WriteRequests {
      * @throws org.idnode.registry.model.InvalidHandleException for a bad handle or value (answered INVALID_HANDLE / INVALID_VALUE)
      */
     static HandleOperation toOperation(AbstractRequest req) {
+        if (req.opCode == AbstractMessage.OC_CREATE_HANDLE && req.mintNewSuffix) {
+            return new HandleOperation.Create(HandleName.minted(req.handle), values(((CreateHandleRequest) req).values), false);
+        }
         HandleName handle = HandleName.fromUtf8(req.handle);
         return switch (req.opCode) {
             case AbstractMessage.OC_CREATE_HANDLE -> new HandleOperation.Create(handle, values(((CreateHandleRequest) req).values), req.overwriteWhenExists);

@@ -34,7 +34,8 @@ import org.idnode.server.importer.RecordJson;
  *   <li>{@code PUT /api/handles/{handle}} with {@code {"values":[...]}} (or an array of values, or one value):
  *       creates the handle, replacing it unless {@code overwrite=false}; with {@code index=various} (or
  *       {@code index=N}) adds the values to the existing handle, replacing same-index values unless
- *       {@code overwrite=false};</li>
+ *       {@code overwrite=false}; with {@code mintNewSuffix=true} creates a new handle named by the path with a random
+ *       suffix (a UUID) appended, whose name the answer gives;</li>
  *   <li>{@code DELETE /api/handles/{handle}} deletes the handle; with {@code index=N} (repeatable) removes values;</li>
  *   <li>{@code GET /api/handles?prefix=88.999.1&page=0&pageSize=100} lists handles ({@code LIST_HANDLES});</li>
  *   <li>{@code POST /api/batch} with {@code {"records":[{"handle":..., "values":[...]}, ...]}}, at most
@@ -96,7 +97,8 @@ final class RestWrites {
         }
         HandleName handle;
         try {
-            handle = HandleName.fromUtf8(HttpRequestHandler.pathBytes(path.substring("/api/handles/".length())));
+            byte[] requested = HttpRequestHandler.pathBytes(path.substring("/api/handles/".length()));
+            handle = mints(method, params) ? HandleName.minted(requested) : HandleName.fromUtf8(requested);
         } catch (InvalidHandleException e) {
             return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_INVALID_HANDLE, null, e.getMessage());
         }
@@ -109,7 +111,7 @@ final class RestWrites {
         AuthorizedWriter.Result result = api.processor().writes().apply(who, op);
         JsonObject json = new JsonObject();
         json.addProperty("responseCode", result.responseCode());
-        json.addProperty("handle", handle.toString());
+        json.addProperty("handle", result.handle().toString());
         if (!result.isOk()) {
             json.addProperty("message", result.message());
             return new JsonReply(HttpStatusMapping.forWrite(result.responseCode()), json);
@@ -122,8 +124,11 @@ final class RestWrites {
     private static HandleOperation put(HandleName handle, Map<String, List<String>> params, String body) {
         HandleRecord record = RecordJson.parse(recordJson(handle, body), (int) (System.currentTimeMillis() / 1000));
         boolean overwrite = !isFalse(params.get("overwrite"));
-        if (params.containsKey("mintNewSuffix")) {
-            throw new IllegalArgumentException("mintNewSuffix is not supported; name the handle");
+        if (mints(HttpMethod.PUT, params)) {
+            if (params.containsKey("index")) {
+                throw new IllegalArgumentException("mintNewSuffix creates a new handle; it cannot go with index");
+            }
+            return new HandleOperation.Create(handle, record.values(), false);
         }
         if (params.containsKey("index")) {
             return new HandleOperation.AddValues(handle, record.values(), overwrite);
@@ -320,6 +325,15 @@ final class RestWrites {
 
     private static JsonReply error(HttpResponseStatus status, int responseCode, String handle, String message) {
         return JsonReply.error(status, responseCode, handle, message);
+    }
+
+    /** A PUT with {@code mintNewSuffix=true}: the handle in the path gets a new suffix appended. */
+    private static boolean mints(HttpMethod method, Map<String, List<String>> params) {
+        return method.equals(HttpMethod.PUT) && isTrue(params.get("mintNewSuffix"));
+    }
+
+    private static boolean isTrue(List<String> values) {
+        return values != null && !values.isEmpty() && (values.get(0).equalsIgnoreCase("true") || values.get(0).equalsIgnoreCase("yes"));
     }
 
     private static boolean isFalse(List<String> values) {
