@@ -475,7 +475,7 @@ class IdctlTest {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
         }
-        Idctl.Result unreachable = Idctl.run(Idctl.env(emptyConfig), "--node", "127.0.0.1:" + closed, "--timeout", "5s",
+        Idctl.Result unreachable = Idctl.run(Idctl.env(emptyConfig), "--node", "127.0.0.1:" + closed, "--timeout", "60s",
                 "resolve", pcb(1));
         assertThat(unreachable.exit()).as("%s", unreachable).isEqualTo(3);
         assertThat(unreachable.err()).contains("node 127.0.0.1:" + closed + " unreachable");
