@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The standard performance suite, from a fresh checkout: builds, generates a dataset, imports it, starts
-# a node, drives it with idbench over UDP, TCP (keep-alive and a connection per request) and HTTP, runs
-# the same harness against its trivial responder (the ceiling), and writes
+# a node, drives it with idbench over UDP, TCP (keep-alive and a connection per request), HTTP and gRPC, runs
+# the same harness against its trivial responder (the ceiling), measures durable batch registration over
+# REST and the gRPC bulk stream, and writes
 # benchmarks/results/<date>.md and .json. Everything runs on 127.0.0.1.
 #
-#   bash benchmarks/run-suite.sh [--count N] [--shape anchor|realistic] [--duration 10s] [--runs 1]
+#   bash benchmarks/run-suite.sh [--count N] [--shape anchor|realistic] [--duration 10s] [--runs 1] [--register-count N]
 #
 # Defaults: 100000 identifiers of the 'anchor' shape (6 values, ~380-byte answers, as in
-# performance-anchors.md), 10 s per measurement, 1 run each.
+# performance-anchors.md), 10 s per measurement, 1 run each, 200000 registrations per protocol.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,12 +16,14 @@ COUNT=100000
 SHAPE=anchor
 DURATION=10s
 RUNS=1
+REGISTER_COUNT=200000
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) COUNT=$2; shift 2 ;;
     --shape) SHAPE=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
+    --register-count) REGISTER_COUNT=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -36,6 +39,9 @@ trap cleanup EXIT
 echo "dataset: $COUNT identifiers, shape $SHAPE"
 java -jar $IDBENCH dataset --count "$COUNT" --shape "$SHAPE" --out "$WORK/records.jsonl" --keys-out "$WORK/keys.txt"
 java -jar $IDNODE import --data-dir "$WORK/data" "$WORK/records.jsonl"
+# An enterprise prefix and an API token for the registration runs.
+java -jar $IDNODE prefix add 88.999.9 --enterprise "Benchmark registrations" --admin-secret bench --data-dir "$WORK/data" > /dev/null
+TOKEN=$(java -jar $IDNODE token add 88.999.9 --name bench --data-dir "$WORK/data" 2> /dev/null)
 
 java -Xmx1g -jar $IDNODE serve --data-dir "$WORK/data" --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 > "$WORK/node.out" 2> "$WORK/node.err" &
 NODE_PID=$!
@@ -43,6 +49,7 @@ for _ in $(seq 1 120); do grep -q '^ready$' "$WORK/node.out" && break; sleep 0.5
 grep -q '^ready$' "$WORK/node.out" || { echo "node did not start:"; cat "$WORK/node.err"; exit 1; }
 HP=$(sed -n 's/^listening handle-tcp .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
 WP=$(sed -n 's/^listening http .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
+GP=$(sed -n 's/^listening grpc .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
 
 # name | idbench arguments (the ceiling runs the same arguments against the trivial responder)
 SUITE=(
@@ -50,13 +57,14 @@ SUITE=(
   "tcp|--protocol tcp --concurrency 32"
   "tcp-new-connection|--protocol tcp --tcp-new-connection --concurrency 32"
   "http|--protocol http --concurrency 64"
+  "grpc|--protocol grpc --concurrency 128"
 )
 RESULTS="$WORK/results.jsonl"
 : > "$RESULTS"
 for run in $(seq 1 "$RUNS"); do
   for entry in "${SUITE[@]}"; do
     name=${entry%%|*}; args=${entry#*|}
-    port=$HP; [ "$name" = http ] && port=$WP
+    port=$HP; [ "$name" = http ] && port=$WP; [ "$name" = grpc ] && port=$GP
     # shellcheck disable=SC2086
     node=$(timeout 180 java -jar $IDBENCH resolve $args --target 127.0.0.1:$port --keys-file "$WORK/keys.txt" --duration "$DURATION" --json)
     # shellcheck disable=SC2086
@@ -65,13 +73,24 @@ for run in $(seq 1 "$RUNS"); do
     echo "$name run $run done"
   done
 done
+# Durable batch registration: batches of 1000, WAL synced per batch.
+REGISTRATIONS="$WORK/registrations.jsonl"
+: > "$REGISTRATIONS"
+for run in $(seq 1 "$RUNS"); do
+  timeout 600 java -jar $IDBENCH register --protocol http --target 127.0.0.1:$WP --token "$TOKEN" --prefix 88.999.9 \
+      --count "$REGISTER_COUNT" --batch 1000 --concurrency 2 --json >> "$REGISTRATIONS"
+  timeout 600 java -jar $IDBENCH register --protocol grpc --target 127.0.0.1:$GP --token "$TOKEN" --prefix 88.999.9 \
+      --count "$REGISTER_COUNT" --batch 1000 --concurrency 2 --json >> "$REGISTRATIONS"
+  echo "registration run $run done"
+done
 NODE_RSS_KB=$(ps -o rss= -p "$NODE_PID" | tr -d ' ')
 
 DATE=$(date -u +%Y-%m-%d)
 OUT=benchmarks/results/$DATE
-python3 - "$RESULTS" "$OUT" "$COUNT" "$SHAPE" "$DURATION" "$NODE_RSS_KB" <<'PY'
+python3 - "$RESULTS" "$OUT" "$COUNT" "$SHAPE" "$DURATION" "$NODE_RSS_KB" "$REGISTRATIONS" <<'PY'
 import json, sys, platform, os, statistics
-results, out, count, shape, duration, rss = sys.argv[1:]
+results, out, count, shape, duration, rss, registrations = sys.argv[1:]
+regs = [json.loads(l) for l in open(registrations) if l.strip()]
 rows = [json.loads(l) for l in open(results)]
 by = {}
 for r in rows:
@@ -86,7 +105,8 @@ for name, rs in by.items():
 machine = {"cpus": os.cpu_count(), "machine": platform.machine(), "kernel": platform.release(),
            "java": os.popen("java -version 2>&1 | head -1").read().strip()}
 doc = {"date": out.rsplit("/", 1)[1], "identifiers": int(count), "shape": shape, "duration": duration,
-       "node_rss_mb": round(int(rss) / 1024) if rss else None, "machine": machine, "results": summary, "runs": rows}
+       "node_rss_mb": round(int(rss) / 1024) if rss else None, "machine": machine, "results": summary, "runs": rows,
+       "registration": regs}
 json.dump(doc, open(out + ".json", "w"), indent=2)
 with open(out + ".md", "w") as f:
     f.write(f"# Performance run {doc['date']}\n\n")
@@ -100,6 +120,12 @@ with open(out + ".md", "w") as f:
         share = f"{100 * s['share_of_ceiling']:.0f} %" if s["share_of_ceiling"] else "-"
         f.write(f"| {s['name']} | {n['throughput_per_s']:.0f} | {n['p50_us']} | {n['p99_us']} | {n['p999_us']} | {n['errors']} | "
                 f"{c['throughput_per_s']:.0f} | {share} |\n")
+    if regs:
+        f.write("\nDurable batch registration (batches of 1000 records, WAL synced per batch, 2 senders):\n\n")
+        f.write("| protocol | records | records/s | batch p50 µs | batch p99 µs | refused |\n|---|---|---|---|---|---|\n")
+        for r in regs:
+            f.write(f"| {r['protocol']} | {r['records']} | {r['records_per_s']:.0f} | {r['batch_p50_us'] or '-'} | "
+                    f"{r['batch_p99_us'] or '-'} | {r['errors']} |\n")
 print(open(out + ".md").read())
 PY
 echo "wrote $OUT.md and $OUT.json"

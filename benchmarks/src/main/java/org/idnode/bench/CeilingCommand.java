@@ -38,9 +38,6 @@ final class CeilingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (load.protocol == Protocol.GRPC) {
-            return IdBench.grpcUnavailable(spec);
-        }
         KeySet keys = load.keysFile != null ? load.loadKeys() : syntheticKeys();
         int threads = responderThreads != null ? responderThreads : Runtime.getRuntime().availableProcessors();
         LoadResult result = CeilingRun.run(load.toSpec(null), keys,

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 
 import org.idnode.bench.load.LoadException;
-import org.idnode.bench.load.UnsupportedProtocolException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,27 +13,27 @@ import picocli.CommandLine.Spec;
 /**
  * {@code idbench}: the idnode load generator and benchmark tool (issue 6). Subcommands:
  * <ul>
- *   <li>{@code resolve} drives a node over Handle UDP, Handle TCP or HTTP REST, closed or open loop,
+ *   <li>{@code resolve} drives a node over Handle UDP, Handle TCP, HTTP REST or gRPC, closed or open loop,
  *       and reports throughput and p50/p99/p99.9 latency as text or JSON;</li>
  *   <li>{@code ceiling} runs the same load against a trivial responder (the harness's ceiling);</li>
  *   <li>{@code responder} runs that responder on its own;</li>
+ *   <li>{@code register} measures durable batch registration over REST or the gRPC bulk stream;</li>
  *   <li>{@code dataset} writes a PCB supply-chain data set and its key file;</li>
  *   <li>{@code jmh} runs the JMH micro-benchmarks.</li>
  * </ul>
- * Exit codes: 0 done, 1 the run failed (target unreachable, I/O error), 2 bad usage or a protocol
- * that is not available yet (gRPC).
+ * Exit codes: 0 done, 1 the run failed (target unreachable, I/O error), 2 bad usage.
  *
  * <p>{@link #execute} runs a command line in-process and returns its exit code (for tests and
  * scripts); {@link #main} exits the JVM with it. Each call is independent; not meant to be called
  * concurrently with shared output streams.
  */
 @Command(name = "idbench", mixinStandardHelpOptions = true, version = "idbench 0.1.0",
-        subcommands = {ResolveCommand.class, CeilingCommand.class, ResponderCommand.class, DatasetCommand.class, JmhCommand.class},
+        subcommands = {ResolveCommand.class, CeilingCommand.class, ResponderCommand.class, RegisterCommand.class, DatasetCommand.class, JmhCommand.class},
         description = "Load generator and benchmarks for the idnode identifier resolution node.")
 public final class IdBench implements Runnable {
     /** Exit code of a failed run. */
     public static final int EXIT_FAILED = 1;
-    /** Exit code of bad usage, and of a protocol that is not available yet. */
+    /** Exit code of bad usage. */
     public static final int EXIT_USAGE = 2;
 
     @Spec
@@ -42,7 +41,7 @@ public final class IdBench implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: resolve, ceiling, responder, dataset or jmh");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: resolve, ceiling, responder, register, dataset or jmh");
     }
 
     /** Runs a command line and exits the JVM with its exit code. */
@@ -76,22 +75,8 @@ public final class IdBench implements Runnable {
                 commandLine.getErr().flush();
                 return EXIT_FAILED;
             }
-            if (e instanceof UnsupportedProtocolException) {
-                commandLine.getErr().println("idbench " + commandLine.getCommandName() + ": " + message);
-                commandLine.getErr().flush();
-                return EXIT_USAGE;
-            }
             throw e;
         });
         return cl.execute(args);
-    }
-
-    /** Prints the gRPC message and returns {@link #EXIT_USAGE}. */
-    static int grpcUnavailable(CommandSpec spec) {
-        PrintWriter err = spec.commandLine().getErr();
-        err.println("idbench " + spec.name() + ": --protocol grpc is not available yet (issue 4): "
-                + "the node has no gRPC interface; use udp, tcp or http");
-        err.flush();
-        return EXIT_USAGE;
     }
 }

@@ -23,7 +23,7 @@ final class LoadOptions {
     CommandSpec spec;
 
     @Option(names = "--protocol", required = true, paramLabel = "udp|tcp|http|grpc", converter = ProtocolConverter.class,
-            description = "Protocol to drive: udp, tcp (Handle protocol), http (REST GET), grpc (not available yet).")
+            description = "Protocol to drive: udp, tcp (Handle protocol), http (REST GET), grpc (the node's gRPC API).")
     Protocol protocol;
 
     @Option(names = "--keys-file", paramLabel = "FILE", description = "Identifiers to request, one per line (see `idbench dataset --keys-out`).")

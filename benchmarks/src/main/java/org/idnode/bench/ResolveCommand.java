@@ -23,7 +23,7 @@ final class ResolveCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--target", required = true, paramLabel = "HOST:PORT",
-            description = "The node: its Handle port for udp/tcp, its HTTP port for http.")
+            description = "The node: its Handle port for udp/tcp, its HTTP port for http, its gRPC port for grpc.")
     String target;
 
     @Mixin
@@ -31,9 +31,6 @@ final class ResolveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (load.protocol == Protocol.GRPC) {
-            return IdBench.grpcUnavailable(spec);
-        }
         if (load.keysFile == null) {
             throw new ParameterException(spec.commandLine(), "--keys-file is required");
         }

@@ -44,9 +44,6 @@ final class ResponderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (protocol == Protocol.GRPC) {
-            return IdBench.grpcUnavailable(spec);
-        }
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         CeilingResponder responder = CeilingResponder.start(protocol, InetAddress.getByName(bind), port, t, io);
         CountDownLatch stop = new CountDownLatch(1);

@@ -28,11 +28,24 @@ class IdBenchCliTest {
     }
 
     @Test
-    void grpcExitsWithCode2AndSaysWhy() throws Exception {
+    void aGrpcTargetNobodyListensOnFailsTheRunWithCode1() throws Exception {
         Path keys = Files.writeString(dir.resolve("k.txt"), "88.999.1/A\n");
-        assertThat(run("resolve", "--protocol", "grpc", "--target", "127.0.0.1:2641", "--keys-file", keys.toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("not available yet (issue 4)");
-        assertThat(run("ceiling", "--protocol", "grpc")).isEqualTo(2);
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            closedPort = s.getLocalPort();
+        }
+        assertThat(run("resolve", "--protocol", "grpc", "--target", "127.0.0.1:" + closedPort, "--keys-file", keys.toString(),
+                "--requests", "5", "--warmup", "0s")).isEqualTo(1);
+        assertThat(err.toString()).contains("cannot reach grpc at 127.0.0.1:" + closedPort);
+    }
+
+    @Test
+    void registerNeedsItsOptionsAndRefusesBadBatches() {
+        assertThat(run("register", "--protocol", "grpc", "--target", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(run("register", "--protocol", "smtp", "--target", "127.0.0.1:1", "--token", "t", "--prefix", "88.999.1")).isEqualTo(2);
+        assertThat(run("register", "--protocol", "http", "--target", "127.0.0.1:1", "--token", "t", "--prefix", "88.999.1",
+                "--batch", "2001")).isEqualTo(2);
+        assertThat(err.toString()).contains("batch from 1 to 2000");
     }
 
     @Test

@@ -170,6 +170,8 @@ final class NodeCalls implements AutoCloseable {
         final Deadline deadline;
         final BitSet tried = new BitSet();
         int attempts; // attempts counted against maxAttempts
+        /** The last attempt that found no node; reported instead of a deadline that expired while retrying after it. */
+        Throwable lastUnavailable;
         int backoffs;
         volatile ClientCall<Q, R> inFlight;
 
@@ -229,6 +231,13 @@ final class NodeCalls implements AutoCloseable {
 
         private void failed(int index, Throwable t) {
             Status.Code code = Status.fromThrowable(t).getCode();
+            if (code == Status.Code.UNAVAILABLE) {
+                lastUnavailable = t;
+            } else if (code == Status.Code.DEADLINE_EXCEEDED && deadline.isExpired() && lastUnavailable != null) {
+                // The call ran out of time waiting for a node that was not there: that is what the caller should hear.
+                t = lastUnavailable;
+                code = Status.Code.UNAVAILABLE;
+            }
             boolean neverReached = Errors.neverReachedNode(t);
             boolean attemptTimedOut = code == Status.Code.DEADLINE_EXCEEDED && !deadline.isExpired();
             if (code == Status.Code.UNAVAILABLE || attemptTimedOut) {

@@ -25,6 +25,7 @@ import org.idnode.registry.store.RocksDbHandleRecordStore;
 import org.idnode.registry.template.TemplateCatalog;
 import org.idnode.registry.template.TemplateValidator;
 import org.idnode.registry.write.HandleWriter;
+import org.idnode.server.admin.PrefixAdministration;
 import org.idnode.server.config.ConfigException;
 import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.codec.HandleMessageCodec;
@@ -71,13 +72,14 @@ public final class IdentifierNode implements AutoCloseable {
                 keys.privateKey(), blockingWork);
         GenealogyTracer tracer = new GenealogyTracer(store);
         HttpAuthenticator authenticator = new HttpAuthenticator(store::get);
+        PrefixAdministration administration = new PrefixAdministration(store, writer, config.prefixes());
         transport = new NettyTransport(Runtime.getRuntime().availableProcessors());
         try {
             transport.bind(bind, config.handlePort(), config.httpPort(), config.idleTimeoutSeconds(), processor,
-                    new HttpApi(processor, tracer, authenticator, blockingWork));
+                    new HttpApi(processor, tracer, authenticator, administration, blockingWork));
             grpc = config.grpc().enabled()
                     ? GrpcServer.start(config.grpc(), bind, config.idleTimeoutSeconds(), transport, authenticator,
-                            new GrpcApi(processor, tracer, templates, blockingWork))
+                            new GrpcApi(processor, tracer, templates, administration, blockingWork))
                     : null;
         } catch (RuntimeException e) {
             transport.close();

@@ -108,14 +108,20 @@ class CrashSafetyTest {
                     node.child().terminate(STOP_TIMEOUT);
                     break;
                 }
-                // Stream batches from a client thread; kill the node after 50-500 ms.
+                // Stream batches from a client thread; once the first is acknowledged, kill the node 0-450 ms later
+                // (waiting for an acknowledgement keeps every cycle meaningful however loaded the machine is).
                 List<Integer> retry = new ArrayList<>(inFlight);
                 inFlight.clear();
                 Client client = new Client(port, retry, nextBatch);
                 Thread t = new Thread(client, "crash-client-" + cycle);
                 t.setDaemon(true);
                 t.start();
-                long delay = 50 + random.nextInt(451);
+                long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (client.acked == 0 && client.failure == null && t.isAlive() && System.nanoTime() < waitUntil) {
+                    Thread.sleep(5);
+                }
+                assertThat(client.acked).as("a batch acknowledged in cycle " + cycle).isPositive();
+                long delay = random.nextInt(451);
                 Thread.sleep(delay);
                 node.child().process().destroyForcibly(); // SIGKILL
                 assertThat(node.child().process().waitFor(15, TimeUnit.SECONDS)).as("node killed").isTrue();
@@ -128,7 +134,7 @@ class CrashSafetyTest {
                 nextBatch = client.next;
                 inFlight.addAll(client.unacknowledged);
                 totalAcked += client.acked;
-                System.out.printf("CrashSafetyTest: cycle %d: killed after %d ms, %d batches acknowledged, %d not acknowledged%n",
+                System.out.printf("CrashSafetyTest: cycle %d: killed %d ms after the first acknowledgement, %d batches acknowledged, %d not acknowledged%n",
                         cycle, delay, client.acked, client.unacknowledged.size());
             }
             // And once more offline, straight from the store, after the last (clean) stop.
@@ -156,7 +162,7 @@ class CrashSafetyTest {
         int next;
         final AtomicBoolean stop = new AtomicBoolean();
         final List<Integer> unacknowledged = new ArrayList<>();
-        int acked;
+        volatile int acked;
         volatile Throwable failure;
 
         Client(int port, List<Integer> retry, int next) {

@@ -17,8 +17,8 @@ import net.handle.hdllib.Util;
  * {@code ResolutionResponse} (protocol 2.11) for {@code 88.999.1/CEILING.000001} with six public values,
  * padded so the whole UDP datagram (envelope included) is {@link #DATAGRAM_SIZE} bytes, the answer size
  * of the performance anchors; and the same record as the REST API's JSON in a complete HTTP/1.1 200
- * response. Encoded once by the Handle.net library; only the requestId (envelope bytes 8-11) differs
- * per answer.
+ * response, and as the gRPC API's {@code ResolveResponse}. Encoded once by the Handle.net library; only
+ * the requestId (envelope bytes 8-11) differs per answer.
  *
  * <p>Immutable and thread-safe; the arrays must not be modified.
  */
@@ -31,10 +31,13 @@ final class CannedResponse {
     final byte[] handleMessage;
     /** Status line, headers and JSON body. */
     final byte[] httpResponse;
+    /** The same record as the gRPC API's answer. */
+    final org.idnode.api.v1.ResolveResponse grpcResponse;
 
-    private CannedResponse(byte[] handleMessage, byte[] httpResponse) {
+    private CannedResponse(byte[] handleMessage, byte[] httpResponse, org.idnode.api.v1.ResolveResponse grpcResponse) {
         this.handleMessage = handleMessage;
         this.httpResponse = httpResponse;
+        this.grpcResponse = grpcResponse;
     }
 
     static CannedResponse create() {
@@ -73,7 +76,7 @@ final class CannedResponse {
             byte[] http = new byte[head.length + json.length];
             System.arraycopy(head, 0, http, 0, head.length);
             System.arraycopy(json, 0, http, head.length, json.length);
-            return new CannedResponse(whole, http);
+            return new CannedResponse(whole, http, grpc(resp));
         } catch (HandleException e) {
             throw new IllegalStateException("the Handle.net library cannot encode the canned answer", e);
         }
@@ -92,6 +95,24 @@ final class CannedResponse {
         ResolutionResponse resp = new ResolutionResponse(req, req.handle, values);
         resp.authoritative = true;
         return resp;
+    }
+
+    private static org.idnode.api.v1.ResolveResponse grpc(ResolutionResponse resp) throws HandleException {
+        org.idnode.api.v1.HandleRecord.Builder record = org.idnode.api.v1.HandleRecord.newBuilder().setHandle(HANDLE);
+        for (byte[] encoded : resp.values) {
+            HandleValue v = new HandleValue();
+            Encoder.decodeHandleValue(encoded, 0, v);
+            record.addValues(org.idnode.api.v1.HandleValue.newBuilder()
+                    .setIndex(v.getIndex())
+                    .setType(v.getTypeAsString())
+                    .setData(com.google.protobuf.ByteString.copyFrom(v.getData()))
+                    .setTtl(v.getTTL())
+                    .setTimestamp(v.getTimestamp())
+                    .setPublicRead(true)
+                    .setAdminRead(true)
+                    .setAdminWrite(true));
+        }
+        return org.idnode.api.v1.ResolveResponse.newBuilder().setRecord(record).build();
     }
 
     private static HandleValue value(int index, String type, String data, int timestamp) {

@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -38,6 +41,8 @@ import org.idnode.bench.load.Protocol;
  *   <li>UDP: one datagram in, one 378-byte datagram out to the sender. With epoll and more than one
  *       thread, one socket per thread shares the port ({@code SO_REUSEPORT}).</li>
  *   <li>TCP: envelope + message frames in, answers in order on the same connection, which stays open.</li>
+ *   <li>gRPC: {@code IdentifierService/Resolve} answered with the same record as a canned
+ *       {@code ResolveResponse}, on the responder's event loops with a direct executor.</li>
  *   <li>HTTP: every request head (up to the blank line; request bodies are not supported) gets the
  *       canned {@code 200} JSON answer on a keep-alive connection.</li>
  * </ul>
@@ -48,29 +53,27 @@ import org.idnode.bench.load.Protocol;
 public final class CeilingResponder implements AutoCloseable {
     private final EventLoopGroup group;
     private final List<Channel> channels;
+    private final Server grpcServer;
     private final InetSocketAddress address;
 
-    private CeilingResponder(EventLoopGroup group, List<Channel> channels, InetSocketAddress address) {
+    private CeilingResponder(EventLoopGroup group, List<Channel> channels, Server grpcServer, InetSocketAddress address) {
         this.group = group;
         this.channels = channels;
+        this.grpcServer = grpcServer;
         this.address = address;
     }
 
     /**
      * Binds a responder.
      *
-     * @param protocol udp, tcp or http
+     * @param protocol udp, tcp, http or grpc
      * @param bind     address to bind (use 127.0.0.1)
      * @param port     port, 0 for a free one
      * @param threads  event-loop threads
      * @param io       Netty I/O implementation
-     * @throws IllegalArgumentException for gRPC
      * @throws java.io.UncheckedIOException when the port cannot be bound
      */
     public static CeilingResponder start(Protocol protocol, InetAddress bind, int port, int threads, IoMode io) {
-        if (protocol == Protocol.GRPC) {
-            throw new IllegalArgumentException("gRPC is not available yet (issue 4)");
-        }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1");
         }
@@ -78,6 +81,7 @@ public final class CeilingResponder implements AutoCloseable {
         CannedResponse canned = CannedResponse.create();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("idbench-responder", true), mode.handlerFactory());
         List<Channel> channels = new ArrayList<>();
+        Server grpcServer = null;
         try {
             InetSocketAddress at = new InetSocketAddress(bind, port);
             switch (protocol) {
@@ -121,13 +125,27 @@ public final class CeilingResponder implements AutoCloseable {
                     channels.add(ch);
                     at = (InetSocketAddress) ch.localAddress();
                 }
+                case GRPC -> {
+                    grpcServer = NettyServerBuilder.forAddress(at)
+                            .bossEventLoopGroup(group)
+                            .workerEventLoopGroup(group)
+                            .channelType(mode.serverSocketChannel())
+                            .directExecutor()
+                            .addService(new GrpcAnswer(canned.grpcResponse))
+                            .build()
+                            .start();
+                    at = new InetSocketAddress(at.getAddress(), grpcServer.getPort());
+                }
                 default -> throw new IllegalArgumentException("unsupported protocol " + protocol);
             }
-            return new CeilingResponder(group, channels, at);
-        } catch (RuntimeException e) {
+            return new CeilingResponder(group, channels, grpcServer, at);
+        } catch (RuntimeException | java.io.IOException e) {
+            if (grpcServer != null) {
+                grpcServer.shutdownNow();
+            }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            if (e instanceof IllegalArgumentException) {
-                throw e;
+            if (e instanceof IllegalArgumentException iae) {
+                throw iae;
             }
             throw new java.io.UncheckedIOException("cannot bind the " + protocol.label() + " responder on "
                     + bind.getHostAddress() + ":" + port + ": " + e.getMessage(), new java.io.IOException(e));
@@ -146,6 +164,14 @@ public final class CeilingResponder implements AutoCloseable {
 
     @Override
     public void close() {
+        if (grpcServer != null) {
+            grpcServer.shutdownNow();
+            try {
+                grpcServer.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Channel ch : channels) {
             ch.close().syncUninterruptibly();
         }
@@ -254,6 +280,21 @@ public final class CeilingResponder implements AutoCloseable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
+        }
+    }
+
+    /** Answers every {@code Resolve} with the canned record; other methods stay unimplemented. */
+    private static final class GrpcAnswer extends org.idnode.api.v1.IdentifierServiceGrpc.IdentifierServiceImplBase {
+        private final org.idnode.api.v1.ResolveResponse answer;
+
+        GrpcAnswer(org.idnode.api.v1.ResolveResponse answer) {
+            this.answer = answer;
+        }
+
+        @Override
+        public void resolve(org.idnode.api.v1.ResolveRequest request, StreamObserver<org.idnode.api.v1.ResolveResponse> out) {
+            out.onNext(answer);
+            out.onCompleted();
         }
     }
 }

@@ -10,7 +10,6 @@ import org.idnode.bench.load.LoadGenerator;
 import org.idnode.bench.load.LoadResult;
 import org.idnode.bench.load.LoadSpec;
 import org.idnode.bench.load.Protocol;
-import org.idnode.bench.load.UnsupportedProtocolException;
 
 /**
  * Measures the harness ceiling: starts a {@link CeilingResponder} (in a child JVM, or in this one),
@@ -44,13 +43,9 @@ public final class CeilingRun {
      * @param keys             keys to request (the responder ignores them, but the requests carry them)
      * @param placement        where the responder runs
      * @param responderThreads the responder's event-loop threads
-     * @throws UnsupportedProtocolException for gRPC
      * @throws UncheckedIOException         when the responder cannot be started
      */
     public static LoadResult run(LoadSpec spec, KeySet keys, Placement placement, int responderThreads) {
-        if (spec.protocol() == Protocol.GRPC) {
-            throw new UnsupportedProtocolException("gRPC is not available yet (issue 4): there is no gRPC ceiling responder either");
-        }
         if (placement == Placement.IN_PROCESS) {
             try (CeilingResponder responder = CeilingResponder.start(spec.protocol(), loopback(), 0, responderThreads, spec.io())) {
                 return LoadGenerator.run(spec.withTarget(responder.address()), keys).asCeiling();

@@ -1,10 +1,12 @@
 package org.idnode.bench.jmh;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import net.handle.hdllib.AbstractRequest;
 import net.handle.hdllib.AbstractResponse;
 import net.handle.hdllib.HandleException;
@@ -13,7 +15,10 @@ import org.idnode.registry.model.HandleName;
 import org.idnode.registry.store.RocksDbHandleRecordStore;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
+import org.idnode.server.codec.ResolutionQuery;
+import org.idnode.server.handler.CachedAnswer;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.openjdk.jmh.infra.Blackhole;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -30,9 +35,18 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The UDP cache-hit path, the node's hottest: a resolution request datagram for a handle held in the
- * Caffeine cache, decoded, answered by {@link HandleRequestProcessor#process} (which answers cache hits
- * synchronously on the calling thread, as on the Netty event loop) and encoded into UDP packets, in
- * resolutions per second per thread. Only the socket I/O of the real node is missing.
+ * Caffeine cache, in resolutions per second per thread. Only the socket I/O of the real node is missing.
+ * <ul>
+ *   <li>{@link #resolveUdp}: what the node does for a plain resolution ({@code UdpHandleRequestHandler}
+ *       with {@code CachedResolution}): the datagram (a direct buffer, as Netty receives it) read by
+ *       {@link ResolutionQuery#decode}, answered by {@link HandleRequestProcessor#cachedAnswer} and written
+ *       from the record's pre-encoded answer into one pooled buffer holding its UDP packets, which are
+ *       taken as slices and released at once, as after sending;</li>
+ *   <li>{@link #resolveUdpGeneral}: the general path every other request takes: the datagram copied,
+ *       decoded into CNRI's message objects, answered by {@link HandleRequestProcessor#process} (which
+ *       answers cache hits synchronously on the calling thread, as on the Netty event loop), encoded into
+ *       UDP packets by CNRI's encoder and copied into direct buffers, as the channel does before sending.</li>
+ * </ul>
  *
  * <p>The node is wired as {@code IdentifierNode} wires it: {@link RocksDbHandleRecordStore} in a
  * temporary folder, a {@link CachingHandleRecordStore} in front (the default 1,000,000 entries), the
@@ -46,7 +60,8 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Djmh.executor=CUSTOM",
+        "-Djmh.executor.class=org.idnode.bench.jmh.NettyThreadExecutor"})
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
 public class CachedResolutionBenchmark {
@@ -63,6 +78,7 @@ public class CachedResolutionBenchmark {
         CachingHandleRecordStore store;
         HandleRequestProcessor processor;
         byte[][] datagrams;
+        ByteBuf[] received;
         AbstractRequest[] decoded;
 
         /** Stores the records, fills the cache and checks that every key is answered from it. */
@@ -74,6 +90,7 @@ public class CachedResolutionBenchmark {
             BenchData.loadLots(rocks, records);
             processor = BenchData.processor(store, Runnable::run);
             datagrams = new byte[records][];
+            received = new ByteBuf[records];
             decoded = new AbstractRequest[records];
             for (int i = 0; i < records; i++) {
                 String handle = BenchData.lotHandle(i);
@@ -85,11 +102,19 @@ public class CachedResolutionBenchmark {
                     throw new IllegalStateException(handle + " is not in the cache");
                 }
                 datagrams[i] = BenchData.udpResolutionRequest(handle, i + 1);
+                received[i] = Unpooled.directBuffer(datagrams[i].length).writeBytes(datagrams[i]);
                 decoded[i] = BenchData.decodeUdp(datagrams[i]);
             }
             BenchData.Capture capture = new BenchData.Capture();
             processor.process(decoded[0], capture);
             BenchData.requireResolved(capture.take(), BenchData.lotHandle(0));
+            for (int i = 0; i < records; i++) {
+                ByteBuf whole = fastAnswer(processor, ByteBufAllocator.DEFAULT, received[i]);
+                if (whole == null) {
+                    throw new IllegalStateException("the fast path did not answer " + BenchData.lotHandle(i));
+                }
+                whole.release();
+            }
         }
 
         /** Closes the store and deletes its folder. */
@@ -97,6 +122,13 @@ public class CachedResolutionBenchmark {
         public void tearDown() {
             if (store != null) {
                 store.close();
+            }
+            if (received != null) {
+                for (ByteBuf b : received) {
+                    if (b != null) {
+                        b.release();
+                    }
+                }
             }
             BenchData.deleteRecursively(dir);
         }
@@ -108,13 +140,43 @@ public class CachedResolutionBenchmark {
         final BenchData.Capture capture = new BenchData.Capture();
     }
 
-    /** Datagram in, UDP packets out: decode, process (cache hit), encode. */
+    /**
+     * Datagram in, UDP packets out, as the node answers a plain resolution: fast decode, cached answer,
+     * answer written into pooled buffers (one per packet), which are released here as the channel would
+     * after sending them.
+     */
     @Benchmark
-    public List<byte[]> resolveUdp(Node node, Caller caller) throws MalformedMessageException, HandleException {
+    public void resolveUdp(Node node, Blackhole bh) {
+        ByteBuf datagram = node.received[ThreadLocalRandom.current().nextInt(node.records)];
+        ByteBuf packets = fastAnswer(node.processor, ByteBufAllocator.DEFAULT, datagram);
+        int count = HandleMessageCodec.udpPacketCount(packets);
+        if (count == 1) {
+            bh.consume(packets.readableBytes());
+        } else {
+            for (int i = 0; i < count; i++) {
+                ByteBuf p = HandleMessageCodec.udpPacket(packets, i);
+                bh.consume(p.readableBytes());
+                p.release();
+            }
+        }
+        packets.release();
+    }
+
+    /**
+     * Datagram in, UDP packets out through the general path: copy, CNRI decode, process (cache hit), CNRI
+     * encode, and each packet copied into a pooled direct buffer, as Netty's epoll channel does with a heap
+     * buffer before sending it.
+     */
+    @Benchmark
+    public void resolveUdpGeneral(Node node, Caller caller, Blackhole bh) throws MalformedMessageException, HandleException {
         byte[] datagram = node.datagrams[ThreadLocalRandom.current().nextInt(node.records)];
         AbstractRequest request = BenchData.decodeUdp(datagram);
         node.processor.process(request, caller.capture);
-        return HandleMessageCodec.encodeUdpPackets(caller.capture.take());
+        for (byte[] packet : HandleMessageCodec.encodeUdpPackets(caller.capture.take())) {
+            ByteBuf direct = ByteBufAllocator.DEFAULT.directBuffer(packet.length).writeBytes(packet);
+            bh.consume(direct.readableBytes());
+            direct.release();
+        }
     }
 
     /** Decoded request in, response object out (no envelope decode, no message encode). */
@@ -122,5 +184,19 @@ public class CachedResolutionBenchmark {
     public AbstractResponse processOnly(Node node, Caller caller) {
         node.processor.process(node.decoded[ThreadLocalRandom.current().nextInt(node.records)], caller.capture);
         return caller.capture.take();
+    }
+
+    /**
+     * The node's fast path for one request datagram, as {@code CachedResolution.answer} composes it: the
+     * answer's UDP packets in one buffer, or null when the request would go the general way.
+     */
+    static ByteBuf fastAnswer(HandleRequestProcessor processor, ByteBufAllocator alloc, ByteBuf datagram) {
+        ResolutionQuery query = ResolutionQuery.decode(datagram);
+        CachedAnswer answer = query == null ? null : processor.cachedAnswer(query.handle(), query.publicOnly(), query.indexes(), query.types());
+        if (answer == null) {
+            return null;
+        }
+        return HandleMessageCodec.writeResolutionAnswerPackets(alloc, query, answer.responseCode(), answer.valueBlock(),
+                processor.siteInfoSerial(), HandleMessageCodec.defaultExpiration());
     }
 }

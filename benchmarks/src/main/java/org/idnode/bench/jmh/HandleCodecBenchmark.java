@@ -4,6 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractRequest;
 import net.handle.hdllib.Encoder;
 import net.handle.hdllib.HandleException;
@@ -14,6 +18,7 @@ import org.idnode.registry.model.HandleValue;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.HandleValueConverter;
 import org.idnode.server.codec.MalformedMessageException;
+import org.idnode.server.codec.ResolutionQuery;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,7 +28,9 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Cost of the Handle protocol codec on its own, for one PCB lot record (24 public values, a 1,280-byte
@@ -35,14 +42,19 @@ import org.openjdk.jmh.annotations.Warmup;
  *       encoded values to UDP packets or to one TCP/HTTP frame. The response is built anew on every
  *       operation because CNRI's message caches its encoding;</li>
  *   <li>{@link #encodeValuesAndUdpPackets}: the same plus converting and encoding each public value
- *       ({@link HandleValueConverter#toWire}, {@link Encoder#encodeHandleValue}), which is what the node
- *       does for every answer today.</li>
+ *       ({@link HandleValueConverter#toWire}, {@link Encoder#encodeHandleValue}), which the node does once
+ *       per cached record;</li>
+ *   <li>{@link #decodeQuery}: the fast path's decoder, {@link ResolutionQuery#decode} of the datagram in a
+ *       direct buffer;</li>
+ *   <li>{@link #writeAnswerPackets}: the fast path's encoder, the answer's UDP packets written from the
+ *       record's value block ({@link HandleMessageCodec#writeResolutionAnswerPackets}) into one pooled buffer.</li>
  * </ul>
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Djmh.executor=CUSTOM",
+        "-Djmh.executor.class=org.idnode.bench.jmh.NettyThreadExecutor"})
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
 public class HandleCodecBenchmark {
@@ -50,6 +62,9 @@ public class HandleCodecBenchmark {
     private ResolutionRequest request;
     private List<HandleValue> publicValues;
     private byte[][] encodedValues;
+    private ByteBuf requestBuffer;
+    private ResolutionQuery query;
+    private byte[] valueBlock;
 
     /** Builds the record, the request datagram and the encoded values. */
     @Setup
@@ -64,6 +79,23 @@ public class HandleCodecBenchmark {
             }
         }
         encodedValues = encode(publicValues);
+        requestBuffer = Unpooled.directBuffer(requestDatagram.length).writeBytes(requestDatagram);
+        query = ResolutionQuery.decode(requestBuffer);
+        int size = 4;
+        for (byte[] v : encodedValues) {
+            size += v.length;
+        }
+        ByteBuf block = Unpooled.buffer(size).writeInt(encodedValues.length);
+        for (byte[] v : encodedValues) {
+            block.writeBytes(v);
+        }
+        valueBlock = block.array();
+    }
+
+    /** Releases the request buffer. */
+    @TearDown
+    public void tearDown() {
+        requestBuffer.release();
     }
 
     private static byte[][] encode(List<HandleValue> values) {
@@ -96,5 +128,25 @@ public class HandleCodecBenchmark {
     @Benchmark
     public List<byte[]> encodeValuesAndUdpPackets() throws HandleException {
         return HandleMessageCodec.encodeUdpPackets(new ResolutionResponse(request, request.handle, encode(publicValues)));
+    }
+
+    /** Request datagram (direct buffer) to the fast path's request. */
+    @Benchmark
+    public ResolutionQuery decodeQuery() {
+        return ResolutionQuery.decode(requestBuffer);
+    }
+
+    /** Value block to the answer's UDP packets in one pooled buffer, taken as slices and released here, as after sending. */
+    @Benchmark
+    public void writeAnswerPackets(Blackhole bh) {
+        ByteBuf packets = HandleMessageCodec.writeResolutionAnswerPackets(ByteBufAllocator.DEFAULT, query, AbstractMessage.RC_SUCCESS,
+                valueBlock, 1, HandleMessageCodec.defaultExpiration());
+        int count = HandleMessageCodec.udpPacketCount(packets);
+        for (int i = 0; i < count; i++) {
+            ByteBuf p = HandleMessageCodec.udpPacket(packets, i);
+            bh.consume(p.readableBytes());
+            p.release();
+        }
+        packets.release();
     }
 }

@@ -6,7 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 
 /**
- * One slot for a request in flight: a UDP request id range, or one TCP/HTTP connection. Holds the
+ * One slot for a request in flight: a UDP request id range, or one TCP/HTTP connection, or one gRPC stream. Holds the
  * timing of the request it carries and the transport's per-request state. Confined to its worker's
  * event loop.
  */
@@ -39,6 +39,9 @@ final class Lane {
     Channel channel;
     int httpStatus;
     ByteBuf body;
+
+    // gRPC: the call in flight
+    io.grpc.ClientCall<?, ?> grpcCall;
 
     Lane(int index) {
         this.index = index;

@@ -46,14 +46,10 @@ public final class LoadGenerator {
     /**
      * Runs the load described by {@code spec} with keys from {@code keys}.
      *
-     * @throws UnsupportedProtocolException for {@link Protocol#GRPC}
      * @throws LoadException                when the target cannot be reached or the run does not finish
      */
     public static LoadResult run(LoadSpec spec, KeySet keys) {
         Objects.requireNonNull(keys, "keys");
-        if (spec.protocol() == Protocol.GRPC) {
-            throw new UnsupportedProtocolException("gRPC is not available yet (issue 4): the node has no gRPC interface to drive");
-        }
         if (spec.target() == null) {
             throw new IllegalArgumentException("the spec has no target address");
         }
@@ -96,7 +92,7 @@ public final class LoadGenerator {
                     ? new TcpNewConnectionWorker(spec, run, loop, keys, lanes, index, count)
                     : new TcpWorker(spec, run, loop, keys, lanes, index, count);
             case HTTP -> new HttpWorker(spec, run, loop, keys, lanes, index, count);
-            case GRPC -> throw new UnsupportedProtocolException("gRPC is not available yet (issue 4)");
+            case GRPC -> new GrpcWorker(spec, run, loop, keys, lanes, index, count);
         };
     }
 

@@ -3,9 +3,7 @@ package org.idnode.bench.load;
 import java.util.Locale;
 
 /**
- * The wire protocols idbench can drive. {@link #GRPC} is accepted on the command line but not
- * implemented until the node has a gRPC interface (issue 4); {@link LoadGenerator#run} refuses it with
- * {@link UnsupportedProtocolException}.
+ * The wire protocols idbench can drive.
  */
 public enum Protocol {
     /** Handle protocol over UDP: one datagram per request, answers possibly in several 492-byte chunks. */
@@ -14,7 +12,7 @@ public enum Protocol {
     TCP,
     /** CNRI's JSON REST API, {@code GET /api/handles/{handle}}, over keep-alive HTTP/1.1. */
     HTTP,
-    /** gRPC unary resolve: not available yet (issue 4). */
+    /** The node's gRPC API, unary {@code IdentifierService/Resolve}, over HTTP/2 (plaintext). */
     GRPC;
 
     /** The lower-case name used on the command line and in JSON output. */

@@ -48,7 +48,7 @@ class CeilingTest {
 
     @Test
     void everyProtocolRunsCleanAgainstTheInProcessResponder() {
-        for (Protocol p : new Protocol[] {Protocol.UDP, Protocol.TCP, Protocol.HTTP}) {
+        for (Protocol p : new Protocol[] {Protocol.UDP, Protocol.TCP, Protocol.HTTP, Protocol.GRPC}) {
             LoadResult r = CeilingRun.run(spec(p), KEYS, CeilingRun.Placement.IN_PROCESS, 2);
             assertThat(r.ceiling()).isTrue();
             assertThat(r.errorsByCode()).as(p.label()).isEmpty();

@@ -64,14 +64,16 @@ public final class HandleName {
                 throw new InvalidHandleException("handle contains an unpaired surrogate at position " + i);
             }
         }
-        String prefix = text.substring(0, slash);
-        for (int i = 0; i < prefix.length(); i++) {
-            if (Character.isWhitespace(prefix.charAt(i))) {
-                throw new InvalidHandleException("prefix '" + prefix + "' contains whitespace");
+        // The prefix is checked in place: parsing sits on every resolution's path.
+        for (int i = 0; i < slash; i++) {
+            if (Character.isWhitespace(text.charAt(i))) {
+                throw new InvalidHandleException("prefix '" + text.substring(0, slash) + "' contains whitespace");
             }
         }
-        if (prefix.startsWith(".") || prefix.endsWith(".") || prefix.contains("..")) {
-            throw new InvalidHandleException("prefix '" + prefix + "' has an empty segment");
+        for (int i = 0; i < slash; i++) {
+            if (text.charAt(i) == '.' && (i == 0 || i == slash - 1 || text.charAt(i + 1) == '.')) {
+                throw new InvalidHandleException("prefix '" + text.substring(0, slash) + "' has an empty segment");
+            }
         }
         return new HandleName(text, slash);
     }

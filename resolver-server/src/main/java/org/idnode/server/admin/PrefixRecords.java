@@ -1,14 +1,12 @@
 package org.idnode.server.admin;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
 
 import net.handle.apps.simple.SiteInfoConverter;
@@ -20,6 +18,7 @@ import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.model.Permissions;
+import org.idnode.server.auth.ApiTokens;
 
 /**
  * Builds the prefix handle {@code 0.NA/<prefix>} of a hosted enterprise prefix in the layout CNRI's tools
@@ -71,11 +70,9 @@ public final class PrefixRecords {
      */
     public static HandleRecord prefix(String prefix, String enterprise, PublicKey adminKey, String adminSecret, PrefixState state,
                                       byte[] selfHostedSite) {
-        if (adminKey == null && (adminSecret == null || adminSecret.isEmpty())) {
-            throw new IllegalArgumentException("a prefix needs an admin: give a public key, a secret key, or both");
-        }
         HandleName prefixHandle = HandleName.ofPrefix(prefix);
         int now = (int) (System.currentTimeMillis() / 1000);
+        List<HandleValue> admins = adminValues(prefixHandle, adminKey, adminSecret, now);
         List<HandleValue> values = new ArrayList<>();
         values.add(HandleValue.ofString(ENTERPRISE_INDEX, ENTERPRISE_TYPE, enterprise, now));
         values.add(stateValue(state, now));
@@ -83,16 +80,7 @@ public final class PrefixRecords {
             values.add(new HandleValue(SITE_INDEX, "HS_SITE", selfHostedSite, HandleValue.TtlType.RELATIVE, HandleValue.DEFAULT_TTL,
                     now, List.of(), Permissions.PUBLIC_READ));
         }
-        if (adminKey != null) {
-            values.add(admin(ADMIN_INDEX, prefixHandle, PUBKEY_INDEX, now));
-            values.add(new HandleValue(PUBKEY_INDEX, "HS_PUBKEY", encode(adminKey), HandleValue.TtlType.RELATIVE,
-                    HandleValue.DEFAULT_TTL, now, List.of(), Permissions.PUBLIC_READ));
-        }
-        if (adminSecret != null && !adminSecret.isEmpty()) {
-            values.add(admin(SECRET_ADMIN_INDEX, prefixHandle, SECKEY_INDEX, now));
-            values.add(new HandleValue(SECKEY_INDEX, "HS_SECKEY", adminSecret.getBytes(StandardCharsets.UTF_8),
-                    HandleValue.TtlType.RELATIVE, HandleValue.DEFAULT_TTL, now, List.of(), Permissions.RESTRICTED));
-        }
+        values.addAll(admins);
         return new HandleRecord(prefixHandle, values);
     }
 
@@ -105,7 +93,7 @@ public final class PrefixRecords {
      * The lifecycle state recorded in a prefix handle's values; a prefix handle without one (made before
      * states existed, or imported) counts as enabled.
      */
-    public static PrefixState stateOf(java.util.Collection<HandleValue> values) {
+    public static PrefixState stateOf(Collection<HandleValue> values) {
         for (HandleValue v : values) {
             if (v.index() == STATE_INDEX && v.type().equals(STATE_TYPE)) {
                 return PrefixState.parse(new String(v.data(), StandardCharsets.UTF_8));
@@ -115,36 +103,34 @@ public final class PrefixRecords {
     }
 
     /**
-     * Reads an enterprise node's site info from CNRI's {@code siteinfo.json} or binary {@code siteinfo.bin}
-     * and returns it in the {@code HS_SITE} value encoding.
+     * An enterprise node's site info from the bytes of CNRI's {@code siteinfo.json} or binary
+     * {@code siteinfo.bin}, in the {@code HS_SITE} value encoding.
      *
-     * @throws IOException when the file holds neither form
+     * @throws IllegalArgumentException when the bytes hold neither form, saying why
      */
-    public static byte[] readSiteInfo(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+    public static byte[] parseSiteInfo(byte[] bytes) {
         try {
             String text = new String(bytes, StandardCharsets.UTF_8).trim();
             SiteInfo site = text.startsWith("{") ? SiteInfoConverter.convertToSiteInfo(text) : Encoder.decodeSiteInfoRecord(bytes, 0);
             if (site == null || site.servers == null || site.servers.length == 0) {
-                throw new IOException("no servers in it");
+                throw new IllegalArgumentException("no servers in it");
             }
             return Encoder.encodeSiteInfoRecord(site);
         } catch (Exception e) {
-            throw new IOException("cannot read a site info from " + file + " (expected CNRI siteinfo.json or siteinfo.bin): " + e.getMessage(), e);
+            throw new IllegalArgumentException("not a site info (expected CNRI siteinfo.json or siteinfo.bin): " + e.getMessage(), e);
         }
     }
 
     /**
-     * Reads an RSA or DSA public key from a PEM file ({@code -----BEGIN PUBLIC KEY-----}, X.509) or from a
+     * An RSA or DSA public key from PEM text ({@code -----BEGIN PUBLIC KEY-----}, X.509) or from the bytes of a
      * CNRI {@code pubkey.bin} (the {@code HS_PUBKEY} encoding).
      *
-     * @throws IOException when the file cannot be read or holds no public key in either form
+     * @throws IllegalArgumentException when the bytes hold no public key in either form, saying why
      */
-    public static PublicKey readPublicKey(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+    public static PublicKey parsePublicKey(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.US_ASCII);
         try {
-            if (text.contains("-----BEGIN PUBLIC KEY-----")) {
+            if (text.contains("-----BEGIN PUBLIC KEY-----") && text.contains("-----END PUBLIC KEY-----")) {
                 String b64 = text.substring(text.indexOf("-----BEGIN PUBLIC KEY-----") + 26, text.indexOf("-----END PUBLIC KEY-----"))
                         .replaceAll("\\s", "");
                 byte[] der = Base64.getDecoder().decode(b64);
@@ -155,14 +141,69 @@ public final class PrefixRecords {
                         // try the next algorithm
                     }
                 }
-                throw new IOException("PEM file " + file + " holds neither an RSA nor a DSA public key");
+                throw new IllegalArgumentException("the PEM text holds neither an RSA nor a DSA public key");
             }
             return Util.getPublicKeyFromBytes(bytes, 0);
-        } catch (IOException e) {
-            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a public key (expected PEM or CNRI pubkey.bin): " + e.getMessage(), e);
         } catch (Exception e) {
-            throw new IOException("cannot read a public key from " + file + " (expected PEM or CNRI pubkey.bin): " + e.getMessage(), e);
+            throw new IllegalArgumentException("not a public key (expected PEM or CNRI pubkey.bin): " + e, e);
         }
+    }
+
+    /**
+     * The admin values of a prefix handle in CNRI's layout: with a key, {@code HS_ADMIN} at
+     * {@value #ADMIN_INDEX} for {@code 300:<prefix handle>} and the {@code HS_PUBKEY} at {@value #PUBKEY_INDEX};
+     * with a secret, {@code HS_ADMIN} at {@value #SECRET_ADMIN_INDEX} for {@code 301:<prefix handle>} and the
+     * admin-only {@code HS_SECKEY} at {@value #SECKEY_INDEX}. Every HS_ADMIN grants all twelve permissions.
+     *
+     * @throws IllegalArgumentException when neither a key nor a secret is given
+     */
+    public static List<HandleValue> adminValues(HandleName prefixHandle, PublicKey adminKey, String adminSecret, int now) {
+        if (adminKey == null && (adminSecret == null || adminSecret.isEmpty())) {
+            throw new IllegalArgumentException("a prefix needs an admin: give a public key, a secret key, or both");
+        }
+        List<HandleValue> values = new ArrayList<>();
+        if (adminKey != null) {
+            values.add(admin(ADMIN_INDEX, prefixHandle, PUBKEY_INDEX, now));
+            values.add(new HandleValue(PUBKEY_INDEX, "HS_PUBKEY", encode(adminKey), HandleValue.TtlType.RELATIVE,
+                    HandleValue.DEFAULT_TTL, now, List.of(), Permissions.PUBLIC_READ));
+        }
+        if (adminSecret != null && !adminSecret.isEmpty()) {
+            values.add(admin(SECRET_ADMIN_INDEX, prefixHandle, SECKEY_INDEX, now));
+            values.add(new HandleValue(SECKEY_INDEX, "HS_SECKEY", adminSecret.getBytes(StandardCharsets.UTF_8),
+                    HandleValue.TtlType.RELATIVE, HandleValue.DEFAULT_TTL, now, List.of(), Permissions.RESTRICTED));
+        }
+        return values;
+    }
+
+    /** The enterprise name recorded on a prefix handle ({@value #ENTERPRISE_TYPE}), or empty when it has none. */
+    public static String enterpriseOf(Collection<HandleValue> values) {
+        for (HandleValue v : values) {
+            if (v.type().equals(ENTERPRISE_TYPE)) {
+                return new String(v.data(), StandardCharsets.UTF_8);
+            }
+        }
+        return "";
+    }
+
+    /** True when a stored prefix handle carries a site of its own: the prefix is served by the enterprise's node. */
+    public static boolean isSelfHosted(Collection<HandleValue> values) {
+        return values.stream().anyMatch(v -> isSiteType(v.type()));
+    }
+
+    /** True for the value types that say where a prefix is served ({@code HS_SITE}, {@code HS_SITE.6}, {@code HS_SERV}). */
+    public static boolean isSiteType(String type) {
+        return type.equalsIgnoreCase("HS_SITE") || type.equalsIgnoreCase("HS_SITE.6") || type.equalsIgnoreCase("HS_SERV");
+    }
+
+    /**
+     * True for the values of a prefix handle that only the node's operator may set: the lifecycle state, the
+     * enterprise name and the API tokens ({@link ApiTokens#TOKEN_TYPE}).
+     */
+    public static boolean isOperatorValue(HandleValue value) {
+        String type = value.type();
+        return type.equals(STATE_TYPE) || type.equals(ENTERPRISE_TYPE) || type.equals(ApiTokens.TOKEN_TYPE);
     }
 
     private static HandleValue admin(int index, HandleName prefixHandle, int adminIndex, int now) {

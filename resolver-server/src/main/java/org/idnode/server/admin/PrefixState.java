@@ -36,11 +36,15 @@ public enum PrefixState {
      */
     public static PrefixState parse(String text) {
         for (PrefixState s : values()) {
-            if (s.text().equalsIgnoreCase(text.trim())) {
+            if (text != null && s.text().equalsIgnoreCase(text.trim())) {
                 return s;
             }
         }
-        throw new IllegalArgumentException("unknown prefix state '" + text + "'; expected one of "
-                + java.util.Arrays.stream(values()).map(PrefixState::text).toList());
+        throw new IllegalArgumentException("unknown prefix state '" + text + "'; expected one of " + texts());
+    }
+
+    /** Every state's {@link #text()}, in lifecycle order. */
+    public static java.util.List<String> texts() {
+        return java.util.Arrays.stream(values()).map(PrefixState::text).toList();
     }
 }

@@ -187,6 +187,15 @@ public final class AdminAuthorizer {
         return Decision.refuse(AbstractMessage.RC_INVALID_ADMIN, who + " is not an administrator of " + subject + limits);
     }
 
+    /**
+     * Whether {@code who} is what {@code reference} names, matched as an {@code HS_ADMIN} reference is: that
+     * identity (any index of the handle when the reference's index is 0), or a member of the {@code HS_VLIST}
+     * group {@code reference} is, nested groups followed within the limits. Blocking when groups are involved.
+     */
+    public boolean isNamedBy(AdminIdentity who, AdminIdentity reference) {
+        return reference.isMatchedBy(who) || new GroupSearch(who).find(List.of(new AdminRef(0, reference, new boolean[0]))).isPresent();
+    }
+
     /** One decoded HS_ADMIN value. */
     private record AdminRef(int valueIndex, AdminIdentity admin, boolean[] perms) {
         boolean grantsAll(Set<Permission> needed) {

@@ -30,6 +30,32 @@ public record AdminIdentity(String handle, int index) {
     }
 
     /**
+     * Parses {@code index:handle}, e.g. {@code 300:0.NA/88.999.1}.
+     *
+     * @throws IllegalArgumentException when the text is not of that form
+     */
+    public static AdminIdentity parse(String text) {
+        int colon = text == null ? -1 : text.indexOf(':');
+        if (colon > 0 && colon < text.length() - 1) {
+            try {
+                int index = Integer.parseInt(text.substring(0, colon));
+                if (index >= 0) {
+                    return new AdminIdentity(text.substring(colon + 1), index);
+                }
+            } catch (NumberFormatException e) {
+                // fall through to the message below
+            }
+        }
+        throw new IllegalArgumentException("an identity must be index:handle, e.g. 300:0.NA/88.999.1; got '" + text + "'");
+    }
+
+    /** The identity an {@code HS_ADMIN} value's payload names, or empty when the payload cannot be read. */
+    public static java.util.Optional<AdminIdentity> namedByAdminValue(byte[] data) {
+        net.handle.hdllib.AdminRecord record = AdminAuthorizer.decodeAdminRecord(data);
+        return record == null ? java.util.Optional.empty() : java.util.Optional.of(of(record.adminId, record.adminIdIndex));
+    }
+
+    /**
      * True when {@code candidate} is what this reference names: the same handle, and the same index
      * unless this reference's index is 0 (any index).
      */

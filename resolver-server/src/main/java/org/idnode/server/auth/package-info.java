@@ -4,7 +4,9 @@
  * HS_SECKEY ({@link org.idnode.server.auth.ChallengeManager}), {@code OC_VERIFY_CHALLENGE}
  * ({@link org.idnode.server.auth.VerifyChallengeHandler}) and HS_ADMIN / HS_VLIST authorisation
  * ({@link org.idnode.server.auth.AdminAuthorizer}). Identity keys and groups are read from this node's
- * store through {@link org.idnode.server.auth.IdentityKeyLookup}; nothing here touches the network.
+ * store through {@link org.idnode.server.auth.IdentityKeyLookup}; nothing here touches the network. The REST
+ * API's schemes (Basic, Bearer API tokens, CNRI's {@code Handle} scheme with its sessions) are
+ * {@link org.idnode.server.auth.HttpAuthenticator}, which checks keys with the same verifier.
  *
  * <h2>Wiring, in order</h2>
  * <ol>

@@ -3,27 +3,23 @@ package org.idnode.server.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
-
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 
 import net.handle.apps.simple.LocalInfoConverter;
 import net.handle.hdllib.SiteInfo;
 import org.idnode.registry.model.HandleName;
-import org.idnode.registry.model.HandleRecord;
-import org.idnode.registry.model.HandleValue;
-import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.registry.store.RocksDbHandleRecordStore;
-import org.idnode.registry.write.HandleOperation;
+import org.idnode.registry.store.StoreException;
 import org.idnode.registry.write.HandleWriter;
 import org.idnode.registry.write.RecordValidator;
-import org.idnode.registry.write.WriteOutcome;
-import org.idnode.registry.store.StoreException;
 import org.idnode.server.IdentifierNode;
-import org.idnode.server.admin.PrefixRecords;
-import org.idnode.server.auth.AdminIdentity;
-import org.idnode.server.auth.ApiTokens;
+import org.idnode.server.admin.AdministrationException;
+import org.idnode.server.admin.PrefixAdministration;
+import org.idnode.server.admin.PrefixInfo;
 import org.idnode.server.admin.PrefixState;
 import org.idnode.server.config.ConfigException;
 import org.idnode.server.config.NodeConfig;
@@ -36,21 +32,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code idnode} command: {@code serve} runs a node, {@code import} bulk-loads records offline.
+ * The {@code idnode} command: {@code serve} runs a node; {@code import} bulk-loads records, and {@code prefix},
+ * {@code enterprise}, {@code operator} and {@code token} are the operator's actions
+ * ({@link PrefixAdministration}), all offline on a data folder.
  * Exit codes: 0 success, 1 bad input data, 2 bad usage or configuration, 3 the store or a port is unusable.
  */
 @Command(name = "idnode", mixinStandardHelpOptions = true, versionProvider = IdnodeCommand.Version.class,
         description = "Industrial internet identifier resolution node (Handle protocol secondary node).",
         subcommands = {IdnodeCommand.Serve.class, IdnodeCommand.Import.class, IdnodeCommand.ClientConfig.class, IdnodeCommand.Prefix.class,
-                IdnodeCommand.Token.class})
+                IdnodeCommand.Enterprise.class, IdnodeCommand.Operator.class, IdnodeCommand.Token.class})
 public final class IdnodeCommand implements Runnable {
     static final int EXIT_BAD_DATA = 1;
     static final int EXIT_CONFIG = 2;
     static final int EXIT_STORE = 3;
     /** The configuration used when no {@code --config} is given and the file exists. */
     static final Path DEFAULT_CONFIG = Path.of("conf", "node.yaml");
-    /** Actor recorded in the audit log for offline operator commands. */
-    static final String OPERATOR = "operator (idnode command line)";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -216,7 +212,7 @@ public final class IdnodeCommand implements Runnable {
     }
 
     @Command(name = "prefix", mixinStandardHelpOptions = true, description = "Operator actions on enterprise prefixes.",
-            subcommands = {PrefixAdd.class, PrefixSetState.class})
+            subcommands = {PrefixAdd.class, PrefixSetState.class, PrefixList.class})
     static final class Prefix implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -254,43 +250,31 @@ public final class IdnodeCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Override
-        public Integer call() throws Exception {
+        public Integer call() {
             NodeConfig cfg = options.load();
             PrintWriter err = spec.commandLine().getErr();
             if (adminKey == null && adminSecret == null) {
                 err.println("idnode prefix add: give --admin-key, --admin-secret or both");
                 return EXIT_CONFIG;
             }
-            try {
-                HandleName.checkPrefix(prefix);
-            } catch (InvalidHandleException e) {
-                err.println("idnode prefix add: '" + prefix + "' is not a valid prefix: " + e.getMessage());
-                return EXIT_CONFIG;
-            }
-            if (cfg.prefixes().stream().noneMatch(p -> prefix.length() > p.length() && HandleName.isSameOrDerivedPrefix(prefix, p))) {
-                err.println("idnode prefix add: " + prefix + " is not derived from a prefix this node serves " + cfg.prefixes());
-                return EXIT_CONFIG;
-            }
             PrefixState initial;
+            byte[] key;
+            byte[] site;
             try {
                 initial = PrefixState.parse(state);
+                key = readFile("--admin-key", adminKey);
+                site = readFile("--self-hosted-site", selfHostedSite);
             } catch (IllegalArgumentException e) {
-                err.println("idnode prefix add: --state: " + e.getMessage());
+                err.println("idnode prefix add: " + e.getMessage());
                 return EXIT_CONFIG;
             }
-            HandleRecord record = PrefixRecords.prefix(prefix, enterprise,
-                    adminKey == null ? null : PrefixRecords.readPublicKey(adminKey), adminSecret, initial,
-                    selfHostedSite == null ? null : PrefixRecords.readSiteInfo(selfHostedSite));
-            try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), cfg.blockCacheMb())) {
-                WriteOutcome outcome = new HandleWriter(store, RecordValidator.NONE)
-                        .apply(new HandleOperation.Create(record.handle(), record.values(), false), OPERATOR);
-                if (!outcome.isOk()) {
-                    err.println("idnode prefix add: " + outcome.message());
-                    return EXIT_BAD_DATA;
-                }
-            }
-            spec.commandLine().getOut().println("created prefix " + prefix + " for " + enterprise + " (" + record.handle() + ")");
-            return 0;
+            return administer(cfg, err, "prefix add", admin -> {
+                PrefixInfo created = admin.create(admin.localOperator(),
+                        new PrefixAdministration.NewPrefix(prefix, enterprise, key, adminSecret, initial, site));
+                spec.commandLine().getOut().println("created prefix " + created.prefix() + " for " + created.enterprise()
+                        + " (" + HandleName.ofPrefix(created.prefix()) + ")");
+                return 0;
+            });
         }
     }
 
@@ -320,27 +304,135 @@ public final class IdnodeCommand implements Runnable {
                 err.println("idnode prefix state: " + e.getMessage());
                 return EXIT_CONFIG;
             }
-            return onPrefixHandle(cfg, prefix, err, (record, writer) -> {
-                PrefixState current = PrefixRecords.stateOf(record.values());
-                if (!current.next().contains(target)) {
-                    err.println("idnode prefix state: " + prefix + " is " + current.text() + " and cannot become " + target.text()
-                            + "; from " + current.text() + " it can become " + current.next().stream().map(PrefixState::text).toList());
-                    return EXIT_BAD_DATA;
+            return administer(cfg, err, "prefix state", admin -> {
+                PrefixAdministration.StateChange change = admin.setState(admin.localOperator(), prefix, target);
+                spec.commandLine().getOut().println("prefix " + change.prefix().prefix() + ": " + change.from().text() + " -> " + target.text());
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List the enterprise prefixes offline on a data folder (stop the node first): one tab-separated line each, "
+                    + "prefix, state, hosted or self-hosted, enterprise, admin identities.")
+    static final class PrefixList implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Mixin
+        NodeOptions options;
+        @Option(names = "--enterprise", paramLabel = "NAME", description = "only this enterprise's prefixes (exact name)")
+        String enterprise;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            NodeConfig cfg = options.load();
+            return administer(cfg, spec.commandLine().getErr(), "prefix list", admin -> {
+                PrintWriter out = spec.commandLine().getOut();
+                out.println("PREFIX\tSTATE\tHOSTING\tENTERPRISE\tADMINS");
+                for (PrefixInfo p : admin.list(admin.localOperator(), enterprise)) {
+                    out.println(String.join("\t", p.prefix(), p.state().text(), p.selfHosted() ? "self-hosted" : "hosted", p.enterprise(),
+                            String.join(",", p.admins())));
                 }
-                HandleValue value = PrefixRecords.stateValue(target, (int) (System.currentTimeMillis() / 1000));
-                WriteOutcome outcome = writer.apply(new HandleOperation.AddValues(record.handle(), java.util.List.of(value), true), OPERATOR);
-                if (!outcome.isOk()) {
-                    err.println("idnode prefix state: " + outcome.message());
-                    return EXIT_BAD_DATA;
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "enterprise", mixinStandardHelpOptions = true, description = "Operator views of the enterprises.",
+            subcommands = {EnterpriseList.class})
+    static final class Enterprise implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List the enterprises (the ID_ENTERPRISE names of the prefix handles) offline on a data folder (stop the node "
+                    + "first): one tab-separated line each, the name and its prefixes with their states.")
+    static final class EnterpriseList implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Mixin
+        NodeOptions options;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            NodeConfig cfg = options.load();
+            return administer(cfg, spec.commandLine().getErr(), "enterprise list", admin -> {
+                PrintWriter out = spec.commandLine().getOut();
+                out.println("ENTERPRISE\tPREFIXES");
+                for (PrefixAdministration.Enterprise e : admin.enterprises(admin.localOperator())) {
+                    out.println(e.name() + "\t" + String.join(", ", e.prefixes().stream().map(p -> p.prefix() + " (" + p.state().text() + ")").toList()));
                 }
-                spec.commandLine().getOut().println("prefix " + prefix + ": " + current.text() + " -> " + target.text());
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "operator", mixinStandardHelpOptions = true,
+            description = "The node's operators: admin identities of the node's own prefix handle (0.NA/<node prefix>) with ADD_NA.",
+            subcommands = {OperatorAdd.class})
+    static final class Operator implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Create or update the operator identities offline on a data folder (stop the node first): the node's prefix handle "
+                    + "0.NA/<node prefix> gets HS_ADMIN at 100 for 300:0.NA/<node prefix> (HS_PUBKEY at 300) and/or HS_ADMIN at 101 for "
+                    + "301:0.NA/<node prefix> (HS_SECKEY at 301), with every permission. Then 'idnode token add <node prefix> --name ops' "
+                    + "issues an operator token for the admin HTTP API and gRPC.")
+    static final class OperatorAdd implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Mixin
+        NodeOptions options;
+        @Option(names = "--admin-key", paramLabel = "PUBKEY_FILE", description = "operator public key: PEM or CNRI pubkey.bin")
+        Path adminKey;
+        @Option(names = "--admin-secret", paramLabel = "SECRET", description = "operator secret key (HS_SECKEY)")
+        String adminSecret;
+        @Option(names = "--prefix", paramLabel = "PREFIX", description = "which of node.prefixes (default: the first)")
+        String prefix;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            NodeConfig cfg = options.load();
+            PrintWriter err = spec.commandLine().getErr();
+            if (adminKey == null && adminSecret == null) {
+                err.println("idnode operator add: give --admin-key, --admin-secret or both");
+                return EXIT_CONFIG;
+            }
+            byte[] key;
+            try {
+                key = readFile("--admin-key", adminKey);
+            } catch (IllegalArgumentException e) {
+                err.println("idnode operator add: " + e.getMessage());
+                return EXIT_CONFIG;
+            }
+            return administer(cfg, err, "operator add", admin -> {
+                String p = prefix == null ? cfg.prefixes().get(0) : prefix;
+                List<String> operators = admin.setOperator(admin.localOperator(), p, key, adminSecret);
+                spec.commandLine().getOut().println("operator identities of " + HandleName.ofPrefix(p) + ": " + String.join(", ", operators));
                 return 0;
             });
         }
     }
 
     @Command(name = "token", mixinStandardHelpOptions = true,
-            description = "API tokens (HTTP Authorization: Bearer) of an enterprise prefix, offline on a data folder (stop the node first).",
+            description = "API tokens (HTTP Authorization: Bearer, gRPC) of an enterprise prefix, or of the node's own prefix for operators, "
+                    + "offline on a data folder (stop the node first).",
             subcommands = {TokenAdd.class, TokenRevoke.class})
     static final class Token implements Runnable {
         @CommandLine.Spec
@@ -357,12 +449,13 @@ public final class IdnodeCommand implements Runnable {
     static final class TokenAdd implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Mixin
         NodeOptions options;
-        @Parameters(paramLabel = "PREFIX", description = "enterprise prefix, e.g. 88.999.1")
+        @Parameters(paramLabel = "PREFIX", description = "enterprise prefix, e.g. 88.999.1, or the node's own prefix for an operator token")
         String prefix;
         @Option(names = "--name", required = true, paramLabel = "NAME", description = "what the token is for, e.g. erp")
         String name;
         @Option(names = "--identity", paramLabel = "INDEX:HANDLE",
-                description = "the admin identity the token acts as (default: the one the prefix's first HS_ADMIN names)")
+                description = "the admin identity the token acts as, one the prefix's HS_ADMIN values name "
+                        + "(default: the one the lowest-index HS_ADMIN names)")
         String identity;
 
         @CommandLine.Spec
@@ -372,49 +465,12 @@ public final class IdnodeCommand implements Runnable {
         public Integer call() {
             NodeConfig cfg = options.load();
             PrintWriter err = spec.commandLine().getErr();
-            return onPrefixHandle(cfg, prefix, err, (record, writer) -> {
-                AdminIdentity who;
-                try {
-                    who = identity != null ? parseIdentity(identity) : firstAdmin(record);
-                    ApiTokens.Issued issued = ApiTokens.issue(prefix, name, who, record.values());
-                    WriteOutcome outcome = writer.apply(new HandleOperation.AddValues(record.handle(), java.util.List.of(issued.value()), false), OPERATOR);
-                    if (!outcome.isOk()) {
-                        err.println("idnode token add: " + outcome.message());
-                        return EXIT_BAD_DATA;
-                    }
-                    spec.commandLine().getOut().println(issued.token());
-                    err.println("token '" + name + "' acts as " + who.index() + ":" + who.handle() + "; store it now, it is not shown again");
-                    return 0;
-                } catch (IllegalArgumentException e) {
-                    err.println("idnode token add: " + e.getMessage());
-                    return EXIT_BAD_DATA;
-                }
+            return administer(cfg, err, "token add", admin -> {
+                PrefixAdministration.IssuedToken issued = admin.issueToken(admin.localOperator(), prefix, name, identity);
+                spec.commandLine().getOut().println(issued.token());
+                err.println("token '" + name + "' acts as " + issued.identity() + "; store it now, it is not shown again");
+                return 0;
             });
-        }
-
-        private static AdminIdentity parseIdentity(String text) {
-            int colon = text.indexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("--identity must be index:handle, e.g. 300:0.NA/88.999.1");
-            }
-            try {
-                return new AdminIdentity(text.substring(colon + 1), Integer.parseInt(text.substring(0, colon)));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--identity must be index:handle, e.g. 300:0.NA/88.999.1");
-            }
-        }
-
-        private static AdminIdentity firstAdmin(HandleRecord record) {
-            return record.values().stream().filter(v -> v.type().equals("HS_ADMIN")).findFirst()
-                    .map(v -> {
-                        try {
-                            net.handle.hdllib.AdminRecord a = net.handle.hdllib.Encoder.decodeAdminRecord(v.data(), 0);
-                            return new AdminIdentity(net.handle.hdllib.Util.decodeString(a.adminId), a.adminIdIndex);
-                        } catch (net.handle.hdllib.HandleException e) {
-                            throw new IllegalArgumentException("the prefix handle's HS_ADMIN at " + v.index() + " is unreadable");
-                        }
-                    })
-                    .orElseThrow(() -> new IllegalArgumentException("the prefix handle has no HS_ADMIN; give --identity"));
         }
     }
 
@@ -433,38 +489,36 @@ public final class IdnodeCommand implements Runnable {
         @Override
         public Integer call() {
             NodeConfig cfg = options.load();
-            PrintWriter err = spec.commandLine().getErr();
-            return onPrefixHandle(cfg, prefix, err, (record, writer) -> {
-                java.util.Optional<Integer> index = ApiTokens.indexOf(name, record.values());
-                if (index.isEmpty()) {
-                    err.println("idnode token revoke: prefix " + prefix + " has no token named " + name);
-                    return EXIT_BAD_DATA;
-                }
-                writer.apply(new HandleOperation.RemoveValues(record.handle(), java.util.List.of(index.get())), OPERATOR);
+            return administer(cfg, spec.commandLine().getErr(), "token revoke", admin -> {
+                admin.revokeToken(admin.localOperator(), prefix, name);
                 spec.commandLine().getOut().println("revoked token '" + name + "' of " + prefix);
                 return 0;
             });
         }
     }
 
-    /** Runs an offline operator action on an existing prefix handle. */
-    private static int onPrefixHandle(NodeConfig cfg, String prefix, PrintWriter err,
-                                      java.util.function.BiFunction<HandleRecord, HandleWriter, Integer> action) {
-        HandleName prefixHandle;
-        try {
-            HandleName.checkPrefix(prefix);
-            prefixHandle = HandleName.ofPrefix(prefix);
-        } catch (IllegalArgumentException e) {
-            err.println("idnode: " + e.getMessage());
-            return EXIT_CONFIG;
-        }
+    /**
+     * Runs an offline operator action on the data folder's store. A refusal is printed as
+     * {@code idnode <command>: <reason>} and ends with exit code 2 for bad input, else 1.
+     */
+    private static int administer(NodeConfig cfg, PrintWriter err, String command, Function<PrefixAdministration, Integer> action) {
         try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), cfg.blockCacheMb())) {
-            java.util.Optional<HandleRecord> record = store.get(prefixHandle);
-            if (record.isEmpty()) {
-                err.println("idnode: prefix " + prefix + " does not exist on this node");
-                return EXIT_BAD_DATA;
-            }
-            return action.apply(record.get(), new HandleWriter(store, RecordValidator.NONE));
+            return action.apply(new PrefixAdministration(store, new HandleWriter(store, RecordValidator.NONE), cfg.prefixes()));
+        } catch (AdministrationException e) {
+            err.println("idnode " + command + ": " + e.getMessage());
+            return e.kind() == AdministrationException.Kind.INVALID ? EXIT_CONFIG : EXIT_BAD_DATA;
+        }
+    }
+
+    /** The bytes of an option's file, or null when the option is not given. */
+    private static byte[] readFile(String option, Path file) {
+        if (file == null) {
+            return null;
+        }
+        try {
+            return Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(option + ": cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -3,6 +3,8 @@ package org.idnode.server.codec;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractRequest;
 import net.handle.hdllib.AbstractResponse;
@@ -14,8 +16,10 @@ import net.handle.hdllib.MessageEnvelope;
 
 /**
  * Turns Handle protocol bytes into request objects and response objects into bytes, using the
- * Handle.net client library's {@link Encoder} and message classes. Knows the envelope (20 bytes),
- * the message length limit and UDP chunking; knows nothing of sockets or of what requests mean.
+ * Handle.net client library's {@link Encoder} and message classes; and, for the common plain resolution
+ * ({@link ResolutionQuery}), writes the answer straight from pre-encoded values into a Netty buffer
+ * ({@link #writeResolutionAnswer}), byte for byte as those classes would encode it. Knows the envelope
+ * (20 bytes), the message length limit and UDP chunking; knows nothing of sockets or of what requests mean.
  *
  * <p>Stateless and thread-safe.
  */
@@ -26,6 +30,8 @@ public final class HandleMessageCodec {
     public static final int MAX_MESSAGE_LENGTH = Common.MAX_MESSAGE_LENGTH;
     /** Message bytes per UDP packet, after the envelope. */
     public static final int UDP_DATA_SIZE = Common.MAX_UDP_DATA_SIZE;
+    /** Largest UDP packet: envelope and {@link #UDP_DATA_SIZE} message bytes. */
+    private static final int UDP_PACKET_SIZE = ENVELOPE_SIZE + UDP_DATA_SIZE;
     /** Highest protocol minor version this node speaks (2.11). */
     public static final int MAX_MINOR_VERSION = 11;
 
@@ -120,7 +126,7 @@ public final class HandleMessageCodec {
                     AbstractMessage.OC_SESSION_TERMINATE, AbstractMessage.OC_RESPONSE_TO_CHALLENGE,
                     AbstractMessage.OC_VERIFY_CHALLENGE, AbstractMessage.OC_CREATE_HANDLE, AbstractMessage.OC_DELETE_HANDLE,
                     AbstractMessage.OC_ADD_VALUE, AbstractMessage.OC_REMOVE_VALUE, AbstractMessage.OC_MODIFY_VALUE,
-                    AbstractMessage.OC_LIST_HANDLES -> true;
+                    AbstractMessage.OC_LIST_HANDLES, AbstractMessage.OC_HOME_NA, AbstractMessage.OC_UNHOME_NA -> true;
             default -> false;
         };
     }
@@ -199,7 +205,8 @@ public final class HandleMessageCodec {
                 }
                 body.string("signed response");
             }
-            case AbstractMessage.OC_DELETE_HANDLE, AbstractMessage.OC_LIST_HANDLES -> body.string("handle");
+            case AbstractMessage.OC_DELETE_HANDLE, AbstractMessage.OC_LIST_HANDLES, AbstractMessage.OC_HOME_NA,
+                    AbstractMessage.OC_UNHOME_NA -> body.string("handle");
             case AbstractMessage.OC_REMOVE_VALUE -> {
                 body.string("handle");
                 body.skip(4 * body.count("index count", 4), "indexes");
@@ -371,6 +378,122 @@ public final class HandleMessageCodec {
             packets.add(packet);
         }
         return packets;
+    }
+
+    /**
+     * The expiration CNRI's message constructors give every message, twelve hours from now (Unix seconds);
+     * CNRI's client refuses answers whose expiration has passed.
+     */
+    public static int defaultExpiration() {
+        return (int) (System.currentTimeMillis() / 1000) + 12 * 3600;
+    }
+
+    /**
+     * The whole answer (envelope and message) to a {@link ResolutionQuery}, for TCP and HTTP, written into a
+     * new buffer from {@code alloc}: byte for byte what CNRI's {@code ResolutionResponse} (for
+     * {@code RC_SUCCESS}) or {@code ErrorResponse} without a message (for any other code) built from the
+     * same request encodes, once the node has marked it authoritative and set its site serial.
+     *
+     * @param valueBlock     for {@code RC_SUCCESS}, the value count and the encoded values ({@code I n, V*n});
+     *                       ignored otherwise
+     * @param siteInfoSerial the node's site serial, -1 when unknown
+     * @param expiration     Unix seconds, normally {@link #defaultExpiration()}
+     * @return a buffer the caller owns (and releases, or hands to a channel)
+     */
+    public static ByteBuf writeResolutionAnswer(ByteBufAllocator alloc, ResolutionQuery query, int responseCode, byte[] valueBlock,
+                                                int siteInfoSerial, int expiration) {
+        return writeAnswer(alloc, query, responseCode, valueBlock, siteInfoSerial, expiration, false);
+    }
+
+    /**
+     * The same answer as {@link #writeResolutionAnswer} as UDP packets, laid out one after another in one new
+     * buffer, packet {@code n} at offset {@code n * }{@value Common#MAX_UDP_PACKET_SIZE}: each packet is an
+     * envelope and the next {@link #UDP_DATA_SIZE} message bytes, as {@link #encodeUdpPackets} splits a
+     * message (truncated flag and {@code messageId} when there are several). Take the packets with
+     * {@link #udpPacket}.
+     */
+    public static ByteBuf writeResolutionAnswerPackets(ByteBufAllocator alloc, ResolutionQuery query, int responseCode, byte[] valueBlock,
+                                                       int siteInfoSerial, int expiration) {
+        return writeAnswer(alloc, query, responseCode, valueBlock, siteInfoSerial, expiration, true);
+    }
+
+    /** How many UDP packets a buffer from {@link #writeResolutionAnswerPackets} holds. */
+    public static int udpPacketCount(ByteBuf packets) {
+        return (packets.readableBytes() + UDP_PACKET_SIZE - 1) / UDP_PACKET_SIZE;
+    }
+
+    /**
+     * Packet {@code n} of a buffer from {@link #writeResolutionAnswerPackets}: a retained slice, released
+     * independently of the buffer.
+     */
+    public static ByteBuf udpPacket(ByteBuf packets, int n) {
+        int offset = n * UDP_PACKET_SIZE;
+        return packets.retainedSlice(packets.readerIndex() + offset, Math.min(UDP_PACKET_SIZE, packets.readableBytes() - offset));
+    }
+
+    private static ByteBuf writeAnswer(ByteBufAllocator alloc, ResolutionQuery query, int responseCode, byte[] valueBlock,
+                                       int siteInfoSerial, int expiration, boolean udp) {
+        byte[] digest = query.requestDigest();
+        boolean success = responseCode == AbstractMessage.RC_SUCCESS;
+        int bodyLength = (digest == null ? 0 : 1 + digest.length)
+                + (success ? 4 + query.handle().length + valueBlock.length : 4);
+        int messageLength = HEADER_SIZE + bodyLength + 4;
+        int packets = udp ? (messageLength + UDP_DATA_SIZE - 1) / UDP_DATA_SIZE : 1;
+        ByteBuf out = alloc.buffer(packets * ENVELOPE_SIZE + messageLength);
+        writeEnvelope(out, query, messageLength, 0, packets > 1);
+        // Header, digest and handle (at most 24 + 33 + 259 bytes) always fit in the first packet.
+        out.writeInt(AbstractMessage.OC_RESOLUTION);
+        out.writeInt(responseCode);
+        out.writeInt(query.answerFlags());
+        out.writeShort(siteInfoSerial);
+        out.writeByte(query.recursionCount());
+        out.writeByte(0);
+        out.writeInt(expiration);
+        out.writeInt(bodyLength);
+        if (digest != null) {
+            out.writeByte(ResolutionQuery.digestType());
+            out.writeBytes(digest);
+        }
+        if (!success) {
+            out.writeInt(0); // no error message
+            out.writeInt(0); // no credential
+            return out;
+        }
+        out.writeInt(query.handle().length);
+        out.writeBytes(query.handle());
+        if (packets == 1) {
+            out.writeBytes(valueBlock);
+            out.writeInt(0); // no credential
+            return out;
+        }
+        int start = out.readerIndex();
+        int p = 0;
+        while (p < valueBlock.length + 4) {
+            int written = out.writerIndex() - start;
+            if (written % UDP_PACKET_SIZE == 0) {
+                writeEnvelope(out, query, messageLength, written / UDP_PACKET_SIZE, true);
+                written += ENVELOPE_SIZE;
+            }
+            int n = Math.min(UDP_PACKET_SIZE - written % UDP_PACKET_SIZE, valueBlock.length + 4 - p);
+            int fromBlock = Math.max(0, Math.min(n, valueBlock.length - p));
+            if (fromBlock > 0) {
+                out.writeBytes(valueBlock, p, fromBlock);
+            }
+            out.writeZero(n - fromBlock); // the empty credential's length
+            p += n;
+        }
+        return out;
+    }
+
+    private static void writeEnvelope(ByteBuf out, ResolutionQuery query, int messageLength, int messageId, boolean truncated) {
+        out.writeByte(2);
+        out.writeByte(query.answerMinorVersion());
+        out.writeByte((truncated ? Encoder.ENV_FLAG_TRUNCATED : 0) | Common.MAJOR_VERSION); // suggests 2.11
+        out.writeByte(Common.MINOR_VERSION);
+        out.writeInt(0); // sessionId
+        out.writeInt(query.requestId());
+        out.writeInt(messageId);
+        out.writeInt(messageLength);
     }
 
     private static MessageEnvelope envelopeFor(AbstractResponse resp, int length, int messageId, boolean truncated) {

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Checking a credential reads the store (and hashes secrets), so it runs on the blocking-work executor while
  * the call waits; a credential verified in the last {@value #VERIFIED_SECONDS} seconds is accepted on the event loop
- * at once, so a revoked token stops working within that time.
+ * at once. Revoking a token through {@link org.idnode.server.admin.PrefixAdministration} makes it forget them all
+ * ({@link #forgetVerified()}), so a revoked token stops working at once.
  *
  * <p>Thread-safe.
  */
@@ -47,6 +48,8 @@ public final class GrpcAuthenticator implements ServerInterceptor {
 
     private final HttpAuthenticator authenticator;
     private final Executor blockingWork;
+    /** Counts {@link #forgetVerified()} calls, so that a check that began before one is not remembered after it. */
+    private final java.util.concurrent.atomic.AtomicLong forgotten = new java.util.concurrent.atomic.AtomicLong();
     private final Cache<String, AdminIdentity> verified = Caffeine.newBuilder()
             .expireAfterWrite(Duration.ofSeconds(VERIFIED_SECONDS))
             .maximumSize(VERIFIED_MAX_ENTRIES)
@@ -69,6 +72,12 @@ public final class GrpcAuthenticator implements ServerInterceptor {
         return Optional.ofNullable(IDENTITY.get());
     }
 
+    /** Forgets every credential verified so far: the next call with each is checked against the store again. */
+    void forgetVerified() {
+        forgotten.incrementAndGet();
+        verified.invalidateAll();
+    }
+
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String credential = headers.get(AUTHORIZATION);
@@ -84,6 +93,7 @@ public final class GrpcAuthenticator implements ServerInterceptor {
         try {
             blockingWork.execute(() -> {
                 HttpAuthenticator.Outcome outcome;
+                long generation = forgotten.get();
                 try {
                     outcome = authenticator.authenticate(credential);
                 } catch (RuntimeException e) {
@@ -94,6 +104,9 @@ public final class GrpcAuthenticator implements ServerInterceptor {
                 }
                 if (outcome instanceof HttpAuthenticator.Authenticated a) {
                     verified.put(credential, a.identity());
+                    if (forgotten.get() != generation) {
+                        verified.invalidate(credential);
+                    }
                     pending.start(() -> Contexts.interceptCall(context.withValue(IDENTITY, a.identity()), call, headers, next));
                 } else if (outcome instanceof HttpAuthenticator.Refused r) {
                     pending.discard();

@@ -74,6 +74,21 @@ public final class GrpcErrors {
      * become a {@code google.rpc.BadRequest}.
      */
     public static StatusRuntimeException exception(int responseCode, String message, String handle, List<FieldProblem> problems) {
+        return exception(code(responseCode), responseCode, message, handle, Map.of(), problems);
+    }
+
+    /**
+     * The exception that ends a call with {@code code}, for refusals whose gRPC code the response code alone does not
+     * say (an operator action the prefix's state does not allow is {@code FAILED_PRECONDITION}); the ErrorInfo still
+     * names the response code, and carries {@code metadata} besides.
+     */
+    public static StatusRuntimeException exception(Status.Code code, int responseCode, String message, String handle,
+                                                   Map<String, String> metadata) {
+        return exception(code, responseCode, message, handle, metadata, List.of());
+    }
+
+    private static StatusRuntimeException exception(Status.Code code, int responseCode, String message, String handle,
+                                                    Map<String, String> metadata, List<FieldProblem> problems) {
         ErrorInfo.Builder info = ErrorInfo.newBuilder()
                 .setDomain(DOMAIN)
                 .setReason(reason(responseCode))
@@ -81,8 +96,9 @@ public final class GrpcErrors {
         if (handle != null && !handle.isEmpty()) {
             info.putMetadata("handle", handle);
         }
+        info.putAllMetadata(metadata);
         com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
-                .setCode(code(responseCode).value())
+                .setCode(code.value())
                 .setMessage(message == null ? "" : message)
                 .addDetails(Any.pack(info.build()));
         if (!problems.isEmpty()) {

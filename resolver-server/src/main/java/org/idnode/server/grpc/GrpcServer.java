@@ -31,7 +31,7 @@ import org.idnode.server.transport.NettyTransport;
  * The node's gRPC listener: grpc-netty on the node's own Netty event loops and channel type
  * ({@link NettyTransport}), with {@code directExecutor()} so that calls answered from the cache never leave the
  * event loop (work that may block goes to the node's blocking-work executor). It serves the node's services
- * ({@link #services}: {@code idnode.v1.IdentifierService} and {@code TemplateService}), the standard health service
+ * ({@link #services}: {@code idnode.v1.IdentifierService}, {@code TemplateService} and {@code AdminService}), the standard health service
  * ({@code grpc.health.v1.Health}, {@code SERVING} once {@link #serving()} is called) and server reflection (v1),
  * every call passing through the {@link GrpcAuthenticator}. TLS when the configuration names PEM files.
  *
@@ -53,13 +53,12 @@ public final class GrpcServer implements AutoCloseable {
         this.serviceNames = serviceNames;
     }
 
-    /**
-     * The node's own services. (The operator service, {@code AdminService}, joins this list.)
-     */
+    /** The node's own services. */
     private static List<BindableService> services(GrpcApi api) {
         return List.of(
                 new IdentifierGrpcService(api),
-                new TemplateGrpcService(api.templates()));
+                new TemplateGrpcService(api.templates()),
+                new AdminGrpcService(api.administration(), api.blockingWork()));
     }
 
     /**
@@ -80,7 +79,7 @@ public final class GrpcServer implements AutoCloseable {
                 .directExecutor()
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .maxConnectionIdle(idleTimeoutSeconds, TimeUnit.SECONDS)
-                .intercept(new GrpcAuthenticator(authenticator, api.blockingWork()))
+                .intercept(grpcAuthenticator(authenticator, api))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         if (settings.tls()) {
@@ -101,6 +100,13 @@ public final class GrpcServer implements AutoCloseable {
             throw new UncheckedIOException("cannot bind gRPC port " + bind.getHostAddress() + ":" + settings.port() + ": " + e.getMessage(), e);
         }
         return new GrpcServer(server, health, List.copyOf(names));
+    }
+
+    /** The call authenticator; it forgets the credentials it verified whenever an API token is revoked. */
+    private static GrpcAuthenticator grpcAuthenticator(HttpAuthenticator authenticator, GrpcApi api) {
+        GrpcAuthenticator grpcAuthenticator = new GrpcAuthenticator(authenticator, api.blockingWork());
+        api.administration().onTokenRevoked(grpcAuthenticator::forgetVerified);
+        return grpcAuthenticator;
     }
 
     /**

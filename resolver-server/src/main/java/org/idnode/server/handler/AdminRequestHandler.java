@@ -27,6 +27,7 @@ import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.registry.write.HandleOperation;
 import org.idnode.server.auth.AdminAuthorizer.Decision;
+import org.idnode.server.auth.AdminAuthorizer.Permission;
 import org.idnode.server.auth.AdminIdentity;
 import org.idnode.server.auth.AuthResult;
 import org.idnode.server.auth.ChallengeManager;
@@ -35,9 +36,10 @@ import org.idnode.server.auth.VerifyChallengeHandler;
 
 /**
  * The Handle protocol's authenticated operations: session setup and terminate, challenge answers,
- * verify-challenge, and the writes (create, delete, add, modify, remove values) and list-handles that
- * run once the requester is authenticated and authorised by {@code HS_ADMIN} (on the handle, or on its
- * prefix handle as CNRI's {@code allow_na_admins}).
+ * verify-challenge, and the writes (create, delete, add, modify, remove values), list-handles and
+ * home/unhome prefix that run once the requester is authenticated and authorised by {@code HS_ADMIN} (on the
+ * handle, or on its prefix handle as CNRI's {@code allow_na_admins}; for homing, on the node's own prefix
+ * handle).
  *
  * <p>Each request is split into a cheap step that may answer at once and a blocking step (key
  * generation, signature checks, store reads and durable writes) that the caller runs off the event loop.
@@ -65,15 +67,18 @@ final class AdminRequestHandler {
     private final ChallengeManager challenges;
     private final VerifyChallengeHandler verifier;
     private final AuthorizedWriter writes;
+    private final HomedPrefixes homed;
 
     /**
+     * @param homed              the prefixes homed here, changed by home and unhome requests
      * @param prefixHandleValues the values the node serves for a prefix handle (stored or made up for a
      *                           configured prefix), or null when it does not exist; may block
      */
-    AdminRequestHandler(CachingHandleRecordStore store, AuthorizedWriter writes, ServedNamespace namespace,
+    AdminRequestHandler(CachingHandleRecordStore store, AuthorizedWriter writes, HomedPrefixes homed, ServedNamespace namespace,
                         Function<HandleName, List<HandleValue>> prefixHandleValues, SessionManager sessions) {
         this.store = store;
         this.writes = writes;
+        this.homed = homed;
         this.namespace = namespace;
         this.prefixHandleValues = prefixHandleValues;
         this.sessions = sessions;
@@ -84,7 +89,8 @@ final class AdminRequestHandler {
     static boolean handles(int opCode) {
         return opCode == AbstractMessage.OC_SESSION_SETUP || opCode == AbstractMessage.OC_SESSION_TERMINATE
                 || opCode == AbstractMessage.OC_RESPONSE_TO_CHALLENGE || opCode == AbstractMessage.OC_VERIFY_CHALLENGE
-                || opCode == AbstractMessage.OC_LIST_HANDLES || WriteRequests.isWrite(opCode);
+                || opCode == AbstractMessage.OC_LIST_HANDLES || opCode == AbstractMessage.OC_HOME_NA
+                || opCode == AbstractMessage.OC_UNHOME_NA || WriteRequests.isWrite(opCode);
     }
 
     /** An answer for a request that names a session this node does not know, checked before anything else. */
@@ -120,6 +126,7 @@ final class AdminRequestHandler {
         AbstractResponse response = switch (req.opCode) {
             case AbstractMessage.OC_LIST_HANDLES -> list(auth.identity(), (ListHandlesRequest) req);
             case AbstractMessage.OC_RESOLUTION -> readAs(auth.identity(), (ResolutionRequest) req);
+            case AbstractMessage.OC_HOME_NA, AbstractMessage.OC_UNHOME_NA -> homing(auth.identity(), req);
             default -> write(auth.identity(), req);
         };
         auth.bind(response);
@@ -148,7 +155,8 @@ final class AdminRequestHandler {
 
     /**
      * A resolution by an authenticated identity: every value (restricted ones too) when an {@code HS_ADMIN}
-     * of the handle or of its prefix grants it {@code READ_VALUE}; otherwise only the public values.
+     * of the handle or of its prefix grants it {@code READ_VALUE}; otherwise the public values and the
+     * template items granted to it ({@link AuthorizedWriter#readAccess}).
      */
     AbstractResponse readAs(AdminIdentity who, ResolutionRequest req) throws HandleException {
         HandleName name;
@@ -169,9 +177,30 @@ final class AdminRequestHandler {
     }
 
     /**
+     * Homes or unhomes a prefix ({@code OC_HOME_NA}, {@code OC_UNHOME_NA}): for operators of this node only
+     * (see {@link AuthorizedWriter#authorizeOperator}), which homing needs {@code ADD_NA} and unhoming
+     * {@code DELETE_NA} for, as creating and deleting a derived prefix does.
+     */
+    private AbstractResponse homing(AdminIdentity who, AbstractRequest req) throws HandleException {
+        String prefix;
+        try {
+            prefix = HomedPrefixes.prefixOf(req.handle);
+        } catch (InvalidHandleException e) {
+            return error(req, AbstractMessage.RC_INVALID_HANDLE, e.getMessage());
+        }
+        boolean home = req.opCode == AbstractMessage.OC_HOME_NA;
+        Decision decision = writes.authorizeOperator(who, home ? Permission.ADD_NA : Permission.DELETE_NA);
+        if (!decision.granted()) {
+            return error(req, decision.responseCode(), decision.reason());
+        }
+        AuthorizedWriter.Result result = home ? homed.home(prefix, who.toString()) : homed.unhome(prefix, who.toString());
+        return result.isOk() ? new GenericResponse(req, AbstractMessage.RC_SUCCESS) : error(req, result.responseCode(), result.message());
+    }
+
+    /**
      * What {@code who} may read of a handle: every value, restricted ones too, when an {@code HS_ADMIN} of the
-     * handle or of its prefix grants it {@code READ_VALUE}; otherwise the public values. Null when the handle does
-     * not exist. Blocks.
+     * handle or of its prefix grants it {@code READ_VALUE}; otherwise the public values and the template items
+     * granted to it ({@link AuthorizedWriter#readAccess}). Null when the handle does not exist. Blocks.
      */
     PreparedRecord viewAs(AdminIdentity who, HandleName name) {
         List<HandleValue> values = name.isPrefixHandle()
@@ -180,7 +209,7 @@ final class AdminRequestHandler {
         if (values == null) {
             return null;
         }
-        return PreparedRecord.of(values, writes.authorizeRead(who, name, values).granted());
+        return PreparedRecord.of(values, writes.readAccess(who, name, values)::mayRead);
     }
 
     private AbstractResponse list(AdminIdentity who, ListHandlesRequest req) throws HandleException {

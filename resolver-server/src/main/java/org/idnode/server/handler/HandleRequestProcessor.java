@@ -29,6 +29,7 @@ import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.registry.model.Permissions;
 import org.idnode.registry.store.StoreException;
 import org.idnode.registry.write.HandleWriter;
+import org.idnode.server.admin.PrefixRecords;
 import org.idnode.server.auth.AdminIdentity;
 import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
@@ -40,8 +41,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers decoded Handle requests; the one place where request semantics live, shared by the UDP,
  * TCP and HTTP transports. Supported: {@code OC_RESOLUTION} (index and type filters, public-only
- * values, prefix handles {@code 0.NA/<prefix>}) and {@code OC_GET_SITE_INFO}; every other operation
- * is answered {@code RC_OPERATION_NOT_SUPPORTED}. Certified requests get signed answers. Interfaces that speak the
+ * values, prefix handles {@code 0.NA/<prefix>}) and {@code OC_GET_SITE_INFO}; sessions, challenges, writes,
+ * list-handles and home/unhome prefix through {@link AdminRequestHandler}; every other operation is
+ * answered {@code RC_OPERATION_NOT_SUPPORTED}. Certified requests get signed answers. Interfaces that speak the
  * record model rather than Handle messages (gRPC) resolve with the same rules through {@link #resolveValuesIfCached}
  * and {@link #resolveValues}, and write through {@link #writes} and {@link #batches}.
  *
@@ -86,7 +88,7 @@ public final class HandleRequestProcessor {
         this.sessions = new SessionManager(SessionManager.Settings.defaults(), Clock.systemUTC());
         Function<HandleName, List<HandleValue>> prefixValues = name -> prefixHandleValues(name, store.get(name));
         this.writes = new AuthorizedWriter(store, writer, namespace, prefixValues);
-        this.admin = new AdminRequestHandler(store, writes, namespace, prefixValues, sessions);
+        this.admin = new AdminRequestHandler(store, writes, new HomedPrefixes(store, writer, namespace), namespace, prefixValues, sessions);
         this.batches = new BatchRegistration(writes);
     }
 
@@ -162,6 +164,50 @@ public final class HandleRequestProcessor {
         if (response != null) {
             finish(request, response, callback, false);
         }
+    }
+
+    /**
+     * Answers an anonymous resolution straight from the record cache, for transports that write the answer
+     * from pre-encoded bytes instead of going through {@link #process}: the same answer {@code process}
+     * gives an uncertified request outside any session, for a handle served here (not a prefix handle)
+     * whose record, or whose absence, is cached. Never blocks; may be called from any thread.
+     *
+     * @param handle     the handle as sent (UTF-8)
+     * @param publicOnly false when the client cleared the public-only flag: such a request is answered
+     *                   here only when the record has no restricted value
+     * @param indexes    requested indexes, empty for none
+     * @param types      requested types, empty for none
+     * @return the answer, or null when {@link #process} has to answer (not cached, not served here, an
+     *         invalid handle, a prefix handle, restricted values asked for)
+     */
+    public CachedAnswer cachedAnswer(byte[] handle, boolean publicOnly, int[] indexes, byte[][] types) {
+        HandleName name;
+        try {
+            name = HandleName.fromUtf8(handle);
+        } catch (InvalidHandleException e) {
+            return null;
+        }
+        if (name.isPrefixHandle() || !namespace.serves(name)) {
+            return null;
+        }
+        Optional<HandleRecord> cached = store.getIfCached(name);
+        if (cached == null) {
+            return null;
+        }
+        if (cached.isEmpty()) {
+            return CachedAnswer.HANDLE_NOT_FOUND;
+        }
+        PreparedRecord prepared = cached.get().derived(PreparedRecord.class, PreparedRecord::of);
+        if (!publicOnly && prepared.withheld()) {
+            return null;
+        }
+        return prepared.answer(indexes, types);
+    }
+
+    /** The serial number of the node's site info that answers carry, -1 until the site is published. */
+    public int siteInfoSerial() {
+        NodeSite current = site.get();
+        return current == null ? -1 : current.serialNumber();
     }
 
     /** Returns the answer now, or null when the answer will come from a store thread. */
@@ -342,7 +388,7 @@ public final class HandleRequestProcessor {
         int now = (int) (System.currentTimeMillis() / 1000);
         if (record.isPresent()) {
             List<HandleValue> stored = record.get().values();
-            boolean hasSite = stored.stream().anyMatch(v -> isSiteType(v.type()));
+            boolean hasSite = PrefixRecords.isSelfHosted(stored);
             if (hasSite) {
                 return stored;
             }
@@ -377,13 +423,8 @@ public final class HandleRequestProcessor {
         }
     }
 
-    private static boolean isSiteType(String type) {
-        return type.equalsIgnoreCase("HS_SITE") || type.equalsIgnoreCase("HS_SITE.6") || type.equalsIgnoreCase("HS_SERV");
-    }
-
     private void finish(AbstractRequest request, AbstractResponse response, ResponseCallback callback, boolean onBlockingThread) {
-        NodeSite current = site.get();
-        response.siteInfoSerial = current == null ? -1 : current.serialNumber();
+        response.siteInfoSerial = siteInfoSerial();
         response.authoritative = true;
         if (!request.certify) {
             callback.respond(response);

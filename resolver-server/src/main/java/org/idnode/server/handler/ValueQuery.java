@@ -7,8 +7,8 @@ import net.handle.hdllib.Util;
 /**
  * A resolution asked for in the record model rather than as a Handle message (gRPC): a handle and the Handle
  * protocol's filters. With no index and no type every readable value is returned; otherwise the values whose index
- * is asked for OR whose type matches an asked type (a type also matches its sub-types: {@code URL} matches
- * {@code URL.1}), exactly as {@code OC_RESOLUTION} selects them.
+ * is asked for OR whose type matches an asked type ({@code URL} matches only {@code URL}; {@code URL.} matches
+ * {@code URL} and its sub-types such as {@code URL.1}), exactly as {@code OC_RESOLUTION} selects them.
  *
  * <p>Immutable and thread-safe.
  */

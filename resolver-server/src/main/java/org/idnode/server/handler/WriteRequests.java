@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractRequest;
@@ -108,6 +109,26 @@ final class WriteRequests {
             }
         }
         return out;
+    }
+
+    /**
+     * True when a value operation on {@code existing} writes a value {@code which} accepts, or replaces or removes
+     * one. False for create and delete.
+     */
+    static boolean touches(HandleOperation op, HandleRecord existing, Predicate<HandleValue> which) {
+        Map<Integer, HandleValue> old = new HashMap<>();
+        existing.values().forEach(v -> old.put(v.index(), v));
+        Predicate<Integer> oldMatches = i -> old.containsKey(i) && which.test(old.get(i));
+        if (op instanceof HandleOperation.AddValues a) {
+            return a.values().stream().anyMatch(v -> which.test(v) || oldMatches.test(v.index()));
+        }
+        if (op instanceof HandleOperation.ModifyValues m) {
+            return m.values().stream().anyMatch(v -> which.test(v) || oldMatches.test(v.index()));
+        }
+        if (op instanceof HandleOperation.RemoveValues r) {
+            return r.indexes().stream().anyMatch(oldMatches);
+        }
+        return false;
     }
 
     private static boolean isAdmin(HandleValue v) {

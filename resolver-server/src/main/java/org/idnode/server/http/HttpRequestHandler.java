@@ -41,6 +41,7 @@ import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
+import org.idnode.server.handler.CachedAnswer;
 import org.idnode.server.handler.HandleRequestProcessor;
 import org.idnode.server.handler.ResponseCallback;
 import org.slf4j.LoggerFactory;
@@ -49,10 +50,13 @@ import org.slf4j.LoggerFactory;
  * The node's HTTP interface, one instance per connection:
  * <ul>
  *   <li>{@code GET /api/handles/{handle}?type=&index=} answers with the JSON of CNRI's REST API
- *       (produced by the Handle.net library's {@link GsonUtility}) and CNRI's status mapping;</li>
+ *       (produced by the Handle.net library's {@link GsonUtility}, and kept with the cached record for
+ *       requests without parameters, see {@link RestJson}) and CNRI's status mapping;</li>
  *   <li>{@code GET /api/site} answers with the node's site info as JSON;</li>
  *   <li>{@code GET /api/trace/{handle}?direction=up|down&depth=N} answers with the identifier's genealogy
  *       tree (public reference items only) as JSON;</li>
+ *   <li>{@code /api/sessions} opens, shows and closes sessions of the {@code Handle} authentication scheme
+ *       ({@link RestSessions}); writes, listing, batches and the audit log are {@link RestWrites};</li>
  *   <li>{@code POST /<anything>} with {@code Content-Type: application/x-hdl-message} carries a native
  *       Handle message (envelope + message) and gets one back, as CNRI's client sends it.</li>
  * </ul>
@@ -66,15 +70,19 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     private static final String JSON = "application/json; charset=UTF-8";
 
     private static final String API_TRACE = "/api/trace/";
+    private static final int[] NO_INDEXES = new int[0];
+    private static final byte[][] NO_TYPES = new byte[0][];
 
     private final HandleRequestProcessor processor;
     private final HttpApi api;
     private final RestWrites writes;
+    private final RestSessions sessions;
 
     public HttpRequestHandler(HttpApi api) {
         this.api = api;
         this.processor = api.processor();
         this.writes = new RestWrites(api);
+        this.sessions = new RestSessions(api);
     }
 
     @Override
@@ -107,6 +115,10 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         String path = uri.rawPath();
         if (req.method().equals(HttpMethod.POST) && isHandleMessage(req)) {
             nativeMessage(ctx, req, keepAlive);
+        } else if (RestSessions.handles(path)) {
+            sessions.handle(ctx, req, path, keepAlive);
+        } else if (OperatorApi.handles(path)) {
+            new OperatorApi(api).handle(ctx, req, uri, keepAlive);
         } else if (RestWrites.handles(req.method(), path, uri.parameters())) {
             writes.handle(ctx, req, uri, keepAlive);
         } else if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
@@ -141,6 +153,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
             sendJson(ctx, HttpResponseStatus.BAD_REQUEST, errorJson(AbstractMessage.RC_INVALID_HANDLE, "empty handle"), keepAlive);
             return;
         }
+        if (authorization == null && params.isEmpty() && resolveFromCache(ctx, handle, keepAlive)) {
+            return;
+        }
         byte[][] types = params.getOrDefault("type", List.of()).stream().map(Util::encodeString).toArray(byte[][]::new);
         ResolutionRequest req = new ResolutionRequest(handle, types.length == 0 ? null : types,
                 indexes.length == 0 ? null : indexes, null);
@@ -163,9 +178,11 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
                     HttpAuthenticator.Outcome outcome = api.authenticator().authenticate(authorization);
                     if (outcome instanceof HttpAuthenticator.Authenticated a) {
                         reply.respond(processor.resolveAs(a.identity(), req));
+                    } else if (outcome instanceof HttpAuthenticator.Refused r) {
+                        sendJson(ctx, JsonReply.refused(r, null), keepAlive);
                     } else {
-                        String reason = outcome instanceof HttpAuthenticator.Refused r ? r.reason() : "no credentials";
-                        sendJson(ctx, HttpResponseStatus.FORBIDDEN, errorJson(AbstractMessage.RC_AUTHENTICATION_FAILED, reason), keepAlive);
+                        // A Handle session that is not authenticated (yet): an anonymous reader.
+                        processor.process(req, reply);
                     }
                 } catch (Throwable e) {
                     sendJson(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, errorJson(AbstractMessage.RC_ERROR, "resolution failed; see the node's error log"), keepAlive);
@@ -175,6 +192,25 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         } catch (java.util.concurrent.RejectedExecutionException e) {
             sendJson(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, errorJson(AbstractMessage.RC_SERVER_TOO_BUSY, "the node is too busy, try again"), keepAlive);
         }
+    }
+
+    /**
+     * Answers an anonymous, unfiltered resolution whose record is cached with the JSON kept for it
+     * ({@link RestJson}); false when the general path has to answer.
+     */
+    private boolean resolveFromCache(ChannelHandlerContext ctx, byte[] handle, boolean keepAlive) {
+        CachedAnswer answer = processor.cachedAnswer(handle, true, NO_INDEXES, NO_TYPES);
+        if (answer == null || answer.responseCode() != AbstractMessage.RC_SUCCESS) {
+            return false;
+        }
+        ByteBuf json = answer.view(RestJson.class, RestJson::of).write(ctx.alloc(), handle);
+        if (json == null) {
+            return false;
+        }
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, json);
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
+        send(ctx, resp, keepAlive);
+        return true;
     }
 
     /** {@code GET /api/trace/{handle}?direction=up|down&depth=N}: the identifier's genealogy tree as JSON. */
@@ -296,19 +332,24 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         send(ctx, resp, keepAlive);
     }
 
-    private static void sendJson(ChannelHandlerContext ctx, HttpResponseStatus status, String json, boolean keepAlive) {
-        sendJson(ctx, status, json, keepAlive, false);
-    }
-
-    /** Sends a JSON answer; with {@code challenge} it also asks for Basic credentials ({@code WWW-Authenticate}). */
-    static void sendJson(ChannelHandlerContext ctx, HttpResponseStatus status, String json, boolean keepAlive, boolean challenge) {
+    static void sendJson(ChannelHandlerContext ctx, HttpResponseStatus status, String json, boolean keepAlive) {
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)));
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
-        if (challenge) {
-            resp.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"idnode\"");
-        }
         send(ctx, resp, keepAlive);
+    }
+
+    static void sendJson(ChannelHandlerContext ctx, JsonReply reply, boolean keepAlive) {
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
+                Unpooled.wrappedBuffer(reply.json().toString().getBytes(StandardCharsets.UTF_8)));
+        resp.headers().add(reply.headers());
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
+        send(ctx, resp, keepAlive);
+    }
+
+    /** Sends an answer without a body (204 No Content). */
+    static void sendEmpty(ChannelHandlerContext ctx, HttpResponseStatus status, boolean keepAlive) {
+        send(ctx, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER), keepAlive);
     }
 
     private static void send(ChannelHandlerContext ctx, FullHttpResponse resp, boolean keepAlive) {

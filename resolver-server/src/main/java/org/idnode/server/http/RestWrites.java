@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.RejectedExecutionException;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -44,8 +43,8 @@ import org.idnode.server.importer.RecordJson;
  *   <li>{@code GET /api/audit/{handle}}: who changed the identifier, how and when, for identities that may
  *       read its restricted values.</li>
  * </ul>
- * Every call needs {@code Authorization: Basic} with an admin identity's secret key, or {@code Bearer}
- * with an API token acting as one; it is authorised by {@code HS_ADMIN} like a Handle protocol write. The work runs on the blocking executor.
+ * Every call needs {@code Authorization: Basic} with an admin identity's secret key, {@code Bearer}
+ * with an API token acting as one, or {@code Handle} naming an authenticated session (see {@link HttpAuthenticator}); it is authorised by {@code HS_ADMIN} like a Handle protocol write. The work runs on the blocking executor.
  */
 final class RestWrites {
     static final int MAX_PAGE_SIZE = 5000;
@@ -73,34 +72,15 @@ final class RestWrites {
         String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
         String body = req.content().toString(StandardCharsets.UTF_8);
         HttpMethod method = req.method();
-        try {
-            api.blockingWork().execute(() -> {
-                try {
-                    Reply reply = run(method, uri, authorization, body);
-                    HttpRequestHandler.sendJson(ctx, reply.status, reply.json.toString(), keepAlive, reply.status.code() == 401);
-                } catch (Throwable e) {
-                    HttpRequestHandler.sendJson(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                            HttpRequestHandler.errorJson(AbstractMessage.RC_ERROR, "write failed; see the node's error log"), keepAlive, false);
-                    HttpRequestHandler.logAndRethrowErrors("REST write", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            HttpRequestHandler.sendJson(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    HttpRequestHandler.errorJson(AbstractMessage.RC_SERVER_TOO_BUSY, "the node is too busy, try again"), keepAlive, false);
-        }
+        JsonReply.sendOnBlockingThread(api, ctx, keepAlive, "write", () -> run(method, uri, authorization, body));
     }
 
-    private record Reply(HttpResponseStatus status, JsonObject json) {
-    }
-
-    private Reply run(HttpMethod method, QueryStringDecoder uri, String authorization, String body) {
+    private JsonReply run(HttpMethod method, QueryStringDecoder uri, String authorization, String body) {
         HttpAuthenticator.Outcome outcome = api.authenticator().authenticate(authorization);
-        if (outcome instanceof HttpAuthenticator.Anonymous) {
-            return error(HttpResponseStatus.UNAUTHORIZED, AbstractMessage.RC_AUTHENTICATION_NEEDED, null,
-                    "this needs Authorization: Basic with an admin identity (index:handle) and its secret key, or Bearer with an API token");
-        }
-        if (outcome instanceof HttpAuthenticator.Refused r) {
-            return error(HttpResponseStatus.FORBIDDEN, r.responseCode(), null, r.reason());
+        JsonReply refused = JsonReply.refusal(api.authenticator(), outcome, "this needs Authorization: Basic with an admin identity "
+                + "(index:handle) and its secret key, Bearer with an API token, or Handle with an authenticated session (POST /api/sessions)");
+        if (refused != null) {
+            return refused;
         }
         AdminIdentity who = ((HttpAuthenticator.Authenticated) outcome).identity();
         String path = uri.rawPath();
@@ -132,11 +112,11 @@ final class RestWrites {
         json.addProperty("handle", handle.toString());
         if (!result.isOk()) {
             json.addProperty("message", result.message());
-            return new Reply(HttpStatusMapping.forWrite(result.responseCode()), json);
+            return new JsonReply(HttpStatusMapping.forWrite(result.responseCode()), json);
         }
         boolean created = op instanceof HandleOperation.Create c && !c.overwrite()
                 || op instanceof HandleOperation.AddValues a && !a.overwrite();
-        return new Reply(created ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, json);
+        return new JsonReply(created ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, json);
     }
 
     private static HandleOperation put(HandleName handle, Map<String, List<String>> params, String body) {
@@ -167,7 +147,7 @@ final class RestWrites {
         return new HandleOperation.RemoveValues(handle, out);
     }
 
-    private Reply list(AdminIdentity who, Map<String, List<String>> params) {
+    private JsonReply list(AdminIdentity who, Map<String, List<String>> params) {
         List<String> prefixParam = params.get("prefix");
         if (prefixParam == null || prefixParam.isEmpty()) {
             return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_INVALID_HANDLE, null, "list needs ?prefix=, e.g. ?prefix=88.999.1");
@@ -210,14 +190,14 @@ final class RestWrites {
         JsonArray handles = new JsonArray();
         names.forEach(n -> handles.add(n.toString()));
         json.add("handles", handles);
-        return new Reply(HttpResponseStatus.OK, json);
+        return new JsonReply(HttpResponseStatus.OK, json);
     }
 
     /**
      * The audit log of one identifier, oldest first, for identities that may read its restricted values
      * (its owner and the partners it granted).
      */
-    private Reply audit(AdminIdentity who, String rawHandle) {
+    private JsonReply audit(AdminIdentity who, String rawHandle) {
         HandleName handle;
         try {
             handle = HandleName.fromUtf8(HttpRequestHandler.pathBytes(rawHandle));
@@ -247,10 +227,10 @@ final class RestWrites {
             entries.add(o);
         }
         json.add("entries", entries);
-        return new Reply(HttpResponseStatus.OK, json);
+        return new JsonReply(HttpResponseStatus.OK, json);
     }
 
-    private Reply batch(AdminIdentity who, String body) {
+    private JsonReply batch(AdminIdentity who, String body) {
         JsonArray records;
         try {
             JsonElement root = JsonParser.parseString(body);
@@ -286,7 +266,7 @@ final class RestWrites {
         json.addProperty("accepted", ok);
         json.addProperty("refused", items.size() - ok);
         json.add("results", out);
-        return new Reply(HttpResponseStatus.OK, json);
+        return new JsonReply(HttpResponseStatus.OK, json);
     }
 
     private static String recordJson(HandleName handle, String body) {
@@ -335,19 +315,11 @@ final class RestWrites {
     }
 
     private static JsonObject result(String handle, int responseCode, String message) {
-        JsonObject o = new JsonObject();
-        if (handle != null) {
-            o.addProperty("handle", handle);
-        }
-        o.addProperty("responseCode", responseCode);
-        if (message != null) {
-            o.addProperty("message", message);
-        }
-        return o;
+        return JsonReply.errorObject(responseCode, handle, message);
     }
 
-    private static Reply error(HttpResponseStatus status, int responseCode, String handle, String message) {
-        return new Reply(status, result(handle, responseCode, message));
+    private static JsonReply error(HttpResponseStatus status, int responseCode, String handle, String message) {
+        return JsonReply.error(status, responseCode, handle, message);
     }
 
     private static boolean isFalse(List<String> values) {

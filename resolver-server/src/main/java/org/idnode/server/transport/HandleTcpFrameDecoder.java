@@ -8,46 +8,44 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import net.handle.hdllib.HandleException;
-import net.handle.hdllib.MessageEnvelope;
-import org.idnode.server.codec.HandleFrame;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 
 /**
- * Splits a TCP byte stream into Handle messages: a 20-byte envelope, then {@code messageLength} bytes.
- * An envelope announcing more than {@link HandleMessageCodec#MAX_MESSAGE_LENGTH} bytes, or otherwise
- * unreadable, is answered with {@code RC_PROTOCOL_ERROR} when it can be addressed, and the connection
- * is closed. A peer that stops sending in the middle of a message is closed by the read timeout, or
- * when it closes its side.
+ * Splits a TCP byte stream into Handle messages: a 20-byte envelope, then {@code messageLength} bytes,
+ * passed on as one buffer (a retained slice of the stream, envelope included). An envelope announcing
+ * more than {@link HandleMessageCodec#MAX_MESSAGE_LENGTH} bytes, or otherwise unreadable, is answered
+ * with {@code RC_PROTOCOL_ERROR} when it can be addressed, and the connection is closed. A peer that
+ * stops sending in the middle of a message is closed by the read timeout, or when it closes its side.
  */
 final class HandleTcpFrameDecoder extends ByteToMessageDecoder {
-    private MessageEnvelope pending;
+    private static final int MESSAGE_LENGTH_OFFSET = 16;
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (pending == null) {
-            if (in.readableBytes() < HandleMessageCodec.ENVELOPE_SIZE) {
-                return;
-            }
+        if (in.readableBytes() < HandleMessageCodec.ENVELOPE_SIZE) {
+            return;
+        }
+        int start = in.readerIndex();
+        int messageLength = in.getInt(start + MESSAGE_LENGTH_OFFSET);
+        byte major = in.getByte(start);
+        if (messageLength < 0 || messageLength > HandleMessageCodec.MAX_MESSAGE_LENGTH || (major != 2 && major != 5)) {
+            // Refused: let the codec say why, with what it could read of the envelope.
             byte[] envelope = new byte[HandleMessageCodec.ENVELOPE_SIZE];
-            in.readBytes(envelope);
+            in.getBytes(start, envelope);
             try {
-                pending = HandleMessageCodec.decodeEnvelope(envelope);
+                HandleMessageCodec.decodeEnvelope(envelope);
             } catch (MalformedMessageException e) {
                 in.skipBytes(in.readableBytes());
                 rejectAndClose(ctx, e);
                 return;
             }
         }
-        if (in.readableBytes() < pending.messageLength) {
+        if (in.readableBytes() - HandleMessageCodec.ENVELOPE_SIZE < messageLength) {
             return;
         }
-        byte[] message = new byte[pending.messageLength];
-        in.readBytes(message);
-        out.add(new HandleFrame(pending, message));
-        pending = null;
+        out.add(in.readRetainedSlice(HandleMessageCodec.ENVELOPE_SIZE + messageLength));
     }
-
 
     static void rejectAndClose(ChannelHandlerContext ctx, MalformedMessageException e) {
         if (!e.canAnswer()) {

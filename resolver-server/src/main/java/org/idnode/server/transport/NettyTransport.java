@@ -12,6 +12,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -45,6 +46,10 @@ public final class NettyTransport implements AutoCloseable {
     /** Largest HTTP body: a batch of 2000 records of up to 4 KB each (native Handle messages are capped by the codec). */
     static final int MAX_HTTP_BODY = 8 << 20;
     private static final int BIND_ATTEMPTS = 10;
+    /** Largest UDP request read whole (Netty's default receive buffer); CNRI's client sends at most 512 bytes. */
+    private static final int UDP_MAX_DATAGRAM = 2048;
+    /** UDP datagrams read per system call with epoll. */
+    private static final int UDP_READ_BATCH = 16;
 
     private final boolean epoll = Epoll.isAvailable();
     private final EventLoopGroup boss;
@@ -122,7 +127,10 @@ public final class NettyTransport implements AutoCloseable {
                 .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
                 .handler(handler);
         if (epoll) {
-            b.option(EpollChannelOption.SO_REUSEPORT, true);
+            // recvmmsg: up to UDP_READ_BATCH datagrams of at most UDP_MAX_DATAGRAM bytes per system call.
+            b.option(EpollChannelOption.SO_REUSEPORT, true)
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, UDP_MAX_DATAGRAM)
+                    .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UDP_READ_BATCH * UDP_MAX_DATAGRAM));
         }
         return b.bind(at).syncUninterruptibly().channel();
     }

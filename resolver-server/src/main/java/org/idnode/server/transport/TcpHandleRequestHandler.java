@@ -1,5 +1,9 @@
 package org.idnode.server.transport;
 
+import java.util.Arrays;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -7,8 +11,8 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import net.handle.hdllib.AbstractRequest;
 import net.handle.hdllib.AbstractResponse;
 import net.handle.hdllib.HandleException;
+import net.handle.hdllib.MessageEnvelope;
 import org.idnode.server.auth.SessionManager;
-import org.idnode.server.codec.HandleFrame;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
@@ -17,13 +21,29 @@ import org.idnode.server.handler.HandleRequestProcessor;
  * Answers Handle requests on one TCP connection, one at a time and in order: the channel stops reading
  * while a request is in flight and reads on once its answer is written. The connection stays open for
  * further requests (CNRI's client sends one and closes); it is closed after a malformed message or
- * when idle.
+ * when idle. A plain resolution whose answer is cached is answered from pre-encoded bytes
+ * ({@link CachedResolution}), anything else through CNRI's message objects.
+ *
+ * <p>One instance per connection, called on its event loop (answers from store threads excepted).
  */
-final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<HandleFrame> {
+final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private final HandleRequestProcessor processor;
+    private ChannelHandlerContext ctx;
+    private final ChannelFutureListener readOn = f -> {
+        if (f.isSuccess()) {
+            ctx.read();
+        } else {
+            ctx.close();
+        }
+    };
 
     TcpHandleRequestHandler(HandleRequestProcessor processor) {
         this.processor = processor;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
     @Override
@@ -33,18 +53,25 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<HandleFr
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, HandleFrame frame) {
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+        ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), frame, false);
+        if (cached != null) {
+            ctx.writeAndFlush(cached).addListener(readOn);
+            return;
+        }
+        byte[] bytes = ByteBufUtil.getBytes(frame);
         AbstractRequest request;
         try {
-            request = processor.decode(frame.envelope(), frame.message());
+            MessageEnvelope envelope = HandleMessageCodec.decodeEnvelope(Arrays.copyOf(bytes, HandleMessageCodec.ENVELOPE_SIZE));
+            request = processor.decode(envelope, Arrays.copyOfRange(bytes, HandleMessageCodec.ENVELOPE_SIZE, bytes.length));
         } catch (MalformedMessageException e) {
             HandleTcpFrameDecoder.rejectAndClose(ctx, e);
             return;
         }
-        processor.process(request, response -> write(ctx, response));
+        processor.process(request, this::write);
     }
 
-    private void write(ChannelHandlerContext ctx, AbstractResponse response) {
+    private void write(AbstractResponse response) {
         byte[] bytes;
         try {
             SessionManager.WireMessage sealed = processor.seal(response);
@@ -53,13 +80,7 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<HandleFr
             ctx.close();
             return;
         }
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess()) {
-                ctx.read();
-            } else {
-                ctx.close();
-            }
-        });
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(readOn);
     }
 
     @Override

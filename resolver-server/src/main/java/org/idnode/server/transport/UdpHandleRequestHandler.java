@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,7 +24,15 @@ import org.idnode.server.handler.HandleRequestProcessor;
  * Answers Handle requests arriving as single UDP datagrams; answers longer than one packet go out
  * in chunks. A datagram whose length disagrees with its envelope, or a multi-packet request (which
  * CNRI's client never sends for resolution), is answered {@code RC_PROTOCOL_ERROR}; a datagram too
- * short to hold an envelope is dropped. Shared by the one UDP channel; stateless.
+ * short to hold an envelope is dropped.
+ *
+ * <p>A plain resolution whose answer is in the record cache is answered from pre-encoded bytes
+ * ({@link CachedResolution}) straight into a pooled buffer; every other request is decoded into CNRI's message objects and answered by {@link HandleRequestProcessor#process}.
+ * Answers given on the event loop are written without a flush and flushed once per read batch
+ * ({@link #channelReadComplete}), so that a batch leaves in one {@code sendmmsg}; answers that come
+ * from a store thread are flushed at once.
+ *
+ * <p>Shared by the node's UDP channels; stateless.
  */
 @ChannelHandler.Sharable
 final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<DatagramPacket> {
@@ -37,11 +46,14 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         InetSocketAddress sender = packet.sender();
         ByteBuf content = packet.content();
-        byte[] bytes = new byte[content.readableBytes()];
-        content.readBytes(bytes);
+        ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), content, true);
+        if (cached != null) {
+            writePackets(ctx, sender, cached);
+            return;
+        }
         AbstractRequest request;
         try {
-            request = decode(processor, bytes);
+            request = decode(processor, ByteBufUtil.getBytes(content));
         } catch (MalformedMessageException e) {
             if (e.canAnswer()) {
                 sendUnsealed(ctx, sender, e.toErrorResponse());
@@ -49,6 +61,27 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
             return;
         }
         processor.process(request, response -> send(ctx, sender, response));
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+
+    /** Writes the packets of a buffer laid out by {@link HandleMessageCodec#writeResolutionAnswerPackets}; releases it. */
+    private static void writePackets(ChannelHandlerContext ctx, InetSocketAddress to, ByteBuf packets) {
+        int count = HandleMessageCodec.udpPacketCount(packets);
+        if (count == 1) {
+            ctx.write(new DatagramPacket(packets, to), ctx.voidPromise());
+            return;
+        }
+        try {
+            for (int i = 0; i < count; i++) {
+                ctx.write(new DatagramPacket(HandleMessageCodec.udpPacket(packets, i), to), ctx.voidPromise());
+            }
+        } finally {
+            packets.release();
+        }
     }
 
     private static AbstractRequest decode(HandleRequestProcessor processor, byte[] datagram) throws MalformedMessageException {
@@ -72,20 +105,27 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
         } catch (HandleException e) {
             return;
         }
-        for (byte[] p : packets) {
-            ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(p), to));
-        }
-        ctx.flush();
+        write(ctx, to, packets);
     }
 
     private static void sendUnsealed(ChannelHandlerContext ctx, InetSocketAddress to, AbstractResponse response) {
         try {
-            for (byte[] p : HandleMessageCodec.encodeUdpPackets(response)) {
-                ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(p), to));
-            }
-            ctx.flush();
+            write(ctx, to, HandleMessageCodec.encodeUdpPackets(response));
         } catch (HandleException e) {
             // An error answer that cannot be encoded is dropped; the client times out.
+        }
+    }
+
+    /**
+     * Writes packets; on the event loop (an answer given while reading) {@link #channelReadComplete}
+     * flushes them with the rest of the batch, from any other thread they are flushed now.
+     */
+    private static void write(ChannelHandlerContext ctx, InetSocketAddress to, List<byte[]> packets) {
+        for (byte[] p : packets) {
+            ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(p), to), ctx.voidPromise());
+        }
+        if (!ctx.executor().inEventLoop()) {
+            ctx.flush();
         }
     }
 

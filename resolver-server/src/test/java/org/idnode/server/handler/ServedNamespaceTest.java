@@ -46,4 +46,22 @@ class ServedNamespaceTest {
         assertThat(ns.isConfigured("86.abc")).isTrue();
         assertThat(ns.isConfigured("88.999.1")).isFalse();
     }
+
+    @Test
+    void homedPrefixesAreServedExactlyAndCanBeWithdrawn() {
+        ServedNamespace homed = new ServedNamespace(List.of("88.999.1"));
+        assertThat(homed.serves(HandleName.parse("88.999.2/x"))).isFalse();
+        homed.setHomed(java.util.Set.of("88.999.2", "86.Xyz"));
+        assertThat(homed.serves(HandleName.parse("88.999.2/x"))).isTrue();
+        assertThat(homed.serves(HandleName.parse("0.NA/88.999.2"))).isTrue();
+        assertThat(homed.serves(HandleName.parse("86.XYZ/x"))).isTrue();
+        assertThat(homed.serves(HandleName.parse("88.999.2.5/x"))).as("not its derived prefixes").isFalse();
+        assertThat(homed.serves(HandleName.parse("88.999.20/x"))).isFalse();
+        assertThat(homed.isConfigured("88.999.2")).isTrue();
+        assertThat(homed.isServedByConfiguration("88.999.2")).isFalse();
+        assertThat(homed.isServedByConfiguration("88.999.1.3")).isTrue();
+        homed.setHomed(java.util.Set.of());
+        assertThat(homed.serves(HandleName.parse("88.999.2/x"))).isFalse();
+        assertThat(homed.serves(HandleName.parse("88.999.1/x"))).isTrue();
+    }
 }

@@ -1,0 +1,94 @@
+package org.idnode.bench.jmh;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import org.idnode.server.http.HttpApi;
+import org.idnode.server.http.HttpRequestHandler;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The REST cache-hit path: {@code GET /api/handles/{handle}} for a PCB lot held in the record cache,
+ * given to the node's {@link HttpRequestHandler} as an aggregated request on an {@link EmbeddedChannel}
+ * (one per thread, a keep-alive connection) and taken back as the full JSON response, in nanoseconds
+ * per request. HTTP parsing and socket I/O are left out. The node is {@link CachedResolutionBenchmark.Node}
+ * (the same store, cache and processor); the tracer and the authenticator are absent, which anonymous
+ * resolutions never use.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Djmh.executor=CUSTOM",
+        "-Djmh.executor.class=org.idnode.bench.jmh.NettyThreadExecutor"})
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+public class RestResolutionBenchmark {
+
+    /** One HTTP connection to the node per benchmark thread. */
+    @State(Scope.Thread)
+    public static class Connection {
+        EmbeddedChannel channel;
+        String[] uris;
+
+        /** Opens the connection and reads every lot once (200 each), so that whatever the node keeps per record is there. */
+        @Setup(Level.Trial)
+        public void open(CachedResolutionBenchmark.Node node) {
+            channel = new EmbeddedChannel(new HttpRequestHandler(new HttpApi(node.processor, null, null, null, Runnable::run)));
+            uris = new String[node.records];
+            for (int i = 0; i < uris.length; i++) {
+                uris[i] = "/api/handles/" + BenchData.lotHandle(i);
+            }
+            for (String uri : uris) {
+                FullHttpResponse first = get(uri);
+                try {
+                    if (!first.status().equals(HttpResponseStatus.OK)) {
+                        throw new IllegalStateException("GET " + uri + " gave " + first.status());
+                    }
+                } finally {
+                    first.release();
+                }
+            }
+        }
+
+        /** Closes the connection. */
+        @TearDown(Level.Trial)
+        public void close() {
+            channel.finishAndReleaseAll();
+        }
+
+        FullHttpResponse get(String uri) {
+            channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri, Unpooled.EMPTY_BUFFER));
+            FullHttpResponse resp = channel.readOutbound();
+            if (resp == null) {
+                throw new IllegalStateException("no answer on the calling thread for GET " + uri);
+            }
+            return resp;
+        }
+    }
+
+    /** GET of a random cached lot; returns the JSON length. */
+    @Benchmark
+    public int restGet(CachedResolutionBenchmark.Node node, Connection conn) {
+        FullHttpResponse resp = conn.get(conn.uris[ThreadLocalRandom.current().nextInt(node.records)]);
+        int length = resp.content().readableBytes();
+        resp.release();
+        return length;
+    }
+}
