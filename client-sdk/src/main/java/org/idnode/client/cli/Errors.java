@@ -19,7 +19,7 @@ final class Errors {
         Status.Code code = e.code();
         if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
             err.println("idctl: node " + String.join(", ", nodes) + " " + (code == Status.Code.UNAVAILABLE
-                    ? "unreachable or unavailable" : "did not answer in time") + ": " + e.getMessage()
+                    ? "unreachable or unavailable" : "did not answer in time (--timeout)") + ": " + e.getMessage()
                     + (refused(e) ? " (connection refused: is the node running, with gRPC on that port?)" : ""));
             return;
         }

@@ -45,6 +45,8 @@ class IdctlTest {
     static String cclToken;
     /** Acts as the PCB fab (88.999.2). */
     static String fabToken;
+    /** Acts as the node's operator (a token of the node's own prefix 88.999). */
+    static String opsToken;
     /** A config file that sets nothing, so that no test reads the user's own. */
     static Path emptyConfig;
 
@@ -54,6 +56,8 @@ class IdctlTest {
         Path data = tmp.resolve("data");
         cclToken = NodeUnderTest.prefixWithToken(config, data, CCL_PREFIX, "Example Laminate Co.");
         fabToken = NodeUnderTest.prefixWithToken(config, data, FAB_PREFIX, "Example PCB Fab Co.");
+        NodeUnderTest.idnode(config, data, "operator", "add", "--admin-secret", "operator-secret");
+        opsToken = NodeUnderTest.idnode(config, data, "token", "add", "88.999", "--name", "ops");
         emptyConfig = Files.writeString(tmp.resolve("empty.properties"), "");
         node = NodeUnderTest.start(config, data);
     }
@@ -466,6 +470,59 @@ class IdctlTest {
     }
 
     // -----------------------------------------------------------------------------------------------------------------
+    // Operator commands
+    // -----------------------------------------------------------------------------------------------------------------
+
+    @Test
+    void operatorsCreatePrefixesMoveTheirStateAndIssueAndRevokeTokens() {
+        String prefix = "88.999.9";
+        String h = prefix + "/REEL.1";
+        Idctl.Result created = idctlAs(opsToken, "prefix", "create", prefix, "--enterprise", "Example Reel Co.",
+                "--admin-secret", "reel-secret", "--state", "under-review");
+        assertThat(created.exit()).as("%s", created).isZero();
+        assertThat(created.outLines()).contains("created prefix " + prefix + " for Example Reel Co.")
+                .anyMatch(Pattern.compile(Pattern.quote(prefix) + " +Example Reel Co\\. +under-review +here +.*").asMatchPredicate());
+
+        Idctl.Result issued = idctlAs(opsToken, "token", "issue", prefix, "--name", "erp");
+        assertThat(issued.exit()).as("%s", issued).isZero();
+        String erpToken = issued.out().trim();
+        assertThat(erpToken).startsWith("idt_");
+        assertThat(issued.err()).contains("token 'erp' acts as");
+
+        Idctl.Result whileUnderReview = idctlAs(erpToken, "register", h, "--value", "1:URL:https://example.com/reel/1");
+        assertThat(whileUnderReview.exit()).as("only an enabled prefix takes registrations: %s", whileUnderReview).isNotZero();
+
+        Idctl.Result refusedMove = idctlAs(opsToken, "prefix", "state", prefix, "pending-delete");
+        assertThat(refusedMove.exit()).as("under-review cannot become pending-delete: %s", refusedMove).isEqualTo(1);
+        Idctl.Result enabled = idctlAs(opsToken, "prefix", "state", prefix, "enabled");
+        assertThat(enabled.exit()).as("%s", enabled).isZero();
+        JsonObject shown = idctlAs(opsToken, "prefix", "show", prefix, "--json").json().getAsJsonObject();
+        assertThat(shown.get("state").getAsString()).isEqualTo("enabled");
+        assertThat(shown.get("enterprise").getAsString()).isEqualTo("Example Reel Co.");
+
+        assertThat(idctlAs(erpToken, "register", h, "--value", "1:URL:https://example.com/reel/1").exit()).isZero();
+
+        Idctl.Result list = idctlAs(opsToken, "prefix", "list", "--enterprise", "Example Reel Co.");
+        assertThat(list.exit()).as("%s", list).isZero();
+        assertThat(list.outLines()).hasSize(2);
+        Idctl.Result enterprises = idctlAs(opsToken, "enterprise", "list");
+        assertThat(enterprises.outLines())
+                .anyMatch(Pattern.compile("Example Laminate Co\\. +88\\.999\\.1 \\(enabled\\)").asMatchPredicate())
+                .anyMatch(Pattern.compile("Example Reel Co\\. +88\\.999\\.9 \\(enabled\\)").asMatchPredicate());
+        JsonArray all = idctlAs(opsToken, "enterprise", "list", "--json").json().getAsJsonArray();
+        assertThat(all).anySatisfy(e -> assertThat(e.getAsJsonObject().get("name").getAsString()).isEqualTo("Example PCB Fab Co."));
+
+        Idctl.Result revoked = idctlAs(opsToken, "token", "revoke", prefix, "--name", "erp");
+        assertThat(revoked.exit()).as("%s", revoked).isZero();
+        Idctl.Result afterRevoke = idctlAs(erpToken, "register", prefix + "/REEL.2", "--value", "1:URL:https://example.com/reel/2");
+        assertThat(afterRevoke.exit()).as("a revoked token: %s", afterRevoke).isEqualTo(5);
+
+        assertThat(idctlAs(fabToken, "prefix", "list").exit()).as("an enterprise token is no operator's").isEqualTo(5);
+        assertThat(idctl("enterprise", "list").exit()).as("no token").isEqualTo(5);
+        assertThat(idctlAs(opsToken, "prefix", "show", "88.999.77").exit()).isEqualTo(4);
+    }
+
+    // -----------------------------------------------------------------------------------------------------------------
     // Exit codes and configuration
     // -----------------------------------------------------------------------------------------------------------------
 
@@ -475,7 +532,7 @@ class IdctlTest {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
         }
-        Idctl.Result unreachable = Idctl.run(Idctl.env(emptyConfig), "--node", "127.0.0.1:" + closed, "--timeout", "5s",
+        Idctl.Result unreachable = Idctl.run(Idctl.env(emptyConfig), "--node", "127.0.0.1:" + closed, "--timeout", "60s",
                 "resolve", pcb(1));
         assertThat(unreachable.exit()).as("%s", unreachable).isEqualTo(3);
         assertThat(unreachable.err()).contains("node 127.0.0.1:" + closed + " unreachable");
