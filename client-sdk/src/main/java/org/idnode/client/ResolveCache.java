@@ -34,8 +34,15 @@ final class ResolveCache {
         }
     }
 
-    /** A cached answer: a record, or the failure "this identifier does not exist". */
-    record Entry(HandleRecord record, IdNodeException notFound) {
+    /**
+     * An answer: a record, or the failure "this identifier does not exist" (kept for the negative TTL), or, with
+     * {@code failed} set, any other failure, handed to the callers waiting for the load and then dropped (so that a
+     * failed load is an answer rather than an exception Caffeine would log).
+     */
+    record Entry(HandleRecord record, IdNodeException notFound, IdNodeException failed) {
+        Entry(HandleRecord record, IdNodeException notFound) {
+            this(record, notFound, null);
+        }
     }
 
     private final AsyncCache<Key, Entry> cache;
@@ -66,6 +73,9 @@ final class ResolveCache {
     }
 
     private long lifetimeNanos(Entry entry) {
+        if (entry.failed() != null) {
+            return 0;
+        }
         if (entry.notFound() != null) {
             return negativeTtlNanos;
         }
@@ -95,12 +105,12 @@ final class ResolveCache {
                 return new Entry(record, null);
             }
             IdNodeException e = Errors.from(failure, request.getHandle());
-            if (e.isNotFound()) {
-                return new Entry(null, e);
-            }
-            throw e;
+            return e.isNotFound() ? new Entry(null, e) : new Entry(null, null, e);
         }));
         return entry.thenApply(e -> {
+            if (e.failed() != null) {
+                throw e.failed();
+            }
             if (e.notFound() != null) {
                 throw new IdNodeException(e.notFound().code(), e.notFound().responseCode(), e.notFound().reason(),
                         e.notFound().handle(), e.notFound().getMessage(), List.of(), null);
@@ -115,7 +125,8 @@ final class ResolveCache {
         if (f == null || !f.isDone() || f.isCompletedExceptionally()) {
             return null;
         }
-        return f.join();
+        Entry e = f.join();
+        return e.failed() == null ? e : null;
     }
 
     /** Keeps an answer that arrived some other way (a batch). */
