@@ -29,7 +29,8 @@ class CeilingTest {
     }
 
     private static LoadSpec spec(Protocol p) {
-        return LoadSpec.builder(p).warmup(Duration.ZERO).concurrency(16).requests(2000).build();
+        // A generous timeout: these runs check that every request is answered, however slow the machine is.
+        return LoadSpec.builder(p).warmup(Duration.ZERO).concurrency(16).requests(2000).timeout(Duration.ofSeconds(30)).build();
     }
 
     @Test

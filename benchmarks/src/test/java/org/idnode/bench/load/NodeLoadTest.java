@@ -60,7 +60,9 @@ class NodeLoadTest {
     private LoadSpec.Builder spec(Protocol protocol) {
         InetSocketAddress target = protocol == Protocol.HTTP ? node.httpAddress()
                 : protocol == Protocol.GRPC ? node.grpcAddress().orElseThrow() : node.handleAddress();
-        return LoadSpec.builder(protocol).target(target).warmup(Duration.ZERO).concurrency(16).requests(2000).seed(3);
+        // A generous timeout: these runs check that every request is answered, however slow the machine is.
+        return LoadSpec.builder(protocol).target(target).warmup(Duration.ZERO).concurrency(16).requests(2000).seed(3)
+                .timeout(Duration.ofSeconds(30));
     }
 
     @Test
