@@ -112,6 +112,45 @@ final class BenchData {
         return RecordJson.parse(lotJson(n), TIMESTAMP);
     }
 
+    /**
+     * Stores {@code count} records of the given shape and returns their handles: {@code lot}, the PCB lots
+     * of {@link #lot} (24 public values, three UDP packets); {@code anchor}, the records of
+     * {@code idbench dataset --shape anchor} (6 public values, a 378-byte answer in one packet, as in the
+     * performance anchors).
+     */
+    static String[] load(HandleRecordStore store, String shape, int count) {
+        String[] handles = new String[count];
+        if (shape.equals("lot")) {
+            loadLots(store, count);
+            for (int i = 0; i < count; i++) {
+                handles[i] = lotHandle(i);
+            }
+            return handles;
+        }
+        if (!shape.equals("anchor")) {
+            throw new IllegalArgumentException("unknown record shape " + shape + "; expected lot or anchor");
+        }
+        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
+        try {
+            new org.idnode.bench.dataset.DatasetGenerator("88.999", 1, org.idnode.bench.dataset.DatasetGenerator.Shape.ANCHOR)
+                    .write(count + org.idnode.bench.dataset.DatasetGenerator.HEADER_RECORDS, lines, java.io.Writer.nullWriter());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<HandleRecord> batch = new ArrayList<>(LOAD_BATCH);
+        String[] all = lines.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
+        for (int i = 0; i < count; i++) {
+            HandleRecord record = RecordJson.parse(all[org.idnode.bench.dataset.DatasetGenerator.HEADER_RECORDS + i], TIMESTAMP);
+            handles[i] = record.handle().toString();
+            batch.add(record);
+            if (batch.size() == LOAD_BATCH || i == count - 1) {
+                store.putAll(batch);
+                batch.clear();
+            }
+        }
+        return handles;
+    }
+
     /** Writes lots {@code 0 .. count-1} in batches of {@value #LOAD_BATCH}. */
     static void loadLots(HandleRecordStore store, int count) {
         List<HandleRecord> batch = new ArrayList<>(LOAD_BATCH);

@@ -51,12 +51,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The node is wired as {@code IdentifierNode} wires it: {@link RocksDbHandleRecordStore} in a
  * temporary folder, a {@link CachingHandleRecordStore} in front (the default 1,000,000 entries), the
  * node's site info and a 2048-bit RSA key; blocking work runs on the calling thread (it is never needed
- * on this path). {@code records} PCB lots are stored and all of them are read into the cache before
- * measuring; each operation picks one uniformly at random. {@code Scope.Benchmark} shares one node
- * between threads, so {@code -t 2} measures two event loops against the same cache.
+ * on this path). {@code records} records of the given {@code shape} are stored, all of them are read into
+ * the cache and answered once before measuring; each operation picks one uniformly at random.
+ * {@code Scope.Benchmark} shares one node between threads, so {@code -t 2} measures two event loops
+ * against the same cache.
  *
  * <p>{@link #processOnly} leaves out the codec: an already decoded request in, the response object out
- * (values converted and encoded, not the message), to split the end-to-end cost.
+ * (the cached values selected, not the message encoded), to split the general path's cost.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -72,6 +73,10 @@ public class CachedResolutionBenchmark {
         /** Number of stored and cached PCB lot records. */
         @Param("10000")
         public int records;
+        /** Record shape: {@code lot} (24 public values, 3 UDP packets) or {@code anchor} (6 values, 1 packet); see {@code BenchData.load}. */
+        @Param({"lot", "anchor"})
+        public String shape;
+        String[] handles;
 
         Path dir;
         RocksDbHandleRecordStore rocks;
@@ -87,13 +92,13 @@ public class CachedResolutionBenchmark {
             dir = BenchData.tempDir("cached");
             rocks = RocksDbHandleRecordStore.open(dir, BenchData.BLOCK_CACHE_BYTES);
             store = new CachingHandleRecordStore(rocks, 1_000_000);
-            BenchData.loadLots(rocks, records);
+            handles = BenchData.load(rocks, shape, records);
             processor = BenchData.processor(store, Runnable::run);
             datagrams = new byte[records][];
             received = new ByteBuf[records];
             decoded = new AbstractRequest[records];
             for (int i = 0; i < records; i++) {
-                String handle = BenchData.lotHandle(i);
+                String handle = handles[i];
                 HandleName name = HandleName.parse(handle);
                 if (store.get(name).isEmpty()) {
                     throw new IllegalStateException(handle + " was not stored");
@@ -107,11 +112,11 @@ public class CachedResolutionBenchmark {
             }
             BenchData.Capture capture = new BenchData.Capture();
             processor.process(decoded[0], capture);
-            BenchData.requireResolved(capture.take(), BenchData.lotHandle(0));
+            BenchData.requireResolved(capture.take(), handles[0]);
             for (int i = 0; i < records; i++) {
                 ByteBuf whole = fastAnswer(processor, ByteBufAllocator.DEFAULT, received[i]);
                 if (whole == null) {
-                    throw new IllegalStateException("the fast path did not answer " + BenchData.lotHandle(i));
+                    throw new IllegalStateException("the fast path did not answer " + handles[i]);
                 }
                 whole.release();
             }

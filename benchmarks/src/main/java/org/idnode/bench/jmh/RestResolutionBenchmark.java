@@ -53,7 +53,7 @@ public class RestResolutionBenchmark {
             channel = new EmbeddedChannel(new HttpRequestHandler(new HttpApi(node.processor, null, null, null, Runnable::run)));
             uris = new String[node.records];
             for (int i = 0; i < uris.length; i++) {
-                uris[i] = "/api/handles/" + BenchData.lotHandle(i);
+                uris[i] = "/api/handles/" + node.handles[i];
             }
             for (String uri : uris) {
                 FullHttpResponse first = get(uri);
