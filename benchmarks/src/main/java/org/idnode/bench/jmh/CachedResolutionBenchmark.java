@@ -56,8 +56,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code Scope.Benchmark} shares one node between threads, so {@code -t 2} measures two event loops
  * against the same cache.
  *
- * <p>{@link #processOnly} leaves out the codec: an already decoded request in, the response object out
- * (the cached values selected, not the message encoded), to split the general path's cost.
+ * <p>{@link #cachedAnswerOnly} and {@link #processOnly} leave out the codec, to split the cost: an
+ * already decoded request in, the fast path's cached answer or the general path's response object out
+ * (the cached values selected, not the message encoded).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -85,6 +86,7 @@ public class CachedResolutionBenchmark {
         byte[][] datagrams;
         ByteBuf[] received;
         AbstractRequest[] decoded;
+        ResolutionQuery[] queries;
 
         /** Stores the records, fills the cache and checks that every key is answered from it. */
         @Setup(Level.Trial)
@@ -97,6 +99,7 @@ public class CachedResolutionBenchmark {
             datagrams = new byte[records][];
             received = new ByteBuf[records];
             decoded = new AbstractRequest[records];
+            queries = new ResolutionQuery[records];
             for (int i = 0; i < records; i++) {
                 String handle = handles[i];
                 HandleName name = HandleName.parse(handle);
@@ -109,6 +112,7 @@ public class CachedResolutionBenchmark {
                 datagrams[i] = BenchData.udpResolutionRequest(handle, i + 1);
                 received[i] = Unpooled.directBuffer(datagrams[i].length).writeBytes(datagrams[i]);
                 decoded[i] = BenchData.decodeUdp(datagrams[i]);
+                queries[i] = ResolutionQuery.decode(received[i]);
             }
             BenchData.Capture capture = new BenchData.Capture();
             processor.process(decoded[0], capture);
@@ -182,6 +186,13 @@ public class CachedResolutionBenchmark {
             bh.consume(direct.readableBytes());
             direct.release();
         }
+    }
+
+    /** The fast path's lookup alone: an already decoded request in, the cached answer out (no decode, no write). */
+    @Benchmark
+    public CachedAnswer cachedAnswerOnly(Node node) {
+        ResolutionQuery q = node.queries[ThreadLocalRandom.current().nextInt(node.records)];
+        return node.processor.cachedAnswer(q.handle(), q.publicOnly(), q.indexes(), q.types());
     }
 
     /** Decoded request in, response object out (no envelope decode, no message encode). */
