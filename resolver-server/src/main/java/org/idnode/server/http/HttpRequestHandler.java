@@ -340,6 +340,10 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     }
 
     static void sendJson(ChannelHandlerContext ctx, JsonReply reply, boolean keepAlive) {
+        if (reply.json() == null) {
+            sendEmpty(ctx, reply.status(), keepAlive);
+            return;
+        }
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
                 Unpooled.wrappedBuffer(reply.json().toString().getBytes(StandardCharsets.UTF_8)));
         resp.headers().add(reply.headers());
