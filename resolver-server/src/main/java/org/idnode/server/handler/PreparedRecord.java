@@ -27,10 +27,10 @@ final class PreparedRecord {
     private final boolean withheld;
     private final CachedAnswer unfiltered;
     /**
-     * The values one array each, for the general path's answer objects; made on its first use, so that
-     * records only ever answered from the value block keep their values once.
+     * The values one array each, for the general path's answer objects. A record prepared for one answer keeps them;
+     * a record kept in the cache makes them per use, so that it holds its values once (in the value block).
      */
-    private volatile byte[][] split;
+    private final byte[][] split;
 
     private PreparedRecord(List<HandleValue> values, byte[][] encoded, boolean withheld, boolean keepSplit) {
         this.values = values;
@@ -168,13 +168,12 @@ final class PreparedRecord {
     }
 
     private byte[][] split() {
-        byte[][] s = split;
-        if (s == null) {
-            s = new byte[values.size()][];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = Arrays.copyOfRange(unfiltered.valueBlock(), offsets[i], offsets[i + 1]);
-            }
-            split = s;
+        if (split != null) {
+            return split;
+        }
+        byte[][] s = new byte[values.size()][];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = Arrays.copyOfRange(unfiltered.valueBlock(), offsets[i], offsets[i + 1]);
         }
         return s;
     }
