@@ -35,7 +35,8 @@ import org.rocksdb.WriteOptions;
  * <ul>
  *   <li>{@code handles}: key = UTF-8 of {@link HandleName#lookupKey()}, value = the record encoded by {@link RecordCodec};</li>
  *   <li>{@code audit}: key = handle key, 0x00, 8-byte sequence number; value = the entry ({@link AuditCodec});</li>
- *   <li>{@code refs}: key = referenced handle's key, 0x00, referencing handle's key; value = the referencing handle as written.</li>
+ *   <li>{@code refs}: key = referenced handle's key, 0x00, referencing handle's key; value = the referencing handle as written;</li>
+ *   <li>{@code federation}: the federation ledger's own keys, through {@link #federationKeySpace()}.</li>
  * </ul>
  * Every write is one {@link WriteBatch} (record, audit entry and index entries together) committed with
  * {@code sync=true}, so an acknowledged write survives a crash or power loss through the write-ahead log
@@ -47,6 +48,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     static final String HANDLES_CF = "handles";
     static final String AUDIT_CF = "audit";
     static final String REFS_CF = "refs";
+    static final String FEDERATION_CF = "federation";
     private static final String IMPORT_ACTOR = "import";
 
     static {
@@ -62,6 +64,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     private final ColumnFamilyHandle handles;
     private final ColumnFamilyHandle audit;
     private final ColumnFamilyHandle refs;
+    private final KeySpace federation;
     private final WriteOptions syncWrite;
     private final ReadOptions read;
     private final AtomicLong auditSequence;
@@ -94,7 +97,8 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                 new ColumnFamilyDescriptor(HANDLES_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
                 new ColumnFamilyDescriptor(AUDIT_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
-                new ColumnFamilyDescriptor(REFS_CF.getBytes(StandardCharsets.UTF_8), cfOptions));
+                new ColumnFamilyDescriptor(REFS_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
+                new ColumnFamilyDescriptor(FEDERATION_CF.getBytes(StandardCharsets.UTF_8), cfOptions));
         try {
             db = RocksDB.open(dbOptions, directory.toString(), descriptors, cfHandles);
         } catch (RocksDBException e) {
@@ -109,6 +113,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         refs = cfHandles.get(3);
         syncWrite = new WriteOptions().setSync(true);
         read = new ReadOptions();
+        federation = new KeySpace(db, cfHandles.get(4), syncWrite, read, FEDERATION_CF);
         // Every audit entry is a key of its own batch, so RocksDB's sequence number grows at least as fast
         // as this counter: starting from it after a restart never reuses a number.
         auditSequence = new AtomicLong(db.getLatestSequenceNumber());
@@ -224,6 +229,11 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
             }
         }
         return out;
+    }
+
+    /** The key space of the federation ledger ({@code org.idnode.registry.federation.FilingLedger}), in this store's RocksDB. */
+    public KeySpace federationKeySpace() {
+        return federation;
     }
 
     /** The folder this store lives in. */

@@ -45,6 +45,7 @@ import org.idnode.registry.model.InvalidHandleException;
  * @param templatesDir   folder of template files ({@code *.json}); null means {@code conf/templates}
  *                       when that folder exists, else no templates
  * @param grpc           the gRPC listener
+ * @param federation     the node's role in the federation and its settings ({@code federation:})
  */
 public record NodeConfig(
         String nodeName,
@@ -62,13 +63,14 @@ public record NodeConfig(
         int storeQueue,
         int idleTimeoutSeconds,
         Path templatesDir,
-        Grpc grpc) {
+        Grpc grpc,
+        Federation federation) {
 
     /** The template folder used when {@code templates.dir} is not set and it exists. */
     public static final Path DEFAULT_TEMPLATES_DIR = Path.of("conf", "templates");
 
     private static final Set<String> TOP_KEYS = Set.of("node", "data-dir", "listen", "site", "keys", "cache", "store", "limits", "templates",
-            "grpc");
+            "grpc", "federation");
 
     /**
      * The gRPC listener: on {@code port} of the bind address unless disabled, with TLS when both PEM files are set
@@ -86,13 +88,75 @@ public record NodeConfig(
         }
     }
 
+    /**
+     * The node's place in the federation ({@code federation:} in YAML). The role changes what the node answers and
+     * files, not how it is built: see {@code docs/federation.md}.
+     *
+     * @param role {@code federation.role}: {@code secondary} (default) or {@code top-level}
+     */
+    public record Federation(Role role) {
+        public Federation {
+            if (role == null) {
+                throw new IllegalArgumentException("a federation role is needed");
+            }
+        }
+    }
+
+    /** A node's role in the federation. */
+    public enum Role {
+        /** Serves its own prefix (e.g. 88.999) and the enterprise prefixes under it; files to its top-level node. */
+        SECONDARY("secondary", List.of("88.999")),
+        /**
+         * Plays the national top-level node: answers the root {@code 0.NA/0.NA}, refers derived prefixes of the
+         * prefixes it delegated to their secondary nodes, and receives their filings.
+         */
+        TOP_LEVEL("top-level", List.of("0.NA"));
+
+        private final String text;
+        private final List<String> defaultPrefixes;
+
+        Role(String text, List<String> defaultPrefixes) {
+            this.text = text;
+            this.defaultPrefixes = defaultPrefixes;
+        }
+
+        /** The name in the configuration and on the command line. */
+        public String text() {
+            return text;
+        }
+
+        /** {@code node.prefixes} when the configuration does not set it. */
+        public List<String> defaultPrefixes() {
+            return defaultPrefixes;
+        }
+
+        /**
+         * The role named {@code text} ({@code secondary} or {@code top-level}).
+         *
+         * @throws IllegalArgumentException naming the roles, for anything else
+         */
+        public static Role parse(String text) {
+            for (Role r : values()) {
+                if (r.text.equals(text)) {
+                    return r;
+                }
+            }
+            throw new IllegalArgumentException("expected secondary or top-level, got '" + text + "'");
+        }
+    }
+
     public NodeConfig {
         prefixes = List.copyOf(prefixes);
     }
 
     /** The configuration with every default and no file. */
     public static NodeConfig defaults() {
-        return fromTree(MissingNode.getInstance(), Path.of("."));
+        return defaults(null);
+    }
+
+    /** The configuration with every default and no file, in {@code role} (null: the default role). */
+    public static NodeConfig defaults(Role role) {
+        return fromTree(MissingNode.getInstance(), Path.of("."), role);
     }
 
     /**
@@ -102,6 +166,16 @@ public record NodeConfig(
      * @throws ConfigException naming the bad key, or saying the file cannot be read
      */
     public static NodeConfig load(Path file) {
+        return load(file, null);
+    }
+
+    /**
+     * Reads and validates a YAML file, with the role given on the command line in place of {@code federation.role}
+     * (null: as configured). The role is applied before the defaults that depend on it ({@code node.prefixes}).
+     *
+     * @throws ConfigException naming the bad key, or saying the file cannot be read
+     */
+    public static NodeConfig load(Path file, Role role) {
         JsonNode tree;
         try (InputStream in = Files.newInputStream(file)) {
             tree = new ObjectMapper(new YAMLFactory()).readTree(in);
@@ -110,10 +184,14 @@ public record NodeConfig(
         } catch (IOException e) {
             throw new ConfigException("configuration file " + file + " is not valid YAML: " + e.getMessage(), e);
         }
-        return fromTree(tree == null ? MissingNode.getInstance() : tree, Path.of("."));
+        return fromTree(tree == null ? MissingNode.getInstance() : tree, Path.of("."), role);
     }
 
     static NodeConfig fromTree(JsonNode root, Path base) {
+        return fromTree(root, base, null);
+    }
+
+    static NodeConfig fromTree(JsonNode root, Path base, Role roleOverride) {
         Section top = new Section("", root);
         top.allowOnly(TOP_KEYS);
         Section node = top.section("node");
@@ -145,7 +223,8 @@ public record NodeConfig(
                     + tls.key("private-key-file") + " (PEM), or neither for plaintext");
         }
 
-        List<String> prefixes = node.stringList("prefixes", List.of("88.999"));
+        Federation federation = federation(top.section("federation"), roleOverride);
+        List<String> prefixes = node.stringList("prefixes", federation.role().defaultPrefixes());
         if (prefixes.isEmpty()) {
             throw new ConfigException("node.prefixes: at least one prefix is required, e.g. [\"88.999\"]");
         }
@@ -179,7 +258,21 @@ public record NodeConfig(
                 store.integer("queue", 10_000, 1, 1_000_000),
                 limits.integer("idle-timeout-seconds", 60, 1, 86_400),
                 templatesDir == null ? null : base.resolve(templatesDir),
-                grpcSettings);
+                grpcSettings,
+                federation);
+    }
+
+    private static Federation federation(Section section, Role roleOverride) {
+        section.allowOnly(Set.of("role"));
+        Role role = roleOverride;
+        if (role == null) {
+            try {
+                role = Role.parse(section.string("role", Role.SECONDARY.text()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(section.key("role") + ": " + e.getMessage());
+            }
+        }
+        return new Federation(role);
     }
 
     /**
@@ -207,14 +300,14 @@ public record NodeConfig(
         return new NodeConfig(nodeName, prefixes, dataDir == null ? this.dataDir : dataDir, newBind,
                 handlePort == null ? this.handlePort : handlePort, httpPort == null ? this.httpPort : httpPort,
                 advertisedAddress, siteSerial, privateKeyFile, cacheMaxEntries, blockCacheMb, storeThreads, storeQueue,
-                idleTimeoutSeconds, templatesDir, newGrpc);
+                idleTimeoutSeconds, templatesDir, newGrpc, federation);
     }
 
     /** A copy without the gRPC listener ({@code serve --no-grpc}). */
     public NodeConfig withoutGrpc() {
         return new NodeConfig(nodeName, prefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
                 cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir,
-                new Grpc(false, grpc.port(), grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile()));
+                new Grpc(false, grpc.port(), grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile()), federation);
     }
 
     private static void checkPort(Integer port, String option) {

@@ -20,6 +20,7 @@ import net.handle.hdllib.HandleException;
 import net.handle.hdllib.MessageEnvelope;
 import net.handle.hdllib.ResolutionRequest;
 import net.handle.hdllib.ResolutionResponse;
+import net.handle.hdllib.ServiceReferralResponse;
 import net.handle.hdllib.Util;
 import org.idnode.registry.cache.CachingHandleRecordStore;
 import org.idnode.registry.model.HandleName;
@@ -34,6 +35,7 @@ import org.idnode.server.auth.AdminIdentity;
 import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
+import org.idnode.server.federation.Delegations;
 import org.idnode.server.site.NodeSite;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * TCP and HTTP transports. Supported: {@code OC_RESOLUTION} (index and type filters, public-only
  * values, prefix handles {@code 0.NA/<prefix>}) and {@code OC_GET_SITE_INFO}; sessions, challenges, writes,
  * list-handles and home/unhome prefix through {@link AdminRequestHandler}; every other operation is
- * answered {@code RC_OPERATION_NOT_SUPPORTED}. Certified requests get signed answers. Interfaces that speak the
+ * answered {@code RC_OPERATION_NOT_SUPPORTED}. Certified requests get signed answers. In the top-level role the
+ * {@link Delegations} answer first (see {@link #delegated}). Interfaces that speak the
  * record model rather than Handle messages (gRPC) resolve with the same rules through {@link #resolveValuesIfCached}
  * and {@link #resolveValues}, and write through {@link #writes} and {@link #batches}.
  *
@@ -67,6 +70,8 @@ public final class HandleRequestProcessor {
     private final AdminRequestHandler admin;
     private final AuthorizedWriter writes;
     private final BatchRegistration batches;
+    /** The prefixes delegated to secondary nodes; null unless the node plays the top level. */
+    private final Delegations delegations;
 
     /**
      * @param store          the record store with its cache
@@ -80,6 +85,17 @@ public final class HandleRequestProcessor {
      */
     public HandleRequestProcessor(CachingHandleRecordStore store, HandleWriter writer, List<String> servedPrefixes,
                                   Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork) {
+        this(store, writer, servedPrefixes, site, keys, blockingWork, null);
+    }
+
+    /**
+     * A processor for a node in the top-level role when {@code delegations} is not null: it answers the prefix
+     * handles of the delegated prefixes, refers the prefixes derived from them to their secondary nodes, and answers
+     * every other prefix handle it does not serve {@code RC_HANDLE_NOT_FOUND} (it is the root).
+     */
+    public HandleRequestProcessor(CachingHandleRecordStore store, HandleWriter writer, List<String> servedPrefixes,
+                                  Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork, Delegations delegations) {
+        this.delegations = delegations;
         this.store = store;
         this.namespace = new ServedNamespace(servedPrefixes);
         this.site = site;
@@ -240,6 +256,10 @@ public final class HandleRequestProcessor {
         } catch (InvalidHandleException e) {
             return error(req, AbstractMessage.RC_INVALID_HANDLE, e.getMessage());
         }
+        Delegated delegated = delegated(name);
+        if (delegated != null) {
+            return delegated.response(req);
+        }
         if (!namespace.serves(name)) {
             return error(req, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name));
         }
@@ -294,8 +314,8 @@ public final class HandleRequestProcessor {
      */
     public ValueAnswer resolveValuesIfCached(ValueQuery query) {
         Target target = target(query);
-        if (target.refusal() != null) {
-            return target.refusal();
+        if (target.answered() != null) {
+            return target.answered();
         }
         HandleName name = target.name();
         Optional<HandleRecord> cached = store.getIfCached(name);
@@ -318,8 +338,8 @@ public final class HandleRequestProcessor {
      */
     public ValueAnswer resolveValues(ValueQuery query, AdminIdentity who) {
         Target target = target(query);
-        if (target.refusal() != null) {
-            return target.refusal();
+        if (target.answered() != null) {
+            return target.answered();
         }
         HandleName name = target.name();
         try {
@@ -329,8 +349,8 @@ public final class HandleRequestProcessor {
         }
     }
 
-    /** The handle a query names, when it is valid and served here; else the refusal. */
-    private record Target(HandleName name, ValueAnswer refusal) {
+    /** The handle a query names, when it is valid and served here; else the answer already settled (a refusal, or a delegation's values). */
+    private record Target(HandleName name, ValueAnswer answered) {
     }
 
     private Target target(ValueQuery query) {
@@ -339,6 +359,10 @@ public final class HandleRequestProcessor {
             name = resolvable(Util.encodeString(query.handle()));
         } catch (InvalidHandleException e) {
             return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_INVALID_HANDLE, e.getMessage()));
+        }
+        Delegated delegated = delegated(name);
+        if (delegated != null) {
+            return new Target(null, delegated.answer(query));
         }
         if (!namespace.serves(name)) {
             return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name)));
@@ -360,6 +384,61 @@ public final class HandleRequestProcessor {
     /** A handle to resolve, from its UTF-8 bytes; a bare prefix stands for its prefix handle {@code 0.NA/<prefix>}. */
     private static HandleName resolvable(byte[] handle) {
         return HandleName.fromUtf8(Util.hasSlash(handle) ? handle : Util.convertSlashlessHandleToZeroNaHandle(handle));
+    }
+
+    /**
+     * What a top-level node answers for {@code name} in place of the ordinary path, or null when the ordinary path
+     * answers (a node in the secondary role, a handle served here, a handle the delegations know nothing of):
+     * <ul>
+     *   <li>the prefix handle of a delegated prefix ({@code 0.NA/88.999}): its values ({@link Delegations});</li>
+     *   <li>a prefix handle derived from one ({@code 0.NA/88.999.1}): {@code RC_PREFIX_REFERRAL} with the delegation's
+     *       {@code HS_SITE.PREFIX}, which CNRI's resolver follows to the secondary node;</li>
+     *   <li>another handle under a delegated prefix ({@code 88.999.1/LOT-1}): {@code RC_SERVER_NOT_RESP}, since the
+     *       top level is not authoritative for it (clients find its site through {@code 0.NA/88.999.1});</li>
+     *   <li>the prefix handle of a prefix neither delegated nor served here: {@code RC_HANDLE_NOT_FOUND}, as the root
+     *       answers for a prefix that does not exist.</li>
+     * </ul>
+     */
+    private Delegated delegated(HandleName name) {
+        if (delegations == null) {
+            return null;
+        }
+        String prefix = name.namedPrefix();
+        Delegations.Delegation d = delegations.covering(prefix);
+        if (d == null) {
+            return name.isPrefixHandle() && !namespace.serves(name)
+                    ? new Delegated(AbstractMessage.RC_HANDLE_NOT_FOUND, "prefix " + prefix + " is not known to this top-level node", null, null)
+                    : null;
+        }
+        if (!name.isPrefixHandle()) {
+            return new Delegated(AbstractMessage.RC_SERVER_NOT_RESP, "prefix " + prefix + " is delegated to the secondary node of "
+                    + d.prefix() + " (" + d.site() + "); resolve " + HandleName.ofPrefix(prefix) + " to find where it is served", null, null);
+        }
+        if (prefix.length() == d.prefix().length()) {
+            return new Delegated(AbstractMessage.RC_SUCCESS, null, PreparedRecord.of(d.prefixHandleValues(), false), null);
+        }
+        return new Delegated(AbstractMessage.RC_PREFIX_REFERRAL, "prefix " + prefix + " is delegated to the secondary node of "
+                + d.prefix() + " (" + d.site() + "); ask it", null, d);
+    }
+
+    /** A top-level answer: a refusal, a delegated prefix handle's values, or a prefix referral. */
+    private record Delegated(int responseCode, String message, PreparedRecord values, Delegations.Delegation referral) {
+        AbstractResponse response(ResolutionRequest req) throws HandleException {
+            if (referral != null) {
+                byte[][] encoded = PreparedRecord.of(referral.referralValues(), false).select(null, null);
+                return new ServiceReferralResponse(req, responseCode, Util.encodeString(referral.prefixHandle().toString()), encoded);
+            }
+            if (values == null) {
+                return error(req, responseCode, message);
+            }
+            byte[][] selected = values.select(req.requestedIndexes, req.requestedTypes);
+            return selected.length == 0 ? error(req, AbstractMessage.RC_VALUES_NOT_FOUND, null)
+                    : new ResolutionResponse(req, req.handle, selected);
+        }
+
+        ValueAnswer answer(ValueQuery query) {
+            return values == null ? ValueAnswer.refused(query, responseCode, message) : selected(query, values);
+        }
     }
 
     private static String notServed(HandleName name) {
