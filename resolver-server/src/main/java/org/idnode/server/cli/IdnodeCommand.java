@@ -110,13 +110,21 @@ public final class IdnodeCommand implements Runnable {
         boolean noGrpc;
         @Option(names = "--bind", paramLabel = "ADDR", description = "address to listen on (default 127.0.0.1)")
         String bind;
+        @Option(names = "--role", paramLabel = "ROLE", description = "secondary (default) or top-level (as federation.role)")
+        String role;
+        @Option(names = "--prefix", paramLabel = "PREFIX", description = "the secondary prefix this node serves, e.g. 88.999 (as node.prefixes: [PREFIX])")
+        String prefix;
+        @Option(names = "--top-level", paramLabel = "HOST:PORT",
+                description = "Handle address of the top-level node to file with and resolve through (as federation.top-level)")
+        String topLevel;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws InterruptedException {
-            NodeConfig cfg = options.load().withOverrides(null, handlePort, httpPort, grpcPort, bind);
+            NodeConfig cfg = options.load().withOverrides(null, handlePort, httpPort, grpcPort, bind)
+                    .withFederationOverrides(role, prefix, topLevel);
             if (noGrpc) {
                 cfg = cfg.withoutGrpc();
             }

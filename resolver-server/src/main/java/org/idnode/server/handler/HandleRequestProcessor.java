@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
@@ -47,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * record model rather than Handle messages (gRPC) resolve with the same rules through {@link #resolveValuesIfCached}
  * and {@link #resolveValues}, and write through {@link #writes} and {@link #batches}.
  *
+ * <p>With a {@link ForeignResolver} (recursion on), a resolution of a handle outside the served prefixes is answered
+ * recursively instead of {@code SERVER_NOT_RESP}: over the Handle protocol when the request carries the recursion flag,
+ * always for the record model ({@link #resolveForeign}).
+ *
  * <p>Threading: {@link #process} may be called from any thread and never blocks. Answers found in the
  * record cache are delivered on the calling thread; a cache miss (which reads RocksDB) and signing
  * (RSA) run on the {@code blockingWork} executor, so an event loop is never stalled by them. When that
@@ -67,6 +72,13 @@ public final class HandleRequestProcessor {
     private final AdminRequestHandler admin;
     private final AuthorizedWriter writes;
     private final BatchRegistration batches;
+    private final ForeignResolver foreign;
+
+    /** A processor that answers only for the served prefixes (no recursion). */
+    public HandleRequestProcessor(CachingHandleRecordStore store, HandleWriter writer, List<String> servedPrefixes,
+                                  Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork) {
+        this(store, writer, servedPrefixes, site, keys, blockingWork, null);
+    }
 
     /**
      * @param store          the record store with its cache
@@ -77,10 +89,13 @@ public final class HandleRequestProcessor {
      * @param keys           the node's private key, for certified answers
      * @param blockingWork   runs store reads on cache misses, signing, authentication and writes; may
      *                       reject when saturated
+     * @param foreign        resolves handles outside the served prefixes; null to answer them {@code SERVER_NOT_RESP}
      */
     public HandleRequestProcessor(CachingHandleRecordStore store, HandleWriter writer, List<String> servedPrefixes,
-                                  Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork) {
+                                  Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork,
+                                  ForeignResolver foreign) {
         this.store = store;
+        this.foreign = foreign;
         this.namespace = new ServedNamespace(servedPrefixes);
         this.site = site;
         this.signer = new ResponseSigner(keys);
@@ -241,6 +256,9 @@ public final class HandleRequestProcessor {
             return error(req, AbstractMessage.RC_INVALID_HANDLE, e.getMessage());
         }
         if (!namespace.serves(name)) {
+            if (foreign != null && req.recursive) {
+                return resolveForeign(req, name, callback);
+            }
             return error(req, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name));
         }
         Optional<HandleRecord> cached = store.getIfCached(name);
@@ -266,6 +284,38 @@ public final class HandleRequestProcessor {
             return error(req, AbstractMessage.RC_SERVER_TOO_BUSY, "the node is too busy, try again");
         }
         return null;
+    }
+
+    /** Returns the answer now when it is cached, else null: it will come from a recursion thread. */
+    private AbstractResponse resolveForeign(ResolutionRequest req, HandleName name, ResponseCallback callback) throws HandleException {
+        ForeignAnswer cached = foreign.cached(name);
+        if (cached != null) {
+            return foreignAnswer(req, cached);
+        }
+        foreign.resolve(name).thenAccept(a -> {
+            AbstractResponse response;
+            try {
+                response = foreignAnswer(req, a);
+            } catch (HandleException | RuntimeException e) {
+                response = internalError(req, e);
+            }
+            finish(req, response, callback, true);
+        });
+        return null;
+    }
+
+    private static AbstractResponse foreignAnswer(ResolutionRequest req, ForeignAnswer a) throws HandleException {
+        if (a.failure() != null) {
+            return new RecursionErrorResponse(req, a.failure(), a.message());
+        }
+        if (!a.isFound()) {
+            return error(req, a.responseCode(), a.message());
+        }
+        byte[][] values = a.prepared().select(req.requestedIndexes, req.requestedTypes);
+        if (values.length == 0) {
+            return error(req, AbstractMessage.RC_VALUES_NOT_FOUND, null);
+        }
+        return new ResolutionResponse(req, req.handle, values);
     }
 
     private AbstractResponse answer(ResolutionRequest req, HandleName name, Optional<HandleRecord> record, ResponseCallback callback)
@@ -298,6 +348,10 @@ public final class HandleRequestProcessor {
             return target.refusal();
         }
         HandleName name = target.name();
+        if (target.foreign()) {
+            ForeignAnswer cached = foreign.cached(name);
+            return cached == null ? null : selected(query, cached);
+        }
         Optional<HandleRecord> cached = store.getIfCached(name);
         if (cached == null) {
             return null;
@@ -322,6 +376,9 @@ public final class HandleRequestProcessor {
             return target.refusal();
         }
         HandleName name = target.name();
+        if (target.foreign()) {
+            return selected(query, foreign.resolve(name).join());
+        }
         try {
             return selected(query, who == null ? publicView(name, store.get(name)) : admin.viewAs(who, name));
         } catch (NodeStartingException e) {
@@ -329,8 +386,23 @@ public final class HandleRequestProcessor {
         }
     }
 
-    /** The handle a query names, when it is valid and served here; else the refusal. */
-    private record Target(HandleName name, ValueAnswer refusal) {
+    /**
+     * Resolves a handle this node does not serve recursively, without blocking the caller: for interfaces that speak
+     * the record model. Public values only, whoever asks.
+     *
+     * @return the answer to come, or null when the query is not for such a handle (or recursion is off): use
+     *         {@link #resolveValuesIfCached} and {@link #resolveValues}
+     */
+    public CompletableFuture<ValueAnswer> resolveForeign(ValueQuery query) {
+        Target target = target(query);
+        if (target.refusal() != null || !target.foreign()) {
+            return null;
+        }
+        return foreign.resolve(target.name()).thenApply(a -> selected(query, a));
+    }
+
+    /** The handle a query names, when it is valid and served here (or resolved recursively); else the refusal. */
+    private record Target(HandleName name, ValueAnswer refusal, boolean foreign) {
     }
 
     private Target target(ValueQuery query) {
@@ -338,12 +410,29 @@ public final class HandleRequestProcessor {
         try {
             name = resolvable(Util.encodeString(query.handle()));
         } catch (InvalidHandleException e) {
-            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_INVALID_HANDLE, e.getMessage()));
+            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_INVALID_HANDLE, e.getMessage()), false);
         }
         if (!namespace.serves(name)) {
-            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name)));
+            if (foreign != null) {
+                return new Target(name, null, true);
+            }
+            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name)), false);
         }
-        return new Target(name, null);
+        return new Target(name, null, false);
+    }
+
+    private static ValueAnswer selected(ValueQuery query, ForeignAnswer a) {
+        if (a.failure() != null) {
+            return ValueAnswer.failed(query, a.failure(), a.message());
+        }
+        if (!a.isFound()) {
+            return ValueAnswer.refused(query, a.responseCode(), a.message());
+        }
+        List<HandleValue> values = a.prepared().selectValues(query.indexes(), query.types());
+        if (values.isEmpty()) {
+            return ValueAnswer.refused(query, AbstractMessage.RC_VALUES_NOT_FOUND, "handle " + query.handle() + " has no values that match");
+        }
+        return ValueAnswer.found(query, values);
     }
 
     private static ValueAnswer selected(ValueQuery query, PreparedRecord view) {

@@ -165,7 +165,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         boolean pretty = params.containsKey("pretty") && !isFalse(params.get("pretty"));
         ResponseCallback reply = resp -> {
             Gson gson = pretty ? GsonUtility.getPrettyGson() : GsonUtility.getGson();
-            sendJson(ctx, HttpStatusMapping.forResolution(resp.responseCode), gson.toJson(GsonUtility.serializeResponseToRequest(req, resp)), keepAlive);
+            sendJson(ctx, HttpStatusMapping.forResolution(resp), gson.toJson(GsonUtility.serializeResponseToRequest(req, resp)), keepAlive);
         };
         if (authorization == null) {
             processor.process(req, reply);

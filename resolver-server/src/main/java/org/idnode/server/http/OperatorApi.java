@@ -34,7 +34,8 @@ import org.idnode.server.auth.HttpAuthenticator;
  *   <li>{@code PUT /api/admin/prefixes/{prefix}/state} with {@code {"state":"disabled"}};</li>
  *   <li>{@code GET /api/admin/enterprises};</li>
  *   <li>{@code POST /api/admin/prefixes/{prefix}/tokens} with {@code {"name":..., "identity":...}} (the token is in
- *       the answer, once) and {@code DELETE /api/admin/prefixes/{prefix}/tokens/{name}}.</li>
+ *       the answer, once) and {@code DELETE /api/admin/prefixes/{prefix}/tokens/{name}};</li>
+ *   <li>{@code GET /api/admin/federation/outbox}: the filing backlog of a secondary node ({@link OutboxJson}).</li>
  * </ul>
  * Every call needs an operator ({@link PrefixAdministration#operator}): {@code Authorization: Bearer} with an
  * operator token, or Basic with an operator identity and its secret key. 401 without credentials, 403 for bad
@@ -103,6 +104,10 @@ final class OperatorApi {
         if (n == 1 && path.get(0).equals("enterprises")) {
             requireMethod(method, HttpMethod.GET);
             return enterprises(admin.enterprises(op));
+        }
+        if (n == 2 && path.get(0).equals("federation") && path.get(1).equals("outbox")) {
+            requireMethod(method, HttpMethod.GET);
+            return OutboxJson.of(api.federation());
         }
         if (n == 0 || !path.get(0).equals("prefixes")) {
             return notFound(path);
