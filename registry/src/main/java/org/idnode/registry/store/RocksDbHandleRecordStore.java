@@ -267,6 +267,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
 
     @Override
     public void close() {
+        outbox.close();
         try {
             db.syncWal();
         } catch (RocksDBException e) {

@@ -34,7 +34,8 @@ import org.rocksdb.WriteOptions;
  * </ul>
  * Sequence numbers are given out and the write that carries them is made under one lock, so the entries RocksDB
  * holds are always a contiguous run, and a failed write gives its numbers to the next one: no gaps. The lock is
- * taken only by writes that file something.
+ * taken only by writes that file something, and by the outbox's own reads (the shipper's, rare), which therefore
+ * never see the store closed under them ({@link #close()}).
  *
  * <p>Thread-safe.
  */
@@ -49,10 +50,11 @@ final class RocksDbOutbox implements Outbox {
     private final ReadOptions read;
     private final ReentrantLock lock = new ReentrantLock();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
-    /** Guarded by {@link #lock} for writes; volatile for the readers of the backlog. */
-    private volatile long last;
-    private volatile long oldestPending;
+    /** Guarded by {@link #lock}. */
+    private long last;
+    private long oldestPending;
     private final Map<String, Counts> counts = new HashMap<>();
+    private boolean closed;
 
     RocksDbOutbox(RocksDB db, ColumnFamilyHandle cf, WriteOptions syncWrite, ReadOptions read) {
         this.db = db;
@@ -83,6 +85,7 @@ final class RocksDbOutbox implements Outbox {
         long seq;
         lock.lock();
         try {
+            checkOpen();
             seq = putEntries(batch, filings.payloads(), nowMillis);
             Map<String, Counts> changed = new HashMap<>();
             for (Map.Entry<String, Counts> e : filings.counts().entrySet()) {
@@ -114,14 +117,23 @@ final class RocksDbOutbox implements Outbox {
 
     @Override
     public List<OutboxEntry> pending(int max) {
+        lock.lock();
+        try {
+            checkOpen();
+            return pendingLocked(max);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<OutboxEntry> pendingLocked(int max) {
         List<OutboxEntry> out = new ArrayList<>(Math.min(max, 1024));
         long expected = oldestPending;
         try (RocksIterator it = db.newIterator(cf, read)) {
             for (it.seek(entryKey(expected)); it.isValid() && out.size() < max && it.key()[0] == ENTRY; it.next()) {
                 long seq = sequenceOf(it.key());
                 if (seq != expected) {
-                    // Acknowledged concurrently: the run starts later now. Never hand out a gap.
-                    break;
+                    break; // never hand out a gap
                 }
                 byte[] value = it.value();
                 long created = ByteBuffer.wrap(value).getLong();
@@ -136,6 +148,7 @@ final class RocksDbOutbox implements Outbox {
     public void acknowledge(long sequence) {
         lock.lock();
         try {
+            checkOpen();
             long through = Math.min(sequence, last);
             if (through < oldestPending) {
                 return;
@@ -154,28 +167,20 @@ final class RocksDbOutbox implements Outbox {
 
     @Override
     public Backlog backlog() {
-        long oldest;
-        long newest;
         lock.lock();
         try {
-            oldest = oldestPending;
-            newest = last;
+            checkOpen();
+            if (oldestPending > last) {
+                return new Backlog(0, 0, 0, last);
+            }
+            byte[] value = db.get(cf, read, entryKey(oldestPending));
+            long created = value == null ? 0 : ByteBuffer.wrap(value).getLong();
+            return new Backlog(last - oldestPending + 1, oldestPending, created, last);
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot read the outbox: " + e.getMessage(), e);
         } finally {
             lock.unlock();
         }
-        if (oldest > newest) {
-            return new Backlog(0, 0, 0, newest);
-        }
-        long created = 0;
-        try {
-            byte[] value = db.get(cf, read, entryKey(oldest));
-            if (value != null) {
-                created = ByteBuffer.wrap(value).getLong();
-            }
-        } catch (RocksDBException e) {
-            throw new StoreException("cannot read the outbox: " + e.getMessage(), e);
-        }
-        return new Backlog(newest - oldest + 1, oldest, created, newest);
     }
 
     @Override
@@ -193,6 +198,7 @@ final class RocksDbOutbox implements Outbox {
         int appended;
         lock.lock();
         try (WriteBatch batch = new WriteBatch()) {
+            checkOpen();
             List<byte[]> payloads = new ArrayList<>();
             for (Map.Entry<String, Counts> e : new TreeMap<>(counts).entrySet()) {
                 if (e.getValue().registered() == 0 && e.getValue().deleted() == 0) {
@@ -221,6 +227,22 @@ final class RocksDbOutbox implements Outbox {
     @Override
     public void onAppend(Runnable listener) {
         listeners.add(listener);
+    }
+
+    /** Refuses every later call; called by the store before it closes RocksDB, so no call can be under way then. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StoreException("the store is closed");
+        }
     }
 
     /** Puts the entries numbered after {@link #last} into the batch; returns the new last number. Under the lock. */

@@ -91,9 +91,11 @@ final class FilingEndpoint implements AutoCloseable {
         AbstractResponse resp;
         try {
             resp = resolver.sendHdlTcpRequest(req, TopLevelSites.inetAddress(topLevel.host()), topLevel.port());
-        } catch (HandleException | RuntimeException e) {
+        } catch (HandleException e) {
             throw new FilingException("cannot get the site info of the top-level node at " + topLevel + " (federation.top-level): "
-                    + e.getMessage());
+                    + HandleErrors.describe(e));
+        } catch (RuntimeException e) {
+            throw new FilingException("cannot get the site info of the top-level node at " + topLevel + " (federation.top-level): " + e);
         }
         if (!(resp instanceof GetSiteInfoResponse site)) {
             throw new FilingException("the top-level node at " + topLevel + " answered the site-info request with " + resp);

@@ -123,6 +123,9 @@ public final class FilingShipper implements AutoCloseable {
                 flushCountsWhenDue();
                 waitMillis = shipOnce();
             } catch (RuntimeException e) {
+                if (closed) {
+                    return; // the node is stopping and closed the store
+                }
                 log.error("filing with the top-level node failed unexpectedly", e);
                 waitMillis = failed("unexpected failure: " + e);
             }
@@ -278,15 +281,19 @@ public final class FilingShipper implements AutoCloseable {
         }
     }
 
-    /** Stops shipping (what is pending stays in the outbox for the next start) and closes the channel. */
+    /**
+     * Stops shipping (what is pending stays in the outbox for the next start): interrupts a call in flight and waits
+     * briefly for the thread; a batch sent but not acknowledged is sent again after the next start.
+     */
     @Override
     public void close() {
         closed = true;
         synchronized (wakeUp) {
             wakeUp.notifyAll();
         }
+        thread.interrupt();
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(settings.callTimeoutSeconds() + 5L));
+            thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -162,7 +162,7 @@ public final class RecursiveResolver implements ForeignResolver, AutoCloseable {
         try {
             resp = resolver.processRequest(req);
         } catch (HandleException e) {
-            String why = e.getMessage() == null ? HandleException.getCodeStr(e.getCode()) : e.getMessage();
+            String why = HandleErrors.describe(e);
             if (why.toLowerCase(Locale.ROOT).contains("recursion limit")) {
                 return ForeignAnswer.failed(RecursionFailure.LOOP, "resolving " + handle + " took more than " + settings.maxReferrals()
                         + " referrals (federation.recursion.max-referrals) from the top-level node at " + topLevel
