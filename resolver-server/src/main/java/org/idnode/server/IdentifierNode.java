@@ -20,6 +20,7 @@ import net.handle.hdllib.HandleException;
 import net.handle.hdllib.ResolutionRequest;
 import net.handle.hdllib.Util;
 import org.idnode.registry.cache.CachingHandleRecordStore;
+import org.idnode.registry.federation.FilingLedger;
 import org.idnode.registry.genealogy.GenealogyTracer;
 import org.idnode.registry.store.RocksDbHandleRecordStore;
 import org.idnode.registry.template.TemplateCatalog;
@@ -31,6 +32,7 @@ import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.config.NodeConfig;
 import org.idnode.server.federation.SecondaryFederation;
+import org.idnode.server.federation.TopLevel;
 import org.idnode.server.grpc.GrpcApi;
 import org.idnode.server.grpc.GrpcServer;
 import org.idnode.server.handler.HandleRequestProcessor;
@@ -42,7 +44,8 @@ import org.idnode.server.transport.NettyTransport;
 /**
  * A running node: the RocksDB store in the data folder with its cache, the node key pair, the
  * request processor, the Netty listeners (Handle TCP and UDP, HTTP) and the gRPC listener on the same
- * event loops, wired together.
+ * event loops, wired together; in the top-level role ({@code federation.role}) also the {@link TopLevel} parts on the
+ * store's federation ledger.
  *
  * <p>{@link #start} returns once every listener is bound and the node answers; {@link #close} stops
  * accepting, lets in-flight store work finish, and closes the store (flushing it). Thread-safe.
@@ -71,18 +74,21 @@ public final class IdentifierNode implements AutoCloseable {
         AtomicReference<NodeSite> published = new AtomicReference<>();
         federation = SecondaryFederation.of(config);
         HandleWriter writer = new HandleWriter(store, new TemplateValidator(templates), federation.filer());
+        TopLevel topLevel = config.federation().role() == NodeConfig.Role.TOP_LEVEL
+                ? TopLevel.open(new FilingLedger(rocks.federationKeySpace()), config.prefixes())
+                : null;
         HandleRequestProcessor processor = new HandleRequestProcessor(store, writer, config.prefixes(), published::get,
-                keys.privateKey(), blockingWork, federation.recursion());
+                keys.privateKey(), blockingWork, topLevel == null ? null : topLevel.delegations(), federation.recursion());
         GenealogyTracer tracer = new GenealogyTracer(store);
         HttpAuthenticator authenticator = new HttpAuthenticator(store::get);
         PrefixAdministration administration = new PrefixAdministration(store, writer, config.prefixes());
         transport = new NettyTransport(Runtime.getRuntime().availableProcessors());
         try {
             transport.bind(bind, config.handlePort(), config.httpPort(), config.idleTimeoutSeconds(), processor,
-                    new HttpApi(processor, tracer, authenticator, administration, blockingWork, federation));
+                    new HttpApi(processor, tracer, authenticator, administration, blockingWork, topLevel, federation));
             grpc = config.grpc().enabled()
                     ? GrpcServer.start(config.grpc(), bind, config.idleTimeoutSeconds(), transport, authenticator,
-                            new GrpcApi(processor, tracer, templates, administration, blockingWork))
+                            new GrpcApi(processor, tracer, templates, administration, blockingWork, topLevel))
                     : null;
         } catch (RuntimeException e) {
             transport.close();
@@ -91,7 +97,7 @@ public final class IdentifierNode implements AutoCloseable {
             throw e;
         }
         site = NodeSite.of(config.nodeName(), config.advertisedAddress(), config.siteSerial(), keys.publicKeyHandleEncoding(),
-                transport.handleAddress().getPort(), transport.httpAddress().getPort());
+                transport.handleAddress().getPort(), transport.httpAddress().getPort(), grpc == null ? 0 : grpc.address().getPort());
         published.set(site);
         try {
             federation.start(rocks.outbox(), keys.privateKey(), site);

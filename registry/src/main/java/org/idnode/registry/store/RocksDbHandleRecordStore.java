@@ -39,6 +39,7 @@ import org.rocksdb.WriteOptions;
  *   <li>{@code audit}: key = handle key, 0x00, 8-byte sequence number; value = the entry ({@link AuditCodec});</li>
  *   <li>{@code refs}: key = referenced handle's key, 0x00, referencing handle's key; value = the referencing handle as written;</li>
  *   <li>{@code outbox}: the federation outbox ({@link #outbox()}), written only by commits that file something.</li>
+ *   <li>{@code federation}: the federation ledger's own keys, through {@link #federationKeySpace()}.</li>
  * </ul>
  * Every write is one {@link WriteBatch} (record, audit entry and index entries together) committed with
  * {@code sync=true}, so an acknowledged write survives a crash or power loss through the write-ahead log
@@ -51,6 +52,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     static final String AUDIT_CF = "audit";
     static final String REFS_CF = "refs";
     static final String OUTBOX_CF = "outbox";
+    static final String FEDERATION_CF = "federation";
     private static final String IMPORT_ACTOR = "import";
 
     static {
@@ -68,6 +70,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     private final ColumnFamilyHandle audit;
     private final ColumnFamilyHandle refs;
     private final RocksDbOutbox outbox;
+    private final KeySpace federation;
     private final WriteOptions syncWrite;
     private final ReadOptions read;
     private final AtomicLong auditSequence;
@@ -103,7 +106,8 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
                 new ColumnFamilyDescriptor(HANDLES_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
                 new ColumnFamilyDescriptor(AUDIT_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
                 new ColumnFamilyDescriptor(REFS_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
-                new ColumnFamilyDescriptor(OUTBOX_CF.getBytes(StandardCharsets.UTF_8), outboxOptions));
+                new ColumnFamilyDescriptor(OUTBOX_CF.getBytes(StandardCharsets.UTF_8), outboxOptions),
+                new ColumnFamilyDescriptor(FEDERATION_CF.getBytes(StandardCharsets.UTF_8), cfOptions));
         try {
             db = RocksDB.open(dbOptions, directory.toString(), descriptors, cfHandles);
         } catch (RocksDBException e) {
@@ -119,6 +123,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         syncWrite = new WriteOptions().setSync(true);
         read = new ReadOptions();
         outbox = new RocksDbOutbox(db, cfHandles.get(4), syncWrite, read);
+        federation = new KeySpace(db, cfHandles.get(5), syncWrite, read, FEDERATION_CF);
         // Every audit entry is a key of its own batch, so RocksDB's sequence number grows at least as fast
         // as this counter: starting from it after a restart never reuses a number.
         auditSequence = new AtomicLong(db.getLatestSequenceNumber());
@@ -258,6 +263,11 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     /** The federation outbox kept in this store; empty unless writes file something. */
     public Outbox outbox() {
         return outbox;
+    }
+
+    /** The key space of the federation ledger ({@code org.idnode.registry.federation.FilingLedger}), in this store's RocksDB. */
+    public KeySpace federationKeySpace() {
+        return federation;
     }
 
     /** The folder this store lives in. */

@@ -34,13 +34,15 @@ import picocli.CommandLine.Parameters;
 /**
  * The {@code idnode} command: {@code serve} runs a node; {@code import} bulk-loads records, and {@code prefix},
  * {@code enterprise}, {@code operator} and {@code token} are the operator's actions
- * ({@link PrefixAdministration}), all offline on a data folder.
+ * ({@link PrefixAdministration}), {@code secondary} and {@code filings} a top-level node operator's
+ * ({@link FederationCommands}), all offline on a data folder.
  * Exit codes: 0 success, 1 bad input data, 2 bad usage or configuration, 3 the store or a port is unusable.
  */
 @Command(name = "idnode", mixinStandardHelpOptions = true, versionProvider = IdnodeCommand.Version.class,
         description = "Industrial internet identifier resolution node (Handle protocol secondary node).",
         subcommands = {IdnodeCommand.Serve.class, IdnodeCommand.Import.class, IdnodeCommand.ClientConfig.class, IdnodeCommand.Prefix.class,
-                IdnodeCommand.Enterprise.class, IdnodeCommand.Operator.class, IdnodeCommand.Token.class})
+                IdnodeCommand.Enterprise.class, IdnodeCommand.Operator.class, IdnodeCommand.Token.class,
+                FederationCommands.Secondary.class, FederationCommands.Filings.class})
 public final class IdnodeCommand implements Runnable {
     static final int EXIT_BAD_DATA = 1;
     static final int EXIT_CONFIG = 2;
@@ -85,11 +87,27 @@ public final class IdnodeCommand implements Runnable {
         Path config;
         @Option(names = "--data-dir", paramLabel = "DIR", description = "data folder (default: from the configuration, else ./data)")
         Path dataDir;
+        @Option(names = "--role", paramLabel = "ROLE",
+                description = "the node's role in the federation: secondary or top-level (default: federation.role, else secondary)")
+        String role;
 
-        /** The validated configuration with the data folder override applied. */
+        /** The validated configuration with the data folder and role overrides applied. */
         NodeConfig load() {
-            NodeConfig base = config != null ? NodeConfig.load(config)
-                    : Files.exists(DEFAULT_CONFIG) ? NodeConfig.load(DEFAULT_CONFIG) : NodeConfig.defaults();
+            NodeConfig.Role r = null;
+            if (role != null) {
+                try {
+                    r = NodeConfig.Role.parse(role);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("--role: " + e.getMessage());
+                }
+            }
+            return load(r);
+        }
+
+        /** The validated configuration in {@code forcedRole} (null: as configured), with the data folder override applied. */
+        NodeConfig load(NodeConfig.Role forcedRole) {
+            NodeConfig base = config != null ? NodeConfig.load(config, forcedRole)
+                    : Files.exists(DEFAULT_CONFIG) ? NodeConfig.load(DEFAULT_CONFIG, forcedRole) : NodeConfig.defaults(forcedRole);
             return base.withOverrides(dataDir, null, null, null, null);
         }
     }
@@ -110,8 +128,6 @@ public final class IdnodeCommand implements Runnable {
         boolean noGrpc;
         @Option(names = "--bind", paramLabel = "ADDR", description = "address to listen on (default 127.0.0.1)")
         String bind;
-        @Option(names = "--role", paramLabel = "ROLE", description = "secondary (default) or top-level (as federation.role)")
-        String role;
         @Option(names = "--prefix", paramLabel = "PREFIX", description = "the secondary prefix this node serves, e.g. 88.999 (as node.prefixes: [PREFIX])")
         String prefix;
         @Option(names = "--top-level", paramLabel = "HOST:PORT",
@@ -124,7 +140,7 @@ public final class IdnodeCommand implements Runnable {
         @Override
         public Integer call() throws InterruptedException {
             NodeConfig cfg = options.load().withOverrides(null, handlePort, httpPort, grpcPort, bind)
-                    .withFederationOverrides(role, prefix, topLevel);
+                    .withFederationOverrides(prefix, topLevel);
             if (noGrpc) {
                 cfg = cfg.withoutGrpc();
             }

@@ -45,7 +45,7 @@ import org.idnode.registry.model.InvalidHandleException;
  * @param templatesDir   folder of template files ({@code *.json}); null means {@code conf/templates}
  *                       when that folder exists, else no templates
  * @param grpc           the gRPC listener
- * @param federation     the node's place in the federation: its role, its top-level node, filing and recursion
+ * @param federation     the node's place in the federation: its role, its top-level node, filing and recursion ({@code federation:})
  */
 public record NodeConfig(
         String nodeName,
@@ -88,13 +88,61 @@ public record NodeConfig(
         }
     }
 
+    /** A node's role in the federation. */
+    public enum Role {
+        /** Serves its own prefix (e.g. 88.999) and the enterprise prefixes under it; files to its top-level node. */
+        SECONDARY("secondary", List.of("88.999")),
+        /**
+         * Plays the national top-level node: answers the root {@code 0.NA/0.NA}, refers derived prefixes of the
+         * prefixes it delegated to their secondary nodes, and receives their filings.
+         */
+        TOP_LEVEL("top-level", List.of("0.NA"));
+
+        private final String text;
+        private final List<String> defaultPrefixes;
+
+        Role(String text, List<String> defaultPrefixes) {
+            this.text = text;
+            this.defaultPrefixes = defaultPrefixes;
+        }
+
+        /** The name in the configuration and on the command line. */
+        public String text() {
+            return text;
+        }
+
+        /** {@code node.prefixes} when the configuration does not set it. */
+        public List<String> defaultPrefixes() {
+            return defaultPrefixes;
+        }
+
+        /**
+         * The role named {@code text} ({@code secondary} or {@code top-level}).
+         *
+         * @throws IllegalArgumentException naming the roles, for anything else
+         */
+        public static Role parse(String text) {
+            for (Role r : values()) {
+                if (r.text.equals(text)) {
+                    return r;
+                }
+            }
+            throw new IllegalArgumentException("expected secondary or top-level, got '" + text + "'");
+        }
+    }
+
     public NodeConfig {
         prefixes = List.copyOf(prefixes);
     }
 
     /** The configuration with every default and no file. */
     public static NodeConfig defaults() {
-        return fromTree(MissingNode.getInstance(), Path.of("."));
+        return defaults(null);
+    }
+
+    /** The configuration with every default and no file, in {@code role} (null: the default role). */
+    public static NodeConfig defaults(Role role) {
+        return fromTree(MissingNode.getInstance(), Path.of("."), role);
     }
 
     /**
@@ -104,6 +152,16 @@ public record NodeConfig(
      * @throws ConfigException naming the bad key, or saying the file cannot be read
      */
     public static NodeConfig load(Path file) {
+        return load(file, null);
+    }
+
+    /**
+     * Reads and validates a YAML file, with the role given on the command line in place of {@code federation.role}
+     * (null: as configured). The role is applied before the defaults that depend on it ({@code node.prefixes}).
+     *
+     * @throws ConfigException naming the bad key, or saying the file cannot be read
+     */
+    public static NodeConfig load(Path file, Role role) {
         JsonNode tree;
         try (InputStream in = Files.newInputStream(file)) {
             tree = new ObjectMapper(new YAMLFactory()).readTree(in);
@@ -112,10 +170,14 @@ public record NodeConfig(
         } catch (IOException e) {
             throw new ConfigException("configuration file " + file + " is not valid YAML: " + e.getMessage(), e);
         }
-        return fromTree(tree == null ? MissingNode.getInstance() : tree, Path.of("."));
+        return fromTree(tree == null ? MissingNode.getInstance() : tree, Path.of("."), role);
     }
 
     static NodeConfig fromTree(JsonNode root, Path base) {
+        return fromTree(root, base, null);
+    }
+
+    static NodeConfig fromTree(JsonNode root, Path base, Role roleOverride) {
         Section top = new Section("", root);
         top.allowOnly(TOP_KEYS);
         Section node = top.section("node");
@@ -147,7 +209,8 @@ public record NodeConfig(
                     + tls.key("private-key-file") + " (PEM), or neither for plaintext");
         }
 
-        List<String> prefixes = node.stringList("prefixes", List.of("88.999"));
+        Federation federation = Federation.read(top.section("federation"), base, roleOverride);
+        List<String> prefixes = node.stringList("prefixes", federation.role().defaultPrefixes());
         if (prefixes.isEmpty()) {
             throw new ConfigException("node.prefixes: at least one prefix is required, e.g. [\"88.999\"]");
         }
@@ -182,7 +245,7 @@ public record NodeConfig(
                 limits.integer("idle-timeout-seconds", 60, 1, 86_400),
                 templatesDir == null ? null : base.resolve(templatesDir),
                 grpcSettings,
-                Federation.read(top.section("federation"), base));
+                federation);
     }
 
     /**
@@ -221,11 +284,12 @@ public record NodeConfig(
     }
 
     /**
-     * A copy with the federation options of {@code serve} applied: {@code --role}, {@code --prefix} (the one prefix the
-     * node serves, its secondary prefix) and {@code --top-level HOST:PORT}; null arguments keep the configured value.
-     * Recursion follows the top level as when it is configured in the file, unless the file sets it.
+     * A copy with the federation options of {@code serve} applied: {@code --prefix} (the one prefix the node serves, its
+     * secondary prefix) and {@code --top-level HOST:PORT}; null arguments keep the configured value. Recursion follows
+     * the top level as when it is configured in the file, unless the file sets it. ({@code --role} is applied when the
+     * file is read, since defaults depend on it.)
      */
-    public NodeConfig withFederationOverrides(String role, String prefix, String topLevel) {
+    public NodeConfig withFederationOverrides(String prefix, String topLevel) {
         List<String> newPrefixes = prefixes;
         if (prefix != null) {
             try {
@@ -235,10 +299,9 @@ public record NodeConfig(
             }
             newPrefixes = List.of(prefix);
         }
-        Federation.Role newRole = role == null ? federation.role() : Federation.Role.parse(role, "--role");
         Federation.Address newTop = topLevel == null ? federation.topLevel() : Federation.Address.parse(topLevel, "--top-level");
-        Federation f = new Federation(newRole, newTop, federation.filing(), federation.recursion().withDefaultFor(newRole, newTop))
-                .checked("--top-level");
+        Federation f = new Federation(federation.role(), newTop, federation.filing(),
+                federation.recursion().withDefaultFor(federation.role(), newTop)).checked("--top-level");
         return new NodeConfig(nodeName, newPrefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
                 cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir, grpc, f);
     }
@@ -254,22 +317,9 @@ public record NodeConfig(
      * @param recursion {@code federation.recursion.*}
      */
     public record Federation(Role role, Address topLevel, Filing filing, Recursion recursion) {
-        /** What the node is in the federation. */
-        public enum Role {
-            SECONDARY, TOP_LEVEL;
-
-            static Role parse(String text, String key) {
-                for (Role r : values()) {
-                    if (r.text().equalsIgnoreCase(text.trim())) {
-                        return r;
-                    }
-                }
-                throw new ConfigException(key + ": expected secondary or top-level, got '" + text + "'");
-            }
-
-            /** {@code secondary} or {@code top-level}. */
-            public String text() {
-                return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        public Federation {
+            if (role == null) {
+                throw new IllegalArgumentException("a federation role is needed");
             }
         }
 
@@ -349,7 +399,7 @@ public record NodeConfig(
             return role == Role.SECONDARY && topLevel != null;
         }
 
-        static Federation read(Section f, Path base) {
+        static Federation read(Section f, Path base, Role roleOverride) {
             f.allowOnly(Set.of("role", "top-level", "filing", "recursion"));
             Section filing = f.section("filing");
             filing.allowOnly(Set.of("address", "tls-ca-file", "policy", "count-interval-seconds", "backoff-min-ms", "backoff-max-ms",
@@ -357,8 +407,14 @@ public record NodeConfig(
             Section rec = f.section("recursion");
             rec.allowOnly(Set.of("enabled", "max-referrals", "deadline-ms", "threads", "queue", "cache-max-entries", "max-ttl-seconds",
                     "negative-ttl-seconds"));
-            String roleText = f.string("role", null);
-            Role role = roleText == null ? Role.SECONDARY : Role.parse(roleText, f.key("role"));
+            Role role = roleOverride;
+            if (role == null) {
+                try {
+                    role = Role.parse(f.string("role", Role.SECONDARY.text()));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(f.key("role") + ": " + e.getMessage());
+                }
+            }
             String top = f.string("top-level", null);
             Address topLevel = top == null ? null : Address.parse(top, f.key("top-level"));
             String address = filing.string("address", null);

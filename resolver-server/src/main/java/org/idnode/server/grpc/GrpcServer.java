@@ -31,7 +31,8 @@ import org.idnode.server.transport.NettyTransport;
  * The node's gRPC listener: grpc-netty on the node's own Netty event loops and channel type
  * ({@link NettyTransport}), with {@code directExecutor()} so that calls answered from the cache never leave the
  * event loop (work that may block goes to the node's blocking-work executor). It serves the node's services
- * ({@link #services}: {@code idnode.v1.IdentifierService}, {@code TemplateService} and {@code AdminService}), the standard health service
+ * ({@link #services}: {@code idnode.v1.IdentifierService}, {@code TemplateService} and {@code AdminService}, and in the
+ * top-level role {@code FederationService}), the standard health service
  * ({@code grpc.health.v1.Health}, {@code SERVING} once {@link #serving()} is called) and server reflection (v1),
  * every call passing through the {@link GrpcAuthenticator}. TLS when the configuration names PEM files.
  *
@@ -55,10 +56,14 @@ public final class GrpcServer implements AutoCloseable {
 
     /** The node's own services. */
     private static List<BindableService> services(GrpcApi api) {
-        return List.of(
+        List<BindableService> services = new ArrayList<>(List.of(
                 new IdentifierGrpcService(api),
                 new TemplateGrpcService(api.templates()),
-                new AdminGrpcService(api.administration(), api.blockingWork()));
+                new AdminGrpcService(api.administration(), api.blockingWork())));
+        if (api.topLevel() != null) {
+            services.add(new FederationGrpcService(api.topLevel().filings(), api.blockingWork()));
+        }
+        return services;
     }
 
     /**

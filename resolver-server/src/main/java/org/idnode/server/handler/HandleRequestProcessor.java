@@ -21,6 +21,7 @@ import net.handle.hdllib.HandleException;
 import net.handle.hdllib.MessageEnvelope;
 import net.handle.hdllib.ResolutionRequest;
 import net.handle.hdllib.ResolutionResponse;
+import net.handle.hdllib.ServiceReferralResponse;
 import net.handle.hdllib.Util;
 import org.idnode.registry.cache.CachingHandleRecordStore;
 import org.idnode.registry.model.HandleName;
@@ -35,6 +36,7 @@ import org.idnode.server.auth.AdminIdentity;
 import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
+import org.idnode.server.federation.Delegations;
 import org.idnode.server.site.NodeSite;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * TCP and HTTP transports. Supported: {@code OC_RESOLUTION} (index and type filters, public-only
  * values, prefix handles {@code 0.NA/<prefix>}) and {@code OC_GET_SITE_INFO}; sessions, challenges, writes,
  * list-handles and home/unhome prefix through {@link AdminRequestHandler}; every other operation is
- * answered {@code RC_OPERATION_NOT_SUPPORTED}. Certified requests get signed answers. Interfaces that speak the
+ * answered {@code RC_OPERATION_NOT_SUPPORTED}. Certified requests get signed answers. In the top-level role the
+ * {@link Delegations} answer first (see {@link #delegated}). Interfaces that speak the
  * record model rather than Handle messages (gRPC) resolve with the same rules through {@link #resolveValuesIfCached}
  * and {@link #resolveValues}, and write through {@link #writes} and {@link #batches}.
  *
@@ -73,12 +76,8 @@ public final class HandleRequestProcessor {
     private final AuthorizedWriter writes;
     private final BatchRegistration batches;
     private final ForeignResolver foreign;
-
-    /** A processor that answers only for the served prefixes (no recursion). */
-    public HandleRequestProcessor(CachingHandleRecordStore store, HandleWriter writer, List<String> servedPrefixes,
-                                  Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork) {
-        this(store, writer, servedPrefixes, site, keys, blockingWork, null);
-    }
+    /** The prefixes delegated to secondary nodes; null unless the node plays the top level. */
+    private final Delegations delegations;
 
     /**
      * @param store          the record store with its cache
@@ -89,11 +88,32 @@ public final class HandleRequestProcessor {
      * @param keys           the node's private key, for certified answers
      * @param blockingWork   runs store reads on cache misses, signing, authentication and writes; may
      *                       reject when saturated
-     * @param foreign        resolves handles outside the served prefixes; null to answer them {@code SERVER_NOT_RESP}
      */
     public HandleRequestProcessor(CachingHandleRecordStore store, HandleWriter writer, List<String> servedPrefixes,
-                                  Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork,
+                                  Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork) {
+        this(store, writer, servedPrefixes, site, keys, blockingWork, null, null);
+    }
+
+    /**
+     * A processor for a node in the top-level role when {@code delegations} is not null: it answers the prefix
+     * handles of the delegated prefixes, refers the prefixes derived from them to their secondary nodes, and answers
+     * every other prefix handle it does not serve {@code RC_HANDLE_NOT_FOUND} (it is the root).
+     */
+    public HandleRequestProcessor(CachingHandleRecordStore store, HandleWriter writer, List<String> servedPrefixes,
+                                  Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork, Delegations delegations) {
+        this(store, writer, servedPrefixes, site, keys, blockingWork, delegations, null);
+    }
+
+    /**
+     * The processor in full.
+     *
+     * @param delegations the prefixes a top-level node delegated (see above); null for a secondary node
+     * @param foreign     resolves handles outside the served prefixes recursively; null to answer them {@code SERVER_NOT_RESP}
+     */
+    public HandleRequestProcessor(CachingHandleRecordStore store, HandleWriter writer, List<String> servedPrefixes,
+                                  Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork, Delegations delegations,
                                   ForeignResolver foreign) {
+        this.delegations = delegations;
         this.store = store;
         this.foreign = foreign;
         this.namespace = new ServedNamespace(servedPrefixes);
@@ -255,6 +275,10 @@ public final class HandleRequestProcessor {
         } catch (InvalidHandleException e) {
             return error(req, AbstractMessage.RC_INVALID_HANDLE, e.getMessage());
         }
+        Delegated delegated = delegated(name);
+        if (delegated != null) {
+            return delegated.response(req);
+        }
         if (!namespace.serves(name)) {
             if (foreign != null && req.recursive) {
                 return resolveForeign(req, name, callback);
@@ -344,8 +368,8 @@ public final class HandleRequestProcessor {
      */
     public ValueAnswer resolveValuesIfCached(ValueQuery query) {
         Target target = target(query);
-        if (target.refusal() != null) {
-            return target.refusal();
+        if (target.answered() != null) {
+            return target.answered();
         }
         HandleName name = target.name();
         if (target.foreign()) {
@@ -372,8 +396,8 @@ public final class HandleRequestProcessor {
      */
     public ValueAnswer resolveValues(ValueQuery query, AdminIdentity who) {
         Target target = target(query);
-        if (target.refusal() != null) {
-            return target.refusal();
+        if (target.answered() != null) {
+            return target.answered();
         }
         HandleName name = target.name();
         if (target.foreign()) {
@@ -395,14 +419,17 @@ public final class HandleRequestProcessor {
      */
     public CompletableFuture<ValueAnswer> resolveForeign(ValueQuery query) {
         Target target = target(query);
-        if (target.refusal() != null || !target.foreign()) {
+        if (target.answered() != null || !target.foreign()) {
             return null;
         }
         return foreign.resolve(target.name()).thenApply(a -> selected(query, a));
     }
 
-    /** The handle a query names, when it is valid and served here (or resolved recursively); else the refusal. */
-    private record Target(HandleName name, ValueAnswer refusal, boolean foreign) {
+    /**
+     * The handle a query names, when it is valid and served here (or, {@code foreign}, to be resolved recursively); else
+     * the answer already settled (a refusal, or a delegation's values).
+     */
+    private record Target(HandleName name, ValueAnswer answered, boolean foreign) {
     }
 
     private Target target(ValueQuery query) {
@@ -411,6 +438,10 @@ public final class HandleRequestProcessor {
             name = resolvable(Util.encodeString(query.handle()));
         } catch (InvalidHandleException e) {
             return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_INVALID_HANDLE, e.getMessage()), false);
+        }
+        Delegated delegated = delegated(name);
+        if (delegated != null) {
+            return new Target(null, delegated.answer(query), false);
         }
         if (!namespace.serves(name)) {
             if (foreign != null) {
@@ -449,6 +480,61 @@ public final class HandleRequestProcessor {
     /** A handle to resolve, from its UTF-8 bytes; a bare prefix stands for its prefix handle {@code 0.NA/<prefix>}. */
     private static HandleName resolvable(byte[] handle) {
         return HandleName.fromUtf8(Util.hasSlash(handle) ? handle : Util.convertSlashlessHandleToZeroNaHandle(handle));
+    }
+
+    /**
+     * What a top-level node answers for {@code name} in place of the ordinary path, or null when the ordinary path
+     * answers (a node in the secondary role, a handle served here, a handle the delegations know nothing of):
+     * <ul>
+     *   <li>the prefix handle of a delegated prefix ({@code 0.NA/88.999}): its values ({@link Delegations});</li>
+     *   <li>a prefix handle derived from one ({@code 0.NA/88.999.1}): {@code RC_PREFIX_REFERRAL} with the delegation's
+     *       {@code HS_SITE.PREFIX}, which CNRI's resolver follows to the secondary node;</li>
+     *   <li>another handle under a delegated prefix ({@code 88.999.1/LOT-1}): {@code RC_SERVER_NOT_RESP}, since the
+     *       top level is not authoritative for it (clients find its site through {@code 0.NA/88.999.1});</li>
+     *   <li>the prefix handle of a prefix neither delegated nor served here: {@code RC_HANDLE_NOT_FOUND}, as the root
+     *       answers for a prefix that does not exist.</li>
+     * </ul>
+     */
+    private Delegated delegated(HandleName name) {
+        if (delegations == null) {
+            return null;
+        }
+        String prefix = name.namedPrefix();
+        Delegations.Delegation d = delegations.covering(prefix);
+        if (d == null) {
+            return name.isPrefixHandle() && !namespace.serves(name)
+                    ? new Delegated(AbstractMessage.RC_HANDLE_NOT_FOUND, "prefix " + prefix + " is not known to this top-level node", null, null)
+                    : null;
+        }
+        if (!name.isPrefixHandle()) {
+            return new Delegated(AbstractMessage.RC_SERVER_NOT_RESP, "prefix " + prefix + " is delegated to the secondary node of "
+                    + d.prefix() + " (" + d.site() + "); resolve " + HandleName.ofPrefix(prefix) + " to find where it is served", null, null);
+        }
+        if (prefix.length() == d.prefix().length()) {
+            return new Delegated(AbstractMessage.RC_SUCCESS, null, PreparedRecord.of(d.prefixHandleValues(), false), null);
+        }
+        return new Delegated(AbstractMessage.RC_PREFIX_REFERRAL, "prefix " + prefix + " is delegated to the secondary node of "
+                + d.prefix() + " (" + d.site() + "); ask it", null, d);
+    }
+
+    /** A top-level answer: a refusal, a delegated prefix handle's values, or a prefix referral. */
+    private record Delegated(int responseCode, String message, PreparedRecord values, Delegations.Delegation referral) {
+        AbstractResponse response(ResolutionRequest req) throws HandleException {
+            if (referral != null) {
+                byte[][] encoded = PreparedRecord.of(referral.referralValues(), false).select(null, null);
+                return new ServiceReferralResponse(req, responseCode, Util.encodeString(referral.prefixHandle().toString()), encoded);
+            }
+            if (values == null) {
+                return error(req, responseCode, message);
+            }
+            byte[][] selected = values.select(req.requestedIndexes, req.requestedTypes);
+            return selected.length == 0 ? error(req, AbstractMessage.RC_VALUES_NOT_FOUND, null)
+                    : new ResolutionResponse(req, req.handle, selected);
+        }
+
+        ValueAnswer answer(ValueQuery query) {
+            return values == null ? ValueAnswer.refused(query, responseCode, message) : selected(query, values);
+        }
     }
 
     private static String notServed(HandleName name) {

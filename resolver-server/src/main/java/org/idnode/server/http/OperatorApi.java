@@ -35,7 +35,8 @@ import org.idnode.server.auth.HttpAuthenticator;
  *   <li>{@code GET /api/admin/enterprises};</li>
  *   <li>{@code POST /api/admin/prefixes/{prefix}/tokens} with {@code {"name":..., "identity":...}} (the token is in
  *       the answer, once) and {@code DELETE /api/admin/prefixes/{prefix}/tokens/{name}};</li>
- *   <li>{@code GET /api/admin/federation/outbox}: the filing backlog of a secondary node ({@link OutboxJson}).</li>
+ *   <li>{@code GET /api/admin/federation/outbox}: a secondary node's filing backlog ({@link OutboxJson});</li>
+ *   <li>{@code /api/admin/federation/secondaries...}: a top-level node's secondary nodes ({@link FederationOperatorApi}).</li>
  * </ul>
  * Every call needs an operator ({@link PrefixAdministration#operator}): {@code Authorization: Bearer} with an
  * operator token, or Basic with an operator identity and its secret key. 401 without credentials, 403 for bad
@@ -65,7 +66,7 @@ final class OperatorApi {
     }
 
     /** A request the API cannot make sense of: 400, or 405 for a known path asked with the wrong method. */
-    private static final class BadRequest extends RuntimeException {
+    static final class BadRequest extends RuntimeException {
         private static final long serialVersionUID = 1L;
         private final HttpResponseStatus status;
 
@@ -101,13 +102,16 @@ final class OperatorApi {
     private JsonReply route(PrefixAdministration admin, PrefixAdministration.Operator op, HttpMethod method, List<String> path,
                             Map<String, List<String>> params, String body) {
         int n = path.size();
+        if (n == 2 && path.get(0).equals(FederationOperatorApi.SEGMENT) && path.get(1).equals("outbox")) {
+            requireMethod(method, HttpMethod.GET);
+            return OutboxJson.of(api.federation());
+        }
+        if (n >= 1 && path.get(0).equals(FederationOperatorApi.SEGMENT)) {
+            return FederationOperatorApi.route(api.topLevel(), method, path.subList(1, n), params, body);
+        }
         if (n == 1 && path.get(0).equals("enterprises")) {
             requireMethod(method, HttpMethod.GET);
             return enterprises(admin.enterprises(op));
-        }
-        if (n == 2 && path.get(0).equals("federation") && path.get(1).equals("outbox")) {
-            requireMethod(method, HttpMethod.GET);
-            return OutboxJson.of(api.federation());
         }
         if (n == 0 || !path.get(0).equals("prefixes")) {
             return notFound(path);
@@ -194,7 +198,7 @@ final class OperatorApi {
         }
     }
 
-    private static JsonObject object(String body) {
+    static JsonObject object(String body) {
         try {
             JsonElement root = JsonParser.parseString(body);
             if (root.isJsonObject()) {
@@ -206,7 +210,7 @@ final class OperatorApi {
         throw new BadRequest("the request body must be a JSON object");
     }
 
-    private static String string(JsonObject o, String field, boolean required) {
+    static String string(JsonObject o, String field, boolean required) {
         JsonElement e = o.get(field);
         if (e == null || e.isJsonNull()) {
             if (required) {
@@ -220,14 +224,14 @@ final class OperatorApi {
         return e.getAsString();
     }
 
-    private static void requireMethod(HttpMethod method, HttpMethod... allowed) {
+    static void requireMethod(HttpMethod method, HttpMethod... allowed) {
         if (Arrays.stream(allowed).noneMatch(method::equals)) {
             throw new BadRequest(HttpResponseStatus.METHOD_NOT_ALLOWED,
                     method + " is not allowed here; use " + Arrays.stream(allowed).map(HttpMethod::name).toList());
         }
     }
 
-    private static JsonReply notFound(List<String> path) {
+    static JsonReply notFound(List<String> path) {
         return JsonReply.error(HttpResponseStatus.NOT_FOUND, AbstractMessage.RC_ERROR, null,
                 "no such operator resource: " + BASE + String.join("/", path));
     }
