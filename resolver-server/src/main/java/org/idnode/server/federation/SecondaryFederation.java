@@ -29,16 +29,25 @@ public final class SecondaryFederation implements AutoCloseable {
     private final RecursiveResolver recursion;
     private volatile FilingShipper shipper;
 
-    private SecondaryFederation(Federation settings, String secondaryPrefix) {
-        this.settings = settings;
-        this.secondaryPrefix = secondaryPrefix;
-        this.rules = settings.joined() ? new FilingRules(secondaryPrefix, settings.filing().policy()) : null;
+    private SecondaryFederation(NodeConfig config) {
+        this.settings = config.federation();
+        this.secondaryPrefix = config.prefixes().get(0);
+        this.rules = filer(config);
         this.recursion = settings.recursion().enabled() ? new RecursiveResolver(settings.topLevel(), settings.recursion()) : null;
     }
 
     /** The part the configuration asks for; the secondary prefix is the first of {@code node.prefixes}. */
     public static SecondaryFederation of(NodeConfig config) {
-        return new SecondaryFederation(config.federation(), config.prefixes().get(0));
+        return new SecondaryFederation(config);
+    }
+
+    /**
+     * What writes on a node with this configuration file, the node's own and the offline commands' ({@code import},
+     * {@code prefix}): the {@link FilingRules} for a secondary node with a top level, else null (nothing).
+     */
+    public static FilingRules filer(NodeConfig config) {
+        Federation f = config.federation();
+        return f.joined() ? new FilingRules(config.prefixes().get(0), f.filing().policy()) : null;
     }
 
     /** What every write files, or null when the node files nothing (no top level). */
