@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 
@@ -182,9 +183,9 @@ final class FederationCommands {
         @Override
         public Integer call() {
             return registry(options, spec.commandLine().getErr(), "filings", registry -> {
+                List<Filed> page = registry.filings(prefix, after, limit);
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("SEQUENCE\tTIME\tKIND\tFILED");
-                java.util.List<Filed> page = registry.filings(prefix, after, limit);
                 for (Filed f : page) {
                     out.println(f.sequence() + "\t" + Instant.ofEpochMilli(f.timeMillis()) + "\t" + f.fact().kind() + "\t" + f.fact().describe());
                 }

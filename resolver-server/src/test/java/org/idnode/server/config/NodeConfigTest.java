@@ -441,4 +441,36 @@ class NodeConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("--bind:");
     }
+
+    // ---------------------------------------------------------------- federation
+
+    @Test
+    void theRoleIsSecondaryByDefaultAndChoosesTheDefaultPrefixes() throws IOException {
+        assertThat(NodeConfig.defaults().federation().role()).isEqualTo(NodeConfig.Role.SECONDARY);
+        NodeConfig top = load("federation:\n  role: top-level\n");
+        assertThat(top.federation()).isEqualTo(new NodeConfig.Federation(NodeConfig.Role.TOP_LEVEL));
+        assertThat(top.prefixes()).as("a top-level node serves the root").containsExactly("0.NA");
+        assertThat(load("federation: {role: top-level}\nnode: {prefixes: [\"88.999\"]}\n").prefixes())
+                .as("configured prefixes are kept").containsExactly("88.999");
+        assertThat(load("federation: {role: secondary}\n")).isEqualTo(NodeConfig.defaults());
+    }
+
+    @Test
+    void aRoleGivenOnTheCommandLineWinsAndSetsItsDefaults() throws IOException {
+        NodeConfig forced = NodeConfig.load(yaml("federation: {role: secondary}\n"), NodeConfig.Role.TOP_LEVEL);
+        assertThat(forced.federation().role()).isEqualTo(NodeConfig.Role.TOP_LEVEL);
+        assertThat(forced.prefixes()).containsExactly("0.NA");
+        assertThat(NodeConfig.defaults(NodeConfig.Role.TOP_LEVEL).prefixes()).containsExactly("0.NA");
+        assertThat(forced.withOverrides(dir, 0, 0, 0, null).withoutGrpc().federation()).isEqualTo(forced.federation());
+    }
+
+    @Test
+    void aBadRoleOrAnUnknownFederationKeyIsNamed() {
+        assertThatThrownBy(() -> load("federation:\n  role: root\n")).isInstanceOf(ConfigException.class)
+                .hasMessage("federation.role: expected secondary or top-level, got 'root'");
+        assertThatThrownBy(() -> load("federation:\n  rol: top-level\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("federation.rol: unknown key");
+        assertThatThrownBy(() -> load("federation: top-level\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("federation: expected a mapping");
+    }
 }
