@@ -152,5 +152,4 @@ final class FederationNodes implements AutoCloseable {
         }
         children.clear();
     }
-
 }

@@ -8,9 +8,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractResponse;
 import net.handle.hdllib.Encoder;
@@ -22,6 +25,8 @@ import net.handle.hdllib.ResolutionResponse;
 import net.handle.hdllib.ServiceReferralResponse;
 import net.handle.hdllib.SiteInfo;
 import net.handle.hdllib.Util;
+import org.idnode.api.v1.FederationServiceGrpc;
+import org.idnode.api.v1.FilingStatusRequest;
 import org.idnode.server.site.NodeSite;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +89,17 @@ class FederationReferralTest {
         assertThat(listed.get(0).getAsJsonObject().get("prefix").getAsString()).isEqualTo("88.998");
         assertThat(listed.get(1).getAsJsonObject().get("siteSummary").getAsString())
                 .isEqualTo("127.0.0.1 tcp:" + n1.ports().handle() + " udp:" + n1.ports().handle());
+
+        // Only a top-level node serves the FederationService.
+        io.grpc.ManagedChannel toS1 = FederationNodes.channel(n1);
+        try {
+            assertThatThrownBy(() -> FederationServiceGrpc.newBlockingStub(toS1).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .status(FilingStatusRequest.newBuilder().setSecondaryPrefix("88.999").build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+        } finally {
+            FederationNodes.close(toS1);
+        }
 
         // Every node publishes its gRPC port in its site info.
         assertThat(NodeSite.grpcPort(t.site()).orElseThrow()).isEqualTo(t.ports().grpc());

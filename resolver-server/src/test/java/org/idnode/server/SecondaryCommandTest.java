@@ -2,9 +2,6 @@ package org.idnode.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,7 +12,6 @@ import org.idnode.api.v1.FilingBatch;
 import org.idnode.api.v1.RegistrationFiling;
 import org.idnode.registry.federation.FilingLedger;
 import org.idnode.registry.store.RocksDbHandleRecordStore;
-import org.idnode.server.cli.IdnodeCommand;
 import org.idnode.server.federation.FilingSignatures;
 import org.idnode.server.federation.TopLevel;
 import org.idnode.server.keys.NodeKeys;
@@ -30,23 +26,8 @@ class SecondaryCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private Run run(String... args) {
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = IdnodeCommand.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8).trim(), err.toString(StandardCharsets.UTF_8).trim());
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
+    private static JsonHttp.CliRun run(String... args) {
+        return JsonHttp.run(args);
     }
 
     @Test
@@ -56,7 +37,7 @@ class SecondaryCommandTest {
         NodeKeys s1Keys = NodeKeys.loadOrCreate(null, s1);
         String pubkey = s1.resolve("keys").resolve("pubkey.bin").toString();
 
-        Run added = run("secondary", "add", "88.999", "--site", "127.0.0.1:2641", "--pubkey", pubkey, "--data-dir", t);
+        JsonHttp.CliRun added = run("secondary", "add", "88.999", "--site", "127.0.0.1:2641", "--pubkey", pubkey, "--data-dir", t);
         assertThat(added.code()).as(added.err()).isZero();
         assertThat(added.out()).isEqualTo("registered secondary node 88.999 at 127.0.0.1 tcp:2641 udp:2641; 0.NA/88.999.* is referred there");
 
@@ -94,11 +75,11 @@ class SecondaryCommandTest {
                     .build(), s1Keys.privateKey());
             assertThat(TopLevel.open(new FilingLedger(store.federationKeySpace()), List.of("0.NA")).filings().file(batch)).isEqualTo(3);
         }
-        Run shown = run("secondary", "show", "88.999", "--data-dir", t);
+        JsonHttp.CliRun shown = run("secondary", "show", "88.999", "--data-dir", t);
         assertThat(shown.out()).contains("applied through\t3")
                 .contains("ENTERPRISE PREFIX\tSTATE\tENTERPRISE\tREGISTERED\tDELETED\tCOUNTED REGISTERED\tCOUNTED DELETED")
                 .contains("88.999.1\tENABLED\tExample PCB Co.\t2\t0\t0\t0");
-        Run page = run("filings", "88.999", "--after", "1", "--limit", "1", "--data-dir", t);
+        JsonHttp.CliRun page = run("filings", "88.999", "--after", "1", "--limit", "1", "--data-dir", t);
         assertThat(page.out().lines().toList()).containsExactly("SEQUENCE\tTIME\tKIND\tFILED",
                 "2\t2025-06-15T15:06:40.001Z\tregistration\tregistered 88.999.1/LOT-1");
         assertThat(page.err()).isEqualTo("more filings may follow: idnode filings 88.999 --after 2");
@@ -112,7 +93,7 @@ class SecondaryCommandTest {
     }
 
     private void assertRefused(int exitCode, String message, String... args) {
-        Run r = run(args);
+        JsonHttp.CliRun r = run(args);
         assertThat(r.code()).as("exit code of %s; stderr %s", String.join(" ", args), r.err()).isEqualTo(exitCode);
         assertThat(r.err()).contains(message);
         assertThat(r.out()).isEmpty();
