@@ -107,6 +107,10 @@ class RecursiveResolutionTest {
         JsonHttp.Resp r = get(s, "/api/handles/" + LOT);
         assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
         assertThat(types(r)).containsExactly("URL", "EMAIL");
+        JsonHttp.Resp withCredentials = new JsonHttp(s.httpAddress().getPort()).send("GET", "/api/handles/" + LOT, null,
+                JsonHttp.basic("300:0.NA/88.999.1", "whatever"));
+        assertThat(withCredentials.status()).as("public values for whoever asks").isEqualTo(200);
+        assertThat(types(withCredentials)).containsExactly("URL", "EMAIL");
         JsonHttp.Resp filtered = get(s, "/api/handles/" + LOT + "?type=EMAIL");
         assertThat(types(filtered)).containsExactly("EMAIL");
         JsonHttp.Resp prefix = get(s, "/api/handles/0.NA/88.998.1");

@@ -426,6 +426,22 @@ public final class HandleRequestProcessor {
     }
 
     /**
+     * True when a resolution of {@code handle} (UTF-8, as sent) is answered recursively, for whoever asks: the node
+     * recurses, the handle is valid, not served here and not a delegation of a top-level node.
+     */
+    public boolean resolvesRecursively(byte[] handle) {
+        if (foreign == null) {
+            return false;
+        }
+        try {
+            HandleName name = resolvable(handle);
+            return delegated(name) == null && !namespace.serves(name);
+        } catch (InvalidHandleException e) {
+            return false;
+        }
+    }
+
+    /**
      * The handle a query names, when it is valid and served here (or, {@code foreign}, to be resolved recursively); else
      * the answer already settled (a refusal, or a delegation's values).
      */

@@ -167,7 +167,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
             Gson gson = pretty ? GsonUtility.getPrettyGson() : GsonUtility.getGson();
             sendJson(ctx, HttpStatusMapping.forResolution(resp), gson.toJson(GsonUtility.serializeResponseToRequest(req, resp)), keepAlive);
         };
-        if (authorization == null) {
+        if (authorization == null || processor.resolvesRecursively(handle)) {
+            // Another node's identifier is resolved recursively, public values only, whoever asks.
             processor.process(req, reply);
             return;
         }
