@@ -1,6 +1,5 @@
 package org.idnode.server.federation;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -177,7 +176,7 @@ public final class RecursiveResolver implements ForeignResolver, AutoCloseable {
         switch (resp.responseCode) {
             case AbstractMessage.RC_SUCCESS:
                 try {
-                    return ForeignAnswer.found(values(((ResolutionResponse) resp).getHandleValues()));
+                    return ForeignAnswer.found(HandleValueConverter.fromWire(((ResolutionResponse) resp).getHandleValues()));
                 } catch (HandleException | RuntimeException e) {
                     return ForeignAnswer.failed(RecursionFailure.UPSTREAM, "the node serving " + handle.namedPrefix()
                             + " answered " + handle + " with values this node cannot read: " + e.getMessage());
@@ -194,15 +193,6 @@ public final class RecursiveResolver implements ForeignResolver, AutoCloseable {
         }
     }
 
-    private static List<HandleValue> values(net.handle.hdllib.HandleValue[] wire) {
-        List<HandleValue> out = new ArrayList<>(wire == null ? 0 : wire.length);
-        if (wire != null) {
-            for (net.handle.hdllib.HandleValue v : wire) {
-                out.add(HandleValueConverter.fromWire(v));
-            }
-        }
-        return out;
-    }
 
     /** Caches an answer for its values' shortest TTL (capped), a "not found" for the negative TTL, a failure never. */
     private void remember(String key, ForeignAnswer a) {
