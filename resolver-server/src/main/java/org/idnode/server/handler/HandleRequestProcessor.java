@@ -316,7 +316,12 @@ public final class HandleRequestProcessor {
         if (cached != null) {
             return foreignAnswer(req, cached);
         }
-        foreign.resolve(name).thenAccept(a -> {
+        CompletableFuture<ForeignAnswer> answer = foreign.resolve(name);
+        if (answer.isDone()) {
+            // Settled at once (cached meanwhile, or refused as busy): answer on this thread, which may be an event loop.
+            return foreignAnswer(req, answer.join());
+        }
+        answer.thenAccept(a -> {
             AbstractResponse response;
             try {
                 response = foreignAnswer(req, a);
