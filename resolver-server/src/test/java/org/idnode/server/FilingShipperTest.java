@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       folder taken before it shipped), is acknowledged without being applied twice, and the outbox drains;</li>
  *   <li>a top level that lost what it had applied refuses the next filing as out of order; the shipper asks for its
  *       status, keeps the filing, and reports that the ledger must be repaired;</li>
- *   <li>with filing policy {@code count} registrations and deletions arrive as periodic counts per enterprise prefix.</li>
+ *   <li>with filing policy {@code count} registrations and deletions arrive as periodic counts per enterprise prefix;</li>
+ *   <li>with {@code federation.filing.tls-ca-file}, filings go over TLS to a top level whose gRPC port speaks it.</li>
  * </ul>
  */
 @Timeout(180)
@@ -245,6 +246,32 @@ class FilingShipperTest {
             assertThat(kinds).contains("enterprise_prefix", "site", "registration_count").doesNotContain("registration");
             awaitDrained(s);
             assertThat(backlog(s).pendingCounts()).isEmpty();
+        } finally {
+            s.close();
+            t.close();
+        }
+    }
+
+    @Test
+    void filingGoesOverTlsWhenTheTopLevelsGrpcPortSpeaksIt() throws Exception {
+        Path[] pair = GrpcListenerTest.selfSigned(dir, "top-level");
+        Path tData = dir.resolve("t");
+        String tToken = prepareTopLevel(tData);
+        Path tConfig = Files.writeString(dir.resolve("t.yaml"), "federation: {role: top-level}\n" + GrpcListenerTest.tls(pair[0], pair[1]));
+        IdentifierNode t = IdentifierNode.start(NodeConfig.load(tConfig).withOverrides(tData, 0, 0, 0, "127.0.0.1"));
+        int[] sPorts = {freePort(), freePort()};
+        Path sData = dir.resolve("s");
+        Path sConfig = secondaryConfig("s", t.handleAddress().getPort(), ", tls-ca-file: \"" + pair[0] + "\"");
+        NodeKeys.loadOrCreate(null, sData);
+        JsonHttp.Resp added = new JsonHttp(t.httpAddress().getPort()).send("POST", "/api/admin/federation/secondaries",
+                "{\"prefix\":\"88.999\",\"site\":\"127.0.0.1:" + sPorts[0] + "\",\"publicKey\":\"" + java.util.Base64.getEncoder()
+                        .encodeToString(Files.readAllBytes(sData.resolve("keys").resolve("pubkey.bin"))) + "\"}", JsonHttp.bearer(tToken));
+        assertThat(added.status()).as(added.json().toString()).isEqualTo(201);
+        IdentifierNode s = startSecondary(sConfig, sData, sPorts);
+        try {
+            awaitDrained(s);
+            assertThat(backlog(s).filingAddress()).isEqualTo("127.0.0.1:" + t.grpcAddress().orElseThrow().getPort());
+            assertThat(kinds(ledger(t, tToken))).containsExactly("site");
         } finally {
             s.close();
             t.close();
