@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import com.google.gson.JsonObject;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import net.handle.hdllib.AbstractMessage;
@@ -92,6 +94,18 @@ final class FederationNodes implements AutoCloseable {
         String token = JsonHttp.cli("token", "add", "0.NA", "--name", "ops", "--role", "top-level", "--data-dir", data.toString());
         assertThat(token).startsWith("idt_0.NA~");
         return token;
+    }
+
+    /**
+     * The body of {@code POST /api/admin/federation/secondaries} registering {@code s}, running as {@code node}: its
+     * Handle address and its {@code pubkey.bin} in base64.
+     */
+    static String registration(Secondary s, Node node) throws IOException {
+        JsonObject body = new JsonObject();
+        body.addProperty("prefix", s.prefix());
+        body.addProperty("site", node.handleAddress());
+        body.addProperty("publicKey", Base64.getEncoder().encodeToString(Files.readAllBytes(s.publicKeyFile())));
+        return body.toString();
     }
 
     /** Launches {@code idnode serve} on {@code data} with ephemeral ports and {@code extra} options; await it with {@link #ready}. */

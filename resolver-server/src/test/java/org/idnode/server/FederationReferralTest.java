@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import net.handle.hdllib.AbstractMessage;
@@ -74,15 +72,12 @@ class FederationReferralTest {
         FederationNodes.Node t = nodes.startTopLevel(tData);
 
         JsonHttp http = new JsonHttp(t.ports().http());
-        JsonObject body = new JsonObject();
-        body.addProperty("prefix", "88.998");
-        body.addProperty("site", n2.handleAddress());
-        body.addProperty("publicKey", Base64.getEncoder().encodeToString(Files.readAllBytes(s2.publicKeyFile())));
-        assertThat(http.send("POST", "/api/admin/federation/secondaries", body.toString(), null).status())
+        String body = FederationNodes.registration(s2, n2);
+        assertThat(http.send("POST", "/api/admin/federation/secondaries", body, null).status())
                 .as("operators only").isEqualTo(401);
-        JsonHttp.Resp created = http.send("POST", "/api/admin/federation/secondaries", body.toString(), JsonHttp.bearer(token));
+        JsonHttp.Resp created = http.send("POST", "/api/admin/federation/secondaries", body, JsonHttp.bearer(token));
         assertThat(created.status()).as(created.json().toString()).isEqualTo(201);
-        assertThat(http.send("POST", "/api/admin/federation/secondaries", body.toString(), JsonHttp.bearer(token)).status())
+        assertThat(http.send("POST", "/api/admin/federation/secondaries", body, JsonHttp.bearer(token)).status())
                 .as("a duplicate").isEqualTo(409);
         JsonArray listed = http.send("GET", "/api/admin/federation/secondaries", null, JsonHttp.bearer(token)).json().getAsJsonArray("secondaries");
         assertThat(listed).hasSize(2);

@@ -1,7 +1,6 @@
 package org.idnode.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -72,11 +71,8 @@ class FilingReceiverTest {
         ChildJvm tProcess = nodes.launch(tData, "--role", "top-level");
         s2Node = FederationNodes.ready(s2Process, s2.data());
         t = FederationNodes.ready(tProcess, tData);
-        JsonObject body = new JsonObject();
-        body.addProperty("prefix", "88.998");
-        body.addProperty("site", s2Node.handleAddress());
-        body.addProperty("publicKey", java.util.Base64.getEncoder().encodeToString(java.nio.file.Files.readAllBytes(s2.publicKeyFile())));
-        assertThat(http().send("POST", "/api/admin/federation/secondaries", body.toString(), JsonHttp.bearer(token)).status()).isEqualTo(201);
+        assertThat(http().send("POST", "/api/admin/federation/secondaries", FederationNodes.registration(s2, s2Node), JsonHttp.bearer(token))
+                .status()).isEqualTo(201);
     }
 
     @AfterAll

@@ -5,14 +5,16 @@ import java.net.UnknownHostException;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
+import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.Encoder;
 import net.handle.hdllib.HandleException;
 import net.handle.hdllib.Interface;
 import net.handle.hdllib.ServerInfo;
 import net.handle.hdllib.SiteInfo;
 import net.handle.hdllib.Util;
-import net.handle.hdllib.AbstractMessage;
 import org.idnode.registry.federation.Filed;
 import org.idnode.registry.federation.FiledEnterprisePrefix;
 import org.idnode.registry.federation.FilingLedger;
@@ -157,7 +159,7 @@ public final class SecondaryRegistry {
         for (ServerInfo s : site.servers) {
             StringBuilder b = new StringBuilder(s.getAddressString());
             for (Interface i : s.interfaces) {
-                b.append(' ').append(Interface.protocolName(i.protocol).toLowerCase(java.util.Locale.ROOT)).append(':').append(i.port);
+                b.append(' ').append(Interface.protocolName(i.protocol).toLowerCase(Locale.ROOT)).append(':').append(i.port);
             }
             servers.add(b.toString());
         }
@@ -189,7 +191,7 @@ public final class SecondaryRegistry {
 
     private static AdministrationException notFound(String prefix) {
         return new AdministrationException(Kind.NOT_FOUND, AbstractMessage.RC_HANDLE_NOT_FOUND,
-                "no secondary node is registered for prefix " + prefix + " (idnode secondary add)", java.util.Map.of("prefix", prefix));
+                "no secondary node is registered for prefix " + prefix + " (idnode secondary add)", Map.of("prefix", prefix));
     }
 
     private static AdministrationException invalid(String message) {
