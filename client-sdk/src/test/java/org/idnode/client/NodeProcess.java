@@ -60,14 +60,16 @@ public final class NodeProcess implements AutoCloseable {
     private final Path dataDir;
     private final Path config;
     private final boolean grpc;
+    private final List<String> extraServeArgs;
     private final Map<String, Integer> ports = new HashMap<>();
     private Process process;
     private final List<String> stderr = Collections.synchronizedList(new ArrayList<>());
 
-    private NodeProcess(Path dataDir, Path config, boolean grpc) {
+    private NodeProcess(Path dataDir, Path config, boolean grpc, List<String> extraServeArgs) {
         this.dataDir = dataDir;
         this.config = config;
         this.grpc = grpc;
+        this.extraServeArgs = List.copyOf(extraServeArgs);
     }
 
     // -----------------------------------------------------------------------------------------------------------------
@@ -142,7 +144,12 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Starts a node on {@code dataDir} with gRPC (or with gRPC switched off) on ephemeral ports. */
     public static NodeProcess start(Path dataDir, Path config, boolean grpc) throws Exception {
-        NodeProcess node = new NodeProcess(dataDir, config, grpc);
+        return start(dataDir, config, grpc, List.of());
+    }
+
+    /** Starts a node as {@link #start(Path, Path, boolean)} does, with more {@code serve} options (e.g. {@code --top-level}). */
+    public static NodeProcess start(Path dataDir, Path config, boolean grpc, List<String> extraServeArgs) throws Exception {
+        NodeProcess node = new NodeProcess(dataDir, config, grpc, extraServeArgs);
         node.start();
         return node;
     }
@@ -197,6 +204,7 @@ public final class NodeProcess implements AutoCloseable {
         } else {
             cmd.add("--no-grpc");
         }
+        cmd.addAll(extraServeArgs);
         Path cwd = Files.createDirectories(dataDir.resolveSibling(dataDir.getFileName() + "-cwd"));
         stderr.clear();
         process = new ProcessBuilder(cmd).directory(cwd.toFile()).start();

@@ -31,6 +31,7 @@ import org.idnode.server.config.ConfigException;
 import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.config.NodeConfig;
+import org.idnode.server.federation.SecondaryFederation;
 import org.idnode.server.federation.TopLevel;
 import org.idnode.server.grpc.GrpcApi;
 import org.idnode.server.grpc.GrpcServer;
@@ -59,6 +60,7 @@ public final class IdentifierNode implements AutoCloseable {
     private final NettyTransport transport;
     private final GrpcServer grpc;
     private final NodeSite site;
+    private final SecondaryFederation federation;
 
     private IdentifierNode(NodeConfig config) {
         InetAddress bind = bindAddress(config.bind());
@@ -70,31 +72,39 @@ public final class IdentifierNode implements AutoCloseable {
         blockingWork = new ThreadPoolExecutor(config.storeThreads(), config.storeThreads(), 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.storeQueue()), named("idnode-store"), new ThreadPoolExecutor.AbortPolicy());
         AtomicReference<NodeSite> published = new AtomicReference<>();
-        HandleWriter writer = new HandleWriter(store, new TemplateValidator(templates));
+        federation = SecondaryFederation.of(config);
+        HandleWriter writer = new HandleWriter(store, new TemplateValidator(templates), federation.filer());
         TopLevel topLevel = config.federation().role() == NodeConfig.Role.TOP_LEVEL
                 ? TopLevel.open(new FilingLedger(rocks.federationKeySpace()), config.prefixes())
                 : null;
         HandleRequestProcessor processor = new HandleRequestProcessor(store, writer, config.prefixes(), published::get,
-                keys.privateKey(), blockingWork, topLevel == null ? null : topLevel.delegations());
+                keys.privateKey(), blockingWork, topLevel == null ? null : topLevel.delegations(), federation.recursion());
         GenealogyTracer tracer = new GenealogyTracer(store);
         HttpAuthenticator authenticator = new HttpAuthenticator(store::get);
         PrefixAdministration administration = new PrefixAdministration(store, writer, config.prefixes());
         transport = new NettyTransport(Runtime.getRuntime().availableProcessors());
         try {
             transport.bind(bind, config.handlePort(), config.httpPort(), config.idleTimeoutSeconds(), processor,
-                    new HttpApi(processor, tracer, authenticator, administration, blockingWork, topLevel));
+                    new HttpApi(processor, tracer, authenticator, administration, blockingWork, topLevel, federation));
             grpc = config.grpc().enabled()
                     ? GrpcServer.start(config.grpc(), bind, config.idleTimeoutSeconds(), transport, authenticator,
                             new GrpcApi(processor, tracer, templates, administration, blockingWork, topLevel))
                     : null;
         } catch (RuntimeException e) {
             transport.close();
+            federation.close();
             closeQuietly();
             throw e;
         }
         site = NodeSite.of(config.nodeName(), config.advertisedAddress(), config.siteSerial(), keys.publicKeyHandleEncoding(),
                 transport.handleAddress().getPort(), transport.httpAddress().getPort(), grpc == null ? 0 : grpc.address().getPort());
         published.set(site);
+        try {
+            federation.start(rocks.outbox(), keys.privateKey(), site);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
         warmUp(processor, config.prefixes().get(0));
         if (grpc != null) {
             grpc.serving();
@@ -178,6 +188,11 @@ public final class IdentifierNode implements AutoCloseable {
         return grpc == null ? Optional.empty() : Optional.of(grpc.address());
     }
 
+    /** The node's part in the federation (filing, recursion); inactive without a top-level node. */
+    public SecondaryFederation federation() {
+        return federation;
+    }
+
     /** The site info the node publishes. */
     public NodeSite site() {
         return site;
@@ -194,6 +209,7 @@ public final class IdentifierNode implements AutoCloseable {
             grpc.close();
         }
         transport.close();
+        federation.close();
         closeQuietly();
     }
 

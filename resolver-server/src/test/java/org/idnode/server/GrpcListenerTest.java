@@ -42,6 +42,11 @@ class GrpcListenerTest {
 
     /** A self-signed certificate for 127.0.0.1 and its key as PEM files: [certificate, key]. */
     Path[] selfSigned(String name) throws Exception {
+        return selfSigned(tmp, name);
+    }
+
+    /** A self-signed certificate for 127.0.0.1 and its key as PEM files in {@code tmp}: [certificate, key]. */
+    static Path[] selfSigned(Path tmp, String name) throws Exception {
         Path p12 = tmp.resolve(name + ".p12");
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "node", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",

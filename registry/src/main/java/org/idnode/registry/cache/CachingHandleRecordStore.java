@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import org.idnode.registry.federation.PendingFilings;
 import org.idnode.registry.model.AuditEntry;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
@@ -111,6 +112,17 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
     public void commit(List<RecordChange> changes) {
         try {
             backing.commit(changes);
+        } finally {
+            for (RecordChange c : changes) {
+                cache.invalidate(c.handle().lookupKey());
+            }
+        }
+    }
+
+    @Override
+    public void commit(List<RecordChange> changes, PendingFilings filings) {
+        try {
+            backing.commit(changes, filings);
         } finally {
             for (RecordChange c : changes) {
                 cache.invalidate(c.handle().lookupKey());

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.idnode.registry.federation.Outbox;
+import org.idnode.registry.federation.PendingFilings;
 import org.idnode.registry.model.AuditEntry;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
@@ -36,6 +38,7 @@ import org.rocksdb.WriteOptions;
  *   <li>{@code handles}: key = UTF-8 of {@link HandleName#lookupKey()}, value = the record encoded by {@link RecordCodec};</li>
  *   <li>{@code audit}: key = handle key, 0x00, 8-byte sequence number; value = the entry ({@link AuditCodec});</li>
  *   <li>{@code refs}: key = referenced handle's key, 0x00, referencing handle's key; value = the referencing handle as written;</li>
+ *   <li>{@code outbox}: the federation outbox ({@link #outbox()}), written only by commits that file something.</li>
  *   <li>{@code federation}: the federation ledger's own keys, through {@link #federationKeySpace()}.</li>
  * </ul>
  * Every write is one {@link WriteBatch} (record, audit entry and index entries together) committed with
@@ -48,6 +51,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     static final String HANDLES_CF = "handles";
     static final String AUDIT_CF = "audit";
     static final String REFS_CF = "refs";
+    static final String OUTBOX_CF = "outbox";
     static final String FEDERATION_CF = "federation";
     private static final String IMPORT_ACTOR = "import";
 
@@ -59,11 +63,13 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     private final LRUCache blockCache;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
+    private final ColumnFamilyOptions outboxOptions;
     private final List<ColumnFamilyHandle> cfHandles = new ArrayList<>();
     private final RocksDB db;
     private final ColumnFamilyHandle handles;
     private final ColumnFamilyHandle audit;
     private final ColumnFamilyHandle refs;
+    private final RocksDbOutbox outbox;
     private final KeySpace federation;
     private final WriteOptions syncWrite;
     private final ReadOptions read;
@@ -89,6 +95,8 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
                 .optimizeForPointLookup(blockCacheBytes / (1024 * 1024));
         // optimizeForPointLookup installs its own table config; put ours (with the shared cache) back.
         cfOptions.setTableFormatConfig(table);
+        // A queue: appended at the end, read in order, deleted in ranges. No point-lookup tuning.
+        outboxOptions = new ColumnFamilyOptions();
         dbOptions = new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
@@ -98,6 +106,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
                 new ColumnFamilyDescriptor(HANDLES_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
                 new ColumnFamilyDescriptor(AUDIT_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
                 new ColumnFamilyDescriptor(REFS_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
+                new ColumnFamilyDescriptor(OUTBOX_CF.getBytes(StandardCharsets.UTF_8), outboxOptions),
                 new ColumnFamilyDescriptor(FEDERATION_CF.getBytes(StandardCharsets.UTF_8), cfOptions));
         try {
             db = RocksDB.open(dbOptions, directory.toString(), descriptors, cfHandles);
@@ -113,7 +122,8 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         refs = cfHandles.get(3);
         syncWrite = new WriteOptions().setSync(true);
         read = new ReadOptions();
-        federation = new KeySpace(db, cfHandles.get(4), syncWrite, read, FEDERATION_CF);
+        outbox = new RocksDbOutbox(db, cfHandles.get(4), syncWrite, read);
+        federation = new KeySpace(db, cfHandles.get(5), syncWrite, read, FEDERATION_CF);
         // Every audit entry is a key of its own batch, so RocksDB's sequence number grows at least as fast
         // as this counter: starting from it after a restart never reuses a number.
         auditSequence = new AtomicLong(db.getLatestSequenceNumber());
@@ -157,21 +167,40 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
             return;
         }
         try (WriteBatch batch = new WriteBatch()) {
-            for (RecordChange c : changes) {
-                byte[] key = key(c.handle());
-                if (c.after() == null) {
-                    batch.delete(handles, key);
-                } else {
-                    batch.put(handles, key, RecordCodec.encode(c.after()));
-                    for (HandleName target : c.after().referencedHandles()) {
-                        batch.put(refs, join(key(target), key), c.after().handle().toUtf8());
-                    }
-                }
-                batch.put(audit, join(key, sequence(auditSequence.incrementAndGet())), AuditCodec.encode(c.audit()));
-            }
+            addChanges(batch, changes);
             db.write(syncWrite, batch);
         } catch (RocksDBException e) {
             throw new StoreException("cannot write " + changes.size() + " changes: " + e.getMessage(), e);
+        }
+    }
+
+    /** Commits the changes and, in the same write, adds the filings to the {@link #outbox()}. */
+    @Override
+    public void commit(List<RecordChange> changes, PendingFilings filings) {
+        if (filings.isEmpty()) {
+            commit(changes);
+            return;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            addChanges(batch, changes);
+            outbox.writeWith(batch, filings, System.currentTimeMillis());
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot write " + changes.size() + " changes: " + e.getMessage(), e);
+        }
+    }
+
+    private void addChanges(WriteBatch batch, List<RecordChange> changes) throws RocksDBException {
+        for (RecordChange c : changes) {
+            byte[] key = key(c.handle());
+            if (c.after() == null) {
+                batch.delete(handles, key);
+            } else {
+                batch.put(handles, key, RecordCodec.encode(c.after()));
+                for (HandleName target : c.after().referencedHandles()) {
+                    batch.put(refs, join(key(target), key), c.after().handle().toUtf8());
+                }
+            }
+            batch.put(audit, join(key, sequence(auditSequence.incrementAndGet())), AuditCodec.encode(c.audit()));
         }
     }
 
@@ -231,6 +260,11 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         return out;
     }
 
+    /** The federation outbox kept in this store; empty unless writes file something. */
+    public Outbox outbox() {
+        return outbox;
+    }
+
     /** The key space of the federation ledger ({@code org.idnode.registry.federation.FilingLedger}), in this store's RocksDB. */
     public KeySpace federationKeySpace() {
         return federation;
@@ -243,6 +277,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
 
     @Override
     public void close() {
+        outbox.close();
         try {
             db.syncWal();
         } catch (RocksDBException e) {
@@ -260,6 +295,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     private void closeOptions() {
         dbOptions.close();
         cfOptions.close();
+        outboxOptions.close();
         blockCache.close();
     }
 

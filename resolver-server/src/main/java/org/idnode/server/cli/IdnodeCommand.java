@@ -23,6 +23,7 @@ import org.idnode.server.admin.PrefixInfo;
 import org.idnode.server.admin.PrefixState;
 import org.idnode.server.config.ConfigException;
 import org.idnode.server.config.NodeConfig;
+import org.idnode.server.federation.SecondaryFederation;
 import org.idnode.server.importer.RecordImporter;
 import org.idnode.server.keys.NodeKeys;
 import org.idnode.server.site.NodeSite;
@@ -128,13 +129,19 @@ public final class IdnodeCommand implements Runnable {
         boolean noGrpc;
         @Option(names = "--bind", paramLabel = "ADDR", description = "address to listen on (default 127.0.0.1)")
         String bind;
+        @Option(names = "--prefix", paramLabel = "PREFIX", description = "the secondary prefix this node serves, e.g. 88.999 (as node.prefixes: [PREFIX])")
+        String prefix;
+        @Option(names = "--top-level", paramLabel = "HOST:PORT",
+                description = "Handle address of the top-level node to file with and resolve through (as federation.top-level)")
+        String topLevel;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws InterruptedException {
-            NodeConfig cfg = options.load().withOverrides(null, handlePort, httpPort, grpcPort, bind);
+            NodeConfig cfg = options.load().withOverrides(null, handlePort, httpPort, grpcPort, bind)
+                    .withFederationOverrides(prefix, topLevel);
             if (noGrpc) {
                 cfg = cfg.withoutGrpc();
             }
@@ -186,7 +193,7 @@ public final class IdnodeCommand implements Runnable {
             long n;
             long started = System.nanoTime();
             try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), cfg.blockCacheMb())) {
-                n = importer.importInto(store);
+                n = importer.importInto(store, SecondaryFederation.filer(cfg));
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             spec.commandLine().getOut().printf("imported %d records from %s into %s in %.1f s%n", n, file, cfg.dataDir(), seconds);
@@ -521,7 +528,8 @@ public final class IdnodeCommand implements Runnable {
      */
     private static int administer(NodeConfig cfg, PrintWriter err, String command, Function<PrefixAdministration, Integer> action) {
         try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), cfg.blockCacheMb())) {
-            return action.apply(new PrefixAdministration(store, new HandleWriter(store, RecordValidator.NONE), cfg.prefixes()));
+            return action.apply(new PrefixAdministration(store, new HandleWriter(store, RecordValidator.NONE, SecondaryFederation.filer(cfg)),
+                    cfg.prefixes()));
         } catch (AdministrationException e) {
             err.println("idnode " + command + ": " + e.getMessage());
             return e.kind() == AdministrationException.Kind.INVALID ? EXIT_CONFIG : EXIT_BAD_DATA;

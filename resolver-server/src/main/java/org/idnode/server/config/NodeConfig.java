@@ -45,7 +45,7 @@ import org.idnode.registry.model.InvalidHandleException;
  * @param templatesDir   folder of template files ({@code *.json}); null means {@code conf/templates}
  *                       when that folder exists, else no templates
  * @param grpc           the gRPC listener
- * @param federation     the node's role in the federation and its settings ({@code federation:})
+ * @param federation     the node's place in the federation: its role, its top-level node, filing and recursion ({@code federation:})
  */
 public record NodeConfig(
         String nodeName,
@@ -85,20 +85,6 @@ public record NodeConfig(
         /** True when the listener speaks TLS. */
         public boolean tls() {
             return tlsCertChainFile != null;
-        }
-    }
-
-    /**
-     * The node's place in the federation ({@code federation:} in YAML). The role changes what the node answers and
-     * files, not how it is built: see {@code docs/federation.md}.
-     *
-     * @param role {@code federation.role}: {@code secondary} (default) or {@code top-level}
-     */
-    public record Federation(Role role) {
-        public Federation {
-            if (role == null) {
-                throw new IllegalArgumentException("a federation role is needed");
-            }
         }
     }
 
@@ -223,7 +209,7 @@ public record NodeConfig(
                     + tls.key("private-key-file") + " (PEM), or neither for plaintext");
         }
 
-        Federation federation = federation(top.section("federation"), roleOverride);
+        Federation federation = Federation.read(top.section("federation"), base, roleOverride);
         List<String> prefixes = node.stringList("prefixes", federation.role().defaultPrefixes());
         if (prefixes.isEmpty()) {
             throw new ConfigException("node.prefixes: at least one prefix is required, e.g. [\"88.999\"]");
@@ -262,19 +248,6 @@ public record NodeConfig(
                 federation);
     }
 
-    private static Federation federation(Section section, Role roleOverride) {
-        section.allowOnly(Set.of("role"));
-        Role role = roleOverride;
-        if (role == null) {
-            try {
-                role = Role.parse(section.string("role", Role.SECONDARY.text()));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(section.key("role") + ": " + e.getMessage());
-            }
-        }
-        return new Federation(role);
-    }
-
     /**
      * The address published in the site info: {@code site.advertised-address} when configured, else the
      * bind address, or loopback when binding a wildcard address.
@@ -308,6 +281,177 @@ public record NodeConfig(
         return new NodeConfig(nodeName, prefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
                 cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir,
                 new Grpc(false, grpc.port(), grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile()), federation);
+    }
+
+    /**
+     * A copy with the federation options of {@code serve} applied: {@code --prefix} (the one prefix the node serves, its
+     * secondary prefix) and {@code --top-level HOST:PORT}; null arguments keep the configured value. Recursion follows
+     * the top level as when it is configured in the file, unless the file sets it. ({@code --role} is applied when the
+     * file is read, since defaults depend on it.)
+     */
+    public NodeConfig withFederationOverrides(String prefix, String topLevel) {
+        List<String> newPrefixes = prefixes;
+        if (prefix != null) {
+            try {
+                HandleName.checkPrefix(prefix);
+            } catch (InvalidHandleException e) {
+                throw new ConfigException("--prefix: '" + prefix + "' is not a valid prefix: " + e.getMessage());
+            }
+            newPrefixes = List.of(prefix);
+        }
+        Federation.Address newTop = topLevel == null ? federation.topLevel() : Federation.Address.parse(topLevel, "--top-level");
+        Federation f = new Federation(federation.role(), newTop, federation.filing(),
+                federation.recursion().withDefaultFor(federation.role(), newTop)).checked("--top-level");
+        return new NodeConfig(nodeName, newPrefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
+                cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir, grpc, f);
+    }
+
+    /**
+     * The {@code federation} section: the node's role and, for a secondary node, its top-level node, how it files with
+     * it and how it resolves identifiers it does not serve (docs/federation.md).
+     *
+     * @param role      {@code federation.role}: {@code secondary} (default) or {@code top-level}
+     * @param topLevel  {@code federation.top-level}: the top-level node's Handle address ({@code HOST:PORT}); null for a
+     *                  node that has none (it files nothing and does not recurse)
+     * @param filing    {@code federation.filing.*}
+     * @param recursion {@code federation.recursion.*}
+     */
+    public record Federation(Role role, Address topLevel, Filing filing, Recursion recursion) {
+        public Federation {
+            if (role == null) {
+                throw new IllegalArgumentException("a federation role is needed");
+            }
+        }
+
+        /** A {@code HOST:PORT} address. */
+        public record Address(String host, int port) {
+            static Address parse(String text, String key) {
+                int colon = text == null ? -1 : text.lastIndexOf(':');
+                if (colon <= 0 || colon == text.length() - 1) {
+                    throw new ConfigException(key + ": expected HOST:PORT, e.g. 127.0.0.1:2641, got '" + text + "'");
+                }
+                String host = text.substring(0, colon);
+                if (host.startsWith("[") && host.endsWith("]")) {
+                    host = host.substring(1, host.length() - 1);
+                }
+                int port;
+                try {
+                    port = Integer.parseInt(text.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+                if (port < 1 || port > 65535) {
+                    throw new ConfigException(key + ": expected HOST:PORT with a port from 1 to 65535, got '" + text + "'");
+                }
+                address(host, key);
+                return new Address(host, port);
+            }
+
+            @Override
+            public String toString() {
+                return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+            }
+        }
+
+        /** What is filed: every registration, or per enterprise prefix counts. Enterprise-prefix changes always. */
+        public enum FilingPolicy { FULL, COUNT }
+
+        /**
+         * How the node files with its top level.
+         *
+         * @param address              {@code federation.filing.address}: the top level's gRPC address; null to take the top
+         *                             level's host and the {@code grpc-port} attribute of its site info
+         * @param tlsCaFile            {@code federation.filing.tls-ca-file}: PEM certificates to trust for TLS to that
+         *                             address; null for plaintext
+         * @param policy               {@code federation.filing.policy}: {@code full} or {@code count}
+         * @param countIntervalSeconds {@code federation.filing.count-interval-seconds}: how often counts are filed
+         * @param backoffMinMillis     {@code federation.filing.backoff-min-ms}: first retry delay
+         * @param backoffMaxMillis     {@code federation.filing.backoff-max-ms}: longest retry delay
+         * @param callTimeoutSeconds   {@code federation.filing.call-timeout-seconds}: deadline of one filing call
+         */
+        public record Filing(Address address, Path tlsCaFile, FilingPolicy policy, int countIntervalSeconds, int backoffMinMillis,
+                             int backoffMaxMillis, int callTimeoutSeconds) {
+        }
+
+        /**
+         * How the node resolves identifiers it does not serve.
+         *
+         * @param enabled            {@code federation.recursion.enabled}; default true for a secondary node with a top level
+         * @param maxReferrals       {@code federation.recursion.max-referrals}: referrals followed for one resolution
+         * @param deadlineMillis     {@code federation.recursion.deadline-ms}: the longest one recursive resolution may take
+         * @param threads            {@code federation.recursion.threads}: resolutions in flight at once
+         * @param queue              {@code federation.recursion.queue}: resolutions waiting for a thread
+         * @param cacheMaxEntries    {@code federation.recursion.cache-max-entries}: answers (found or not) kept
+         * @param maxTtlSeconds      {@code federation.recursion.max-ttl-seconds}: cap on the values' TTL
+         * @param negativeTtlSeconds {@code federation.recursion.negative-ttl-seconds}: how long "not found" is kept
+         * @param explicit           whether {@code enabled} was set in the file (else it follows the top level)
+         */
+        public record Recursion(boolean enabled, int maxReferrals, int deadlineMillis, int threads, int queue, int cacheMaxEntries,
+                                int maxTtlSeconds, int negativeTtlSeconds, boolean explicit) {
+            Recursion withDefaultFor(Role role, Address topLevel) {
+                return explicit ? this : new Recursion(role == Role.SECONDARY && topLevel != null, maxReferrals, deadlineMillis, threads,
+                        queue, cacheMaxEntries, maxTtlSeconds, negativeTtlSeconds, false);
+            }
+        }
+
+        /** True for a secondary node with a top level: it files and (by default) resolves recursively. */
+        public boolean joined() {
+            return role == Role.SECONDARY && topLevel != null;
+        }
+
+        static Federation read(Section f, Path base, Role roleOverride) {
+            f.allowOnly(Set.of("role", "top-level", "filing", "recursion"));
+            Section filing = f.section("filing");
+            filing.allowOnly(Set.of("address", "tls-ca-file", "policy", "count-interval-seconds", "backoff-min-ms", "backoff-max-ms",
+                    "call-timeout-seconds"));
+            Section rec = f.section("recursion");
+            rec.allowOnly(Set.of("enabled", "max-referrals", "deadline-ms", "threads", "queue", "cache-max-entries", "max-ttl-seconds",
+                    "negative-ttl-seconds"));
+            Role role = roleOverride;
+            if (role == null) {
+                try {
+                    role = Role.parse(f.string("role", Role.SECONDARY.text()));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(f.key("role") + ": " + e.getMessage());
+                }
+            }
+            String top = f.string("top-level", null);
+            Address topLevel = top == null ? null : Address.parse(top, f.key("top-level"));
+            String address = filing.string("address", null);
+            String policy = filing.string("policy", "full");
+            FilingPolicy filingPolicy;
+            if (policy.equalsIgnoreCase("full")) {
+                filingPolicy = FilingPolicy.FULL;
+            } else if (policy.equalsIgnoreCase("count")) {
+                filingPolicy = FilingPolicy.COUNT;
+            } else {
+                throw new ConfigException(filing.key("policy") + ": expected full or count, got '" + policy + "'");
+            }
+            int backoffMin = filing.integer("backoff-min-ms", 500, 10, 3_600_000);
+            int backoffMax = filing.integer("backoff-max-ms", 60_000, 10, 3_600_000);
+            if (backoffMax < backoffMin) {
+                throw new ConfigException(filing.key("backoff-max-ms") + ": must not be below " + filing.key("backoff-min-ms") + " ("
+                        + backoffMin + "), got " + backoffMax);
+            }
+            Filing filingSettings = new Filing(address == null ? null : Address.parse(address, filing.key("address")),
+                    filing.file("tls-ca-file", base), filingPolicy, filing.integer("count-interval-seconds", 300, 1, 86_400),
+                    backoffMin, backoffMax, filing.integer("call-timeout-seconds", 30, 1, 3600));
+            boolean explicit = rec.node().has("enabled");
+            Recursion recursion = new Recursion(rec.bool("enabled", false), rec.integer("max-referrals", 8, 1, 30),
+                    rec.integer("deadline-ms", 10_000, 100, 600_000), rec.integer("threads", 8, 1, 256), rec.integer("queue", 1000, 1, 1_000_000),
+                    rec.integer("cache-max-entries", 100_000, 0, Integer.MAX_VALUE), rec.integer("max-ttl-seconds", 86_400, 0, 30 * 86_400),
+                    rec.integer("negative-ttl-seconds", 60, 0, 86_400), explicit);
+            return new Federation(role, topLevel, filingSettings, recursion.withDefaultFor(role, topLevel)).checked(f.key("top-level"));
+        }
+
+        /** Refuses recursion without a top level to ask. */
+        Federation checked(String topLevelKey) {
+            if (recursion.enabled() && topLevel == null) {
+                throw new ConfigException("federation.recursion.enabled: recursive resolution needs a top-level node; set " + topLevelKey
+                        + " (HOST:PORT) or turn recursion off");
+            }
+            return this;
+        }
     }
 
     private static void checkPort(Integer port, String option) {

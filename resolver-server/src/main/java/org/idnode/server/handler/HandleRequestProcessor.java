@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
@@ -50,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * record model rather than Handle messages (gRPC) resolve with the same rules through {@link #resolveValuesIfCached}
  * and {@link #resolveValues}, and write through {@link #writes} and {@link #batches}.
  *
+ * <p>With a {@link ForeignResolver} (recursion on), a resolution of a handle outside the served prefixes is answered
+ * recursively instead of {@code SERVER_NOT_RESP}: over the Handle protocol when the request carries the recursion flag,
+ * always for the record model ({@link #resolveForeign}).
+ *
  * <p>Threading: {@link #process} may be called from any thread and never blocks. Answers found in the
  * record cache are delivered on the calling thread; a cache miss (which reads RocksDB) and signing
  * (RSA) run on the {@code blockingWork} executor, so an event loop is never stalled by them. When that
@@ -70,6 +75,7 @@ public final class HandleRequestProcessor {
     private final AdminRequestHandler admin;
     private final AuthorizedWriter writes;
     private final BatchRegistration batches;
+    private final ForeignResolver foreign;
     /** The prefixes delegated to secondary nodes; null unless the node plays the top level. */
     private final Delegations delegations;
 
@@ -85,7 +91,7 @@ public final class HandleRequestProcessor {
      */
     public HandleRequestProcessor(CachingHandleRecordStore store, HandleWriter writer, List<String> servedPrefixes,
                                   Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork) {
-        this(store, writer, servedPrefixes, site, keys, blockingWork, null);
+        this(store, writer, servedPrefixes, site, keys, blockingWork, null, null);
     }
 
     /**
@@ -95,8 +101,21 @@ public final class HandleRequestProcessor {
      */
     public HandleRequestProcessor(CachingHandleRecordStore store, HandleWriter writer, List<String> servedPrefixes,
                                   Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork, Delegations delegations) {
+        this(store, writer, servedPrefixes, site, keys, blockingWork, delegations, null);
+    }
+
+    /**
+     * The processor in full.
+     *
+     * @param delegations the prefixes a top-level node delegated (see above); null for a secondary node
+     * @param foreign     resolves handles outside the served prefixes recursively; null to answer them {@code SERVER_NOT_RESP}
+     */
+    public HandleRequestProcessor(CachingHandleRecordStore store, HandleWriter writer, List<String> servedPrefixes,
+                                  Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork, Delegations delegations,
+                                  ForeignResolver foreign) {
         this.delegations = delegations;
         this.store = store;
+        this.foreign = foreign;
         this.namespace = new ServedNamespace(servedPrefixes);
         this.site = site;
         this.signer = new ResponseSigner(keys);
@@ -261,6 +280,9 @@ public final class HandleRequestProcessor {
             return delegated.response(req);
         }
         if (!namespace.serves(name)) {
+            if (foreign != null && req.recursive) {
+                return resolveForeign(req, name, callback);
+            }
             return error(req, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name));
         }
         Optional<HandleRecord> cached = store.getIfCached(name);
@@ -286,6 +308,43 @@ public final class HandleRequestProcessor {
             return error(req, AbstractMessage.RC_SERVER_TOO_BUSY, "the node is too busy, try again");
         }
         return null;
+    }
+
+    /** Returns the answer now when it is cached, else null: it will come from a recursion thread. */
+    private AbstractResponse resolveForeign(ResolutionRequest req, HandleName name, ResponseCallback callback) throws HandleException {
+        ForeignAnswer cached = foreign.cached(name);
+        if (cached != null) {
+            return foreignAnswer(req, cached);
+        }
+        CompletableFuture<ForeignAnswer> answer = foreign.resolve(name);
+        if (answer.isDone()) {
+            // Settled at once (cached meanwhile, or refused as busy): answer on this thread, which may be an event loop.
+            return foreignAnswer(req, answer.join());
+        }
+        answer.thenAccept(a -> {
+            AbstractResponse response;
+            try {
+                response = foreignAnswer(req, a);
+            } catch (HandleException | RuntimeException e) {
+                response = internalError(req, e);
+            }
+            finish(req, response, callback, true);
+        });
+        return null;
+    }
+
+    private static AbstractResponse foreignAnswer(ResolutionRequest req, ForeignAnswer a) throws HandleException {
+        if (a.failure() != null) {
+            return new RecursionErrorResponse(req, a.failure(), a.message());
+        }
+        if (!a.isFound()) {
+            return error(req, a.responseCode(), a.message());
+        }
+        byte[][] values = a.prepared().select(req.requestedIndexes, req.requestedTypes);
+        if (values.length == 0) {
+            return error(req, AbstractMessage.RC_VALUES_NOT_FOUND, null);
+        }
+        return new ResolutionResponse(req, req.handle, values);
     }
 
     private AbstractResponse answer(ResolutionRequest req, HandleName name, Optional<HandleRecord> record, ResponseCallback callback)
@@ -318,6 +377,10 @@ public final class HandleRequestProcessor {
             return target.answered();
         }
         HandleName name = target.name();
+        if (target.foreign()) {
+            ForeignAnswer cached = foreign.cached(name);
+            return cached == null ? null : selected(query, cached);
+        }
         Optional<HandleRecord> cached = store.getIfCached(name);
         if (cached == null) {
             return null;
@@ -342,6 +405,9 @@ public final class HandleRequestProcessor {
             return target.answered();
         }
         HandleName name = target.name();
+        if (target.foreign()) {
+            return selected(query, foreign.resolve(name).join());
+        }
         try {
             return selected(query, who == null ? publicView(name, store.get(name)) : admin.viewAs(who, name));
         } catch (NodeStartingException e) {
@@ -349,8 +415,42 @@ public final class HandleRequestProcessor {
         }
     }
 
-    /** The handle a query names, when it is valid and served here; else the answer already settled (a refusal, or a delegation's values). */
-    private record Target(HandleName name, ValueAnswer answered) {
+    /**
+     * Resolves a handle this node does not serve recursively, without blocking the caller: for interfaces that speak
+     * the record model. Public values only, whoever asks.
+     *
+     * @return the answer to come, or null when the query is not for such a handle (or recursion is off): use
+     *         {@link #resolveValuesIfCached} and {@link #resolveValues}
+     */
+    public CompletableFuture<ValueAnswer> resolveForeign(ValueQuery query) {
+        Target target = target(query);
+        if (target.answered() != null || !target.foreign()) {
+            return null;
+        }
+        return foreign.resolve(target.name()).thenApply(a -> selected(query, a));
+    }
+
+    /**
+     * True when a resolution of {@code handle} (UTF-8, as sent) is answered recursively, for whoever asks: the node
+     * recurses, the handle is valid, not served here and not a delegation of a top-level node.
+     */
+    public boolean resolvesRecursively(byte[] handle) {
+        if (foreign == null) {
+            return false;
+        }
+        try {
+            HandleName name = resolvable(handle);
+            return delegated(name) == null && !namespace.serves(name);
+        } catch (InvalidHandleException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The handle a query names, when it is valid and served here (or, {@code foreign}, to be resolved recursively); else
+     * the answer already settled (a refusal, or a delegation's values).
+     */
+    private record Target(HandleName name, ValueAnswer answered, boolean foreign) {
     }
 
     private Target target(ValueQuery query) {
@@ -358,16 +458,33 @@ public final class HandleRequestProcessor {
         try {
             name = resolvable(Util.encodeString(query.handle()));
         } catch (InvalidHandleException e) {
-            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_INVALID_HANDLE, e.getMessage()));
+            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_INVALID_HANDLE, e.getMessage()), false);
         }
         Delegated delegated = delegated(name);
         if (delegated != null) {
-            return new Target(null, delegated.answer(query));
+            return new Target(null, delegated.answer(query), false);
         }
         if (!namespace.serves(name)) {
-            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name)));
+            if (foreign != null) {
+                return new Target(name, null, true);
+            }
+            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name)), false);
         }
-        return new Target(name, null);
+        return new Target(name, null, false);
+    }
+
+    private static ValueAnswer selected(ValueQuery query, ForeignAnswer a) {
+        if (a.failure() != null) {
+            return ValueAnswer.failed(query, a.failure(), a.message());
+        }
+        if (!a.isFound()) {
+            return ValueAnswer.refused(query, a.responseCode(), a.message());
+        }
+        List<HandleValue> values = a.prepared().selectValues(query.indexes(), query.types());
+        if (values.isEmpty()) {
+            return ValueAnswer.refused(query, AbstractMessage.RC_VALUES_NOT_FOUND, "handle " + query.handle() + " has no values that match");
+        }
+        return ValueAnswer.found(query, values);
     }
 
     private static ValueAnswer selected(ValueQuery query, PreparedRecord view) {

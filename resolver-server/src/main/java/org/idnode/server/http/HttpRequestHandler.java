@@ -165,9 +165,10 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         boolean pretty = params.containsKey("pretty") && !isFalse(params.get("pretty"));
         ResponseCallback reply = resp -> {
             Gson gson = pretty ? GsonUtility.getPrettyGson() : GsonUtility.getGson();
-            sendJson(ctx, HttpStatusMapping.forResolution(resp.responseCode), gson.toJson(GsonUtility.serializeResponseToRequest(req, resp)), keepAlive);
+            sendJson(ctx, HttpStatusMapping.forResolution(resp), gson.toJson(GsonUtility.serializeResponseToRequest(req, resp)), keepAlive);
         };
-        if (authorization == null) {
+        if (authorization == null || processor.resolvesRecursively(handle)) {
+            // Another node's identifier is resolved recursively, public values only, whoever asks.
             processor.process(req, reply);
             return;
         }

@@ -35,7 +35,8 @@ import org.idnode.server.auth.HttpAuthenticator;
  *   <li>{@code GET /api/admin/enterprises};</li>
  *   <li>{@code POST /api/admin/prefixes/{prefix}/tokens} with {@code {"name":..., "identity":...}} (the token is in
  *       the answer, once) and {@code DELETE /api/admin/prefixes/{prefix}/tokens/{name}};</li>
- *   <li>{@code /api/admin/federation/...}: {@link FederationOperatorApi}.</li>
+ *   <li>{@code GET /api/admin/federation/outbox}: a secondary node's filing backlog ({@link OutboxJson});</li>
+ *   <li>{@code /api/admin/federation/secondaries...}: a top-level node's secondary nodes ({@link FederationOperatorApi}).</li>
  * </ul>
  * Every call needs an operator ({@link PrefixAdministration#operator}): {@code Authorization: Bearer} with an
  * operator token, or Basic with an operator identity and its secret key. 401 without credentials, 403 for bad
@@ -101,6 +102,10 @@ final class OperatorApi {
     private JsonReply route(PrefixAdministration admin, PrefixAdministration.Operator op, HttpMethod method, List<String> path,
                             Map<String, List<String>> params, String body) {
         int n = path.size();
+        if (n == 2 && path.get(0).equals(FederationOperatorApi.SEGMENT) && path.get(1).equals("outbox")) {
+            requireMethod(method, HttpMethod.GET);
+            return OutboxJson.of(api.federation());
+        }
         if (n >= 1 && path.get(0).equals(FederationOperatorApi.SEGMENT)) {
             return FederationOperatorApi.route(api.topLevel(), method, path.subList(1, n), params, body);
         }

@@ -448,7 +448,7 @@ class NodeConfigTest {
     void theRoleIsSecondaryByDefaultAndChoosesTheDefaultPrefixes() throws IOException {
         assertThat(NodeConfig.defaults().federation().role()).isEqualTo(NodeConfig.Role.SECONDARY);
         NodeConfig top = load("federation:\n  role: top-level\n");
-        assertThat(top.federation()).isEqualTo(new NodeConfig.Federation(NodeConfig.Role.TOP_LEVEL));
+        assertThat(top.federation().role()).isEqualTo(NodeConfig.Role.TOP_LEVEL);
         assertThat(top.prefixes()).as("a top-level node serves the root").containsExactly("0.NA");
         assertThat(load("federation: {role: top-level}\nnode: {prefixes: [\"88.999\"]}\n").prefixes())
                 .as("configured prefixes are kept").containsExactly("88.999");
@@ -472,5 +472,94 @@ class NodeConfigTest {
                 .hasMessageStartingWith("federation.rol: unknown key");
         assertThatThrownBy(() -> load("federation: top-level\n")).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("federation: expected a mapping");
+    }
+
+    // ---------------------------------------------------------------- federation: the secondary role
+
+    @Test
+    void aSecondaryNodeWithoutATopLevelFilesNothingAndDoesNotRecurse() {
+        NodeConfig.Federation f = NodeConfig.defaults().federation();
+        assertThat(f.topLevel()).isNull();
+        assertThat(f.joined()).isFalse();
+        assertThat(f.recursion().enabled()).isFalse();
+        assertThat(f.filing().policy()).isEqualTo(NodeConfig.Federation.FilingPolicy.FULL);
+        assertThat(f.filing().address()).isNull();
+        assertThat(f.filing().tlsCaFile()).isNull();
+    }
+
+    @Test
+    void aTopLevelJoinsTheNodeAndTurnsRecursionOnUnlessTheFileSaysOtherwise() throws IOException {
+        NodeConfig c = load("federation:\n  top-level: \"127.0.0.1:2642\"\n");
+        assertThat(c.federation().topLevel()).isEqualTo(new NodeConfig.Federation.Address("127.0.0.1", 2642));
+        assertThat(c.federation().joined()).isTrue();
+        assertThat(c.federation().recursion().enabled()).isTrue();
+        assertThat(load("federation: {top-level: \"127.0.0.1:2642\", recursion: {enabled: false}}\n").federation().recursion().enabled())
+                .isFalse();
+        NodeConfig topRole = load("federation: {role: top-level, top-level: \"127.0.0.1:2642\"}\n");
+        assertThat(topRole.federation().joined()).as("a top-level node files with nobody").isFalse();
+        assertThat(topRole.federation().recursion().enabled()).isFalse();
+    }
+
+    @Test
+    void everySecondaryKeyIsRead() throws IOException {
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "certificates");
+        NodeConfig c = load(String.join("\n",
+                "federation:",
+                "  top-level: \"127.0.0.1:2642\"",
+                "  filing:",
+                "    address: \"127.0.0.1:9002\"",
+                "    tls-ca-file: \"" + ca + "\"",
+                "    policy: count",
+                "    count-interval-seconds: 60",
+                "    backoff-min-ms: 100",
+                "    backoff-max-ms: 5000",
+                "    call-timeout-seconds: 7",
+                "  recursion:",
+                "    enabled: true",
+                "    max-referrals: 4",
+                "    deadline-ms: 2500",
+                "    threads: 3",
+                "    queue: 10",
+                "    cache-max-entries: 50",
+                "    max-ttl-seconds: 600",
+                "    negative-ttl-seconds: 5",
+                ""));
+        NodeConfig.Federation.Filing filing = c.federation().filing();
+        assertThat(filing).isEqualTo(new NodeConfig.Federation.Filing(new NodeConfig.Federation.Address("127.0.0.1", 9002), ca,
+                NodeConfig.Federation.FilingPolicy.COUNT, 60, 100, 5000, 7));
+        NodeConfig.Federation.Recursion r = c.federation().recursion();
+        assertThat(List.of(r.maxReferrals(), r.deadlineMillis(), r.threads(), r.queue(), r.cacheMaxEntries(), r.maxTtlSeconds(),
+                r.negativeTtlSeconds())).containsExactly(4, 2500, 3, 10, 50, 600, 5);
+    }
+
+    @Test
+    void serveOptionsSetThePrefixAndTheTopLevel() {
+        NodeConfig c = NodeConfig.defaults().withFederationOverrides("88.998", "127.0.0.1:2641");
+        assertThat(c.prefixes()).containsExactly("88.998");
+        assertThat(c.federation().topLevel()).isEqualTo(new NodeConfig.Federation.Address("127.0.0.1", 2641));
+        assertThat(c.federation().recursion().enabled()).isTrue();
+        assertThatThrownBy(() -> NodeConfig.defaults().withFederationOverrides(null, "127.0.0.1")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--top-level: expected HOST:PORT");
+        assertThatThrownBy(() -> NodeConfig.defaults().withFederationOverrides("88..9", null)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--prefix:");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "federation: {top-level: \"127.0.0.1\"}                                  | federation.top-level",
+            "federation: {top-level: \"127.0.0.1:0\"}                                | federation.top-level",
+            "federation: {top-level: \"no such host!:2641\"}                         | federation.top-level",
+            "federation: {topLevel: \"127.0.0.1:2641\"}                              | federation.topLevel",
+            "federation: {filing: {policy: some}}                                    | federation.filing.policy",
+            "federation: {filing: {address: \"127.0.0.1:x\"}}                         | federation.filing.address",
+            "federation: {filing: {tls-ca-file: missing.pem}}                         | federation.filing.tls-ca-file",
+            "federation: {filing: {backoff-min-ms: 5000, backoff-max-ms: 100}}        | federation.filing.backoff-max-ms",
+            "federation: {filing: {count-interval-seconds: 0}}                       | federation.filing.count-interval-seconds",
+            "federation: {recursion: {max-referrals: 99}}                            | federation.recursion.max-referrals",
+            "federation: {recursion: {deadline-ms: 1}}                               | federation.recursion.deadline-ms",
+            "federation: {recursion: {enabled: true}}                                | federation.recursion.enabled",
+            "federation: {recursion: {depth: 3}}                                     | federation.recursion.depth"})
+    void badSecondaryKeysAreNamed(String text, String key) {
+        assertThatThrownBy(() -> load(text)).isInstanceOf(ConfigException.class).hasMessageStartingWith(key + ":");
     }
 }
