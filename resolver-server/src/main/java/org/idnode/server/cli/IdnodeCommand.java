@@ -86,11 +86,13 @@ public final class IdnodeCommand implements Runnable {
         @Option(names = "--data-dir", paramLabel = "DIR", description = "data folder (default: from the configuration, else ./data)")
         Path dataDir;
 
-        /** The validated configuration with the data folder override applied. */
+        /**
+         * The validated configuration: defaults, then the file, then the {@code IDNODE_*} environment variables, then
+         * the data folder option.
+         */
         NodeConfig load() {
-            NodeConfig base = config != null ? NodeConfig.load(config)
-                    : Files.exists(DEFAULT_CONFIG) ? NodeConfig.load(DEFAULT_CONFIG) : NodeConfig.defaults();
-            return base.withOverrides(dataDir, null, null, null, null);
+            Path file = config != null ? config : Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null;
+            return NodeConfig.load(file, System.getenv()).withOverrides(dataDir, null, null, null, null);
         }
     }
 

@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,9 +20,14 @@ import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.InvalidHandleException;
 
 /**
- * The node's typed configuration, read from YAML ({@code conf/node.yaml}) and validated as a whole
- * at start-up. Every key is optional; unknown keys are refused so that a typo cannot pass silently.
- * See {@code docs/configuration.md} for every key.
+ * The node's typed configuration, read from YAML ({@code conf/node.yaml}), overridden by {@code IDNODE_*}
+ * environment variables ({@link EnvironmentOverrides}) and validated as a whole at start-up. Every key is
+ * optional; unknown keys are refused so that a typo cannot pass silently. See {@code docs/configuration.md}
+ * for every key.
+ *
+ * <p>Adding a key: read it with the {@code Section} helpers in {@link #fromTree} (unconditionally, so that
+ * the defaults pass sees it); it then gets its environment variable and is checked against the documentation
+ * by the tests without further work.
  *
  * <p>Immutable and thread-safe.
  *
@@ -45,6 +51,7 @@ import org.idnode.registry.model.InvalidHandleException;
  * @param templatesDir   folder of template files ({@code *.json}); null means {@code conf/templates}
  *                       when that folder exists, else no templates
  * @param grpc           the gRPC listener
+ * @param backup         where online backups and exports may be written
  */
 public record NodeConfig(
         String nodeName,
@@ -62,13 +69,14 @@ public record NodeConfig(
         int storeQueue,
         int idleTimeoutSeconds,
         Path templatesDir,
-        Grpc grpc) {
+        Grpc grpc,
+        Backup backup) {
 
     /** The template folder used when {@code templates.dir} is not set and it exists. */
     public static final Path DEFAULT_TEMPLATES_DIR = Path.of("conf", "templates");
 
     private static final Set<String> TOP_KEYS = Set.of("node", "data-dir", "listen", "site", "keys", "cache", "store", "limits", "templates",
-            "grpc");
+            "grpc", "backup");
 
     /**
      * The gRPC listener: on {@code port} of the bind address unless disabled, with TLS when both PEM files are set
@@ -84,6 +92,15 @@ public record NodeConfig(
         public boolean tls() {
             return tlsCertChainFile != null;
         }
+    }
+
+    /**
+     * Online backups ({@code POST /api/admin/backup}, {@code idnode backup} against a running node): the node writes
+     * them only into folders under {@code root}, which it creates when needed.
+     *
+     * @param root {@code backup.root}
+     */
+    public record Backup(Path root) {
     }
 
     public NodeConfig {
@@ -102,6 +119,35 @@ public record NodeConfig(
      * @throws ConfigException naming the bad key, or saying the file cannot be read
      */
     public static NodeConfig load(Path file) {
+        return fromTree(readYaml(file), Path.of("."));
+    }
+
+    /**
+     * Reads a YAML file (or nothing when {@code file} is null: the defaults), applies the {@code IDNODE_*}
+     * variables of {@code environment} on top ({@link EnvironmentOverrides}), and validates the result as a
+     * whole, exactly as a file.
+     *
+     * @throws ConfigException naming the bad key, and the environment variable when the value came from one
+     */
+    public static NodeConfig load(Path file, Map<String, String> environment) {
+        JsonNode tree = file == null ? MissingNode.getInstance() : readYaml(file);
+        EnvironmentOverrides.Applied applied = EnvironmentOverrides.apply(tree, environment, schema());
+        try {
+            return fromTree(applied.tree(), Path.of("."));
+        } catch (ConfigException e) {
+            String variable = e.key() == null ? null : applied.variableOf(e.key());
+            throw variable == null ? e : e.fromVariable(variable);
+        }
+    }
+
+    /** Every key the configuration reads, with the kind of value it takes (from a pass over the defaults). */
+    static ConfigSchema schema() {
+        ConfigSchema schema = new ConfigSchema();
+        fromTree(MissingNode.getInstance(), Path.of("."), schema);
+        return schema;
+    }
+
+    private static JsonNode readYaml(Path file) {
         JsonNode tree;
         try (InputStream in = Files.newInputStream(file)) {
             tree = new ObjectMapper(new YAMLFactory()).readTree(in);
@@ -110,11 +156,16 @@ public record NodeConfig(
         } catch (IOException e) {
             throw new ConfigException("configuration file " + file + " is not valid YAML: " + e.getMessage(), e);
         }
-        return fromTree(tree == null ? MissingNode.getInstance() : tree, Path.of("."));
+        return tree == null ? MissingNode.getInstance() : tree;
     }
 
     static NodeConfig fromTree(JsonNode root, Path base) {
-        Section top = new Section("", root);
+        return fromTree(root, base, null);
+    }
+
+    /** Validates {@code root}; every key read is recorded in {@code schema} when it is not null. */
+    private static NodeConfig fromTree(JsonNode root, Path base, ConfigSchema schema) {
+        Section top = new Section("", root, schema);
         top.allowOnly(TOP_KEYS);
         Section node = top.section("node");
         node.allowOnly(Set.of("name", "prefixes"));
@@ -141,28 +192,31 @@ public record NodeConfig(
                 tls.file("cert-chain-file", base), tls.file("private-key-file", base));
         if ((grpcSettings.tlsCertChainFile() == null) != (grpcSettings.tlsPrivateKeyFile() == null)) {
             String missing = grpcSettings.tlsCertChainFile() == null ? tls.key("cert-chain-file") : tls.key("private-key-file");
-            throw new ConfigException(missing + ": missing; TLS needs both " + tls.key("cert-chain-file") + " and "
+            throw ConfigException.forKey(missing, "missing; TLS needs both " + tls.key("cert-chain-file") + " and "
                     + tls.key("private-key-file") + " (PEM), or neither for plaintext");
         }
 
         List<String> prefixes = node.stringList("prefixes", List.of("88.999"));
         if (prefixes.isEmpty()) {
-            throw new ConfigException("node.prefixes: at least one prefix is required, e.g. [\"88.999\"]");
+            throw ConfigException.forKey("node.prefixes", "at least one prefix is required, e.g. [\"88.999\"]");
         }
         for (String p : prefixes) {
             try {
                 HandleName.checkPrefix(p);
             } catch (InvalidHandleException e) {
-                throw new ConfigException("node.prefixes: '" + p + "' is not a valid prefix: " + e.getMessage());
+                throw ConfigException.forKey("node.prefixes", "'" + p + "' is not a valid prefix: " + e.getMessage());
             }
         }
         String bind = listen.string("bind", "127.0.0.1");
         address(bind, "listen.bind");
         String advertised = site.string("advertised-address", null);
         if (advertised != null && address(advertised, "site.advertised-address").isAnyLocalAddress()) {
-            throw new ConfigException("site.advertised-address: '" + advertised + "' is a wildcard address; clients need a reachable address");
+            throw ConfigException.forKey("site.advertised-address", "'" + advertised + "' is a wildcard address; clients need a reachable address");
         }
         String keyFile = keys.string("private-key-file", null);
+        Section backup = top.section("backup");
+        backup.allowOnly(Set.of("root"));
+        Backup backupSettings = new Backup(base.resolve(backup.string("root", "backups")));
         return new NodeConfig(
                 node.string("name", "idnode secondary node"),
                 prefixes,
@@ -179,7 +233,8 @@ public record NodeConfig(
                 store.integer("queue", 10_000, 1, 1_000_000),
                 limits.integer("idle-timeout-seconds", 60, 1, 86_400),
                 templatesDir == null ? null : base.resolve(templatesDir),
-                grpcSettings);
+                grpcSettings,
+                backupSettings);
     }
 
     /**
@@ -207,14 +262,14 @@ public record NodeConfig(
         return new NodeConfig(nodeName, prefixes, dataDir == null ? this.dataDir : dataDir, newBind,
                 handlePort == null ? this.handlePort : handlePort, httpPort == null ? this.httpPort : httpPort,
                 advertisedAddress, siteSerial, privateKeyFile, cacheMaxEntries, blockCacheMb, storeThreads, storeQueue,
-                idleTimeoutSeconds, templatesDir, newGrpc);
+                idleTimeoutSeconds, templatesDir, newGrpc, backup);
     }
 
     /** A copy without the gRPC listener ({@code serve --no-grpc}). */
     public NodeConfig withoutGrpc() {
         return new NodeConfig(nodeName, prefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
                 cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir,
-                new Grpc(false, grpc.port(), grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile()));
+                new Grpc(false, grpc.port(), grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile()), backup);
     }
 
     private static void checkPort(Integer port, String option) {
@@ -225,20 +280,24 @@ public record NodeConfig(
 
     private static InetAddress address(String text, String key) {
         if (text.isEmpty() || !text.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == ':' || c == '-')) {
-            throw new ConfigException(key + ": expected an IP address or host name, got '" + text + "'");
+            throw ConfigException.forKey(key, "expected an IP address or host name, got '" + text + "'");
         }
         try {
             return InetAddress.getByName(text);
         } catch (UnknownHostException e) {
-            throw new ConfigException(key + ": cannot resolve '" + text + "'");
+            throw ConfigException.forKey(key, "cannot resolve '" + text + "'");
         }
     }
 
-    /** A mapping in the YAML tree, remembering its dotted path for error messages. */
-    private record Section(String path, JsonNode node) {
+    /**
+     * A mapping in the YAML tree, remembering its dotted path for error messages; every typed read records its key
+     * in {@code schema} (when not null), which is how environment variables find the keys.
+     */
+    private record Section(String path, JsonNode node, ConfigSchema schema) {
         Section {
             if (!node.isMissingNode() && !node.isNull() && !node.isObject()) {
-                throw new ConfigException((path.isEmpty() ? "the configuration" : path) + ": expected a mapping of keys, got " + node.getNodeType().name().toLowerCase());
+                String where = path.isEmpty() ? "the configuration" : path;
+                throw ConfigException.forKey(where, "expected a mapping of keys, got " + node.getNodeType().name().toLowerCase());
             }
         }
 
@@ -247,7 +306,7 @@ public record NodeConfig(
         }
 
         Section section(String name) {
-            return new Section(key(name), node.path(name));
+            return new Section(key(name), node.path(name), schema);
         }
 
         void allowOnly(Set<String> keys) {
@@ -258,28 +317,36 @@ public record NodeConfig(
                 }
             });
             if (!unknown.isEmpty()) {
-                throw new ConfigException(unknown.get(0) + ": unknown key; expected one of " + keys.stream().sorted().map(this::key).toList());
+                throw ConfigException.forKey(unknown.get(0), "unknown key; expected one of " + keys.stream().sorted().map(this::key).toList());
             }
         }
 
+        /** The value of a leaf key (missing or null when unset), recorded in the schema with its kind. */
+        private JsonNode leaf(String name, ConfigSchema.Kind kind) {
+            if (schema != null) {
+                schema.add(key(name), kind);
+            }
+            return node.path(name);
+        }
+
         String string(String name, String dflt) {
-            JsonNode v = node.path(name);
+            JsonNode v = leaf(name, ConfigSchema.Kind.STRING);
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
             if (!v.isTextual() && !v.isNumber()) {
-                throw new ConfigException(key(name) + ": expected a string, got " + v.getNodeType().name().toLowerCase());
+                throw ConfigException.forKey(key(name), "expected a string, got " + v.getNodeType().name().toLowerCase());
             }
             return v.asText();
         }
 
         boolean bool(String name, boolean dflt) {
-            JsonNode v = node.path(name);
+            JsonNode v = leaf(name, ConfigSchema.Kind.BOOLEAN);
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
             if (!v.isBoolean()) {
-                throw new ConfigException(key(name) + ": expected true or false, got '" + v.asText() + "'");
+                throw ConfigException.forKey(key(name), "expected true or false, got '" + v.asText() + "'");
             }
             return v.asBoolean();
         }
@@ -292,34 +359,34 @@ public record NodeConfig(
             }
             Path p = base.resolve(text);
             if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-                throw new ConfigException(key(name) + ": file " + p + " does not exist or cannot be read");
+                throw ConfigException.forKey(key(name), "file " + p + " does not exist or cannot be read");
             }
             return p;
         }
 
         int integer(String name, int dflt, int min, int max) {
-            JsonNode v = node.path(name);
+            JsonNode v = leaf(name, ConfigSchema.Kind.INTEGER);
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
             if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
-                throw new ConfigException(key(name) + ": expected an integer from " + min + " to " + max + ", got '" + v.asText() + "'");
+                throw ConfigException.forKey(key(name), "expected an integer from " + min + " to " + max + ", got '" + v.asText() + "'");
             }
             return v.asInt();
         }
 
         List<String> stringList(String name, List<String> dflt) {
-            JsonNode v = node.path(name);
+            JsonNode v = leaf(name, ConfigSchema.Kind.STRING_LIST);
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
             if (!v.isArray()) {
-                throw new ConfigException(key(name) + ": expected a list of strings, e.g. [\"88.999\"]");
+                throw ConfigException.forKey(key(name), "expected a list of strings, e.g. [\"88.999\"]");
             }
             List<String> out = new ArrayList<>();
             for (JsonNode e : v) {
                 if (!e.isTextual()) {
-                    throw new ConfigException(key(name) + ": expected a list of strings, found the " + e.getNodeType().name().toLowerCase()
+                    throw ConfigException.forKey(key(name), "expected a list of strings, found the " + e.getNodeType().name().toLowerCase()
                             + " " + e.asText() + "; write prefixes in quotes, e.g. [\"88.999\"]");
                 }
                 out.add(e.asText());
