@@ -34,13 +34,15 @@ import picocli.CommandLine.Parameters;
 /**
  * The {@code idnode} command: {@code serve} runs a node; {@code import} bulk-loads records, and {@code prefix},
  * {@code enterprise}, {@code operator} and {@code token} are the operator's actions
- * ({@link PrefixAdministration}), all offline on a data folder.
+ * ({@link PrefixAdministration}), all offline on a data folder; {@code backup}, {@code restore} and {@code export}
+ * are {@link DataCommands}.
  * Exit codes: 0 success, 1 bad input data, 2 bad usage or configuration, 3 the store or a port is unusable.
  */
 @Command(name = "idnode", mixinStandardHelpOptions = true, versionProvider = IdnodeCommand.Version.class,
         description = "Industrial internet identifier resolution node (Handle protocol secondary node).",
         subcommands = {IdnodeCommand.Serve.class, IdnodeCommand.Import.class, IdnodeCommand.ClientConfig.class, IdnodeCommand.Prefix.class,
-                IdnodeCommand.Enterprise.class, IdnodeCommand.Operator.class, IdnodeCommand.Token.class})
+                IdnodeCommand.Enterprise.class, IdnodeCommand.Operator.class, IdnodeCommand.Token.class,
+                DataCommands.Backup.class, DataCommands.Restore.class, DataCommands.Export.class})
 public final class IdnodeCommand implements Runnable {
     static final int EXIT_BAD_DATA = 1;
     static final int EXIT_CONFIG = 2;

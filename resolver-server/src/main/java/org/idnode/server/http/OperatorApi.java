@@ -25,6 +25,8 @@ import org.idnode.server.admin.PrefixAdministration;
 import org.idnode.server.admin.PrefixInfo;
 import org.idnode.server.admin.PrefixState;
 import org.idnode.server.auth.HttpAuthenticator;
+import org.idnode.server.backup.BackupException;
+import org.idnode.server.backup.BackupService;
 
 /**
  * The operator API under {@code /api/admin/}, on {@link PrefixAdministration}:
@@ -34,7 +36,9 @@ import org.idnode.server.auth.HttpAuthenticator;
  *   <li>{@code PUT /api/admin/prefixes/{prefix}/state} with {@code {"state":"disabled"}};</li>
  *   <li>{@code GET /api/admin/enterprises};</li>
  *   <li>{@code POST /api/admin/prefixes/{prefix}/tokens} with {@code {"name":..., "identity":...}} (the token is in
- *       the answer, once) and {@code DELETE /api/admin/prefixes/{prefix}/tokens/{name}}.</li>
+ *       the answer, once) and {@code DELETE /api/admin/prefixes/{prefix}/tokens/{name}};</li>
+ *   <li>{@code POST /api/admin/backup} with {@code {"to": FOLDER}} starts an online backup into a folder under the
+ *       backup root (202), {@code GET /api/admin/backup} tells how the latest one went ({@link BackupService}).</li>
  * </ul>
  * Every call needs an operator ({@link PrefixAdministration#operator}): {@code Authorization: Bearer} with an
  * operator token, or Basic with an operator identity and its secret key. 401 without credentials, 403 for bad
@@ -100,6 +104,9 @@ final class OperatorApi {
     private JsonReply route(PrefixAdministration admin, PrefixAdministration.Operator op, HttpMethod method, List<String> path,
                             Map<String, List<String>> params, String body) {
         int n = path.size();
+        if (n == 1 && path.get(0).equals("backup")) {
+            return backup(method, body);
+        }
         if (n == 1 && path.get(0).equals("enterprises")) {
             requireMethod(method, HttpMethod.GET);
             return enterprises(admin.enterprises(op));
@@ -148,6 +155,55 @@ final class OperatorApi {
             return reply;
         }
         return notFound(path);
+    }
+
+    /** {@code POST} starts a backup, {@code GET} reports the latest one. */
+    private JsonReply backup(HttpMethod method, String body) {
+        requireMethod(method, HttpMethod.GET, HttpMethod.POST);
+        BackupService backups = api.backups();
+        if (backups == null) {
+            return JsonReply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, AbstractMessage.RC_OPERATION_NOT_SUPPORTED, null,
+                    "this node takes no online backups");
+        }
+        if (method.equals(HttpMethod.GET)) {
+            return backups.latest().map(j -> backupJob(HttpResponseStatus.OK, j, backups)).orElseGet(() -> JsonReply.error(
+                    HttpResponseStatus.NOT_FOUND, AbstractMessage.RC_ERROR, null, "no backup was started since the node started"));
+        }
+        JsonObject o = object(body);
+        for (String field : o.keySet()) {
+            if (!field.equals("to")) {
+                throw new BadRequest("unknown field '" + field + "'; a backup request has [to]");
+            }
+        }
+        try {
+            return backupJob(HttpResponseStatus.ACCEPTED, backups.start(string(o, "to", true)), backups);
+        } catch (BackupException e) {
+            HttpResponseStatus status = switch (e.kind()) {
+                case BUSY -> HttpResponseStatus.CONFLICT;
+                case REFUSED, BAD_BACKUP -> HttpResponseStatus.BAD_REQUEST;
+                case FAILED -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
+            };
+            return JsonReply.error(status, AbstractMessage.RC_ERROR, null, e.getMessage());
+        }
+    }
+
+    private static JsonReply backupJob(HttpResponseStatus status, BackupService.Job job, BackupService backups) {
+        JsonReply reply = JsonReply.ok(status);
+        JsonObject o = reply.json();
+        o.addProperty("state", job.state().name().toLowerCase(java.util.Locale.ROOT));
+        o.addProperty("to", job.target().toString());
+        o.addProperty("backupRoot", backups.root().toString());
+        o.addProperty("started", job.started().toString());
+        if (job.finished() != null) {
+            o.addProperty("finished", job.finished().toString());
+        }
+        if (job.manifest() != null) {
+            o.add("manifest", job.manifest().toJson());
+        }
+        if (job.error() != null) {
+            o.addProperty("message", job.error());
+        }
+        return reply;
     }
 
     private static PrefixAdministration.NewPrefix newPrefix(JsonObject o) {
