@@ -12,7 +12,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -27,6 +26,7 @@ import org.idnode.server.admin.PrefixState;
 import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.backup.BackupException;
 import org.idnode.server.backup.BackupService;
+import org.idnode.server.importer.RecordJson;
 
 /**
  * The operator API under {@code /api/admin/}, on {@link PrefixAdministration}:
@@ -247,7 +247,7 @@ final class OperatorApi {
 
     private static JsonObject object(String body) {
         try {
-            JsonElement root = JsonParser.parseString(body);
+            JsonElement root = RecordJson.parseTree(body);
             if (root.isJsonObject()) {
                 return root.getAsJsonObject();
             }

@@ -48,7 +48,7 @@ public final class RecordJson {
     public static HandleRecord parse(String json, int defaultTimestamp) {
         JsonObject obj;
         try {
-            JsonElement root = JsonParser.parseString(json);
+            JsonElement root = parseTree(json);
             if (!root.isJsonObject()) {
                 throw new IllegalArgumentException("expected a JSON object with \"handle\" and \"values\"");
             }
@@ -83,6 +83,15 @@ public final class RecordJson {
             if (timestamp == null || timestamp.isJsonNull()) {
                 wire.setTimestamp(defaultTimestamp);
             }
+            JsonElement perms = v.getAsJsonObject().get("permissions");
+            if (perms != null) {
+                // CNRI's reader always sets adminRead; the four flags are taken as written (checked above).
+                Permissions p = Permissions.parse(perms.getAsString());
+                wire.setAdminCanRead(p.adminRead());
+                wire.setAdminCanWrite(p.adminWrite());
+                wire.setAnyoneCanRead(p.publicRead());
+                wire.setAnyoneCanWrite(p.publicWrite());
+            }
             try {
                 values.add(HandleValueConverter.fromWire(wire));
             } catch (IllegalArgumentException e) {
@@ -90,6 +99,40 @@ public final class RecordJson {
             }
         }
         return new HandleRecord(handle, values);
+    }
+
+    /** How deep arrays and objects may nest in a request body or an import line; records need fewer than ten levels. */
+    public static final int MAX_DEPTH = 64;
+
+    /**
+     * Parses JSON text from outside (a request body, an import line) into a tree, refusing arrays and objects nested
+     * deeper than {@value #MAX_DEPTH} levels before anything recursive (the Handle.net library's value reader, Gson's
+     * printer) could run out of stack on them.
+     *
+     * @throws JsonParseException for text that is not JSON or nests too deep
+     */
+    public static JsonElement parseTree(String json) {
+        int depth = 0;
+        boolean inString = false;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '[' || c == '{') {
+                if (++depth > MAX_DEPTH) {
+                    throw new JsonParseException("arrays and objects nest deeper than " + MAX_DEPTH + " levels");
+                }
+            } else if (c == ']' || c == '}') {
+                depth--;
+            }
+        }
+        return JsonParser.parseString(json);
     }
 
     /** One record as a single line of JSON (no line breaks), every field of every value included; see the class comment. */
