@@ -102,7 +102,7 @@ class RestBodyFuzzTest {
     @Provide
     Arbitrary<Call> jsonCalls() {
         Arbitrary<Map.Entry<String, String>> seed = Arbitraries.of(List.copyOf(SEEDS.entrySet()));
-        Arbitrary<byte[]> deep = Combinators.combine(Arbitraries.integers().between(1, 100_000), Arbitraries.of(true, false),
+        Arbitrary<byte[]> deep = Combinators.combine(Arbitraries.integers().between(1, 30_000), Arbitraries.of(true, false),
                         Arbitraries.of("{\"records\":[%s]}", "{\"values\":%s}", "[{\"index\":1,\"type\":\"X\",\"data\":%s}]", "{\"state\":%s}"))
                 .as((n, closed, where) -> String.format(where, "[".repeat(n) + (closed ? "]".repeat(n) : "")).getBytes(StandardCharsets.UTF_8));
         return seed.flatMap(e -> {
@@ -153,14 +153,14 @@ class RestBodyFuzzTest {
         }
     }
 
-    @Property(tries = 600)
+    @Property(tries = 300)
     void jsonApisAnswerEveryBodyWithJson(@ForAll("jsonCalls") Call call) throws Exception {
         HttpResponse<byte[]> resp = send(call);
         assertThat(resp.statusCode()).as("%s", call).isIn(ALLOWED);
         assertJsonObject(resp, call);
     }
 
-    @Property(tries = 400)
+    @Property(tries = 200)
     void nativeMessagesGetAHandleAnswerOrA400(@ForAll("nativeCalls") Call call) throws Exception {
         HttpResponse<byte[]> resp = send(call);
         assertThat(resp.statusCode()).as("%s", call).isIn(200, 400);
@@ -174,7 +174,7 @@ class RestBodyFuzzTest {
                 .as("a whole Handle message").isEqualTo(answer.length - HandleMessageCodec.ENVELOPE_SIZE);
     }
 
-    @Property(tries = 400)
+    @Property(tries = 200)
     void anyAuthorizationHeaderIsAnsweredWithJson(@ForAll("authorizations") String authorization,
                                                   @ForAll("authorizedPaths") String methodAndPath) throws Exception {
         String[] mp = methodAndPath.split(" ", 2);

@@ -105,7 +105,7 @@ class RecordJsonFuzzTest {
      * belongs: where a recursive parser, reader or printer runs out of stack.
      */
     private static Arbitrary<String> deepNesting() {
-        return Combinators.combine(Arbitraries.integers().between(1, 100_000), Arbitraries.of("[]", "{\"a\":1}"),
+        return Combinators.combine(Arbitraries.integers().between(1, 30_000), Arbitraries.of("[]", "{\"a\":1}"),
                         Arbitraries.of("{\"handle\":\"88.999/x\",\"values\":%s}", "{\"handle\":\"88.999/x\",\"values\":[%s]}",
                                 "{\"handle\":\"88.999/x\",\"values\":[{\"index\":1,\"type\":\"X\",\"data\":%s}]}",
                                 "{\"handle\":\"88.999/x\",\"values\":[{\"index\":1,\"type\":\"HS_ADMIN\",\"data\":{\"format\":\"admin\",\"value\":%s}}]}"),
@@ -154,7 +154,7 @@ class RecordJsonFuzzTest {
         assertThat(RecordJson.write(parsed)).isEqualTo(line);
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void theImporterRefusesBadFilesByLine(@ForAll("importFiles") List<byte[]> lines) throws IOException {
         Path file = Files.createTempFile("fuzz", ".jsonl");
         try {
