@@ -49,6 +49,7 @@ class BackupRestoreTest {
         CliRun run = CliRun.of("backup", "--to", backup.toString(), "--data-dir", data.toString());
         assertThat(run.code()).as(run.toString()).isZero();
         assertThat(run.out()).contains("offline").contains(original.size() + " records");
+        assertThat(run.out()).as("same file system: RocksDB hard-linked the table files, and says so").contains("hard links");
     }
 
     @Test

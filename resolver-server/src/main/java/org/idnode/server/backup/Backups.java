@@ -68,9 +68,7 @@ public final class Backups {
         }
         Path partial = null;
         try {
-            Files.createDirectories(dest.getParent());
-            partial = dest.resolveSibling("." + dest.getFileName() + ".partial-" + UUID.randomUUID());
-            createPrivateDirectory(partial);
+            partial = hiddenSibling(dest, "partial");
             Instant created = Instant.now();
             checkpoint.accept(partial.resolve(IdentifierNode.STORE_FOLDER));
             if (Files.isDirectory(keysDir)) {
@@ -161,9 +159,7 @@ public final class Backups {
         }
         Path partial = null;
         try {
-            Files.createDirectories(dest.getParent());
-            partial = dest.resolveSibling("." + dest.getFileName() + ".restoring-" + UUID.randomUUID());
-            createPrivateDirectory(partial);
+            partial = hiddenSibling(dest, "restoring");
             for (BackupManifest.FileEntry f : manifest.files()) {
                 Path from = backup.resolve(f.path());
                 Path to = partial.resolve(f.path());
@@ -228,6 +224,23 @@ public final class Backups {
         }
     }
 
+    /**
+     * True when the backup's table files are hard links shared with a data folder (RocksDB links them when the backup
+     * is on the store's file system): such a backup does not survive the loss of that disk until it is copied.
+     */
+    public static boolean sharesFilesWithTheStore(Path backup) {
+        try (Stream<Path> s = Files.list(backup.resolve(IdentifierNode.STORE_FOLDER))) {
+            for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".sst")).toList()) {
+                if (((Number) Files.getAttribute(p, "unix:nlink")).intValue() > 1) {
+                    return true;
+                }
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return false;
+        }
+        return false;
+    }
+
     /** Deletes a folder and everything in it. */
     public static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
@@ -283,13 +296,20 @@ public final class Backups {
         return HexFormat.of().toHexDigits((int) crc.getValue());
     }
 
-    private static void createPrivateDirectory(Path dir) throws IOException {
+    /**
+     * A new folder next to {@code dest}, named {@code .<name>.<what>-<uuid>} and readable by its owner only, where
+     * {@code dest}'s contents are built before it is renamed into place.
+     */
+    private static Path hiddenSibling(Path dest, String what) throws IOException {
+        Files.createDirectories(dest.getParent());
+        Path dir = dest.resolveSibling("." + dest.getFileName() + "." + what + "-" + UUID.randomUUID());
         Files.createDirectory(dir);
         try {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         } catch (UnsupportedOperationException e) {
             // Not a POSIX file system: its own defaults apply.
         }
+        return dir;
     }
 
     private static void copyPermissions(Path from, Path to) throws IOException {

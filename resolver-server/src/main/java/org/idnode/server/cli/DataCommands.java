@@ -53,17 +53,17 @@ final class DataCommands {
             return node != null || Backups.storeInUse(cfg.dataDir());
         }
 
-        NodeAdminClient client(NodeConfig cfg) throws NodeAdminClient.CallException {
+        NodeAdminClient client(NodeConfig cfg) {
             String token;
             try {
                 token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv(TOKEN_VARIABLE);
             } catch (IOException e) {
-                throw new NodeAdminClient.CallException("--token-file: cannot read " + tokenFile + ": " + e.getMessage(), IdnodeCommand.EXIT_CONFIG);
+                throw new BackupException(BackupException.Kind.REFUSED, "--token-file: cannot read " + tokenFile + ": " + e.getMessage());
             }
             if (token == null || token.isEmpty()) {
-                throw new NodeAdminClient.CallException("a node is running on " + cfg.dataDir() + "; working online needs an operator token "
-                        + "(--token-file FILE or the " + TOKEN_VARIABLE + " variable; 'idnode token add <node prefix> --name ops' issues one "
-                        + "while the node is stopped)", IdnodeCommand.EXIT_CONFIG);
+                throw new BackupException(BackupException.Kind.REFUSED, "a node is running on " + cfg.dataDir() + "; working online needs an "
+                        + "operator token (--token-file FILE or the " + TOKEN_VARIABLE + " variable; 'idnode token add <node prefix> --name ops' "
+                        + "issues one while the node is stopped)");
             }
             URI base = node;
             if (base == null) {
@@ -93,34 +93,30 @@ final class DataCommands {
         public Integer call() throws InterruptedException {
             NodeConfig cfg = options.load();
             PrintWriter err = spec.commandLine().getErr();
-            JsonObject manifest;
+            Path target = to.toAbsolutePath().normalize();
+            BackupManifest manifest;
             String how;
             try {
                 if (online.online(cfg)) {
-                    manifest = online.client(cfg).backup(to.toAbsolutePath().normalize().toString()).getAsJsonObject("manifest");
+                    // The node writes the backup on this machine; its manifest is read from there.
+                    online.client(cfg).backup(target.toString());
+                    manifest = BackupManifest.read(target);
                     how = "online";
                 } else {
-                    manifest = offline(cfg, to).toJson();
+                    manifest = offline(cfg, target);
                     how = "offline";
                 }
-            } catch (NodeAdminClient.CallException e) {
-                err.println("idnode backup: " + e.getMessage());
-                return e.exitCode();
             } catch (BackupException e) {
                 return fail(err, "backup", e);
             }
-            spec.commandLine().getOut().printf("backup of %s written to %s (%s): %d records, RocksDB sequence number %d, %d files, %d bytes%n",
-                    cfg.dataDir(), to.toAbsolutePath().normalize(), how, manifest.get("records").getAsLong(),
-                    manifest.get("sequenceNumber").getAsLong(), manifest.getAsJsonArray("files").size(), totalBytes(manifest));
-            return 0;
-        }
-
-        private static long totalBytes(JsonObject manifest) {
-            long n = 0;
-            for (var f : manifest.getAsJsonArray("files")) {
-                n += f.getAsJsonObject().get("size").getAsLong();
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("backup of %s written to %s (%s): %d records, RocksDB sequence number %d, %d files, %d bytes%n",
+                    cfg.dataDir(), target, how, manifest.records(), manifest.sequenceNumber(), manifest.files().size(), manifest.totalBytes());
+            if (Backups.sharesFilesWithTheStore(target)) {
+                out.println("its table files are hard links into the data folder (same file system): copy the backup to another disk "
+                        + "to keep it safe from the loss of this one");
             }
-            return n;
+            return 0;
         }
     }
 
@@ -188,9 +184,6 @@ final class DataCommands {
                         store.checkpoint(checkpoint);
                     }
                 }
-            } catch (NodeAdminClient.CallException e) {
-                err.println("idnode export: " + e.getMessage());
-                return e.exitCode();
             } catch (BackupException e) {
                 return fail(err, "export", e);
             }

@@ -12,6 +12,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import org.idnode.server.backup.BackupException;
 
 /**
  * The {@code idnode} commands' client of a running node's operator API ({@code /api/admin/}), for what needs the
@@ -29,21 +30,6 @@ final class NodeAdminClient {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
-    /** A call the node refused or could not answer; {@link #exitCode} is the command's exit code for it. */
-    static final class CallException extends Exception {
-        private static final long serialVersionUID = 1L;
-        private final int exitCode;
-
-        CallException(String message, int exitCode) {
-            super(message);
-            this.exitCode = exitCode;
-        }
-
-        int exitCode() {
-            return exitCode;
-        }
-    }
-
     /**
      * @param base  the node's HTTP address, e.g. {@code http://127.0.0.1:8000}
      * @param token an operator token
@@ -57,9 +43,10 @@ final class NodeAdminClient {
      * Starts a backup into {@code to} (a folder under the node's backup root) and waits for it to end.
      *
      * @return the final state: {@code {"state":"done", "to":..., "manifest":{...}}}
-     * @throws CallException when the node refuses the backup, cannot be reached, or the backup fails
+     * @throws BackupException {@link BackupException.Kind#REFUSED} when the node refuses the backup (4xx),
+     *                         {@link BackupException.Kind#FAILED} when it cannot be reached or the backup fails
      */
-    JsonObject backup(String to) throws CallException, InterruptedException {
+    JsonObject backup(String to) throws InterruptedException {
         JsonObject request = new JsonObject();
         request.addProperty("to", to);
         JsonObject job = call(HttpRequest.newBuilder(base.resolve("/api/admin/backup"))
@@ -70,18 +57,18 @@ final class NodeAdminClient {
             job = call(HttpRequest.newBuilder(base.resolve("/api/admin/backup")).GET(), 200);
         }
         if (!"done".equals(text(job, "state"))) {
-            throw new CallException("the backup to " + text(job, "to") + " failed: " + text(job, "message"), IdnodeCommand.EXIT_STORE);
+            throw new BackupException(BackupException.Kind.FAILED, "the backup to " + text(job, "to") + " failed: " + text(job, "message"));
         }
         return job;
     }
 
-    private JsonObject call(HttpRequest.Builder request, int expected) throws CallException, InterruptedException {
+    private JsonObject call(HttpRequest.Builder request, int expected) throws InterruptedException {
         HttpResponse<String> resp;
         try {
             resp = http.send(request.timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new CallException("cannot reach the node at " + base + ": " + e, IdnodeCommand.EXIT_STORE);
+            throw new BackupException(BackupException.Kind.FAILED, "cannot reach the node at " + base + ": " + e);
         }
         JsonObject body;
         try {
@@ -92,8 +79,8 @@ final class NodeAdminClient {
         }
         if (resp.statusCode() != expected) {
             String message = body.has("message") ? text(body, "message") : resp.body();
-            int exit = resp.statusCode() >= 500 ? IdnodeCommand.EXIT_STORE : IdnodeCommand.EXIT_CONFIG;
-            throw new CallException("the node at " + base + " answered " + resp.statusCode() + ": " + message, exit);
+            BackupException.Kind kind = resp.statusCode() >= 500 ? BackupException.Kind.FAILED : BackupException.Kind.REFUSED;
+            throw new BackupException(kind, "the node at " + base + " answered " + resp.statusCode() + ": " + message);
         }
         return body;
     }
