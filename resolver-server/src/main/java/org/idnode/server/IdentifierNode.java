@@ -29,6 +29,7 @@ import org.idnode.registry.write.HandleWriter;
 import org.idnode.server.admin.PrefixAdministration;
 import org.idnode.server.config.ConfigException;
 import org.idnode.server.auth.HttpAuthenticator;
+import org.idnode.server.backup.BackupService;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.config.NodeConfig;
 import org.idnode.server.federation.SecondaryFederation;
@@ -61,6 +62,7 @@ public final class IdentifierNode implements AutoCloseable {
     private final GrpcServer grpc;
     private final NodeSite site;
     private final SecondaryFederation federation;
+    private final BackupService backups;
 
     private IdentifierNode(NodeConfig config) {
         InetAddress bind = bindAddress(config.bind());
@@ -82,10 +84,11 @@ public final class IdentifierNode implements AutoCloseable {
         GenealogyTracer tracer = new GenealogyTracer(store);
         HttpAuthenticator authenticator = new HttpAuthenticator(store::get);
         PrefixAdministration administration = new PrefixAdministration(store, writer, config.prefixes());
+        backups = new BackupService(rocks, config.dataDir().resolve(NodeKeys.FOLDER), config.backup().root());
         transport = new NettyTransport(Runtime.getRuntime().availableProcessors());
         try {
             transport.bind(bind, config.handlePort(), config.httpPort(), config.idleTimeoutSeconds(), processor,
-                    new HttpApi(processor, tracer, authenticator, administration, blockingWork, topLevel, federation));
+                    new HttpApi(processor, tracer, authenticator, administration, blockingWork, topLevel, federation, backups));
             grpc = config.grpc().enabled()
                     ? GrpcServer.start(config.grpc(), bind, config.idleTimeoutSeconds(), transport, authenticator,
                             new GrpcApi(processor, tracer, templates, administration, blockingWork, topLevel))
@@ -214,6 +217,7 @@ public final class IdentifierNode implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        backups.close();
         blockingWork.shutdown();
         try {
             blockingWork.awaitTermination(10, TimeUnit.SECONDS);

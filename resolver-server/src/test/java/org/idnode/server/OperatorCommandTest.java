@@ -32,8 +32,9 @@ class OperatorCommandTest {
     @TempDir
     Path dir;
 
-    private static JsonHttp.CliRun run(String... args) {
-        return JsonHttp.run(args);
+    /** Runs idnode in-process; returns exit code, stdout and stderr. */
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -43,15 +44,15 @@ class OperatorCommandTest {
         Path pubkey = dir.resolve("operator-pubkey.bin");
         Files.write(pubkey, Util.getBytesFromPublicKey(operatorKey.getPublic()));
 
-        JsonHttp.CliRun added = run("operator", "add", "--admin-secret", "ops-secret", "--data-dir", d);
+        CliRun added = run("operator", "add", "--admin-secret", "ops-secret", "--data-dir", d);
         assertThat(added.code()).isZero();
         assertThat(added.out()).isEqualTo("operator identities of 0.NA/88.999: 301:0.NA/88.999");
-        JsonHttp.CliRun withKey = run("operator", "add", "--admin-key", pubkey.toString(), "--data-dir", d);
+        CliRun withKey = run("operator", "add", "--admin-key", pubkey.toString(), "--data-dir", d);
         assertThat(withKey.out()).isEqualTo("operator identities of 0.NA/88.999: 300:0.NA/88.999, 301:0.NA/88.999");
         assertThat(run("operator", "add", "--data-dir", d).code()).as("no key, no secret").isEqualTo(2);
         assertThat(run("operator", "add", "--prefix", "88.998", "--admin-secret", "x", "--data-dir", d).code()).isEqualTo(2);
 
-        JsonHttp.CliRun token = run("token", "add", "88.999", "--name", "ops", "--data-dir", d);
+        CliRun token = run("token", "add", "88.999", "--name", "ops", "--data-dir", d);
         assertThat(token.code()).isZero();
         assertThat(token.out()).startsWith("idt_88.999~");
         assertThat(token.err()).contains("acts as 300:0.NA/88.999");
@@ -60,11 +61,11 @@ class OperatorCommandTest {
         assertThat(run("prefix", "add", "88.999.2", "--enterprise", "Example PCB Fab", "--admin-secret", "s2", "--state", "applied",
                 "--data-dir", d).code()).isZero();
         assertThat(run("prefix", "add", "88.999.3", "--enterprise", "Example CCL Co.", "--admin-secret", "s3", "--data-dir", d).code()).isZero();
-        JsonHttp.CliRun mistaken = run("token", "add", "88.999.1", "--name", "ops", "--identity", "301:0.NA/88.999", "--data-dir", d);
+        CliRun mistaken = run("token", "add", "88.999.1", "--name", "ops", "--identity", "301:0.NA/88.999", "--data-dir", d);
         assertThat(mistaken.code()).as("an enterprise token cannot act as the operator").isEqualTo(2);
         assertThat(mistaken.err()).contains("is not an admin of 0.NA/88.999.1");
 
-        JsonHttp.CliRun list = run("prefix", "list", "--data-dir", d);
+        CliRun list = run("prefix", "list", "--data-dir", d);
         assertThat(list.code()).isZero();
         assertThat(list.out().lines().toList()).containsExactly(
                 "PREFIX\tSTATE\tHOSTING\tENTERPRISE\tADMINS",

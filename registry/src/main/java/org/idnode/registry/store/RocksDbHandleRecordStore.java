@@ -19,6 +19,7 @@ import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.RecordChange;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -273,6 +274,23 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     /** The folder this store lives in. */
     public Path directory() {
         return directory;
+    }
+
+    /**
+     * Writes a consistent point-in-time copy of the whole RocksDB instance (every column family, with the
+     * write-ahead log needed to replay what is not yet flushed) into {@code target}, which must not exist, while
+     * reads and writes go on: RocksDB flushes the memtables, then hard-links the immutable table files when
+     * {@code target} is on the same file system as the store and copies them otherwise. Open the copy with
+     * {@link ReadOnlyStore} or as a store of its own.
+     *
+     * @throws StoreException when the checkpoint cannot be written
+     */
+    public void checkpoint(Path target) {
+        try (Checkpoint checkpoint = Checkpoint.create(db)) {
+            checkpoint.createCheckpoint(target.toString());
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot write a checkpoint of " + directory + " to " + target + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

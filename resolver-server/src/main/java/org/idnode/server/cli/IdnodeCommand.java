@@ -36,14 +36,16 @@ import picocli.CommandLine.Parameters;
  * The {@code idnode} command: {@code serve} runs a node; {@code import} bulk-loads records, and {@code prefix},
  * {@code enterprise}, {@code operator} and {@code token} are the operator's actions
  * ({@link PrefixAdministration}), {@code secondary} and {@code filings} a top-level node operator's
- * ({@link FederationCommands}), all offline on a data folder.
+ * ({@link FederationCommands}), all offline on a data folder; {@code backup}, {@code restore} and {@code export}
+ * are {@link DataCommands}.
  * Exit codes: 0 success, 1 bad input data, 2 bad usage or configuration, 3 the store or a port is unusable.
  */
 @Command(name = "idnode", mixinStandardHelpOptions = true, versionProvider = IdnodeCommand.Version.class,
         description = "Industrial internet identifier resolution node (Handle protocol secondary node).",
         subcommands = {IdnodeCommand.Serve.class, IdnodeCommand.Import.class, IdnodeCommand.ClientConfig.class, IdnodeCommand.Prefix.class,
                 IdnodeCommand.Enterprise.class, IdnodeCommand.Operator.class, IdnodeCommand.Token.class,
-                FederationCommands.Secondary.class, FederationCommands.Filings.class})
+                FederationCommands.Secondary.class, FederationCommands.Filings.class,
+                DataCommands.Backup.class, DataCommands.Restore.class, DataCommands.Export.class})
 public final class IdnodeCommand implements Runnable {
     static final int EXIT_BAD_DATA = 1;
     static final int EXIT_CONFIG = 2;
@@ -92,7 +94,10 @@ public final class IdnodeCommand implements Runnable {
                 description = "the node's role in the federation: secondary or top-level (default: federation.role, else secondary)")
         String role;
 
-        /** The validated configuration with the data folder and role overrides applied. */
+        /**
+         * The validated configuration: defaults, then the file, then the {@code IDNODE_*} environment variables, then
+         * the role and data folder options.
+         */
         NodeConfig load() {
             NodeConfig.Role r = null;
             if (role != null) {
@@ -107,9 +112,8 @@ public final class IdnodeCommand implements Runnable {
 
         /** The validated configuration in {@code forcedRole} (null: as configured), with the data folder override applied. */
         NodeConfig load(NodeConfig.Role forcedRole) {
-            NodeConfig base = config != null ? NodeConfig.load(config, forcedRole)
-                    : Files.exists(DEFAULT_CONFIG) ? NodeConfig.load(DEFAULT_CONFIG, forcedRole) : NodeConfig.defaults(forcedRole);
-            return base.withOverrides(dataDir, null, null, null, null);
+            Path file = config != null ? config : Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null;
+            return NodeConfig.load(file, forcedRole, System.getenv()).withOverrides(dataDir, null, null, null, null);
         }
     }
 

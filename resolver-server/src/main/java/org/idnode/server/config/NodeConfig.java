@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,9 +20,14 @@ import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.InvalidHandleException;
 
 /**
- * The node's typed configuration, read from YAML ({@code conf/node.yaml}) and validated as a whole
- * at start-up. Every key is optional; unknown keys are refused so that a typo cannot pass silently.
- * See {@code docs/configuration.md} for every key.
+ * The node's typed configuration, read from YAML ({@code conf/node.yaml}), overridden by {@code IDNODE_*}
+ * environment variables ({@link EnvironmentOverrides}) and validated as a whole at start-up. Every key is
+ * optional; unknown keys are refused so that a typo cannot pass silently. See {@code docs/configuration.md}
+ * for every key.
+ *
+ * <p>Adding a key: read it with the {@code Section} helpers in {@link #fromTree} (unconditionally, so that
+ * the defaults pass sees it); it then gets its environment variable and is checked against the documentation
+ * by the tests without further work.
  *
  * <p>Immutable and thread-safe.
  *
@@ -46,6 +52,7 @@ import org.idnode.registry.model.InvalidHandleException;
  *                       when that folder exists, else no templates
  * @param grpc           the gRPC listener
  * @param federation     the node's place in the federation: its role, its top-level node, filing and recursion ({@code federation:})
+ * @param backup         where online backups and exports may be written
  */
 public record NodeConfig(
         String nodeName,
@@ -64,13 +71,14 @@ public record NodeConfig(
         int idleTimeoutSeconds,
         Path templatesDir,
         Grpc grpc,
-        Federation federation) {
+        Federation federation,
+        Backup backup) {
 
     /** The template folder used when {@code templates.dir} is not set and it exists. */
     public static final Path DEFAULT_TEMPLATES_DIR = Path.of("conf", "templates");
 
     private static final Set<String> TOP_KEYS = Set.of("node", "data-dir", "listen", "site", "keys", "cache", "store", "limits", "templates",
-            "grpc", "federation");
+            "grpc", "federation", "backup");
 
     /**
      * The gRPC listener: on {@code port} of the bind address unless disabled, with TLS when both PEM files are set
@@ -131,6 +139,15 @@ public record NodeConfig(
         }
     }
 
+    /**
+     * Online backups ({@code POST /api/admin/backup}, {@code idnode backup} against a running node): the node writes
+     * them only into folders under {@code root}, which it creates when needed.
+     *
+     * @param root {@code backup.root}
+     */
+    public record Backup(Path root) {
+    }
+
     public NodeConfig {
         prefixes = List.copyOf(prefixes);
     }
@@ -152,16 +169,46 @@ public record NodeConfig(
      * @throws ConfigException naming the bad key, or saying the file cannot be read
      */
     public static NodeConfig load(Path file) {
-        return load(file, null);
+        return load(file, null, Map.of());
+    }
+
+    /** Reads and validates a YAML file in {@code role} (null: as configured), without environment overrides. */
+    public static NodeConfig load(Path file, Role role) {
+        return load(file, role, Map.of());
+    }
+
+    /** Reads a YAML file (null: the defaults) with the {@code IDNODE_*} variables of {@code environment} applied. */
+    public static NodeConfig load(Path file, Map<String, String> environment) {
+        return load(file, null, environment);
     }
 
     /**
-     * Reads and validates a YAML file, with the role given on the command line in place of {@code federation.role}
-     * (null: as configured). The role is applied before the defaults that depend on it ({@code node.prefixes}).
+     * Reads a YAML file (or nothing when {@code file} is null: the defaults), applies the {@code IDNODE_*}
+     * variables of {@code environment} on top ({@link EnvironmentOverrides}), and validates the result as a
+     * whole, exactly as a file. The role given on the command line replaces {@code federation.role} (null: as
+     * configured); it is applied before the defaults that depend on it ({@code node.prefixes}).
      *
-     * @throws ConfigException naming the bad key, or saying the file cannot be read
+     * @throws ConfigException naming the bad key, and the environment variable when the value came from one
      */
-    public static NodeConfig load(Path file, Role role) {
+    public static NodeConfig load(Path file, Role role, Map<String, String> environment) {
+        JsonNode tree = file == null ? MissingNode.getInstance() : readYaml(file);
+        EnvironmentOverrides.Applied applied = EnvironmentOverrides.apply(tree, environment, schema());
+        try {
+            return fromTree(applied.tree(), Path.of("."), role, null);
+        } catch (ConfigException e) {
+            String variable = e.key() == null ? null : applied.variableOf(e.key());
+            throw variable == null ? e : e.fromVariable(variable);
+        }
+    }
+
+    /** Every key the configuration reads, with the kind of value it takes (from a pass over the defaults). */
+    static ConfigSchema schema() {
+        ConfigSchema schema = new ConfigSchema();
+        fromTree(MissingNode.getInstance(), Path.of("."), null, schema);
+        return schema;
+    }
+
+    private static JsonNode readYaml(Path file) {
         JsonNode tree;
         try (InputStream in = Files.newInputStream(file)) {
             tree = new ObjectMapper(new YAMLFactory()).readTree(in);
@@ -170,15 +217,20 @@ public record NodeConfig(
         } catch (IOException e) {
             throw new ConfigException("configuration file " + file + " is not valid YAML: " + e.getMessage(), e);
         }
-        return fromTree(tree == null ? MissingNode.getInstance() : tree, Path.of("."), role);
+        return tree == null ? MissingNode.getInstance() : tree;
     }
 
     static NodeConfig fromTree(JsonNode root, Path base) {
-        return fromTree(root, base, null);
+        return fromTree(root, base, null, null);
     }
 
     static NodeConfig fromTree(JsonNode root, Path base, Role roleOverride) {
-        Section top = new Section("", root);
+        return fromTree(root, base, roleOverride, null);
+    }
+
+    /** Validates {@code root}; every key read is recorded in {@code schema} when it is not null. */
+    private static NodeConfig fromTree(JsonNode root, Path base, Role roleOverride, ConfigSchema schema) {
+        Section top = new Section("", root, schema);
         top.allowOnly(TOP_KEYS);
         Section node = top.section("node");
         node.allowOnly(Set.of("name", "prefixes"));
@@ -205,29 +257,32 @@ public record NodeConfig(
                 tls.file("cert-chain-file", base), tls.file("private-key-file", base));
         if ((grpcSettings.tlsCertChainFile() == null) != (grpcSettings.tlsPrivateKeyFile() == null)) {
             String missing = grpcSettings.tlsCertChainFile() == null ? tls.key("cert-chain-file") : tls.key("private-key-file");
-            throw new ConfigException(missing + ": missing; TLS needs both " + tls.key("cert-chain-file") + " and "
+            throw ConfigException.forKey(missing, "missing; TLS needs both " + tls.key("cert-chain-file") + " and "
                     + tls.key("private-key-file") + " (PEM), or neither for plaintext");
         }
 
         Federation federation = Federation.read(top.section("federation"), base, roleOverride);
         List<String> prefixes = node.stringList("prefixes", federation.role().defaultPrefixes());
         if (prefixes.isEmpty()) {
-            throw new ConfigException("node.prefixes: at least one prefix is required, e.g. [\"88.999\"]");
+            throw ConfigException.forKey("node.prefixes", "at least one prefix is required, e.g. [\"88.999\"]");
         }
         for (String p : prefixes) {
             try {
                 HandleName.checkPrefix(p);
             } catch (InvalidHandleException e) {
-                throw new ConfigException("node.prefixes: '" + p + "' is not a valid prefix: " + e.getMessage());
+                throw ConfigException.forKey("node.prefixes", "'" + p + "' is not a valid prefix: " + e.getMessage());
             }
         }
         String bind = listen.string("bind", "127.0.0.1");
         address(bind, "listen.bind");
         String advertised = site.string("advertised-address", null);
         if (advertised != null && address(advertised, "site.advertised-address").isAnyLocalAddress()) {
-            throw new ConfigException("site.advertised-address: '" + advertised + "' is a wildcard address; clients need a reachable address");
+            throw ConfigException.forKey("site.advertised-address", "'" + advertised + "' is a wildcard address; clients need a reachable address");
         }
         String keyFile = keys.string("private-key-file", null);
+        Section backup = top.section("backup");
+        backup.allowOnly(Set.of("root"));
+        Backup backupSettings = new Backup(base.resolve(backup.string("root", "backups")));
         return new NodeConfig(
                 node.string("name", "idnode secondary node"),
                 prefixes,
@@ -245,7 +300,7 @@ public record NodeConfig(
                 limits.integer("idle-timeout-seconds", 60, 1, 86_400),
                 templatesDir == null ? null : base.resolve(templatesDir),
                 grpcSettings,
-                federation);
+                federation, backupSettings);
     }
 
     /**
@@ -273,14 +328,14 @@ public record NodeConfig(
         return new NodeConfig(nodeName, prefixes, dataDir == null ? this.dataDir : dataDir, newBind,
                 handlePort == null ? this.handlePort : handlePort, httpPort == null ? this.httpPort : httpPort,
                 advertisedAddress, siteSerial, privateKeyFile, cacheMaxEntries, blockCacheMb, storeThreads, storeQueue,
-                idleTimeoutSeconds, templatesDir, newGrpc, federation);
+                idleTimeoutSeconds, templatesDir, newGrpc, federation, backup);
     }
 
     /** A copy without the gRPC listener ({@code serve --no-grpc}). */
     public NodeConfig withoutGrpc() {
         return new NodeConfig(nodeName, prefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
                 cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir,
-                new Grpc(false, grpc.port(), grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile()), federation);
+                new Grpc(false, grpc.port(), grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile()), federation, backup);
     }
 
     /**
@@ -303,7 +358,7 @@ public record NodeConfig(
         Federation f = new Federation(federation.role(), newTop, federation.filing(),
                 federation.recursion().withDefaultFor(federation.role(), newTop)).checked("--top-level");
         return new NodeConfig(nodeName, newPrefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
-                cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir, grpc, f);
+                cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir, grpc, f, backup);
     }
 
     /**
@@ -462,20 +517,24 @@ public record NodeConfig(
 
     private static InetAddress address(String text, String key) {
         if (text.isEmpty() || !text.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == ':' || c == '-')) {
-            throw new ConfigException(key + ": expected an IP address or host name, got '" + text + "'");
+            throw ConfigException.forKey(key, "expected an IP address or host name, got '" + text + "'");
         }
         try {
             return InetAddress.getByName(text);
         } catch (UnknownHostException e) {
-            throw new ConfigException(key + ": cannot resolve '" + text + "'");
+            throw ConfigException.forKey(key, "cannot resolve '" + text + "'");
         }
     }
 
-    /** A mapping in the YAML tree, remembering its dotted path for error messages. */
-    private record Section(String path, JsonNode node) {
+    /**
+     * A mapping in the YAML tree, remembering its dotted path for error messages; every typed read records its key
+     * in {@code schema} (when not null), which is how environment variables find the keys.
+     */
+    private record Section(String path, JsonNode node, ConfigSchema schema) {
         Section {
             if (!node.isMissingNode() && !node.isNull() && !node.isObject()) {
-                throw new ConfigException((path.isEmpty() ? "the configuration" : path) + ": expected a mapping of keys, got " + node.getNodeType().name().toLowerCase());
+                String where = path.isEmpty() ? "the configuration" : path;
+                throw ConfigException.forKey(where, "expected a mapping of keys, got " + node.getNodeType().name().toLowerCase());
             }
         }
 
@@ -484,7 +543,7 @@ public record NodeConfig(
         }
 
         Section section(String name) {
-            return new Section(key(name), node.path(name));
+            return new Section(key(name), node.path(name), schema);
         }
 
         void allowOnly(Set<String> keys) {
@@ -495,28 +554,36 @@ public record NodeConfig(
                 }
             });
             if (!unknown.isEmpty()) {
-                throw new ConfigException(unknown.get(0) + ": unknown key; expected one of " + keys.stream().sorted().map(this::key).toList());
+                throw ConfigException.forKey(unknown.get(0), "unknown key; expected one of " + keys.stream().sorted().map(this::key).toList());
             }
         }
 
+        /** The value of a leaf key (missing or null when unset), recorded in the schema with its kind. */
+        private JsonNode leaf(String name, ConfigSchema.Kind kind) {
+            if (schema != null) {
+                schema.add(key(name), kind);
+            }
+            return node.path(name);
+        }
+
         String string(String name, String dflt) {
-            JsonNode v = node.path(name);
+            JsonNode v = leaf(name, ConfigSchema.Kind.STRING);
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
             if (!v.isTextual() && !v.isNumber()) {
-                throw new ConfigException(key(name) + ": expected a string, got " + v.getNodeType().name().toLowerCase());
+                throw ConfigException.forKey(key(name), "expected a string, got " + v.getNodeType().name().toLowerCase());
             }
             return v.asText();
         }
 
         boolean bool(String name, boolean dflt) {
-            JsonNode v = node.path(name);
+            JsonNode v = leaf(name, ConfigSchema.Kind.BOOLEAN);
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
             if (!v.isBoolean()) {
-                throw new ConfigException(key(name) + ": expected true or false, got '" + v.asText() + "'");
+                throw ConfigException.forKey(key(name), "expected true or false, got '" + v.asText() + "'");
             }
             return v.asBoolean();
         }
@@ -529,34 +596,34 @@ public record NodeConfig(
             }
             Path p = base.resolve(text);
             if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-                throw new ConfigException(key(name) + ": file " + p + " does not exist or cannot be read");
+                throw ConfigException.forKey(key(name), "file " + p + " does not exist or cannot be read");
             }
             return p;
         }
 
         int integer(String name, int dflt, int min, int max) {
-            JsonNode v = node.path(name);
+            JsonNode v = leaf(name, ConfigSchema.Kind.INTEGER);
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
             if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
-                throw new ConfigException(key(name) + ": expected an integer from " + min + " to " + max + ", got '" + v.asText() + "'");
+                throw ConfigException.forKey(key(name), "expected an integer from " + min + " to " + max + ", got '" + v.asText() + "'");
             }
             return v.asInt();
         }
 
         List<String> stringList(String name, List<String> dflt) {
-            JsonNode v = node.path(name);
+            JsonNode v = leaf(name, ConfigSchema.Kind.STRING_LIST);
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
             if (!v.isArray()) {
-                throw new ConfigException(key(name) + ": expected a list of strings, e.g. [\"88.999\"]");
+                throw ConfigException.forKey(key(name), "expected a list of strings, e.g. [\"88.999\"]");
             }
             List<String> out = new ArrayList<>();
             for (JsonNode e : v) {
                 if (!e.isTextual()) {
-                    throw new ConfigException(key(name) + ": expected a list of strings, found the " + e.getNodeType().name().toLowerCase()
+                    throw ConfigException.forKey(key(name), "expected a list of strings, found the " + e.getNodeType().name().toLowerCase()
                             + " " + e.asText() + "; write prefixes in quotes, e.g. [\"88.999\"]");
                 }
                 out.add(e.asText());

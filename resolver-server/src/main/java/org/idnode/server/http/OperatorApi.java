@@ -12,7 +12,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -25,6 +24,9 @@ import org.idnode.server.admin.PrefixAdministration;
 import org.idnode.server.admin.PrefixInfo;
 import org.idnode.server.admin.PrefixState;
 import org.idnode.server.auth.HttpAuthenticator;
+import org.idnode.server.backup.BackupException;
+import org.idnode.server.backup.BackupService;
+import org.idnode.server.importer.RecordJson;
 
 /**
  * The operator API under {@code /api/admin/}, on {@link PrefixAdministration}:
@@ -37,6 +39,8 @@ import org.idnode.server.auth.HttpAuthenticator;
  *       the answer, once) and {@code DELETE /api/admin/prefixes/{prefix}/tokens/{name}};</li>
  *   <li>{@code GET /api/admin/federation/outbox}: a secondary node's filing backlog ({@link OutboxJson});</li>
  *   <li>{@code /api/admin/federation/secondaries...}: a top-level node's secondary nodes ({@link FederationOperatorApi}).</li>
+ *   <li>{@code POST /api/admin/backup} with {@code {"to": FOLDER}} starts an online backup into a folder under the
+ *       backup root (202), {@code GET /api/admin/backup} tells how the latest one went ({@link BackupService}).</li>
  * </ul>
  * Every call needs an operator ({@link PrefixAdministration#operator}): {@code Authorization: Bearer} with an
  * operator token, or Basic with an operator identity and its secret key. 401 without credentials, 403 for bad
@@ -109,6 +113,9 @@ final class OperatorApi {
         if (n >= 1 && path.get(0).equals(FederationOperatorApi.SEGMENT)) {
             return FederationOperatorApi.route(api.topLevel(), method, path.subList(1, n), params, body);
         }
+        if (n == 1 && path.get(0).equals("backup")) {
+            return backup(method, body);
+        }
         if (n == 1 && path.get(0).equals("enterprises")) {
             requireMethod(method, HttpMethod.GET);
             return enterprises(admin.enterprises(op));
@@ -159,6 +166,55 @@ final class OperatorApi {
         return notFound(path);
     }
 
+    /** {@code POST} starts a backup, {@code GET} reports the latest one. */
+    private JsonReply backup(HttpMethod method, String body) {
+        requireMethod(method, HttpMethod.GET, HttpMethod.POST);
+        BackupService backups = api.backups();
+        if (backups == null) {
+            return JsonReply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, AbstractMessage.RC_OPERATION_NOT_SUPPORTED, null,
+                    "this node takes no online backups");
+        }
+        if (method.equals(HttpMethod.GET)) {
+            return backups.latest().map(j -> backupJob(HttpResponseStatus.OK, j, backups)).orElseGet(() -> JsonReply.error(
+                    HttpResponseStatus.NOT_FOUND, AbstractMessage.RC_ERROR, null, "no backup was started since the node started"));
+        }
+        JsonObject o = object(body);
+        for (String field : o.keySet()) {
+            if (!field.equals("to")) {
+                throw new BadRequest("unknown field '" + field + "'; a backup request has [to]");
+            }
+        }
+        try {
+            return backupJob(HttpResponseStatus.ACCEPTED, backups.start(string(o, "to", true)), backups);
+        } catch (BackupException e) {
+            HttpResponseStatus status = switch (e.kind()) {
+                case BUSY -> HttpResponseStatus.CONFLICT;
+                case REFUSED, BAD_BACKUP -> HttpResponseStatus.BAD_REQUEST;
+                case FAILED -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
+            };
+            return JsonReply.error(status, AbstractMessage.RC_ERROR, null, e.getMessage());
+        }
+    }
+
+    private static JsonReply backupJob(HttpResponseStatus status, BackupService.Job job, BackupService backups) {
+        JsonReply reply = JsonReply.ok(status);
+        JsonObject o = reply.json();
+        o.addProperty("state", job.state().name().toLowerCase(java.util.Locale.ROOT));
+        o.addProperty("to", job.target().toString());
+        o.addProperty("backupRoot", backups.root().toString());
+        o.addProperty("started", job.started().toString());
+        if (job.finished() != null) {
+            o.addProperty("finished", job.finished().toString());
+        }
+        if (job.manifest() != null) {
+            o.add("manifest", job.manifest().toJson());
+        }
+        if (job.error() != null) {
+            o.addProperty("message", job.error());
+        }
+        return reply;
+    }
+
     private static PrefixAdministration.NewPrefix newPrefix(JsonObject o) {
         for (String field : o.keySet()) {
             if (!CREATE_FIELDS.contains(field)) {
@@ -200,7 +256,7 @@ final class OperatorApi {
 
     static JsonObject object(String body) {
         try {
-            JsonElement root = JsonParser.parseString(body);
+            JsonElement root = RecordJson.parseTree(body);
             if (root.isJsonObject()) {
                 return root.getAsJsonObject();
             }
