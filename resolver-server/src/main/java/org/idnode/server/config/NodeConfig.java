@@ -257,7 +257,9 @@ public record NodeConfig(
     private static Operations operations(Section top, Path base) {
         Section logging = top.section("logging");
         logging.allowOnly(Set.of("config", "dir", "access", "access-file"));
-        String access = logging.string("access", "off");
+        JsonNode accessNode = logging.node().path("access");
+        // YAML reads an unquoted off (or no, false) as the boolean false.
+        String access = accessNode.isBoolean() && !accessNode.asBoolean() ? "off" : logging.string("access", "off");
         AccessLogFormat format;
         try {
             format = AccessLogFormat.valueOf(access.toUpperCase(java.util.Locale.ROOT));
