@@ -497,4 +497,17 @@ class NodeConfigTest {
         assertThatThrownBy(() -> load("http:\n  port: 8443\n")).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("http.port: unknown key");
     }
+
+    @Test
+    void dockerConfigurationIsValid() throws IOException {
+        Path root = Path.of(System.getProperty("idnode.project.root"));
+        String text = Files.readString(root.resolve("packaging/docker/node.yaml")).replace("/opt/idnode/conf", root.resolve("conf").toString());
+        NodeConfig c = load(text);
+        assertThat(c.bind()).isEqualTo("0.0.0.0");
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/idnode"));
+        assertThat(c.operations().logDir()).isEqualTo(Path.of("/var/log/idnode"));
+        assertThat(c.operations().accessLog()).isEqualTo(NodeConfig.AccessLogFormat.CNRI);
+        assertThat(c.operations().announceSeconds() + c.operations().drainSeconds())
+                .as("shorter than the --stop-timeout 40 docs/operations.md gives docker run").isLessThan(40);
+    }
 }
