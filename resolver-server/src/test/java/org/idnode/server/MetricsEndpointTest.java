@@ -191,7 +191,7 @@ class MetricsEndpointTest {
         }
         assertThat(m.value("idnode_store_read_bytes_total")).as("the sample data was read from RocksDB").isPositive();
 
-        for (String name : List.of("jvm_memory_used_bytes", "jvm_threads_live_threads", "jvm_gc_pause_seconds_count", "jvm_classes_loaded_classes",
+        for (String name : List.of("jvm_memory_used_bytes", "jvm_threads_live_threads", "jvm_gc_max_data_size_bytes", "jvm_classes_loaded_classes",
                 "process_cpu_usage", "process_uptime_seconds", "process_files_open_files", "system_cpu_count")) {
             assertThat(m.has(name)).as(name).isTrue();
         }

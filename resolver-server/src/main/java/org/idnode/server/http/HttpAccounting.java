@@ -2,6 +2,7 @@ package org.idnode.server.http;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -21,13 +22,14 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.Common;
+import net.handle.hdllib.Encoder;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.lifecycle.RequestTracker;
 import org.idnode.server.metrics.Operation;
 import org.idnode.server.metrics.Protocol;
 
 /**
- * Accounts for the requests of one HTTP connection (the connection answers one request at a time): admits each with
+ * Accounts for the requests of one HTTP connection (answered in order): admits each with
  * the {@link RequestTracker} and reports its answer when the response is written, naming its operation by method and
  * path ({@link #operation}). A native Handle message ({@code application/x-hdl-message}) is reported as a Handle
  * request, with the op code and response code read from the messages when they are not encrypted.
@@ -42,22 +44,26 @@ public final class HttpAccounting extends ChannelDuplexHandler {
     private static final int OP_CODE_OFFSET = HandleMessageCodec.ENVELOPE_SIZE;
     private static final int RESPONSE_CODE_OFFSET = HandleMessageCodec.ENVELOPE_SIZE + 4;
     private static final int HANDLE_OFFSET = HandleMessageCodec.ENVELOPE_SIZE + 24;
-    private static final int ENCRYPTED = 0x40;
+    private static final int ENCRYPTED = Encoder.ENV_FLAG_ENCRYPTED;
     private static final byte[] STOPPING = HttpRequestHandler.errorJson(AbstractMessage.RC_SERVER_TOO_BUSY,
             "the node is shutting down; retry against another node").getBytes(StandardCharsets.UTF_8);
 
     private final RequestTracker tracker;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>(2);
     private InetSocketAddress client;
-    private boolean pending;
-    private long start;
-    private Operation operation;
-    private String method;
-    private String path;
-    private String handle;
-    /** For a native Handle message: its envelope version and op code; -1 otherwise or when encrypted. */
-    private int nativeOpCode;
-    private int nativeVersion;
-    private byte[] nativeHandle;
+
+    /** A request read and not answered yet; more than one only when a client pipelines. */
+    private static final class Pending {
+        final long start = System.nanoTime();
+        Operation operation;
+        String method;
+        String path;
+        String handle;
+        /** For a native Handle message: its envelope version and op code; -1 otherwise. */
+        int nativeOpCode = -1;
+        int nativeVersion;
+        byte[] nativeHandle;
+    }
 
     public HttpAccounting(RequestTracker tracker) {
         this.tracker = tracker;
@@ -74,29 +80,26 @@ public final class HttpAccounting extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        start = System.nanoTime();
-        pending = true;
+        Pending p = new Pending();
         boolean admitted = tracker.admit();
-        method = req.method().name();
+        pending.add(p);
+        p.method = req.method().name();
         String uri = req.uri();
         int query = uri.indexOf('?');
-        path = query < 0 ? uri : uri.substring(0, query);
-        operation = operation(req.method(), path, query >= 0 && uri.indexOf("index=", query) > 0);
-        handle = null;
-        nativeOpCode = -1;
-        nativeHandle = null;
+        p.path = query < 0 ? uri : uri.substring(0, query);
+        p.operation = operation(req.method(), p.path, query >= 0 && uri.indexOf("index=", query) > 0);
         if (isNative(req)) {
-            readNative(req.content());
+            readNative(p, req.content());
         } else if (tracker.accessLogged()) {
-            handle = handleIn(path);
+            p.handle = handleIn(p.path);
         }
-        if (!admitted && operation != Operation.HEALTH && operation != Operation.METRICS) {
+        if (!admitted && p.operation != Operation.HEALTH && p.operation != Operation.METRICS) {
             ReferenceCountUtil.release(req);
             FullHttpResponse refusal = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SERVICE_UNAVAILABLE,
                     Unpooled.wrappedBuffer(STOPPING));
             refusal.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=UTF-8");
             HttpUtil.setContentLength(refusal, STOPPING.length);
-            nativeOpCode = -1;
+            p.nativeOpCode = -1;
             write(ctx, refusal, ctx.newPromise());
             ctx.flush();
             return;
@@ -110,22 +113,20 @@ public final class HttpAccounting extends ChannelDuplexHandler {
             ctx.write(msg, promise);
             return;
         }
-        if (!pending) {
-            // An answer to a request the codec refused before it became one (413, 431): account for it here.
+        Pending p = pending.poll();
+        if (p == null) {
+            // An answer to a request that never reached this handler whole (the handler's 413): account for it here.
             tracker.admit();
-            start = System.nanoTime();
-            operation = Operation.OTHER;
-            method = "-";
-            path = "-";
-            handle = null;
-            nativeOpCode = -1;
+            p = new Pending();
+            p.operation = Operation.OTHER;
+            p.method = "-";
+            p.path = "-";
         }
-        pending = false;
         boolean close = tracker.draining();
         if (close) {
             HttpUtil.setKeepAlive(resp, false);
         }
-        report(resp);
+        report(p, resp);
         if (close) {
             ctx.write(msg, promise.unvoid()).addListener(ChannelFutureListener.CLOSE);
         } else {
@@ -135,46 +136,44 @@ public final class HttpAccounting extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (pending) {
-            pending = false;
+        while (pending.poll() != null) {
             tracker.abandoned();
         }
         super.channelInactive(ctx);
     }
 
-    private void report(HttpResponse resp) {
+    private void report(Pending p, HttpResponse resp) {
         int status = resp.status().code();
-        if (nativeOpCode >= 0 && resp instanceof FullHttpResponse full && isHandleMessage(full.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+        if (p.nativeOpCode >= 0 && resp instanceof FullHttpResponse full && isHandleMessage(full.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
             ByteBuf body = full.content();
             int at = body.readerIndex();
             int rc = body.readableBytes() >= RESPONSE_CODE_OFFSET + 4 && (body.getByte(at + 2) & ENCRYPTED) == 0
                     ? body.getInt(at + RESPONSE_CODE_OFFSET) : AbstractMessage.RC_RESERVED;
-            tracker.handleAnswered(Protocol.HTTP, start, client, nativeVersion >> 8, nativeVersion & 0xff, nativeOpCode, rc, nativeHandle);
+            tracker.handleAnswered(Protocol.HTTP, p.start, client, p.nativeVersion >> 8, p.nativeVersion & 0xff, p.nativeOpCode, rc, p.nativeHandle);
             return;
         }
-        Operation op = nativeOpCode >= 0 ? Operation.forHandleOpCode(nativeOpCode) : operation;
-        tracker.restAnswered(start, client, op, method, path, handle, status);
+        Operation op = p.nativeOpCode >= 0 ? Operation.forHandleOpCode(p.nativeOpCode) : p.operation;
+        tracker.restAnswered(p.start, client, op, p.method, p.path, p.handle, status);
     }
 
     /** Reads the envelope version, op code and (when the access log is on) handle of an unencrypted native message. */
-    private void readNative(ByteBuf body) {
+    private void readNative(Pending p, ByteBuf body) {
         int at = body.readerIndex();
         if (body.isReadable() && (body.getByte(at) == '\n' || body.getByte(at) == '\r')) {
             at++;
         }
         int length = body.writerIndex() - at;
         if (length < OP_CODE_OFFSET + 4 || (body.getByte(at + 2) & ENCRYPTED) != 0) {
-            nativeOpCode = AbstractMessage.OC_RESERVED;
-            nativeVersion = 0;
+            p.nativeOpCode = AbstractMessage.OC_RESERVED;
             return;
         }
-        nativeVersion = (body.getByte(at) & 0xff) << 8 | body.getByte(at + 1) & 0xff;
-        nativeOpCode = body.getInt(at + OP_CODE_OFFSET);
+        p.nativeVersion = (body.getByte(at) & 0xff) << 8 | body.getByte(at + 1) & 0xff;
+        p.nativeOpCode = body.getInt(at + OP_CODE_OFFSET);
         if (tracker.accessLogged() && length >= HANDLE_OFFSET + 4) {
             int handleLength = body.getInt(at + HANDLE_OFFSET);
             if (handleLength > 0 && handleLength <= 1024 && length >= HANDLE_OFFSET + 4 + handleLength) {
-                nativeHandle = new byte[handleLength];
-                body.getBytes(at + HANDLE_OFFSET + 4, nativeHandle);
+                p.nativeHandle = new byte[handleLength];
+                body.getBytes(at + HANDLE_OFFSET + 4, p.nativeHandle);
             }
         }
     }
