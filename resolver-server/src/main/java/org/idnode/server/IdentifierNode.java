@@ -39,8 +39,17 @@ import org.idnode.server.grpc.GrpcServer;
 import org.idnode.server.handler.HandleRequestProcessor;
 import org.idnode.server.http.HttpApi;
 import org.idnode.server.keys.NodeKeys;
+import org.idnode.server.lifecycle.NodeHealth;
+import org.idnode.server.lifecycle.RequestTracker;
+import org.idnode.server.logging.AccessLog;
+import org.idnode.server.metrics.NodeMetrics;
 import org.idnode.server.site.NodeSite;
+import org.idnode.server.tls.ServerTls;
 import org.idnode.server.transport.NettyTransport;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running node: the RocksDB store in the data folder with its cache, the node key pair, the
@@ -48,10 +57,13 @@ import org.idnode.server.transport.NettyTransport;
  * event loops, wired together; in the top-level role ({@code federation.role}) also the {@link TopLevel} parts on the
  * store's federation ledger.
  *
- * <p>{@link #start} returns once every listener is bound and the node answers; {@link #close} stops
- * accepting, lets in-flight store work finish, and closes the store (flushing it). Thread-safe.
+ * <p>{@link #start} returns once every listener is bound and the node answers (and reports itself ready);
+ * {@link #close} stops it gracefully: not ready at once, then (after {@code shutdown.announce-seconds}) no new
+ * connections or calls, requests in flight answered (up to {@code shutdown.drain-timeout-seconds}), listeners closed,
+ * store flushed and closed. Thread-safe.
  */
 public final class IdentifierNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IdentifierNode.class);
     /** Sub-folder of the data folder holding RocksDB's files. */
     public static final String STORE_FOLDER = "store";
 
@@ -63,10 +75,19 @@ public final class IdentifierNode implements AutoCloseable {
     private final NodeSite site;
     private final SecondaryFederation federation;
     private final BackupService backups;
+    private final NodeMetrics metrics;
+    private final RequestTracker tracker;
+    private final NodeHealth health;
+    private final NodeConfig.Operations operations;
+    private boolean closed;
 
     private IdentifierNode(NodeConfig config) {
         InetAddress bind = bindAddress(config.bind());
         GrpcServer.check(config.grpc());
+        operations = config.operations();
+        SslContext httpTls = operations.httpTls()
+                ? ServerTls.context("http.tls", operations.httpTlsCertChainFile(), operations.httpTlsPrivateKeyFile(), SslContextBuilder::forServer)
+                : null;
         TemplateCatalog templates = loadTemplates(config);
         NodeKeys keys = NodeKeys.loadOrCreate(config.privateKeyFile(), config.dataDir());
         rocks = openStore(config.dataDir(), config.blockCacheMb());
@@ -85,18 +106,25 @@ public final class IdentifierNode implements AutoCloseable {
         HttpAuthenticator authenticator = new HttpAuthenticator(store::get);
         PrefixAdministration administration = new PrefixAdministration(store, writer, config.prefixes());
         backups = new BackupService(rocks, config.dataDir().resolve(NodeKeys.FOLDER), config.backup().root());
+        metrics = new NodeMetrics();
+        metrics.bindStore(rocks, store);
+        tracker = new RequestTracker(metrics, AccessLog.of(operations.accessLog()));
+        health = new NodeHealth(() -> rocks.handlesProperty("rocksdb.background-errors"));
         transport = new NettyTransport(Runtime.getRuntime().availableProcessors());
+        transport.instrument(tracker, health, metrics);
+        transport.httpTls(httpTls);
         try {
             transport.bind(bind, config.handlePort(), config.httpPort(), config.idleTimeoutSeconds(), processor,
                     new HttpApi(processor, tracer, authenticator, administration, blockingWork, topLevel, federation, backups));
             grpc = config.grpc().enabled()
                     ? GrpcServer.start(config.grpc(), bind, config.idleTimeoutSeconds(), transport, authenticator,
-                            new GrpcApi(processor, tracer, templates, administration, blockingWork, topLevel))
+                            new GrpcApi(processor, tracer, templates, administration, blockingWork, topLevel), tracker)
                     : null;
         } catch (RuntimeException e) {
             transport.close();
             federation.close();
             closeQuietly();
+            metrics.close();
             throw e;
         }
         site = NodeSite.of(config.nodeName(), config.advertisedAddress(), config.siteSerial(), keys.publicKeyHandleEncoding(),
@@ -112,6 +140,7 @@ public final class IdentifierNode implements AutoCloseable {
         if (grpc != null) {
             grpc.serving();
         }
+        health.ready();
     }
 
     /**
@@ -201,19 +230,72 @@ public final class IdentifierNode implements AutoCloseable {
         return site;
     }
 
+    /** The node's metrics, for parts wired in later to register theirs ({@link NodeMetrics#gauge}, {@link NodeMetrics#counter}). */
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    /** Whether the node is ready, as {@code /health/ready} reports it. */
+    public NodeHealth health() {
+        return health;
+    }
+
     /**
-     * Stops the node: the gRPC listener first (it stops accepting, reports NOT_SERVING and lets calls in flight
-     * finish), then the Handle and HTTP listeners and the event loops they share, then the store work in flight, and
-     * last the store.
+     * Stops the node gracefully (what SIGTERM does to {@code idnode serve}); returns when it has stopped, at once if it
+     * already has:
+     * <ol>
+     *   <li>reports not ready ({@code /health/ready} 503, gRPC health {@code NOT_SERVING}) and keeps serving for
+     *       {@code shutdown.announce-seconds}, so that load balancers stop sending requests;</li>
+     *   <li>stops accepting: the TCP and HTTP listening sockets close, new gRPC calls fail {@code UNAVAILABLE}, and
+     *       requests arriving on open connections or over UDP are refused ({@code SERVER_TOO_BUSY}, HTTP 503);</li>
+     *   <li>waits for every request already accepted to be answered, up to {@code shutdown.drain-timeout-seconds}
+     *       (gRPC calls still running then are cancelled);</li>
+     *   <li>closes the connections and event loops, lets store work finish, and flushes and closes the store.</li>
+     * </ol>
      */
     @Override
-    public void close() {
-        if (grpc != null) {
-            grpc.close();
+    public synchronized void close() {
+        if (closed) {
+            return;
         }
+        closed = true;
+        long begun = System.nanoTime();
+        health.stopping();
+        if (grpc != null) {
+            grpc.notServing();
+        }
+        try {
+            TimeUnit.SECONDS.sleep(operations.announceSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        tracker.beginDrain();
+        transport.stopAccepting();
+        if (grpc != null) {
+            grpc.stopAccepting();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(operations.drainSeconds());
+        boolean drained;
+        try {
+            drained = tracker.awaitIdle(deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            drained = false;
+        }
+        long cutOff = tracker.inFlight();
+        boolean grpcDrained = grpc == null || grpc.awaitTermination(deadline);
         transport.close();
         federation.close();
         closeQuietly();
+        health.stopped();
+        metrics.close();
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begun);
+        if (drained && grpcDrained) {
+            log.info("stopped in {} ms; every request accepted was answered", ms);
+        } else {
+            log.warn("stopped in {} ms; the drain timeout ({} s) cut off {} Handle/HTTP request(s){}", ms, operations.drainSeconds(),
+                    cutOff, grpcDrained ? "" : " and the gRPC calls still running");
+        }
     }
 
     private void closeQuietly() {

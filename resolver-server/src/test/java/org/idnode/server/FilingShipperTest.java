@@ -254,7 +254,7 @@ class FilingShipperTest {
 
     @Test
     void filingGoesOverTlsWhenTheTopLevelsGrpcPortSpeaksIt() throws Exception {
-        Path[] pair = GrpcListenerTest.selfSigned(dir, "top-level");
+        Path[] pair = TestCertificates.selfSigned(dir, "top-level");
         Path tData = dir.resolve("t");
         String tToken = prepareTopLevel(tData);
         Path tConfig = Files.writeString(dir.resolve("t.yaml"), "federation: {role: top-level}\n" + GrpcListenerTest.tls(pair[0], pair[1]));

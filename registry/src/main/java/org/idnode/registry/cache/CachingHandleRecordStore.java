@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import org.idnode.registry.federation.PendingFilings;
 import org.idnode.registry.model.AuditEntry;
 import org.idnode.registry.model.HandleName;
@@ -172,6 +173,14 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
     /** Fraction of lookups answered from the cache since start. */
     public double hitRate() {
         return cache.stats().hitRate();
+    }
+
+    /**
+     * The cache's counters since start (hits, misses, loads, evictions), for monitoring. A lookup that misses in
+     * {@link #getIfCached} and is then loaded by {@link #get} counts two misses.
+     */
+    public CacheStats stats() {
+        return cache.stats();
     }
 
     /** Closes the backing store. */

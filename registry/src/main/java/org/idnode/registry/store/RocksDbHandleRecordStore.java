@@ -25,11 +25,15 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Statistics;
+import org.rocksdb.StatsLevel;
+import org.rocksdb.TickerType;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -75,6 +79,9 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     private final WriteOptions syncWrite;
     private final ReadOptions read;
     private final AtomicLong auditSequence;
+    private final Statistics statistics;
+    /** Set under this object's lock by {@link #close}; the monitoring reads check it under the same lock. */
+    private boolean closed;
 
     private RocksDbHandleRecordStore(Path directory, long blockCacheBytes) {
         this.directory = directory;
@@ -84,6 +91,9 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
             throw new StoreException("cannot create data folder " + directory + ": " + e.getMessage(), e);
         }
         blockCache = new LRUCache(blockCacheBytes);
+        // Tickers for monitoring (WAL syncs, bytes, stalls); RocksDB's default level, without the detailed timers.
+        statistics = new Statistics();
+        statistics.setStatsLevel(StatsLevel.EXCEPT_DETAILED_TIMERS);
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setBlockCache(blockCache)
                 .setFilterPolicy(new BloomFilter(10, false))
@@ -101,7 +111,8 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         dbOptions = new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
-                .setMaxBackgroundJobs(2);
+                .setMaxBackgroundJobs(2)
+                .setStatistics(statistics);
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                 new ColumnFamilyDescriptor(HANDLES_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
@@ -293,9 +304,22 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         }
     }
 
+    /**
+     * Closes the store: the memtables are flushed to SST files (so the next start has no log to replay) and the
+     * log synced. Callers stop reading and writing first.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         outbox.close();
+        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(flush, cfHandles);
+        } catch (RocksDBException e) {
+            // Every write is in the synced log; a failed flush only means a longer replay at the next start.
+        }
         try {
             db.syncWal();
         } catch (RocksDBException e) {
@@ -315,6 +339,47 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         cfOptions.close();
         outboxOptions.close();
         blockCache.close();
+        statistics.close();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Monitoring: RocksDB properties and statistics tickers, for the node's metrics
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * A numeric RocksDB property of the {@code handles} column family (e.g. {@code rocksdb.estimate-num-keys}: about
+     * how many identifiers are stored); -1 once closed or when RocksDB does not know the property.
+     */
+    public synchronized long handlesProperty(String name) {
+        if (closed) {
+            return -1;
+        }
+        try {
+            return db.getLongProperty(handles, name);
+        } catch (RocksDBException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * A numeric RocksDB property summed over all column families (e.g. {@code rocksdb.live-sst-files-size},
+     * {@code rocksdb.cur-size-all-mem-tables}; for a database-wide one such as {@code rocksdb.block-cache-usage} the
+     * sum counts the shared value once per family: read those with {@link #handlesProperty}); -1 once closed or unknown.
+     */
+    public synchronized long aggregatedProperty(String name) {
+        if (closed) {
+            return -1;
+        }
+        try {
+            return db.getAggregatedLongProperty(name);
+        } catch (RocksDBException e) {
+            return -1;
+        }
+    }
+
+    /** A statistics ticker, counted since the store was opened (e.g. {@link TickerType#WAL_FILE_SYNCED}); -1 once closed. */
+    public synchronized long ticker(TickerType ticker) {
+        return closed ? -1 : statistics.getTickerCount(ticker);
     }
 
     private static byte[] key(HandleName handle) {

@@ -26,6 +26,7 @@ import org.idnode.server.config.NodeConfig;
 import org.idnode.server.federation.SecondaryFederation;
 import org.idnode.server.importer.RecordImporter;
 import org.idnode.server.keys.NodeKeys;
+import org.idnode.server.logging.LoggingSetup;
 import org.idnode.server.site.NodeSite;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -118,8 +119,8 @@ public final class IdnodeCommand implements Runnable {
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
-            description = "Run the node until it is stopped (SIGINT or SIGTERM). Prints one 'listening <kind> <host>:<port>' "
-                    + "line per listener, then 'ready'.")
+            description = "Run the node until it is stopped (SIGINT or SIGTERM, which drain requests in flight first: "
+                    + "see shutdown.* in docs/configuration.md). Prints one 'listening <kind> <host>:<port>' line per listener, then 'ready'.")
     static final class Serve implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Mixin
         NodeOptions options;
@@ -149,10 +150,12 @@ public final class IdnodeCommand implements Runnable {
             if (noGrpc) {
                 cfg = cfg.withoutGrpc();
             }
+            LoggingSetup.configure(cfg.operations());
             IdentifierNode node = IdentifierNode.start(cfg);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 node.close();
+                LoggingSetup.stop();
                 stopped.countDown();
             }, "idnode-shutdown"));
             PrintWriter out = spec.commandLine().getOut();

@@ -53,6 +53,7 @@ import org.idnode.registry.model.InvalidHandleException;
  * @param grpc           the gRPC listener
  * @param federation     the node's place in the federation: its role, its top-level node, filing and recursion ({@code federation:})
  * @param backup         where online backups and exports may be written
+ * @param operations     logging, HTTP TLS and shutdown ({@code logging.*}, {@code http.*}, {@code shutdown.*})
  */
 public record NodeConfig(
         String nodeName,
@@ -72,13 +73,14 @@ public record NodeConfig(
         Path templatesDir,
         Grpc grpc,
         Federation federation,
-        Backup backup) {
+        Backup backup,
+        Operations operations) {
 
     /** The template folder used when {@code templates.dir} is not set and it exists. */
     public static final Path DEFAULT_TEMPLATES_DIR = Path.of("conf", "templates");
 
     private static final Set<String> TOP_KEYS = Set.of("node", "data-dir", "listen", "site", "keys", "cache", "store", "limits", "templates",
-            "grpc", "federation", "backup");
+            "grpc", "federation", "backup", "logging", "http", "shutdown");
 
     /**
      * The gRPC listener: on {@code port} of the bind address unless disabled, with TLS when both PEM files are set
@@ -253,13 +255,8 @@ public record NodeConfig(
         grpc.allowOnly(Set.of("enabled", "tls"));
         Section tls = grpc.section("tls");
         tls.allowOnly(Set.of("cert-chain-file", "private-key-file"));
-        Grpc grpcSettings = new Grpc(grpc.bool("enabled", true), listen.integer("grpc-port", 9000, 0, 65535),
-                tls.file("cert-chain-file", base), tls.file("private-key-file", base));
-        if ((grpcSettings.tlsCertChainFile() == null) != (grpcSettings.tlsPrivateKeyFile() == null)) {
-            String missing = grpcSettings.tlsCertChainFile() == null ? tls.key("cert-chain-file") : tls.key("private-key-file");
-            throw ConfigException.forKey(missing, "missing; TLS needs both " + tls.key("cert-chain-file") + " and "
-                    + tls.key("private-key-file") + " (PEM), or neither for plaintext");
-        }
+        Path[] grpcTls = tlsFiles(tls, base);
+        Grpc grpcSettings = new Grpc(grpc.bool("enabled", true), listen.integer("grpc-port", 9000, 0, 65535), grpcTls[0], grpcTls[1]);
 
         Federation federation = Federation.read(top.section("federation"), base, roleOverride);
         List<String> prefixes = node.stringList("prefixes", federation.role().defaultPrefixes());
@@ -300,7 +297,7 @@ public record NodeConfig(
                 limits.integer("idle-timeout-seconds", 60, 1, 86_400),
                 templatesDir == null ? null : base.resolve(templatesDir),
                 grpcSettings,
-                federation, backupSettings);
+                federation, backupSettings, operations(top, base));
     }
 
     /**
@@ -328,14 +325,14 @@ public record NodeConfig(
         return new NodeConfig(nodeName, prefixes, dataDir == null ? this.dataDir : dataDir, newBind,
                 handlePort == null ? this.handlePort : handlePort, httpPort == null ? this.httpPort : httpPort,
                 advertisedAddress, siteSerial, privateKeyFile, cacheMaxEntries, blockCacheMb, storeThreads, storeQueue,
-                idleTimeoutSeconds, templatesDir, newGrpc, federation, backup);
+                idleTimeoutSeconds, templatesDir, newGrpc, federation, backup, operations);
     }
 
     /** A copy without the gRPC listener ({@code serve --no-grpc}). */
     public NodeConfig withoutGrpc() {
         return new NodeConfig(nodeName, prefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
                 cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir,
-                new Grpc(false, grpc.port(), grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile()), federation, backup);
+                new Grpc(false, grpc.port(), grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile()), federation, backup, operations);
     }
 
     /**
@@ -358,7 +355,7 @@ public record NodeConfig(
         Federation f = new Federation(federation.role(), newTop, federation.filing(),
                 federation.recursion().withDefaultFor(federation.role(), newTop)).checked("--top-level");
         return new NodeConfig(nodeName, newPrefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
-                cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir, grpc, f, backup);
+                cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir, grpc, f, backup, operations);
     }
 
     /**
@@ -383,7 +380,7 @@ public record NodeConfig(
             static Address parse(String text, String key) {
                 int colon = text == null ? -1 : text.lastIndexOf(':');
                 if (colon <= 0 || colon == text.length() - 1) {
-                    throw new ConfigException(key + ": expected HOST:PORT, e.g. 127.0.0.1:2641, got '" + text + "'");
+                    throw ConfigException.forKey(key, "expected HOST:PORT, e.g. 127.0.0.1:2641, got '" + text + "'");
                 }
                 String host = text.substring(0, colon);
                 if (host.startsWith("[") && host.endsWith("]")) {
@@ -396,7 +393,7 @@ public record NodeConfig(
                     port = -1;
                 }
                 if (port < 1 || port > 65535) {
-                    throw new ConfigException(key + ": expected HOST:PORT with a port from 1 to 65535, got '" + text + "'");
+                    throw ConfigException.forKey(key, "expected HOST:PORT with a port from 1 to 65535, got '" + text + "'");
                 }
                 address(host, key);
                 return new Address(host, port);
@@ -467,7 +464,7 @@ public record NodeConfig(
                 try {
                     role = Role.parse(f.string("role", Role.SECONDARY.text()));
                 } catch (IllegalArgumentException e) {
-                    throw new ConfigException(f.key("role") + ": " + e.getMessage());
+                    throw ConfigException.forKey(f.key("role"), e.getMessage());
                 }
             }
             String top = f.string("top-level", null);
@@ -480,12 +477,12 @@ public record NodeConfig(
             } else if (policy.equalsIgnoreCase("count")) {
                 filingPolicy = FilingPolicy.COUNT;
             } else {
-                throw new ConfigException(filing.key("policy") + ": expected full or count, got '" + policy + "'");
+                throw ConfigException.forKey(filing.key("policy"), "expected full or count, got '" + policy + "'");
             }
             int backoffMin = filing.integer("backoff-min-ms", 500, 10, 3_600_000);
             int backoffMax = filing.integer("backoff-max-ms", 60_000, 10, 3_600_000);
             if (backoffMax < backoffMin) {
-                throw new ConfigException(filing.key("backoff-max-ms") + ": must not be below " + filing.key("backoff-min-ms") + " ("
+                throw ConfigException.forKey(filing.key("backoff-max-ms"), "must not be below " + filing.key("backoff-min-ms") + " ("
                         + backoffMin + "), got " + backoffMax);
             }
             Filing filingSettings = new Filing(address == null ? null : Address.parse(address, filing.key("address")),
@@ -502,11 +499,91 @@ public record NodeConfig(
         /** Refuses recursion without a top level to ask. */
         Federation checked(String topLevelKey) {
             if (recursion.enabled() && topLevel == null) {
-                throw new ConfigException("federation.recursion.enabled: recursive resolution needs a top-level node; set " + topLevelKey
+                throw ConfigException.forKey("federation.recursion.enabled", "recursive resolution needs a top-level node; set " + topLevelKey
                         + " (HOST:PORT) or turn recursion off");
             }
             return this;
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Operations: logging, HTTP TLS, shutdown
+    // ---------------------------------------------------------------------------------------------
+
+    /** The access log's line format ({@code logging.access}). */
+    public enum AccessLogFormat {
+        /** One line per request laid out as CNRI's Handle server writes its access log. */
+        CNRI,
+        /** One JSON object per line. */
+        JSON,
+        /** No access log. */
+        OFF
+    }
+
+    /**
+     * How the node is operated: its logs, TLS on the HTTP port, and how it stops.
+     *
+     * @param loggingConfig      {@code logging.config}: the logback configuration the launcher applies; null means
+     *                           {@code conf/logback.xml} when it exists, else the one bundled in the jar
+     * @param logDir             {@code logging.dir}: folder of the log files (the {@code idnode.log.dir} property of
+     *                           the logback configuration)
+     * @param accessLog          {@code logging.access}: the access log's format, or {@code OFF}
+     * @param accessLogFile      {@code logging.access-file}: the access log (the {@code idnode.access.file} property);
+     *                           {@code <logDir>/access.log} unless set
+     * @param httpTlsCertChainFile  {@code http.tls.cert-chain-file}: the HTTP listener's certificate chain, PEM; null for plaintext
+     * @param httpTlsPrivateKeyFile {@code http.tls.private-key-file}: its private key, PEM PKCS#8; null for plaintext
+     * @param drainSeconds       {@code shutdown.drain-timeout-seconds}: how long a stopping node waits for requests in
+     *                           flight before it closes its listeners anyway
+     * @param announceSeconds    {@code shutdown.announce-seconds}: how long a stopping node keeps serving while it
+     *                           already reports not ready, so that load balancers stop sending it requests
+     */
+    public record Operations(Path loggingConfig, Path logDir, AccessLogFormat accessLog, Path accessLogFile,
+                             Path httpTlsCertChainFile, Path httpTlsPrivateKeyFile, int drainSeconds, int announceSeconds) {
+        /** True when the HTTP listener speaks TLS. */
+        public boolean httpTls() {
+            return httpTlsCertChainFile != null;
+        }
+    }
+
+    private static Operations operations(Section top, Path base) {
+        Section logging = top.section("logging");
+        logging.allowOnly(Set.of("config", "dir", "access", "access-file"));
+        JsonNode accessNode = logging.node().path("access");
+        // YAML reads an unquoted off (or no, false) as the boolean false.
+        String access = accessNode.isBoolean() && !accessNode.asBoolean() ? "off" : logging.string("access", "off");
+        AccessLogFormat format;
+        try {
+            format = AccessLogFormat.valueOf(access.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.forKey(logging.key("access"), "expected cnri, json or off, got '" + access + "'");
+        }
+        Path logDir = base.resolve(logging.string("dir", "logs"));
+        String accessFile = logging.string("access-file", null);
+        Section http = top.section("http");
+        http.allowOnly(Set.of("tls"));
+        Section tls = http.section("tls");
+        tls.allowOnly(Set.of("cert-chain-file", "private-key-file"));
+        Path[] httpTls = tlsFiles(tls, base);
+        Section shutdown = top.section("shutdown");
+        shutdown.allowOnly(Set.of("drain-timeout-seconds", "announce-seconds"));
+        return new Operations(logging.file("config", base), logDir, format,
+                accessFile == null ? logDir.resolve("access.log") : base.resolve(accessFile), httpTls[0], httpTls[1],
+                shutdown.integer("drain-timeout-seconds", 20, 0, 3600), shutdown.integer("announce-seconds", 0, 0, 600));
+    }
+
+    /**
+     * The {@code cert-chain-file} and {@code private-key-file} of a {@code tls} section: both existing files, or both
+     * null for plaintext.
+     */
+    private static Path[] tlsFiles(Section tls, Path base) {
+        Path cert = tls.file("cert-chain-file", base);
+        Path key = tls.file("private-key-file", base);
+        if ((cert == null) != (key == null)) {
+            String missing = cert == null ? tls.key("cert-chain-file") : tls.key("private-key-file");
+            throw ConfigException.forKey(missing, "missing; TLS needs both " + tls.key("cert-chain-file") + " and "
+                    + tls.key("private-key-file") + " (PEM), or neither for plaintext");
+        }
+        return new Path[] {cert, key};
     }
 
     private static void checkPort(Integer port, String option) {

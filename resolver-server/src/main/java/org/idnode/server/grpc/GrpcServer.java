@@ -1,14 +1,10 @@
 package org.idnode.server.grpc;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +21,8 @@ import io.netty.handler.ssl.SslContext;
 import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.config.ConfigException;
 import org.idnode.server.config.NodeConfig;
+import org.idnode.server.lifecycle.RequestTracker;
+import org.idnode.server.tls.ServerTls;
 import org.idnode.server.transport.NettyTransport;
 
 /**
@@ -71,11 +69,12 @@ public final class GrpcServer implements AutoCloseable {
      * until {@link #serving()}.
      *
      * @param idleTimeoutSeconds a connection without calls for this long is closed (gracefully, with GOAWAY)
+     * @param tracker            where every call is reported when it closes (metrics, access log)
      * @throws ConfigException      when the TLS files cannot be used, naming the key
      * @throws UncheckedIOException naming the port when it cannot be bound
      */
     public static GrpcServer start(NodeConfig.Grpc settings, InetAddress bind, int idleTimeoutSeconds, NettyTransport transport,
-                                   HttpAuthenticator authenticator, GrpcApi api) {
+                                   HttpAuthenticator authenticator, GrpcApi api, RequestTracker tracker) {
         HealthStatusManager health = new HealthStatusManager();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bind, settings.port()))
                 .bossEventLoopGroup(transport.bossGroup())
@@ -85,6 +84,7 @@ public final class GrpcServer implements AutoCloseable {
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .maxConnectionIdle(idleTimeoutSeconds, TimeUnit.SECONDS)
                 .intercept(grpcAuthenticator(authenticator, api))
+                .intercept(new GrpcAccounting(tracker))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         if (settings.tls()) {
@@ -127,19 +127,7 @@ public final class GrpcServer implements AutoCloseable {
     }
 
     private static SslContext sslContext(Path certChain, Path privateKey) {
-        try (InputStream in = Files.newInputStream(certChain)) {
-            if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-                throw new CertificateException("no certificate found");
-            }
-        } catch (IOException | CertificateException e) {
-            throw new ConfigException("grpc.tls.cert-chain-file: " + certChain + " is not a PEM certificate chain: " + e.getMessage());
-        }
-        try {
-            return GrpcSslContexts.forServer(certChain.toFile(), privateKey.toFile()).build();
-        } catch (IOException | IllegalArgumentException e) {
-            throw new ConfigException("grpc.tls.private-key-file: " + privateKey + " is not a PEM private key (PKCS#8) for the certificate in "
-                    + certChain + ": " + e.getMessage());
-        }
+        return ServerTls.context("grpc.tls", certChain, privateKey, GrpcSslContexts::forServer);
     }
 
     /** The bound address. */
@@ -155,22 +143,44 @@ public final class GrpcServer implements AutoCloseable {
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
     }
 
+    /** Reports every service {@code NOT_SERVING} from now on (the node is stopping); calls are still served. */
+    public void notServing() {
+        health.enterTerminalState();
+    }
+
+    /** Stops accepting calls: new ones fail {@code UNAVAILABLE}; calls in flight go on. */
+    public void stopAccepting() {
+        server.shutdown();
+    }
+
+    /**
+     * Waits until every call in flight has finished, or the deadline ({@link System#nanoTime()}) passes and the rest are
+     * cancelled. The shared event loops stay up.
+     *
+     * @return true when every call finished by itself
+     */
+    public boolean awaitTermination(long deadlineNanos) {
+        try {
+            if (server.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+            server.shutdownNow();
+            server.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
     /**
      * Stops accepting calls, reports {@code NOT_SERVING}, and waits up to {@value #DRAIN_SECONDS} seconds for calls in
      * flight to finish before cancelling the rest. The shared event loops stay up.
      */
     @Override
     public void close() {
-        server.shutdown();
-        health.enterTerminalState();
-        try {
-            if (!server.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS)) {
-                server.shutdownNow();
-                server.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            server.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        notServing();
+        stopAccepting();
+        awaitTermination(System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS));
     }
 }

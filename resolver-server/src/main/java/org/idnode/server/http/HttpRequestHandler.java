@@ -357,7 +357,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         send(ctx, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER), keepAlive);
     }
 
-    private static void send(ChannelHandlerContext ctx, FullHttpResponse resp, boolean keepAlive) {
+    static void send(ChannelHandlerContext ctx, FullHttpResponse resp, boolean keepAlive) {
         HttpUtil.setContentLength(resp, resp.content().readableBytes());
         if (keepAlive) {
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

@@ -27,17 +27,28 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.http.HttpAccounting;
 import org.idnode.server.http.HttpApi;
 import org.idnode.server.http.HttpRequestHandler;
+import org.idnode.server.http.OperationsEndpoints;
+import org.idnode.server.lifecycle.NodeHealth;
+import org.idnode.server.lifecycle.RequestTracker;
+import org.idnode.server.metrics.NodeMetrics;
 
 /**
  * The node's Netty listeners: Handle TCP and UDP on one port, and HTTP. Uses epoll when available,
  * NIO otherwise. Channels read only when their handler asks (auto-read off), which keeps answers on a
  * connection in order and bounds each connection to one request in flight.
  *
- * <p>{@link #bind} and {@link #close} are called once each, from one thread.
+ * <p>Every request is accounted for by a {@link RequestTracker} (metrics, access log, draining), and the HTTP port
+ * also serves {@code /metrics} and {@code /health/*} ({@link OperationsEndpoints}), optionally over TLS: see
+ * {@link #instrument} and {@link #httpTls}, called before {@link #bind}.
+ *
+ * <p>{@link #instrument}, {@link #httpTls}, {@link #bind}, {@link #stopAccepting} and {@link #close} are called once
+ * each at most, in that order, from one thread.
  */
 public final class NettyTransport implements AutoCloseable {
     /** Longest HTTP request line accepted; a handle is at most 255 bytes, 765 when percent-encoded. */
@@ -57,6 +68,12 @@ public final class NettyTransport implements AutoCloseable {
     private final List<Channel> channels = new ArrayList<>();
     private InetSocketAddress handleAddress;
     private InetSocketAddress httpAddress;
+    private Channel httpServer;
+    private Channel handleTcpServer;
+    private RequestTracker tracker;
+    private NodeHealth health;
+    private NodeMetrics metrics;
+    private SslContext httpTls;
 
     private final int workerThreads;
 
@@ -67,29 +84,49 @@ public final class NettyTransport implements AutoCloseable {
         this.workers = new MultiThreadIoEventLoopGroup(workerThreads, factory);
     }
 
+    /** Where requests are accounted for and what {@code /metrics} and {@code /health/*} report; required before {@link #bind}. */
+    public void instrument(RequestTracker tracker, NodeHealth health, NodeMetrics metrics) {
+        this.tracker = tracker;
+        this.health = health;
+        this.metrics = metrics;
+    }
+
+    /** Serves HTTP over TLS with this context ({@code http.tls.*}); plaintext unless called before {@link #bind}. */
+    public void httpTls(SslContext context) {
+        this.httpTls = context;
+    }
+
     /**
      * Binds the Handle port (TCP and UDP; port 0 picks a free port shared by both) and the HTTP port.
      *
      * @throws java.io.UncheckedIOException naming the port when a bind fails
      */
     public void bind(InetAddress address, int handlePort, int httpPort, int idleTimeoutSeconds, HandleRequestProcessor processor, HttpApi httpApi) {
-        UdpHandleRequestHandler udpHandler = new UdpHandleRequestHandler(processor);
+        if (tracker == null) {
+            throw new IllegalStateException("instrument() must be called before bind()");
+        }
+        UdpHandleRequestHandler udpHandler = new UdpHandleRequestHandler(processor, tracker);
         ChannelInitializer<SocketChannel> handleInit = new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline().addLast(
                         new ReadTimeoutHandler(idleTimeoutSeconds, TimeUnit.SECONDS),
                         new HandleTcpFrameDecoder(),
-                        new TcpHandleRequestHandler(processor));
+                        new TcpHandleRequestHandler(processor, tracker));
             }
         };
         ChannelInitializer<SocketChannel> httpInit = new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                if (httpTls != null) {
+                    ch.pipeline().addLast(httpTls.newHandler(ch.alloc()));
+                }
                 ch.pipeline().addLast(
                         new ReadTimeoutHandler(idleTimeoutSeconds, TimeUnit.SECONDS),
                         new HttpServerCodec(MAX_HTTP_INITIAL_LINE, MAX_HTTP_HEADER_SIZE, 8192),
                         new HttpObjectAggregator(MAX_HTTP_BODY),
+                        new HttpAccounting(tracker),
+                        new OperationsEndpoints(health, metrics, httpApi.blockingWork()),
                         new HttpRequestHandler(httpApi));
             }
         };
@@ -105,6 +142,7 @@ public final class NettyTransport implements AutoCloseable {
                 }
                 channels.add(tcp);
                 channels.addAll(udp);
+                handleTcpServer = tcp;
                 handleAddress = (InetSocketAddress) tcp.localAddress();
                 break;
             } catch (Exception e) {
@@ -118,6 +156,7 @@ public final class NettyTransport implements AutoCloseable {
         }
         Channel http = bindTcp(new InetSocketAddress(address, httpPort), httpInit, "HTTP");
         channels.add(http);
+        httpServer = http;
         httpAddress = (InetSocketAddress) http.localAddress();
     }
 
@@ -174,6 +213,18 @@ public final class NettyTransport implements AutoCloseable {
     /** The server socket channel type that fits the event loops: epoll when available, NIO otherwise. */
     public Class<? extends ServerChannel> serverChannelType() {
         return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    /**
+     * Stops accepting TCP connections (Handle and HTTP); connections already open, and UDP, keep being served, so
+     * that requests in flight are answered while the node drains.
+     */
+    public void stopAccepting() {
+        for (Channel server : new Channel[] {handleTcpServer, httpServer}) {
+            if (server != null) {
+                server.close().syncUninterruptibly();
+            }
+        }
     }
 
     /**

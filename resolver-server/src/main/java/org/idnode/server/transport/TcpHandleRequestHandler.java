@@ -1,5 +1,6 @@
 package org.idnode.server.transport;
 
+import java.net.InetSocketAddress;
 import java.util.Arrays;
 
 import io.netty.buffer.ByteBuf;
@@ -16,19 +17,25 @@ import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.lifecycle.RequestTracker;
+import org.idnode.server.metrics.Protocol;
 
 /**
  * Answers Handle requests on one TCP connection, one at a time and in order: the channel stops reading
  * while a request is in flight and reads on once its answer is written. The connection stays open for
  * further requests (CNRI's client sends one and closes); it is closed after a malformed message or
  * when idle. A plain resolution whose answer is cached is answered from pre-encoded bytes
- * ({@link CachedResolution}), anything else through CNRI's message objects.
+ * ({@link CachedResolution}), anything else through CNRI's message objects. Each request is admitted by the
+ * {@link RequestTracker} and its answer reported to it; while the node stops, a request is answered
+ * {@code RC_SERVER_TOO_BUSY} ({@link Refusals}) and the connection closed.
  *
  * <p>One instance per connection, called on its event loop (answers from store threads excepted).
  */
 final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private final HandleRequestProcessor processor;
+    private final RequestTracker tracker;
     private ChannelHandlerContext ctx;
+    private InetSocketAddress client;
     private final ChannelFutureListener readOn = f -> {
         if (f.isSuccess()) {
             ctx.read();
@@ -37,13 +44,15 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
         }
     };
 
-    TcpHandleRequestHandler(HandleRequestProcessor processor) {
+    TcpHandleRequestHandler(HandleRequestProcessor processor, RequestTracker tracker) {
         this.processor = processor;
+        this.tracker = tracker;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.client = (InetSocketAddress) ctx.channel().remoteAddress();
     }
 
     @Override
@@ -54,10 +63,14 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-        ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), frame, false);
-        if (cached != null) {
-            ctx.writeAndFlush(cached).addListener(readOn);
-            return;
+        long start = System.nanoTime();
+        boolean admitted = tracker.admit();
+        if (admitted) {
+            ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), frame, false, tracker, client, start);
+            if (cached != null) {
+                ctx.writeAndFlush(cached).addListener(readOn);
+                return;
+            }
         }
         byte[] bytes = ByteBufUtil.getBytes(frame);
         AbstractRequest request;
@@ -66,21 +79,32 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
             request = processor.decode(envelope, Arrays.copyOfRange(bytes, HandleMessageCodec.ENVELOPE_SIZE, bytes.length));
         } catch (MalformedMessageException e) {
             HandleTcpFrameDecoder.rejectAndClose(ctx, e);
+            if (e.canAnswer()) {
+                tracker.handleAnswered(Protocol.TCP, start, client, null, e.toErrorResponse());
+            } else {
+                tracker.abandoned();
+            }
             return;
         }
-        processor.process(request, this::write);
+        if (!admitted) {
+            write(request, Refusals.stopping(request), start, ChannelFutureListener.CLOSE);
+            return;
+        }
+        processor.process(request, response -> write(request, response, start, readOn));
     }
 
-    private void write(AbstractResponse response) {
+    private void write(AbstractRequest request, AbstractResponse response, long start, ChannelFutureListener then) {
         byte[] bytes;
         try {
             SessionManager.WireMessage sealed = processor.seal(response);
             bytes = HandleMessageCodec.encodeWhole(response, sealed.message(), sealed.encrypted());
         } catch (HandleException e) {
             ctx.close();
+            tracker.abandoned();
             return;
         }
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(readOn);
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(tracker.draining() ? ChannelFutureListener.CLOSE : then);
+        tracker.handleAnswered(Protocol.TCP, start, client, request, response);
     }
 
     @Override

@@ -19,6 +19,8 @@ import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.lifecycle.RequestTracker;
+import org.idnode.server.metrics.Protocol;
 
 /**
  * Answers Handle requests arriving as single UDP datagrams; answers longer than one packet go out
@@ -32,36 +34,59 @@ import org.idnode.server.handler.HandleRequestProcessor;
  * ({@link #channelReadComplete}), so that a batch leaves in one {@code sendmmsg}; answers that come
  * from a store thread are flushed at once.
  *
+ * <p>Every request is admitted by the {@link RequestTracker} and its answer reported to it; while the node stops,
+ * requests are answered {@code RC_SERVER_TOO_BUSY} ({@link Refusals}).
+ *
  * <p>Shared by the node's UDP channels; stateless.
  */
 @ChannelHandler.Sharable
 final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private final HandleRequestProcessor processor;
+    private final RequestTracker tracker;
 
-    UdpHandleRequestHandler(HandleRequestProcessor processor) {
+    UdpHandleRequestHandler(HandleRequestProcessor processor, RequestTracker tracker) {
         this.processor = processor;
+        this.tracker = tracker;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+        long start = System.nanoTime();
         InetSocketAddress sender = packet.sender();
         ByteBuf content = packet.content();
-        ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), content, true);
-        if (cached != null) {
-            writePackets(ctx, sender, cached);
-            return;
+        boolean admitted = tracker.admit();
+        if (admitted) {
+            ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), content, true, tracker, sender, start);
+            if (cached != null) {
+                writePackets(ctx, sender, cached);
+                return;
+            }
         }
         AbstractRequest request;
         try {
             request = decode(processor, ByteBufUtil.getBytes(content));
         } catch (MalformedMessageException e) {
             if (e.canAnswer()) {
-                sendUnsealed(ctx, sender, e.toErrorResponse());
+                AbstractResponse error = e.toErrorResponse();
+                sendUnsealed(ctx, sender, error);
+                tracker.handleAnswered(Protocol.UDP, start, sender, null, error);
+            } else {
+                tracker.abandoned();
             }
             return;
         }
-        processor.process(request, response -> send(ctx, sender, response));
+        if (!admitted) {
+            answer(ctx, sender, start, request, Refusals.stopping(request));
+            return;
+        }
+        processor.process(request, response -> answer(ctx, sender, start, request, response));
     }
+
+    private void answer(ChannelHandlerContext ctx, InetSocketAddress to, long start, AbstractRequest request, AbstractResponse response) {
+        send(ctx, to, response);
+        tracker.handleAnswered(Protocol.UDP, start, to, request, response);
+    }
+
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {

@@ -143,6 +143,8 @@ class NodeConfigTest {
         assertThat(c.grpc()).isEqualTo(new NodeConfig.Grpc(true, 9000, null, null));
         assertThat(c.bind()).isEqualTo("127.0.0.1");
         assertThat(c.dataDir().normalize()).isEqualTo(Path.of("data"));
+        assertThat(c.operations().accessLog()).isEqualTo(NodeConfig.AccessLogFormat.CNRI);
+        assertThat(c.operations().httpTls()).isFalse();
     }
 
     // ---------------------------------------------------------------- errors name the key
@@ -561,5 +563,72 @@ class NodeConfigTest {
             "federation: {recursion: {depth: 3}}                                     | federation.recursion.depth"})
     void badSecondaryKeysAreNamed(String text, String key) {
         assertThatThrownBy(() -> load(text)).isInstanceOf(ConfigException.class).hasMessageStartingWith(key + ":");
+    }
+
+    // ---------------------------------------------------------------- operations: logging, HTTP TLS, shutdown
+
+    @Test
+    void operationsDefaults() {
+        NodeConfig.Operations o = NodeConfig.defaults().operations();
+        assertThat(o.loggingConfig()).isNull();
+        assertThat(o.logDir().normalize()).isEqualTo(Path.of("logs"));
+        assertThat(o.accessLog()).isEqualTo(NodeConfig.AccessLogFormat.OFF);
+        assertThat(o.accessLogFile().normalize()).isEqualTo(Path.of("logs", "access.log"));
+        assertThat(o.httpTls()).isFalse();
+        assertThat(o.drainSeconds()).isEqualTo(20);
+        assertThat(o.announceSeconds()).isZero();
+    }
+
+    @Test
+    void loadsTheOperationsKeys() throws IOException {
+        Path logback = Files.writeString(dir.resolve("logback.xml"), "<configuration/>");
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "c");
+        Path key = Files.writeString(dir.resolve("key.pem"), "k");
+        NodeConfig.Operations o = load("logging:\n  config: \"" + logback + "\"\n  dir: /var/log/idnode\n  access: JSON\n"
+                + "http:\n  tls:\n    cert-chain-file: \"" + cert + "\"\n    private-key-file: \"" + key + "\"\n"
+                + "shutdown:\n  drain-timeout-seconds: 45\n  announce-seconds: 5\n").operations();
+        assertThat(o.loggingConfig()).isEqualTo(logback);
+        assertThat(o.logDir()).isEqualTo(Path.of("/var/log/idnode"));
+        assertThat(o.accessLog()).isEqualTo(NodeConfig.AccessLogFormat.JSON);
+        assertThat(o.accessLogFile()).as("in logging.dir unless set").isEqualTo(Path.of("/var/log/idnode/access.log"));
+        assertThat(o.httpTls()).isTrue();
+        assertThat(o.httpTlsCertChainFile()).isEqualTo(cert);
+        assertThat(o.httpTlsPrivateKeyFile()).isEqualTo(key);
+        assertThat(o.drainSeconds()).isEqualTo(45);
+        assertThat(o.announceSeconds()).isEqualTo(5);
+        assertThat(load("logging:\n  access: off\n").operations().accessLog()).as("YAML's boolean false").isEqualTo(NodeConfig.AccessLogFormat.OFF);
+        assertThat(load("logging:\n  access: cnri\n  access-file: /srv/access.jsonl\n").operations().accessLogFile())
+                .isEqualTo(Path.of("/srv/access.jsonl"));
+    }
+
+    @Test
+    void badOperationsKeysAreNamed() {
+        assertThatThrownBy(() -> load("logging:\n  access: true\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("logging.access:");
+        assertThatThrownBy(() -> load("logging:\n  access: apache\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("logging.access:").hasMessageContaining("cnri, json or off").hasMessageContaining("apache");
+        assertThatThrownBy(() -> load("logging:\n  config: /no/such/logback.xml\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("logging.config:").hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> load("logging:\n  level: debug\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("logging.level: unknown key");
+        assertThatThrownBy(() -> load("shutdown:\n  drain-timeout-seconds: -1\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("shutdown.drain-timeout-seconds:").hasMessageContaining("expected an integer from 0 to 3600");
+        assertThatThrownBy(() -> load("shutdown:\n  announce-seconds: 601\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("shutdown.announce-seconds:");
+        assertThatThrownBy(() -> load("http:\n  port: 8443\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("http.port: unknown key");
+    }
+
+    @Test
+    void dockerConfigurationIsValid() throws IOException {
+        Path root = Path.of(System.getProperty("idnode.project.root"));
+        String text = Files.readString(root.resolve("packaging/docker/node.yaml")).replace("/opt/idnode/conf", root.resolve("conf").toString());
+        NodeConfig c = load(text);
+        assertThat(c.bind()).isEqualTo("0.0.0.0");
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/idnode"));
+        assertThat(c.operations().logDir()).isEqualTo(Path.of("/var/log/idnode"));
+        assertThat(c.operations().accessLog()).isEqualTo(NodeConfig.AccessLogFormat.CNRI);
+        assertThat(c.operations().announceSeconds() + c.operations().drainSeconds())
+                .as("shorter than the --stop-timeout 40 docs/operations.md gives docker run").isLessThan(40);
     }
 }
