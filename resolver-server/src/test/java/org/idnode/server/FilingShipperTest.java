@@ -12,6 +12,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -104,6 +105,17 @@ class FilingShipperTest {
         return out;
     }
 
+    /** Registers the secondary node of 88.999 on {@code data} (its key) at {@code handlePort} with the top level, online. */
+    private static void register(IdentifierNode t, String token, int handlePort, Path data) throws Exception {
+        JsonObject body = new JsonObject();
+        body.addProperty("prefix", "88.999");
+        body.addProperty("site", "127.0.0.1:" + handlePort);
+        body.addProperty("publicKey", Base64.getEncoder().encodeToString(Files.readAllBytes(data.resolve("keys").resolve("pubkey.bin"))));
+        JsonHttp.Resp added = new JsonHttp(t.httpAddress().getPort()).send("POST", "/api/admin/federation/secondaries", body.toString(),
+                JsonHttp.bearer(token));
+        assertThat(added.status()).as(added.json().toString()).isEqualTo(201);
+    }
+
     private static List<String> kinds(List<JsonObject> filings) {
         return filings.stream().map(f -> f.get("kind").getAsString()).toList();
     }
@@ -183,10 +195,7 @@ class FilingShipperTest {
                 // The top level forgets this node (removed and registered again): it expects filing 1 next.
                 JsonHttp tApi = new JsonHttp(t.httpAddress().getPort());
                 assertThat(tApi.send("DELETE", "/api/admin/federation/secondaries/88.999", null, JsonHttp.bearer(tToken)).status()).isEqualTo(200);
-                JsonHttp.Resp readd = tApi.send("POST", "/api/admin/federation/secondaries", "{\"prefix\":\"88.999\",\"site\":\"127.0.0.1:"
-                        + sPorts[0] + "\",\"publicKey\":\"" + java.util.Base64.getEncoder().encodeToString(
-                        Files.readAllBytes(sData.resolve("keys").resolve("pubkey.bin"))) + "\"}", JsonHttp.bearer(tToken));
-                assertThat(readd.status()).as(readd.json().toString()).isEqualTo(201);
+                register(t, tToken, sPorts[0], sData);
                 assertThat(put(replaying, "88.999.1/LOT-3", erp).status()).isEqualTo(200);
                 await("the refusal is reported", () -> {
                     String e = backlog(replaying).lastError();
@@ -263,10 +272,7 @@ class FilingShipperTest {
         Path sData = dir.resolve("s");
         Path sConfig = secondaryConfig("s", t.handleAddress().getPort(), ", tls-ca-file: \"" + pair[0] + "\"");
         NodeKeys.loadOrCreate(null, sData);
-        JsonHttp.Resp added = new JsonHttp(t.httpAddress().getPort()).send("POST", "/api/admin/federation/secondaries",
-                "{\"prefix\":\"88.999\",\"site\":\"127.0.0.1:" + sPorts[0] + "\",\"publicKey\":\"" + java.util.Base64.getEncoder()
-                        .encodeToString(Files.readAllBytes(sData.resolve("keys").resolve("pubkey.bin"))) + "\"}", JsonHttp.bearer(tToken));
-        assertThat(added.status()).as(added.json().toString()).isEqualTo(201);
+        register(t, tToken, sPorts[0], sData);
         IdentifierNode s = startSecondary(sConfig, sData, sPorts);
         try {
             awaitDrained(s);

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -140,12 +141,13 @@ public final class RecursiveResolver implements ForeignResolver, AutoCloseable {
                     + settings.threads() + " running, " + settings.queue() + " waiting); try again"));
             return answer;
         }
-        deadlines.schedule(() -> {
+        ScheduledFuture<?> deadline = deadlines.schedule(() -> {
             if (answer.complete(ForeignAnswer.failed(RecursionFailure.TIMEOUT, "no answer for " + handle + " within "
                     + settings.deadlineMillis() + " ms (federation.recursion.deadline-ms) through the top-level node at " + topLevel))) {
                 lookup.cancel(true);
             }
         }, settings.deadlineMillis(), TimeUnit.MILLISECONDS);
+        answer.whenComplete((a, e) -> deadline.cancel(false));
         return answer;
     }
 
