@@ -101,6 +101,12 @@ final class ChildJvm {
      * {@code jvmOptions}, in {@code workDir}, with {@code args}.
      */
     static ChildJvm launch(Path workDir, String mainClass, List<String> jvmOptions, String... args) throws IOException {
+        return launch(workDir, java.util.Map.of(), mainClass, jvmOptions, args);
+    }
+
+    /** As {@link #launch(Path, String, List, String...)}, with {@code environment} added to the child's environment. */
+    static ChildJvm launch(Path workDir, java.util.Map<String, String> environment, String mainClass, List<String> jvmOptions,
+                           String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(BASE_JVM_OPTIONS);
@@ -110,6 +116,7 @@ final class ChildJvm {
         cmd.add(mainClass);
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
+        pb.environment().putAll(environment);
         return new ChildJvm(mainClass.substring(mainClass.lastIndexOf('.') + 1) + " " + String.join(" ", args), pb.start());
     }
 

@@ -82,12 +82,14 @@ public final class ReadOnlyStore implements AutoCloseable {
         return db.getLatestSequenceNumber();
     }
 
-    /** The number of stored records (a scan of every record). */
+    /** The number of stored records (a scan of every record; a {@link StoreException} when the thread is interrupted). */
     public long recordCount() {
         long n = 0;
         try (ReadOptions read = new ReadOptions().setVerifyChecksums(true); RocksIterator it = db.newIterator(records, read)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
-                n++;
+                if ((++n & 0xffff) == 0 && Thread.currentThread().isInterrupted()) {
+                    throw new StoreException("counting the records of " + directory + " was interrupted");
+                }
             }
             checkStatus(it);
         }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import org.idnode.registry.store.RocksDbHandleRecordStore;
 import org.slf4j.Logger;
@@ -17,9 +18,8 @@ import org.slf4j.LoggerFactory;
  * longer than an HTTP request may wait), into folders under the configured backup root only ({@code backup.root}).
  * The operator API starts one ({@link #start}) and reports how the latest one went ({@link #latest}).
  *
- * <p>Thread-safe. {@link #close} waits while a backup in progress takes its checkpoint, so that the store is not
- * closed under it; the rest of that backup works on the checkpoint and goes on (a process that ends first leaves a
- * hidden, unfinished folder, never a backup that looks complete).
+ * <p>Thread-safe. {@link #close} lets a backup in progress finish its checkpoint, so that the store is not closed
+ * under it, then cancels the rest (which reads only the checkpoint).
  */
 public final class BackupService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackupService.class);
@@ -32,6 +32,9 @@ public final class BackupService implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** How long {@link #close} waits for a cancelled backup to remove its unfinished folder. */
+    private static final long CANCEL_WAIT_SECONDS = 30;
+
     private final Object checkpointing = new Object();
     private boolean closed;
     private Job latest;
@@ -155,12 +158,23 @@ public final class BackupService implements AutoCloseable {
         return new BackupException(BackupException.Kind.REFUSED, message);
     }
 
-    /** Stops taking backups; waits while one in progress takes its checkpoint of the store. */
+    /**
+     * Stops taking backups. A backup in progress is let finish its checkpoint of the store, then cancelled: it fails,
+     * and its unfinished folder is removed before this returns.
+     */
     @Override
     public void close() {
         worker.shutdown();
         synchronized (checkpointing) {
             closed = true;
+        }
+        worker.shutdownNow();
+        try {
+            if (!worker.awaitTermination(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("a cancelled backup is still cleaning up after {} s", CANCEL_WAIT_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -89,12 +89,10 @@ public final class Backups {
             for (Path f : filesOf(partial)) {
                 files.add(new BackupManifest.FileEntry(relative(partial, f), Files.size(f), crc32c(f, null)));
             }
+            checkNotInterrupted();
             BackupManifest manifest = new BackupManifest(created, nodeVersion(), sequence, records, files);
             manifest.write(partial);
-            for (Path f : filesOf(partial)) {
-                fsync(f);
-            }
-            fsyncDirectory(partial);
+            fsyncTree(partial);
             Files.move(partial, dest, StandardCopyOption.ATOMIC_MOVE);
             partial = null;
             fsyncDirectory(dest.getParent());
@@ -170,7 +168,6 @@ public final class Backups {
                             from + " is damaged: its CRC32C is " + crc + ", the manifest says " + f.crc32c());
                 }
                 copyPermissions(from, to);
-                fsync(to);
             }
             try (ReadOnlyStore copy = ReadOnlyStore.open(partial.resolve(IdentifierNode.STORE_FOLDER))) {
                 copy.verifyChecksums();
@@ -184,7 +181,7 @@ public final class Backups {
                 throw new BackupException(BackupException.Kind.BAD_BACKUP, "the store in " + backup + " cannot be read: " + e.getMessage(), e);
             }
             deleteLogs(partial.resolve(IdentifierNode.STORE_FOLDER));
-            fsyncDirectory(partial);
+            fsyncTree(partial);
             if (Files.exists(dest)) {
                 deleteRecursively(dest);
             }
@@ -253,6 +250,13 @@ public final class Backups {
         }
     }
 
+    /** A backup or restore on a thread that was interrupted (the node is stopping) ends here. */
+    private static void checkNotInterrupted() {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new BackupException(BackupException.Kind.FAILED, "cancelled: the node is stopping");
+        }
+    }
+
     static String nodeVersion() {
         String v = IdentifierNode.class.getPackage().getImplementationVersion();
         return v == null ? "development build" : v;
@@ -291,6 +295,7 @@ public final class Backups {
             for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
                 crc.update(buf, 0, n);
                 out.write(buf, 0, n);
+                checkNotInterrupted();
             }
         }
         return HexFormat.of().toHexDigits((int) crc.getValue());
@@ -328,9 +333,23 @@ public final class Backups {
         }
     }
 
-    private static void fsync(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ch.force(true);
+    /** Syncs every file under {@code dir} to disk, then every folder (their entries), deepest first. */
+    private static void fsyncTree(Path dir) throws IOException {
+        List<Path> all;
+        try (Stream<Path> s = Files.walk(dir)) {
+            all = s.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (Path p : all) {
+            if (Files.isRegularFile(p)) {
+                try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+                    ch.force(true);
+                }
+            }
+        }
+        for (Path p : all) {
+            if (Files.isDirectory(p)) {
+                fsyncDirectory(p);
+            }
         }
     }
 

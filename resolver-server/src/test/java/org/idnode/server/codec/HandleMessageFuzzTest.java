@@ -13,6 +13,7 @@ import net.handle.hdllib.HandleException;
 import net.handle.hdllib.MessageEnvelope;
 import net.handle.hdllib.ResolutionRequest;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -49,6 +50,45 @@ class HandleMessageFuzzTest {
     @Provide
     Arbitrary<AbstractRequest> requests() {
         return HandleMessages.requests();
+    }
+
+    /**
+     * Found by the long run of {@link #decodersRefuseBadMessagesCleanly}: a resolution request whose header says its
+     * body is empty, followed by a handle, indexes and a type count of 775,501,113 where the credential goes. CNRI's
+     * reader ignores the body length, so it allocated an array of gigabytes and took 30 s to refuse a 112-byte
+     * datagram; now the body's fields are checked within the body first.
+     */
+    @Example
+    void aShortResolutionBodyCannotSizeAGiantArray() {
+        int[] found = {2, 10, 2, 11, 0, 0, 0, 0, -1, -1, -1, 86, 0, 0, 0, 0, 0, 0, 0, 89, 0, 0, 0, 1, 0, 0, 0, 0, 16,
+                -128, 0, 0, -1, -1, 0, 0, 107, 2, 4, -101, 0, 0, 0, 0, 0, 0, 0, 9, 56, 56, 46, 57, 57, 57, 46,
+                50, 47, 0, 0, 0, 3, -1, -1, -1, -27, -1, -1, -45, 0, 0, 9, 56, 56, 46, 57, 57, 57, 46, 50, 47,
+                0, 0, 0, 3, -1, -1, -1, -27, -1, -1, -45, 42, 127, -1, -1, -1, 0, 0, 8, 4, 0, 0, 0, 1, 65, 0,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11, 110, 113, 113, 97, 85, 66, 115, 119, 69, 102, 71, 0, 0, 0, 0};
+        byte[] input = new byte[found.length];
+        for (int i = 0; i < found.length; i++) {
+            input[i] = (byte) found[i];
+        }
+        PerTry.Outcome<Object> o = PerTry.run(() -> {
+            MessageEnvelope env = HandleMessageCodec.decodeEnvelope(Arrays.copyOf(input, HandleMessageCodec.ENVELOPE_SIZE));
+            return HandleMessageCodec.decodeRequest(env, Arrays.copyOfRange(input, HandleMessageCodec.ENVELOPE_SIZE,
+                    HandleMessageCodec.ENVELOPE_SIZE + env.messageLength));
+        });
+        assertThat(o.thrown()).isInstanceOfSatisfying(MalformedMessageException.class, e -> {
+            assertThat(e.getMessage()).isEqualTo("resolution request body ends before its handle length");
+            assertThat(e.responseCode()).isEqualTo(AbstractMessage.RC_PROTOCOL_ERROR);
+        });
+
+        // The same shape built on purpose: an empty body, then a handle and a type count of Integer.MAX_VALUE.
+        ResolutionRequest r = new ResolutionRequest("88.999.1/X".getBytes(java.nio.charset.StandardCharsets.UTF_8), null, null, null);
+        byte[] valid = HandleMessages.message(r);
+        byte[] message = Arrays.copyOf(valid, valid.length + 4);
+        message[20] = message[21] = message[22] = message[23] = 0; // body length 0
+        int typeCount = 24 + 4 + r.handle.length + 4;
+        message[typeCount] = 0x7f;
+        message[typeCount + 1] = message[typeCount + 2] = message[typeCount + 3] = (byte) 0xff;
+        MessageEnvelope env = HandleMessages.envelope(r, message.length);
+        assertThat(PerTry.run(() -> HandleMessageCodec.decodeRequest(env, message)).thrown()).isInstanceOf(MalformedMessageException.class);
     }
 
     @Property
