@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import net.handle.hdllib.Common;
 import net.handle.hdllib.HandleException;
 import net.handle.hdllib.ResolutionRequest;
@@ -46,8 +48,6 @@ import org.idnode.server.metrics.NodeMetrics;
 import org.idnode.server.site.NodeSite;
 import org.idnode.server.tls.ServerTls;
 import org.idnode.server.transport.NettyTransport;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -40,16 +40,17 @@ import org.idnode.registry.store.RocksDbHandleRecordStore;
  * that only grows ({@code _total} is appended to its name). The getters are called on the scraping thread, so they
  * must be thread-safe and must not block.
  *
- * <p>Thread-safe. Recording ({@link RequestMeter}) is allocation-free after a code's first occurrence.
+ * <p>Thread-safe. Recording ({@link RequestMeter}) is allocation-free after a code's first occurrence; the latency
+ * histograms are {@link LatencyHistograms}.
  */
 public final class NodeMetrics implements AutoCloseable {
     /** The content type of {@link #scrape()}: Prometheus text format 0.0.4. */
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     static final String REQUESTS = "idnode.requests";
-    static final String REQUEST_DURATION = "idnode.request.duration";
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final LatencyHistograms latencies = new LatencyHistograms();
     private final AtomicReferenceArray<RequestMeter> meters = new AtomicReferenceArray<>(Protocol.values().length * Operation.count());
     private final List<AutoCloseable> binders = new ArrayList<>();
     /** The hook's getters: Micrometer holds the objects behind function counters weakly. */
@@ -57,6 +58,7 @@ public final class NodeMetrics implements AutoCloseable {
 
     /** A registry with the JVM and process metrics bound. */
     public NodeMetrics() {
+        registry.getPrometheusRegistry().register(latencies);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
@@ -74,9 +76,12 @@ public final class NodeMetrics implements AutoCloseable {
         int i = protocol.ordinal() * Operation.count() + operation.ordinal();
         RequestMeter m = meters.get(i);
         if (m == null) {
-            m = new RequestMeter(registry, protocol, operation);
-            if (!meters.compareAndSet(i, null, m)) {
+            synchronized (meters) {
                 m = meters.get(i);
+                if (m == null) {
+                    m = new RequestMeter(registry, latencies, protocol, operation);
+                    meters.set(i, m);
+                }
             }
         }
         return m;

@@ -1,13 +1,10 @@
 package org.idnode.server.metrics;
 
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntFunction;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 
 /**
  * The meters of one (protocol, operation): the latency histogram, and one request counter per response code, each
@@ -17,27 +14,19 @@ import io.micrometer.core.instrument.Timer;
  * <p>Thread-safe; meant to be called on event loops.
  */
 public final class RequestMeter {
-    /** Histogram bucket bounds: 10 µs to 10 s in 1-2.5-5 steps. */
-    static final Duration[] BUCKETS = buckets();
-
     private final MeterRegistry registry;
     private final Protocol protocol;
     private final Operation operation;
-    private final Timer latency;
+    private final LatencyHistograms.Series latency;
     private final AtomicReferenceArray<Counter> handleCodes = new AtomicReferenceArray<>(ResponseCodes.HANDLE_CODES);
     private final AtomicReferenceArray<Counter> httpCodes;
     private final AtomicReferenceArray<Counter> grpcCodes;
 
-    RequestMeter(MeterRegistry registry, Protocol protocol, Operation operation) {
+    RequestMeter(MeterRegistry registry, LatencyHistograms histograms, Protocol protocol, Operation operation) {
         this.registry = registry;
         this.protocol = protocol;
         this.operation = operation;
-        this.latency = Timer.builder(NodeMetrics.REQUEST_DURATION)
-                .description("Time from a request's arrival to its answer being written, by protocol and operation")
-                .tag("protocol", protocol.label())
-                .tag("operation", operation.label())
-                .serviceLevelObjectives(BUCKETS)
-                .register(registry);
+        this.latency = histograms.series(protocol, operation);
         this.httpCodes = protocol == Protocol.HTTP ? new AtomicReferenceArray<>(ResponseCodes.HTTP_CODES) : null;
         this.grpcCodes = protocol == Protocol.GRPC ? new AtomicReferenceArray<>(ResponseCodes.GRPC_CODES) : null;
     }
@@ -63,7 +52,7 @@ public final class RequestMeter {
             c = counter(counters, code, name);
         }
         c.increment();
-        latency.record(nanos, TimeUnit.NANOSECONDS);
+        latency.record(nanos);
     }
 
     /** Registers the counter of a code seen for the first time; a race registers the same meter twice, harmlessly. */
@@ -78,15 +67,5 @@ public final class RequestMeter {
             counters.set(code, c);
         }
         return c;
-    }
-
-    private static Duration[] buckets() {
-        long[] micros = {10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
-                1_000_000, 2_500_000, 5_000_000, 10_000_000};
-        Duration[] out = new Duration[micros.length];
-        for (int i = 0; i < micros.length; i++) {
-            out[i] = Duration.ofNanos(micros[i] * 1000);
-        }
-        return out;
     }
 }
