@@ -6,9 +6,11 @@
 # benchmarks/results/<date>.md and .json. Everything runs on 127.0.0.1.
 #
 #   bash benchmarks/run-suite.sh [--count N] [--shape anchor|realistic] [--duration 10s] [--runs 1] [--register-count N]
+#                                [--access-log cnri|json|off]
 #
 # Defaults: 100000 identifiers of the 'anchor' shape (6 values, ~380-byte answers, as in
-# performance-anchors.md), 10 s per measurement, 1 run each, 200000 registrations per protocol.
+# performance-anchors.md), 10 s per measurement, 1 run each, 200000 registrations per protocol, the access log on
+# as conf/node.yaml ships it (cnri; the node writes it into the work folder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +19,7 @@ SHAPE=anchor
 DURATION=10s
 RUNS=1
 REGISTER_COUNT=200000
+ACCESS_LOG=cnri
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) COUNT=$2; shift 2 ;;
@@ -24,6 +27,7 @@ while [ $# -gt 0 ]; do
     --duration) DURATION=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --register-count) REGISTER_COUNT=$2; shift 2 ;;
+    --access-log) ACCESS_LOG=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -43,7 +47,9 @@ java -jar $IDNODE import --data-dir "$WORK/data" "$WORK/records.jsonl"
 java -jar $IDNODE prefix add 88.999.9 --enterprise "Benchmark registrations" --admin-secret bench --data-dir "$WORK/data" > /dev/null
 TOKEN=$(java -jar $IDNODE token add 88.999.9 --name bench --data-dir "$WORK/data" 2> /dev/null)
 
-java -Xmx1g -jar $IDNODE serve --data-dir "$WORK/data" --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 > "$WORK/node.out" 2> "$WORK/node.err" &
+# conf/node.yaml's settings, with the logs in the work folder.
+printf 'templates:\n  dir: conf/templates\nlogging:\n  dir: "%s"\n  access: %s\n' "$WORK/logs" "$ACCESS_LOG" > "$WORK/node.yaml"
+java -Xmx1g -jar $IDNODE serve --config "$WORK/node.yaml" --data-dir "$WORK/data" --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 > "$WORK/node.out" 2> "$WORK/node.err" &
 NODE_PID=$!
 for _ in $(seq 1 120); do grep -q '^ready$' "$WORK/node.out" && break; sleep 0.5; done
 grep -q '^ready$' "$WORK/node.out" || { echo "node did not start:"; cat "$WORK/node.err"; exit 1; }

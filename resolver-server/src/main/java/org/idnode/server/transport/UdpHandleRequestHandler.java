@@ -87,7 +87,6 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
         tracker.handleAnswered(Protocol.UDP, start, to, request, response);
     }
 
-
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         ctx.flush();
