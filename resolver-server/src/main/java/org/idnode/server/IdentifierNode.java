@@ -35,6 +35,7 @@ import org.idnode.server.grpc.GrpcServer;
 import org.idnode.server.handler.HandleRequestProcessor;
 import org.idnode.server.http.HttpApi;
 import org.idnode.server.keys.NodeKeys;
+import org.idnode.server.limits.ClientLimits;
 import org.idnode.server.site.NodeSite;
 import org.idnode.server.transport.NettyTransport;
 
@@ -56,6 +57,7 @@ public final class IdentifierNode implements AutoCloseable {
     private final NettyTransport transport;
     private final GrpcServer grpc;
     private final NodeSite site;
+    private final ClientLimits limits;
 
     private IdentifierNode(NodeConfig config) {
         InetAddress bind = bindAddress(config.bind());
@@ -73,13 +75,14 @@ public final class IdentifierNode implements AutoCloseable {
         GenealogyTracer tracer = new GenealogyTracer(store);
         HttpAuthenticator authenticator = new HttpAuthenticator(store::get);
         PrefixAdministration administration = new PrefixAdministration(store, writer, config.prefixes());
+        limits = new ClientLimits(config.limits());
         transport = new NettyTransport(Runtime.getRuntime().availableProcessors());
         try {
             transport.bind(bind, config.handlePort(), config.httpPort(), config.idleTimeoutSeconds(), processor,
-                    new HttpApi(processor, tracer, authenticator, administration, blockingWork));
+                    new HttpApi(processor, tracer, authenticator, administration, blockingWork), limits);
             grpc = config.grpc().enabled()
                     ? GrpcServer.start(config.grpc(), bind, config.idleTimeoutSeconds(), transport, authenticator,
-                            new GrpcApi(processor, tracer, templates, administration, blockingWork))
+                            new GrpcApi(processor, tracer, templates, administration, blockingWork), limits)
                     : null;
         } catch (RuntimeException e) {
             transport.close();
@@ -170,6 +173,11 @@ public final class IdentifierNode implements AutoCloseable {
     /** The bound gRPC address; empty when gRPC is turned off ({@code grpc.enabled: false}). */
     public Optional<InetSocketAddress> grpcAddress() {
         return grpc == null ? Optional.empty() : Optional.of(grpc.address());
+    }
+
+    /** The limits against abusive clients, with their counters (refused requests and connections). */
+    public ClientLimits limits() {
+        return limits;
     }
 
     /** The site info the node publishes. */

@@ -25,6 +25,8 @@ import io.netty.handler.ssl.SslContext;
 import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.config.ConfigException;
 import org.idnode.server.config.NodeConfig;
+import org.idnode.server.limits.ClientLimits;
+import org.idnode.server.limits.GrpcAdmission;
 import org.idnode.server.transport.NettyTransport;
 
 /**
@@ -38,8 +40,13 @@ import org.idnode.server.transport.NettyTransport;
  * <p>{@link #start}, {@link #serving} and {@link #close} are called once each, from one thread.
  */
 public final class GrpcServer implements AutoCloseable {
-    /** Largest request message: a batch of 2000 records of up to 4 KB each, with room to spare. */
-    static final int MAX_MESSAGE_BYTES = 16 << 20;
+    /** Largest request metadata (headers), as the HTTP listener's header limit. */
+    private static final int MAX_METADATA_BYTES = 16 << 10;
+    /** How long a keep-alive ping may wait for its answer before the connection is closed. */
+    private static final int KEEPALIVE_TIMEOUT_SECONDS = 20;
+    /** HTTP/2 "rapid reset" (CVE-2023-44487): at most this many stream resets a client may send per window. */
+    private static final int MAX_RST_FRAMES = 200;
+    private static final int RST_WINDOW_SECONDS = 10;
     /** How long {@link #close} waits for calls in flight before cancelling them. */
     public static final int DRAIN_SECONDS = 5;
 
@@ -66,20 +73,31 @@ public final class GrpcServer implements AutoCloseable {
      * until {@link #serving()}.
      *
      * @param idleTimeoutSeconds a connection without calls for this long is closed (gracefully, with GOAWAY)
+     * @param limits             the rate limit per client address ({@link GrpcAdmission}) and the caps on message size,
+     *                           calls per connection and keep-alive pings
      * @throws ConfigException      when the TLS files cannot be used, naming the key
      * @throws UncheckedIOException naming the port when it cannot be bound
      */
     public static GrpcServer start(NodeConfig.Grpc settings, InetAddress bind, int idleTimeoutSeconds, NettyTransport transport,
-                                   HttpAuthenticator authenticator, GrpcApi api) {
+                                   HttpAuthenticator authenticator, GrpcApi api, ClientLimits limits) {
+        NodeConfig.Limits caps = limits.settings();
         HealthStatusManager health = new HealthStatusManager();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bind, settings.port()))
                 .bossEventLoopGroup(transport.bossGroup())
                 .workerEventLoopGroup(transport.workerGroup())
                 .channelType(transport.serverChannelType())
                 .directExecutor()
-                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .maxInboundMessageSize(caps.maxGrpcMessageBytes())
+                .maxInboundMetadataSize(MAX_METADATA_BYTES)
+                .maxConcurrentCallsPerConnection(caps.grpcMaxCallsPerConnection())
                 .maxConnectionIdle(idleTimeoutSeconds, TimeUnit.SECONDS)
+                .keepAliveTime(caps.grpcKeepAliveSeconds(), TimeUnit.SECONDS)
+                .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .permitKeepAliveTime(caps.grpcKeepAliveSeconds(), TimeUnit.SECONDS)
+                .maxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
                 .intercept(grpcAuthenticator(authenticator, api))
+                // Interceptors added last run first: the rate limit before authentication.
+                .intercept(new GrpcAdmission(limits))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         if (settings.tls()) {

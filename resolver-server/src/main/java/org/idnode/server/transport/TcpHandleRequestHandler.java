@@ -1,5 +1,7 @@
 package org.idnode.server.transport;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Arrays;
 
 import io.netty.buffer.ByteBuf;
@@ -8,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractRequest;
 import net.handle.hdllib.AbstractResponse;
 import net.handle.hdllib.HandleException;
@@ -16,10 +19,13 @@ import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.limits.ClientLimits;
 
 /**
- * Answers Handle requests on one TCP connection, one at a time and in order: the channel stops reading
- * while a request is in flight and reads on once its answer is written. The connection stays open for
+ * Answers Handle requests on one TCP connection: the channel reads on once an answer is written, and the
+ * {@link org.idnode.server.limits.InFlightLimiter} before this handler bounds how many requests are answered at
+ * once (answers to pipelined requests may then leave out of order; each carries its request's id). A client
+ * over its TCP rate is answered {@code SERVER_TOO_BUSY}. The connection stays open for
  * further requests (CNRI's client sends one and closes); it is closed after a malformed message or
  * when idle. A plain resolution whose answer is cached is answered from pre-encoded bytes
  * ({@link CachedResolution}), anything else through CNRI's message objects.
@@ -28,6 +34,8 @@ import org.idnode.server.handler.HandleRequestProcessor;
  */
 final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private final HandleRequestProcessor processor;
+    private final ClientLimits limits;
+    private InetAddress client;
     private ChannelHandlerContext ctx;
     private final ChannelFutureListener readOn = f -> {
         if (f.isSuccess()) {
@@ -37,8 +45,9 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
         }
     };
 
-    TcpHandleRequestHandler(HandleRequestProcessor processor) {
+    TcpHandleRequestHandler(HandleRequestProcessor processor, ClientLimits limits) {
         this.processor = processor;
+        this.limits = limits;
     }
 
     @Override
@@ -48,13 +57,24 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        client = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
         ctx.read();
         super.channelActive(ctx);
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-        ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), frame, false);
+        if (limits.admit(ClientLimits.Protocol.TCP, client) != 0) {
+            ByteBuf refusal = HandleRefusal.answer(processor, ctx.alloc(), frame, AbstractMessage.RC_SERVER_TOO_BUSY,
+                    "too many requests from this address; retry later", false);
+            if (refusal == null) {
+                ctx.close();
+            } else {
+                ctx.writeAndFlush(refusal).addListener(readOn);
+            }
+            return;
+        }
+        ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), frame, false, 0, null);
         if (cached != null) {
             ctx.writeAndFlush(cached).addListener(readOn);
             return;

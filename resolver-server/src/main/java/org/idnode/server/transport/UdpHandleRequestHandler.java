@@ -19,6 +19,7 @@ import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.limits.ClientLimits;
 
 /**
  * Answers Handle requests arriving as single UDP datagrams; answers longer than one packet go out
@@ -32,21 +33,45 @@ import org.idnode.server.handler.HandleRequestProcessor;
  * ({@link #channelReadComplete}), so that a batch leaves in one {@code sendmmsg}; answers that come
  * from a store thread are flushed at once.
  *
+ * <p>Limits ({@link ClientLimits}): a client over its UDP rate is answered {@code SERVER_TOO_BUSY}; a datagram
+ * over {@code limits.message-bytes.udp} {@code RC_PROTOCOL_ERROR}; and no answer is larger than
+ * {@code limits.udp-amplification-factor} times its request: a longer one is replaced by {@code RC_ERROR}
+ * ("ask over TCP"), on which CNRI's resolver tries the server's TCP interface. Error answers that would
+ * be over that budget are not sent.
+ *
  * <p>Shared by the node's UDP channels; stateless.
  */
 @ChannelHandler.Sharable
 final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+    private static final String TOO_BUSY = "too many requests from this address; retry later";
     private final HandleRequestProcessor processor;
+    private final ClientLimits limits;
+    private final int maxRequestBytes;
 
-    UdpHandleRequestHandler(HandleRequestProcessor processor) {
+    UdpHandleRequestHandler(HandleRequestProcessor processor, ClientLimits limits) {
         this.processor = processor;
+        this.limits = limits;
+        this.maxRequestBytes = limits.settings().maxUdpRequestBytes();
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         InetSocketAddress sender = packet.sender();
         ByteBuf content = packet.content();
-        ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), content, true);
+        int size = content.readableBytes();
+        if (limits.admit(ClientLimits.Protocol.UDP, sender.getAddress()) != 0) {
+            refuse(ctx, sender, content, AbstractMessage.RC_SERVER_TOO_BUSY, TOO_BUSY);
+            return;
+        }
+        // A datagram longer than the receive buffer arrives cut short; its envelope still says how long it was.
+        int announced = size >= HandleMessageCodec.ENVELOPE_SIZE ? HandleMessageCodec.ENVELOPE_SIZE + content.getInt(content.readerIndex() + 16) : size;
+        if (size > maxRequestBytes || announced > maxRequestBytes || announced < 0) {
+            refuse(ctx, sender, content, AbstractMessage.RC_PROTOCOL_ERROR, "UDP request of " + Math.max(size, announced)
+                    + " bytes exceeds the limit of " + maxRequestBytes + " bytes; send it over TCP");
+            return;
+        }
+        int budget = limits.udpAnswerBudget(size);
+        ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), content, true, budget, limits::udpAnswerTooLarge);
         if (cached != null) {
             writePackets(ctx, sender, cached);
             return;
@@ -56,11 +81,24 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
             request = decode(processor, ByteBufUtil.getBytes(content));
         } catch (MalformedMessageException e) {
             if (e.canAnswer()) {
-                sendUnsealed(ctx, sender, e.toErrorResponse());
+                sendUnsealed(ctx, sender, e.toErrorResponse(), budget);
             }
             return;
         }
-        processor.process(request, response -> send(ctx, sender, response));
+        processor.process(request, response -> send(ctx, sender, request, response, budget));
+    }
+
+    /** Answers with an error instead of processing the request; the answer is never larger than the request's budget. */
+    private void refuse(ChannelHandlerContext ctx, InetSocketAddress to, ByteBuf request, int responseCode, String message) {
+        ByteBuf answer = HandleRefusal.answer(processor, ctx.alloc(), request, responseCode, message, true);
+        if (answer == null) {
+            return;
+        }
+        if (answer.readableBytes() > limits.udpAnswerBudget(request.readableBytes())) {
+            answer.release();
+            return;
+        }
+        ctx.write(new DatagramPacket(answer, to), ctx.voidPromise());
     }
 
     @Override
@@ -97,7 +135,11 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
         return processor.decode(env, message);
     }
 
-    private void send(ChannelHandlerContext ctx, InetSocketAddress to, AbstractResponse response) {
+    /**
+     * Sends an answer of the general path; one over the request's size budget is replaced by {@code RC_ERROR},
+     * which sends CNRI's resolver to the server's TCP interface.
+     */
+    private void send(ChannelHandlerContext ctx, InetSocketAddress to, AbstractRequest request, AbstractResponse response, int budget) {
         List<byte[]> packets;
         try {
             SessionManager.WireMessage sealed = processor.seal(response);
@@ -105,14 +147,37 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
         } catch (HandleException e) {
             return;
         }
-        write(ctx, to, packets);
+        int bytes = 0;
+        for (byte[] p : packets) {
+            bytes += p.length;
+        }
+        if (bytes <= budget) {
+            write(ctx, to, packets);
+            return;
+        }
+        limits.udpAnswerTooLarge();
+        ByteBuf replacement = HandleRefusal.answer(request, AbstractMessage.RC_ERROR, CachedResolution.TOO_LARGE_FOR_UDP, true);
+        if (replacement == null || replacement.readableBytes() > budget) {
+            if (replacement != null) {
+                replacement.release();
+            }
+            return;
+        }
+        ctx.write(new DatagramPacket(replacement, to), ctx.voidPromise());
+        if (!ctx.executor().inEventLoop()) {
+            ctx.flush();
+        }
     }
 
-    private static void sendUnsealed(ChannelHandlerContext ctx, InetSocketAddress to, AbstractResponse response) {
+    /** Sends an error answer unless it is over {@code budget} bytes (then the client times out, as for one that cannot be encoded). */
+    private static void sendUnsealed(ChannelHandlerContext ctx, InetSocketAddress to, AbstractResponse response, int budget) {
         try {
-            write(ctx, to, HandleMessageCodec.encodeUdpPackets(response));
+            List<byte[]> packets = HandleMessageCodec.encodeUdpPackets(response);
+            if (packets.size() == 1 && packets.get(0).length <= budget) {
+                write(ctx, to, packets);
+            }
         } catch (HandleException e) {
-            // An error answer that cannot be encoded is dropped; the client times out.
+            // Dropped; the client times out.
         }
     }
 

@@ -183,8 +183,8 @@ class CachedResolutionTest {
     void fastAnswerIsByteForByteTheGeneralAnswer(Req r) throws Exception {
         byte[] request = encode(r, 4711);
         int before = HandleMessageCodec.defaultExpiration();
-        ByteBuf tcp = CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(request), false);
-        ByteBuf udp = CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(request), true);
+        ByteBuf tcp = CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(request), false, 0, null);
+        ByteBuf udp = CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(request), true, Integer.MAX_VALUE, () -> { });
         AbstractResponse general = general(request);
         int after = HandleMessageCodec.defaultExpiration();
         assertThat(tcp).as("answered from the cache").isNotNull();
@@ -219,7 +219,7 @@ class CachedResolutionTest {
             int message = messageLength("88.999.1/EDGE", size);
             assertThat(message % HandleMessageCodec.UDP_DATA_SIZE).isEqualTo(past);
             byte[] request = encode(req("edge", "88.999.1/EDGE", null, null), 9);
-            ByteBuf udp = CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(request), true);
+            ByteBuf udp = CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(request), true, Integer.MAX_VALUE, () -> { });
             AbstractResponse general = general(request);
             udp.setInt(EXPIRATION_OFFSET, general.expiration);
             List<String> fastPackets = new ArrayList<>();
@@ -238,14 +238,14 @@ class CachedResolutionTest {
         store.putAll(List.of(rec));
         store.get(rec.handle());
         ByteBuf whole = CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT,
-                Unpooled.wrappedBuffer(encode(req("edge", handle, null, null), 9)), false);
+                Unpooled.wrappedBuffer(encode(req("edge", handle, null, null), 9)), false, 0, null);
         return whole.readableBytes() - HandleMessageCodec.ENVELOPE_SIZE;
     }
 
     @Test
     void answersNeedingSeveralPacketsAreChunked() {
         ByteBuf udp = CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT,
-                Unpooled.wrappedBuffer(encode(req("big", "88.999.1/BIG", null, null), 1)), true);
+                Unpooled.wrappedBuffer(encode(req("big", "88.999.1/BIG", null, null), 1)), true, Integer.MAX_VALUE, () -> { });
         assertThat(HandleMessageCodec.udpPacketCount(udp)).isGreaterThan(3);
     }
 
@@ -272,24 +272,24 @@ class CachedResolutionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("leftToTheGeneralPath")
     void unusualRequestsAreLeftToTheGeneralPath(Req r) {
-        assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(encode(r, 5)), true))
+        assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(encode(r, 5)), true, Integer.MAX_VALUE, () -> { }))
                 .isNull();
     }
 
     @Test
     void requestsWithACredentialOrMalformedLengthsAreLeftToTheGeneralPath() {
         byte[] good = encode(req("plain", "88.999.1/Plain-0001", null, null), 6);
-        assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(good), true)).isNotNull();
+        assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(good), true, Integer.MAX_VALUE, () -> { })).isNotNull();
 
         // A credential: a non-zero credential length with bytes behind it.
         byte[] withCredential = Arrays.copyOf(good, good.length + 3);
         Encoder.writeInt(withCredential, good.length - 4, 3);
         Encoder.writeInt(withCredential, 16, withCredential.length - HandleMessageCodec.ENVELOPE_SIZE);
-        assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(withCredential), true)).isNull();
+        assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(withCredential), true, Integer.MAX_VALUE, () -> { })).isNull();
 
         // Every single-byte truncation and every corruption of a length or count field.
         for (int len = 0; len < good.length; len++) {
-            assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(good, 0, len), true)).isNull();
+            assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(good, 0, len), true, Integer.MAX_VALUE, () -> { })).isNull();
         }
         int body = HandleMessageCodec.ENVELOPE_SIZE + 24;
         int handleLength = Encoder.readInt(good, body);
@@ -297,7 +297,7 @@ class CachedResolutionTest {
             for (int value : new int[] {-1, 1, 1000, Integer.MAX_VALUE}) {
                 byte[] bad = good.clone();
                 Encoder.writeInt(bad, field, Encoder.readInt(bad, field) + value);
-                assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(bad), true))
+                assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(bad), true, Integer.MAX_VALUE, () -> { }))
                         .as("field at %d changed by %d", field, value).isNull();
             }
         }
@@ -308,7 +308,7 @@ class CachedResolutionTest {
         byte[] good = encode(req("plain", "88.999.1/Plain-0001", null, null), 6);
         ByteBuf frame = Unpooled.buffer().writeBytes(new byte[] {9, 9}).writeBytes(good);
         frame.skipBytes(2);
-        assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, frame, false)).isNotNull();
+        assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, frame, false, 0, null)).isNotNull();
         assertThat(frame.readerIndex()).isEqualTo(2);
         assertThat(frame.readableBytes()).isEqualTo(good.length);
     }
