@@ -43,7 +43,7 @@ java -jar $IDNODE import --data-dir "$WORK/data" "$WORK/records.jsonl"
 java -jar $IDNODE prefix add 88.999.9 --enterprise "Benchmark registrations" --admin-secret bench --data-dir "$WORK/data" > /dev/null
 TOKEN=$(java -jar $IDNODE token add 88.999.9 --name bench --data-dir "$WORK/data" 2> /dev/null)
 
-java -Xmx1g -jar $IDNODE serve --data-dir "$WORK/data" --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 > "$WORK/node.out" 2> "$WORK/node.err" &
+java -Xmx1g -jar $IDNODE serve --config benchmarks/node-bench.yaml --data-dir "$WORK/data" --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 > "$WORK/node.out" 2> "$WORK/node.err" &
 NODE_PID=$!
 for _ in $(seq 1 120); do grep -q '^ready$' "$WORK/node.out" && break; sleep 0.5; done
 grep -q '^ready$' "$WORK/node.out" || { echo "node did not start:"; cat "$WORK/node.err"; exit 1; }

@@ -261,7 +261,7 @@ public record NodeConfig(
             Section grpc = limits.section("grpc");
             grpc.allowOnly(Set.of("max-calls-per-connection", "keepalive-seconds"));
             return new Limits(
-                    limits.integer("read-timeout-seconds", 10, 1, 3600),
+                    limits.integer("read-timeout-seconds", 30, 1, 3600),
                     perProtocol.get(0), perProtocol.get(1), perProtocol.get(2), perProtocol.get(3), shared,
                     allow,
                     limits.integer("tracked-addresses", 100_000, 100, 10_000_000),

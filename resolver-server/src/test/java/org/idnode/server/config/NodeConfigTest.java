@@ -448,7 +448,7 @@ class NodeConfigTest {
     void limitDefaults() {
         NodeConfig.Limits l = NodeConfig.defaults().limits();
         assertThat(l).isEqualTo(NodeConfig.Limits.defaults());
-        assertThat(l.readTimeoutSeconds()).isEqualTo(10);
+        assertThat(l.readTimeoutSeconds()).isEqualTo(30);
         assertThat(List.of(l.udpRate(), l.tcpRate(), l.httpRate(), l.grpcRate())).containsOnly(new NodeConfig.Limits.Rate(2000, 4000));
         assertThat(l.sharedRate()).isFalse();
         assertThat(l.allow()).isEmpty();
