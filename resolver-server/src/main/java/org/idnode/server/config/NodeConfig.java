@@ -272,7 +272,7 @@ public record NodeConfig(
                     bytes.integer("udp", 1024, 64, 2048),
                     bytes.integer("http-body", 8 << 20, 1024, 1 << 30),
                     bytes.integer("grpc", 16 << 20, 1024, 1 << 30),
-                    limits.integer("udp-amplification-factor", 4, MIN_UDP_AMPLIFICATION_FACTOR, 100),
+                    limits.integer("udp-amplification-factor", 5, MIN_UDP_AMPLIFICATION_FACTOR, 100),
                     grpc.integer("max-calls-per-connection", 256, 1, 100_000),
                     grpc.integer("keepalive-seconds", 60, 10, 86_400));
         }

@@ -3,7 +3,6 @@ package org.idnode.server.limits;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -16,8 +15,9 @@ import org.idnode.server.config.NodeConfig;
  * once. Each bucket is one {@code long}, the generic cell rate algorithm's "theoretical arrival time", updated by
  * compare-and-set: no lock and no allocation per request. IPv6 clients are counted per /64, the block one
  * subscriber usually holds. The buckets live in a Caffeine cache bounded in size, so a flood of spoofed source
- * addresses costs at most {@code trackedAddresses} buckets; a bucket idle long enough to have refilled is dropped,
- * which changes nothing for its client (a new bucket is a full one).
+ * addresses costs at most {@code trackedAddresses} buckets, Caffeine evicting the least used (W-TinyLFU keeps the
+ * buckets of addresses seen often). A dropped bucket that had refilled changes nothing for its client: a new bucket
+ * is a full one.
  *
  * <p>Thread-safe.
  */
@@ -30,10 +30,10 @@ final class AddressRateLimiter {
     AddressRateLimiter(NodeConfig.Limits.Rate rate, int trackedAddresses) {
         intervalNanos = Math.max(1, 1_000_000_000L / rate.perSecond());
         toleranceNanos = intervalNanos * (rate.burst() - 1L);
-        long refillNanos = toleranceNanos + intervalNanos;
+        // Size-bounded only: expiry would read the clock again on every lookup. A bucket left behind by a client
+        // that went away is full again after burst / rate, so it makes no difference whether it is kept or dropped.
         buckets = Caffeine.newBuilder()
                 .maximumSize(trackedAddresses)
-                .expireAfterAccess(Duration.ofNanos(Math.max(refillNanos, 1_000_000_000L)))
                 .build();
     }
 

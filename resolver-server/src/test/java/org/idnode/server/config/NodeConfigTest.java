@@ -460,7 +460,7 @@ class NodeConfigTest {
         assertThat(l.maxUdpRequestBytes()).isEqualTo(1024);
         assertThat(l.maxHttpBodyBytes()).isEqualTo(8 << 20);
         assertThat(l.maxGrpcMessageBytes()).isEqualTo(16 << 20);
-        assertThat(l.udpAmplificationFactor()).isEqualTo(4);
+        assertThat(l.udpAmplificationFactor()).isEqualTo(5);
         assertThat(l.grpcMaxCallsPerConnection()).isEqualTo(256);
         assertThat(l.grpcKeepAliveSeconds()).isEqualTo(60);
     }
