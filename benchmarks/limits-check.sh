@@ -56,14 +56,13 @@ grep -q '^ready$' "$WORK/node.out" || { echo "node did not start:"; cat "$WORK/n
 HP=$(sed -n 's/^listening handle-tcp .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
 WP=$(sed -n 's/^listening http .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
 
-# Warm the node's cache and JIT with every key, from an address of its own (its bucket is not the client's).
-timeout 300 java -jar $IDBENCH resolve --protocol udp --target 127.0.0.1:$HP --bind 127.0.0.9 --keys-file "$WORK/keys.txt" \
-    --rate 1500 --duration 10s --warmup 0s --json > /dev/null
-
 RESULTS="$WORK/results.jsonl"
 : > "$RESULTS"
 for protocol in udp http; do
   port=$HP; [ "$protocol" = http ] && port=$WP
+  # Warm the node's cache and this protocol's path with every key, from an address of its own (not the client's bucket).
+  timeout 300 java -jar $IDBENCH resolve --protocol "$protocol" --target 127.0.0.1:$port --bind 127.0.0.9 \
+      --keys-file "$WORK/keys.txt" --rate 1500 --duration 15s --warmup 0s --json > /dev/null
   polite=(resolve --protocol "$protocol" --target 127.0.0.1:$port --bind 127.0.0.2 --keys-file "$WORK/keys.txt"
           --rate "$POLITE_RATE" --concurrency 64 --duration "$DURATION" --warmup 2s --json)
   unloaded=$(timeout 300 java -jar $IDBENCH "${polite[@]}")

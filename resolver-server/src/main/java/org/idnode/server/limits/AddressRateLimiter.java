@@ -43,10 +43,29 @@ final class AddressRateLimiter {
      * @return 0 when the request may go ahead, else how many nanoseconds until the next token
      */
     long admit(InetAddress client) {
+        return admit(client, false);
+    }
+
+    /**
+     * Takes a token for {@code client}; a refusal is to be answered only at the client's own rate, so a flooder
+     * gets at most as many refusals per second as it may get answers (the rest are dropped unanswered).
+     *
+     * @return 0 when the request may go ahead; else the nanoseconds until the next token, negated when the refusal
+     *         is not to be answered
+     */
+    long admitDatagram(InetAddress client) {
+        return admit(client, true);
+    }
+
+    private long admit(InetAddress client, boolean paceRefusals) {
         Bucket bucket = buckets.get(key(client), a -> new Bucket());
-        long wait = bucket.take(System.nanoTime(), intervalNanos, toleranceNanos);
+        long now = System.nanoTime();
+        long wait = bucket.take(now, intervalNanos, toleranceNanos);
         if (wait > 0) {
             refused.increment();
+            if (paceRefusals && !bucket.refusalDue(now, intervalNanos)) {
+                return -wait;
+            }
         }
         return wait;
     }
@@ -77,7 +96,15 @@ final class AddressRateLimiter {
     /** One client's bucket: the time (System.nanoTime) at which it would be full again, less one interval. */
     private static final class Bucket {
         private static final AtomicLongFieldUpdater<Bucket> TAT = AtomicLongFieldUpdater.newUpdater(Bucket.class, "tat");
+        private static final AtomicLongFieldUpdater<Bucket> NEXT_REFUSAL = AtomicLongFieldUpdater.newUpdater(Bucket.class, "nextRefusal");
         private volatile long tat = Long.MIN_VALUE;
+        private volatile long nextRefusal = System.nanoTime();
+
+        /** True (once per {@code interval}) when a refusal may be answered now. */
+        boolean refusalDue(long now, long interval) {
+            long due = nextRefusal;
+            return now - due >= 0 && NEXT_REFUSAL.compareAndSet(this, due, now + interval);
+        }
 
         long take(long now, long interval, long tolerance) {
             while (true) {

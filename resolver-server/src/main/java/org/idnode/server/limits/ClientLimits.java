@@ -81,6 +81,37 @@ public final class ClientLimits {
         return wait > 0 && allowed(client) ? 0 : wait;
     }
 
+    /**
+     * {@link #admit} for one UDP datagram: a refusal is to be answered only at the client's own rate (a flooder
+     * gets at most as many refusals per second as it may get answers; the others are dropped, which costs the
+     * node least and reflects nothing).
+     *
+     * @return 0 when the request may go ahead; a positive wait (nanoseconds) when it is refused with an answer;
+     *         a negative one when it is refused without
+     */
+    public long admitDatagram(InetAddress client) {
+        AddressRateLimiter limiter = rates.get(Protocol.UDP);
+        if (limiter == null) {
+            return 0;
+        }
+        long wait = limiter.admitDatagram(client);
+        return wait != 0 && allowed(client) ? 0 : wait;
+    }
+
+    /**
+     * How long a TCP or HTTP connection whose request was refused is not read from: the refusal's
+     * {@code Retry-After}, whole seconds, at least one. A flooding connection thus costs the node one refusal a
+     * second; the client was told to wait that long.
+     */
+    public static long pauseNanos(long waitNanos) {
+        return retryAfterSeconds(waitNanos) * 1_000_000_000L;
+    }
+
+    /** The whole seconds, at least one, a refused client is asked to wait. */
+    public static long retryAfterSeconds(long waitNanos) {
+        return Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+    }
+
     /** True when {@code client} is on the allow-list. */
     public boolean allowed(InetAddress client) {
         for (NodeConfig.Limits.AddressRange r : allow) {

@@ -1,6 +1,7 @@
 package org.idnode.server.limits;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -12,7 +13,7 @@ import io.netty.handler.codec.http.HttpUtil;
 /**
  * Applies the HTTP rate limit to each whole request: a client over its rate gets {@code 429 Too Many Requests}
  * with {@code Retry-After} and a JSON message, and the connection stays open (unless the request asked to
- * close it); the request is not processed.
+ * close it) but is not read from until the {@code Retry-After} has passed; the request is not processed.
  *
  * <p>Stateless; shared by the HTTP connections.
  */
@@ -39,7 +40,8 @@ public final class HttpAdmission extends ChannelInboundHandlerAdapter {
         req.release();
         ctx.writeAndFlush(HttpRefusal.tooManyRequests(wait, keepAlive)).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess() && keepAlive) {
-                ctx.read();
+                // Nothing more is read from the connection until the Retry-After has passed.
+                ctx.executor().schedule(() -> ctx.read(), ClientLimits.pauseNanos(wait), TimeUnit.NANOSECONDS);
             } else {
                 ctx.close();
             }

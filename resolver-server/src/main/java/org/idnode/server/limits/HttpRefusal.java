@@ -23,7 +23,7 @@ final class HttpRefusal {
 
     /** 429 with {@code Retry-After} (whole seconds, at least 1). */
     static FullHttpResponse tooManyRequests(long waitNanos, boolean keepAlive) {
-        long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+        long seconds = ClientLimits.retryAfterSeconds(waitNanos);
         FullHttpResponse resp = json(HttpResponseStatus.TOO_MANY_REQUESTS, AbstractMessage.RC_SERVER_TOO_BUSY,
                 "too many requests from this address; retry after " + seconds + " s", keepAlive);
         resp.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(seconds));

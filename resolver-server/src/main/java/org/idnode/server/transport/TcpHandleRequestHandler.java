@@ -3,6 +3,7 @@ package org.idnode.server.transport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -25,7 +26,7 @@ import org.idnode.server.limits.ClientLimits;
  * Answers Handle requests on one TCP connection: the channel reads on once an answer is written, and the
  * {@link org.idnode.server.limits.InFlightLimiter} before this handler bounds how many requests are answered at
  * once (answers to pipelined requests may then leave out of order; each carries its request's id). A client
- * over its TCP rate is answered {@code SERVER_TOO_BUSY}. The connection stays open for
+ * over its TCP rate is answered {@code SERVER_TOO_BUSY}, and its connection is not read from for a second. The connection stays open for
  * further requests (CNRI's client sends one and closes); it is closed after a malformed message or
  * when idle. A plain resolution whose answer is cached is answered from pre-encoded bytes
  * ({@link CachedResolution}), anything else through CNRI's message objects.
@@ -64,14 +65,22 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-        if (limits.admit(ClientLimits.Protocol.TCP, client) != 0) {
+        long wait = limits.admit(ClientLimits.Protocol.TCP, client);
+        if (wait != 0) {
             ByteBuf refusal = HandleRefusal.answer(processor, ctx.alloc(), frame, AbstractMessage.RC_SERVER_TOO_BUSY,
                     "too many requests from this address; retry later", false);
             if (refusal == null) {
                 ctx.close();
-            } else {
-                ctx.writeAndFlush(refusal).addListener(readOn);
+                return;
             }
+            // The connection is not read from for a while: a flooding connection costs one refusal a second.
+            ctx.writeAndFlush(refusal).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    ctx.executor().schedule(() -> ctx.read(), ClientLimits.pauseNanos(wait), TimeUnit.NANOSECONDS);
+                } else {
+                    ctx.close();
+                }
+            });
             return;
         }
         ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), frame, false, 0, null);

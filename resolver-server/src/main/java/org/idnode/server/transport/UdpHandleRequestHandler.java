@@ -33,7 +33,8 @@ import org.idnode.server.limits.ClientLimits;
  * ({@link #channelReadComplete}), so that a batch leaves in one {@code sendmmsg}; answers that come
  * from a store thread are flushed at once.
  *
- * <p>Limits ({@link ClientLimits}): a client over its UDP rate is answered {@code SERVER_TOO_BUSY}; a datagram
+ * <p>Limits ({@link ClientLimits}): a client over its UDP rate is answered {@code SERVER_TOO_BUSY}, at most at its
+ * own rate (further refusals are dropped unanswered); a datagram
  * over {@code limits.message-bytes.udp} {@code RC_PROTOCOL_ERROR}; and no answer is larger than
  * {@code limits.udp-amplification-factor} times its request: a longer one is replaced by {@code RC_ERROR}
  * ("ask over TCP"), on which CNRI's resolver tries the server's TCP interface. Error answers that would
@@ -59,8 +60,11 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
         InetSocketAddress sender = packet.sender();
         ByteBuf content = packet.content();
         int size = content.readableBytes();
-        if (limits.admit(ClientLimits.Protocol.UDP, sender.getAddress()) != 0) {
-            refuse(ctx, sender, content, AbstractMessage.RC_SERVER_TOO_BUSY, TOO_BUSY);
+        long wait = limits.admitDatagram(sender.getAddress());
+        if (wait != 0) {
+            if (wait > 0) {
+                refuse(ctx, sender, content, AbstractMessage.RC_SERVER_TOO_BUSY, TOO_BUSY);
+            }
             return;
         }
         // A datagram longer than the receive buffer arrives cut short; its envelope still says how long it was.
