@@ -165,17 +165,7 @@ public class CachedResolutionBenchmark {
     public void resolveUdp(Node node, Blackhole bh) {
         ByteBuf datagram = node.received[ThreadLocalRandom.current().nextInt(node.records)];
         ByteBuf packets = fastAnswer(node.processor, ByteBufAllocator.DEFAULT, datagram);
-        int count = HandleMessageCodec.udpPacketCount(packets);
-        if (count == 1) {
-            bh.consume(packets.readableBytes());
-        } else {
-            for (int i = 0; i < count; i++) {
-                ByteBuf p = HandleMessageCodec.udpPacket(packets, i);
-                bh.consume(p.readableBytes());
-                p.release();
-            }
-        }
-        packets.release();
+        sendAndRelease(packets, bh);
     }
 
     /**
@@ -215,6 +205,11 @@ public class CachedResolutionBenchmark {
         }
         ByteBuf packets = HandleMessageCodec.writeResolutionAnswerPackets(ByteBufAllocator.DEFAULT, query, answer.responseCode(),
                 answer.valueBlock(), node.processor.siteInfoSerial(), HandleMessageCodec.defaultExpiration());
+        sendAndRelease(packets, bh);
+    }
+
+    /** Takes the packets as slices and releases them, as the channel does after sending them. */
+    private static void sendAndRelease(ByteBuf packets, Blackhole bh) {
         int count = HandleMessageCodec.udpPacketCount(packets);
         if (count == 1) {
             bh.consume(packets.readableBytes());

@@ -74,7 +74,8 @@ public final class NettyTransport implements AutoCloseable {
     }
 
     /**
-     * Binds the Handle port (TCP and UDP; port 0 picks a free port shared by both) and the HTTP port.
+     * Binds the Handle port (TCP and UDP; port 0 picks a free port shared by both) and the HTTP port, with
+     * {@code limits} applied to every connection and request ({@code limits.*}, see docs/limits.md).
      *
      * @throws java.io.UncheckedIOException naming the port when a bind fails
      */
