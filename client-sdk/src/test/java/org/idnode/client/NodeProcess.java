@@ -34,13 +34,14 @@ import org.idnode.server.cli.IdnodeCommand;
  * the same ports. Every wait is bounded.
  *
  * <p>Also keeps CNRI's client in this JVM off {@code ~/.handle} and the global root: {@code net.handle.configDir} points
- * at a folder whose {@code config.dct} turns root-info auto-update off, before any CNRI class is used.
+ * at a folder whose {@code config.dct} turns root-info auto-update off, before any CNRI class is used. Shared by the SDK
+ * tests and the idctl tests ({@code cli}); not thread-safe (one test class drives one node).
  */
-final class NodeProcess implements AutoCloseable {
-    static final Path PROJECT_ROOT = Path.of(System.getProperty("idnode.project.root", "..")).toAbsolutePath().normalize();
-    static final Path SAMPLE = PROJECT_ROOT.resolve("conf/sample-data/pcb-sample.jsonl");
-    static final Path TEMPLATES = PROJECT_ROOT.resolve("conf/templates");
-    static final Path CNRI_CONFIG_DIR;
+public final class NodeProcess implements AutoCloseable {
+    public static final Path PROJECT_ROOT = Path.of(System.getProperty("idnode.project.root", "..")).toAbsolutePath().normalize();
+    public static final Path SAMPLE = PROJECT_ROOT.resolve("conf/sample-data/pcb-sample.jsonl");
+    public static final Path TEMPLATES = PROJECT_ROOT.resolve("conf/templates");
+    public static final Path CNRI_CONFIG_DIR;
 
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Pattern LISTENING = Pattern.compile("listening (\\S+) 127\\.0\\.0\\.1:(\\d+)");
@@ -59,14 +60,16 @@ final class NodeProcess implements AutoCloseable {
     private final Path dataDir;
     private final Path config;
     private final boolean grpc;
+    private final List<String> extraServeArgs;
     private final Map<String, Integer> ports = new HashMap<>();
     private Process process;
     private final List<String> stderr = Collections.synchronizedList(new ArrayList<>());
 
-    private NodeProcess(Path dataDir, Path config, boolean grpc) {
+    private NodeProcess(Path dataDir, Path config, boolean grpc, List<String> extraServeArgs) {
         this.dataDir = dataDir;
         this.config = config;
         this.grpc = grpc;
+        this.extraServeArgs = List.copyOf(extraServeArgs);
     }
 
     // -----------------------------------------------------------------------------------------------------------------
@@ -76,7 +79,7 @@ final class NodeProcess implements AutoCloseable {
     /**
      * A node configuration in {@code dir}: the 88.999 space, the project's templates, small caches; returns its path.
      */
-    static Path writeConfig(Path dir) throws IOException {
+    public static Path writeConfig(Path dir) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve("node.yaml");
         Files.writeString(file, String.join("\n",
@@ -93,7 +96,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** Runs {@code idnode <args> --config <config> --data-dir <data>} in this JVM; asserts success; returns its stdout. */
-    static String idnode(Path config, Path data, String... args) {
+    public static String idnode(Path config, Path data, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--config", config.toString(), "--data-dir", data.toString()));
         PrintStream saved = System.out;
@@ -112,24 +115,24 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** Imports the project's sample data (four enterprise prefixes 88.999.1-4, 40 records). */
-    static void importSample(Path config, Path data) {
+    public static void importSample(Path config, Path data) {
         assertThat(idnode(config, data, "import", SAMPLE.toString())).contains("imported");
     }
 
     /** Imports JSON lines ({@code {"handle":..., "values":[...]}}). */
-    static void importLines(Path config, Path data, List<String> lines) throws IOException {
+    public static void importLines(Path config, Path data, List<String> lines) throws IOException {
         Path file = Files.createTempFile(data.getParent(), "records", ".jsonl");
         Files.write(file, lines, StandardCharsets.UTF_8);
         assertThat(idnode(config, data, "import", file.toString())).contains("imported");
     }
 
     /** Creates an enterprise prefix with a secret-key admin. */
-    static void addPrefix(Path config, Path data, String prefix, String enterprise) {
+    public static void addPrefix(Path config, Path data, String prefix, String enterprise) {
         idnode(config, data, "prefix", "add", prefix, "--enterprise", enterprise, "--admin-secret", "secret-" + prefix);
     }
 
     /** Issues an API token for the prefix's first admin; returns it. */
-    static String addToken(Path config, Path data, String prefix, String name) {
+    public static String addToken(Path config, Path data, String prefix, String name) {
         String token = idnode(config, data, "token", "add", prefix, "--name", name);
         assertThat(token).startsWith("idt_").doesNotContain("\n");
         return token;
@@ -140,14 +143,19 @@ final class NodeProcess implements AutoCloseable {
     // -----------------------------------------------------------------------------------------------------------------
 
     /** Starts a node on {@code dataDir} with gRPC (or with gRPC switched off) on ephemeral ports. */
-    static NodeProcess start(Path dataDir, Path config, boolean grpc) throws Exception {
-        NodeProcess node = new NodeProcess(dataDir, config, grpc);
+    public static NodeProcess start(Path dataDir, Path config, boolean grpc) throws Exception {
+        return start(dataDir, config, grpc, List.of());
+    }
+
+    /** Starts a node as {@link #start(Path, Path, boolean)} does, with more {@code serve} options (e.g. {@code --top-level}). */
+    public static NodeProcess start(Path dataDir, Path config, boolean grpc, List<String> extraServeArgs) throws Exception {
+        NodeProcess node = new NodeProcess(dataDir, config, grpc, extraServeArgs);
         node.start();
         return node;
     }
 
     /** Starts the node: the first time on ephemeral ports, afterwards on the ports it had. */
-    void start() throws Exception {
+    public void start() throws Exception {
         assertThat(process == null || !process.isAlive()).as("the node is already running").isTrue();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
@@ -196,6 +204,7 @@ final class NodeProcess implements AutoCloseable {
         } else {
             cmd.add("--no-grpc");
         }
+        cmd.addAll(extraServeArgs);
         Path cwd = Files.createDirectories(dataDir.resolveSibling(dataDir.getFileName() + "-cwd"));
         stderr.clear();
         process = new ProcessBuilder(cmd).directory(cwd.toFile()).start();
@@ -243,7 +252,7 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** SIGKILL, and a bounded wait for the process to go. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("node killed").isTrue();
@@ -251,12 +260,12 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** SIGSTOP: the node keeps its sockets (connections are accepted by the kernel) but answers nothing. */
-    void pause() throws Exception {
+    public void pause() throws Exception {
         signal("-STOP");
     }
 
     /** SIGCONT after {@link #pause()}. */
-    void resume() throws Exception {
+    public void resume() throws Exception {
         signal("-CONT");
     }
 
@@ -266,31 +275,31 @@ final class NodeProcess implements AutoCloseable {
         assertThat(kill.exitValue()).as("kill %s", which).isZero();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
-    int port(String kind) {
+    public int port(String kind) {
         Integer p = ports.get(kind);
         assertThat(p).as("port of %s in %s", kind, ports).isNotNull();
         return p;
     }
 
     /** {@code 127.0.0.1:<grpc port>}. */
-    String grpcAddress() {
+    public String grpcAddress() {
         return "127.0.0.1:" + port("grpc");
     }
 
     /** {@code 127.0.0.1:<Handle TCP/UDP port>}. */
-    String handleAddress() {
+    public String handleAddress() {
         return "127.0.0.1:" + port("handle-tcp");
     }
 
-    String httpBase() {
+    public String httpBase() {
         return "http://127.0.0.1:" + port("http");
     }
 
-    String stderr() {
+    public String stderr() {
         synchronized (stderr) {
             return String.join("\n", stderr);
         }

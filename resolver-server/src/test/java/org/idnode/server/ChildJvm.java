@@ -183,7 +183,9 @@ final class ChildJvm {
      * and all its output; on timeout SIGKILL and a failure.
      */
     void terminate(Duration timeout) throws InterruptedException {
-        process.destroy();
+        // Through the process handle: Process.destroy() would also close our ends of its pipes at once, losing what
+        // the process writes while it shuts down.
+        process.toHandle().destroy();
         if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
             killForcibly();
             fail("%s: did not stop within %ss of SIGTERM; stderr:%n%s", name, timeout.toSeconds(), stderr());

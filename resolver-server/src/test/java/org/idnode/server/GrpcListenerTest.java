@@ -3,14 +3,8 @@ package org.idnode.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -30,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The gRPC listener itself: TLS with a self-signed certificate made by {@code keytool} (PEM files converted in the
- * test), plaintext clients refused, the TLS files checked at start-up; a node with gRPC turned off; a port in use.
+ * The gRPC listener itself: TLS with a self-signed certificate ({@link TestCertificates}), plaintext clients refused,
+ * the TLS files checked at start-up; a node with gRPC turned off; a port in use.
  */
 class GrpcListenerTest {
     static final String RECORD = "{\"handle\":\"88.999.1/TLS-1\",\"values\":[{\"index\":1,\"type\":\"URL\","
@@ -40,33 +34,8 @@ class GrpcListenerTest {
     @TempDir
     Path tmp;
 
-    /** A self-signed certificate for 127.0.0.1 and its key as PEM files: [certificate, key]. */
     Path[] selfSigned(String name) throws Exception {
-        Path p12 = tmp.resolve(name + ".p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "node", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=idnode test node", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
-                "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", "changeit", "-keypass", "changeit")
-                .redirectErrorStream(true).start();
-        String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(out).isZero();
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(p12)) {
-            ks.load(in, "changeit".toCharArray());
-        }
-        Certificate cert = ks.getCertificate("node");
-        PrivateKey key = (PrivateKey) ks.getKey("node", "changeit".toCharArray());
-        Path certFile = tmp.resolve(name + "-cert.pem");
-        Path keyFile = tmp.resolve(name + "-key.pem");
-        Files.writeString(certFile, pem("CERTIFICATE", cert.getEncoded()));
-        Files.writeString(keyFile, pem("PRIVATE KEY", key.getEncoded())); // PKCS#8
-        return new Path[] {certFile, keyFile};
-    }
-
-    static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return TestCertificates.selfSigned(tmp, name);
     }
 
     NodeConfig config(String yaml) throws Exception {

@@ -66,14 +66,29 @@ final class JsonHttp {
 
     /** Runs {@code idnode} in-process, asserts exit code 0 and returns what it printed on standard output. */
     static String cli(String... args) {
-        PrintStream saved = System.out;
+        CliRun r = run(args);
+        assertThat(r.code()).as("%s; stderr: %s", String.join(" ", args), r.err()).isZero();
+        return r.out();
+    }
+
+    /** What an in-process {@code idnode} run printed (trimmed), and its exit code. */
+    record CliRun(int code, String out, String err) {
+    }
+
+    /** Runs {@code idnode} in-process with its standard output and error captured. */
+    static CliRun run(String... args) {
+        PrintStream savedOut = System.out;
+        PrintStream savedErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            assertThat(IdnodeCommand.run(args)).as(String.join(" ", args)).isZero();
+            int code = IdnodeCommand.run(args);
+            return new CliRun(code, out.toString(StandardCharsets.UTF_8).trim(), err.toString(StandardCharsets.UTF_8).trim());
         } finally {
-            System.setOut(saved);
+            System.setOut(savedOut);
+            System.setErr(savedErr);
         }
-        return out.toString(StandardCharsets.UTF_8).trim();
     }
 }

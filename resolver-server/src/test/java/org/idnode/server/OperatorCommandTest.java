@@ -2,8 +2,6 @@ package org.idnode.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +20,6 @@ import net.handle.hdllib.Interface;
 import net.handle.hdllib.PublicKeyAuthenticationInfo;
 import net.handle.hdllib.SecretKeyAuthenticationInfo;
 import net.handle.hdllib.Util;
-import org.idnode.server.cli.IdnodeCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,23 +33,8 @@ class OperatorCommandTest {
     Path dir;
 
     /** Runs idnode in-process; returns exit code, stdout and stderr. */
-    private record Run(int code, String out, String err) {
-    }
-
-    private Run run(String... args) {
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = IdnodeCommand.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8).trim(), err.toString(StandardCharsets.UTF_8).trim());
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -62,15 +44,15 @@ class OperatorCommandTest {
         Path pubkey = dir.resolve("operator-pubkey.bin");
         Files.write(pubkey, Util.getBytesFromPublicKey(operatorKey.getPublic()));
 
-        Run added = run("operator", "add", "--admin-secret", "ops-secret", "--data-dir", d);
+        CliRun added = run("operator", "add", "--admin-secret", "ops-secret", "--data-dir", d);
         assertThat(added.code()).isZero();
         assertThat(added.out()).isEqualTo("operator identities of 0.NA/88.999: 301:0.NA/88.999");
-        Run withKey = run("operator", "add", "--admin-key", pubkey.toString(), "--data-dir", d);
+        CliRun withKey = run("operator", "add", "--admin-key", pubkey.toString(), "--data-dir", d);
         assertThat(withKey.out()).isEqualTo("operator identities of 0.NA/88.999: 300:0.NA/88.999, 301:0.NA/88.999");
         assertThat(run("operator", "add", "--data-dir", d).code()).as("no key, no secret").isEqualTo(2);
         assertThat(run("operator", "add", "--prefix", "88.998", "--admin-secret", "x", "--data-dir", d).code()).isEqualTo(2);
 
-        Run token = run("token", "add", "88.999", "--name", "ops", "--data-dir", d);
+        CliRun token = run("token", "add", "88.999", "--name", "ops", "--data-dir", d);
         assertThat(token.code()).isZero();
         assertThat(token.out()).startsWith("idt_88.999~");
         assertThat(token.err()).contains("acts as 300:0.NA/88.999");
@@ -79,11 +61,11 @@ class OperatorCommandTest {
         assertThat(run("prefix", "add", "88.999.2", "--enterprise", "Example PCB Fab", "--admin-secret", "s2", "--state", "applied",
                 "--data-dir", d).code()).isZero();
         assertThat(run("prefix", "add", "88.999.3", "--enterprise", "Example CCL Co.", "--admin-secret", "s3", "--data-dir", d).code()).isZero();
-        Run mistaken = run("token", "add", "88.999.1", "--name", "ops", "--identity", "301:0.NA/88.999", "--data-dir", d);
+        CliRun mistaken = run("token", "add", "88.999.1", "--name", "ops", "--identity", "301:0.NA/88.999", "--data-dir", d);
         assertThat(mistaken.code()).as("an enterprise token cannot act as the operator").isEqualTo(2);
         assertThat(mistaken.err()).contains("is not an admin of 0.NA/88.999.1");
 
-        Run list = run("prefix", "list", "--data-dir", d);
+        CliRun list = run("prefix", "list", "--data-dir", d);
         assertThat(list.code()).isZero();
         assertThat(list.out().lines().toList()).containsExactly(
                 "PREFIX\tSTATE\tHOSTING\tENTERPRISE\tADMINS",

@@ -214,6 +214,39 @@ class RateLimitTest {
         assertThat(node.node.limits().rateLimitedCount("http")).isGreaterThan(0);
     }
 
+    // ---------------------------------------------------------------- metrics
+
+    private static PrometheusText scrape() throws Exception {
+        java.net.http.HttpResponse<String> resp = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.httpPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(resp.statusCode()).isEqualTo(200);
+        return PrometheusText.parse(resp.body());
+    }
+
+    @Test
+    void refusalsAreCountedInTheMetricsAndNotAsAnsweredRequests() throws Exception {
+        PrometheusText before = scrape();
+        List<Integer> flooded = udpBurst("127.0.0.12", FLOOD);
+        PrometheusText after = scrape();
+
+        long refusedSeen = flooded.stream().filter(c -> c == AbstractMessage.RC_SERVER_TOO_BUSY).count();
+        long served = flooded.stream().filter(c -> c == AbstractMessage.RC_SUCCESS).count();
+        assertThat(refusedSeen).isGreaterThan(0);
+        String refused = "idnode_rate_limited_requests_total";
+        assertThat(after.value(refused, "protocol", "udp") - before.value(refused, "protocol", "udp"))
+                .as("every refusal counted, also those dropped unanswered").isGreaterThanOrEqualTo(refusedSeen);
+        assertThat(after.value(refused, "protocol", "udp")).isEqualTo(node.node.limits().rateLimitedCount("udp"));
+        for (String protocol : List.of("tcp", "http", "grpc")) {
+            assertThat(after.find(refused, "protocol", protocol)).as(protocol).hasSize(1);
+        }
+        String requests = "idnode_requests_total";
+        assertThat(after.value(requests, "protocol", "udp", "code", "SERVER_TOO_BUSY")
+                - before.value(requests, "protocol", "udp", "code", "SERVER_TOO_BUSY")).as("refusals are not answered requests").isZero();
+        assertThat(after.value(requests, "protocol", "udp", "operation", "resolve", "code", "SUCCESS")
+                - before.value(requests, "protocol", "udp", "operation", "resolve", "code", "SUCCESS")).isEqualTo(served);
+    }
+
     // ---------------------------------------------------------------- gRPC
 
     /** A channel whose connections come from {@code from}. */

@@ -23,7 +23,7 @@ import org.idnode.bench.dataset.PcbCatalog.Part;
  *   <li>5 component reels ({@code <prefix>.3/REEL...});</li>
  *   <li>26 PCBA units ({@code <prefix>.4/PCBA...}) built on one of the block's PCB lots with parts from
  *       this block's and the previous block's reels ({@code REF.PCB_LOT}, {@code REF.REEL}), each with
- *       6, about 12 or about 21 values.</li>
+ *       8, about 13 or about 21 values; every record bound to a template validates against conf/templates.</li>
  * </ol>
  * References only point back to records already written, so any prefix of the file is consistent.
  * Every block draws from its own random stream derived from the seed and the block number; memory use
@@ -210,7 +210,7 @@ final class SupplyChain {
         if (r.nextInt(3) == 0) {
             byte[] digest = new byte[32];
             r.nextBytes(digest);
-            out.value(2021, "COC_SHA256", "hex", HexFormat.of().withUpperCase().formatHex(digest), RecordWriter.PUBLIC);
+            out.value(3, "COC_SHA256", "hex", HexFormat.of().withUpperCase().formatHex(digest), RecordWriter.PUBLIC);
         }
         out.end();
         return handle;
@@ -243,10 +243,10 @@ final class SupplyChain {
         out.string(2017, "SHIP_DATE", date.plusDays(5).toString());
         out.string(2018, "INSPECTION_RESULT", r.nextInt(40) == 0 ? "CONDITIONAL PASS (MRB-" + serial + ")" : "PASS");
         out.string(2019, "REF.CCL_LOT", ccl);
-        out.restricted(2020, "PROCESS_YIELD", String.format(Locale.ROOT, "%.1f", 92 + r.nextDouble() * 7));
-        out.restricted(2021, "UNIT_COST", String.format(Locale.ROOT, "%.2f", 2 + d.layers() * 2.4 + r.nextDouble()));
+        out.restricted(2021, "PROCESS_YIELD", String.format(Locale.ROOT, "%.1f", 92 + r.nextDouble() * 7));
+        out.restricted(2022, "UNIT_COST", String.format(Locale.ROOT, "%.2f", 2 + d.layers() * 2.4 + r.nextDouble()));
         if (r.nextBoolean()) {
-            out.string(2022, "STACKUP_URL", "https://example.com/pcb/stackup/" + d.code() + ".pdf");
+            out.string(3, "STACKUP_URL", "https://example.com/pcb/stackup/" + d.code() + ".pdf");
         }
         out.end();
         return handle;
@@ -262,11 +262,11 @@ final class SupplyChain {
         if (r.nextInt(8) != 0) {
             out.string(2000, "PANEL_ID", panelId);
             out.string(2001, "ARRAY_LAYOUT", (2 + r.nextInt(3)) + " x " + (3 + r.nextInt(4)));
-            out.string(2002, "AOI_RESULT", r.nextInt(30) == 0 ? "PASS after VRS" : "PASS");
-            out.string(2003, "ETEST_RESULT", "PASS");
-            out.string(2004, "FINAL_INSPECTION", date.plusDays(2) + " PASS");
-            out.restricted(2005, "ETEST_LOG", "flying probe FP-" + (1 + r.nextInt(4)) + ", log FP-" + ymd + "-" + serial + ".csv");
-            out.string(2006, "REF.PCB_LOT", lot);
+            out.string(2020, "AOI_RESULT", r.nextInt(30) == 0 ? "PASS after VRS" : "PASS");
+            out.string(2012, "ETEST_RESULT", "PASS");
+            out.string(2015, "FINAL_INSPECTION", date.plusDays(2) + " PASS");
+            out.restricted(2013, "ETEST_LOG", "flying probe FP-" + (1 + r.nextInt(4)) + ", log FP-" + ymd + "-" + serial + ".csv");
+            out.string(2017, "REF.PCB_LOT", lot);
             out.end();
             return;
         }
@@ -338,7 +338,7 @@ final class SupplyChain {
         out.string(2015, "DESCRIPTION", p.description());
         out.restricted(2016, "UNIT_COST", money(r, p.unitCost(), 0.1));
         if (r.nextInt(4) == 0) {
-            out.string(2017, "ROHS", "compliant, REACH SVHC none above 0.1 %");
+            out.string(3, "ROHS", "compliant, REACH SVHC none above 0.1 %");
         }
         out.end();
         return handle;
@@ -349,15 +349,13 @@ final class SupplyChain {
         String ymd = yymmdd(date);
         String sn = "SN" + ymd + serial;
         begin(enterprise(4) + "/PCBA.87.02.01." + d.product() + "." + ymd + "." + serial);
-        int detail = r.nextInt(10);   // 0-2 compact (6 values), 3-6 medium (~12), 7-9 full (~21)
+        int detail = r.nextInt(10);   // 0-2 compact (8 values), 3-6 medium (~13), 7-9 full (~21)
         out.string(1, "URL", "https://example.com/pcba/unit/" + sn);
         if (detail >= 3) {
             out.string(2, "DESC", "PCBA 组件 " + d.product() + " serial " + sn);
         }
         out.string(1000, "TEMPLATE_ID", prefix + "/TPL.PCBA_UNIT");
-        if (detail >= 3) {
-            out.string(1001, "TEMPLATE", "1.0");
-        }
+        out.string(1001, "TEMPLATE", "1.0");
         out.string(2000, "SERIAL", sn);
         out.string(2001, "WORK_ORDER", "WO-S" + ymd.substring(0, 4) + "-" + d.product());
         boolean ictFail = r.nextInt(50) == 0;
@@ -366,9 +364,7 @@ final class SupplyChain {
         if (detail >= 7) {
             out.string(2002, "PROGRAM", d.product() + "-SMT-R0" + (1 + r.nextInt(6)));
         }
-        if (detail >= 3) {
-            out.string(2003, "ASSEMBLY_DATE", date.toString());
-        }
+        out.string(2003, "ASSEMBLY_DATE", date.toString());
         if (detail >= 7) {
             out.string(2004, "SPI_RESULT", "PASS");
         }
@@ -386,14 +382,14 @@ final class SupplyChain {
             out.string(2009, "REWORK", ictFail || fctFail ? PcbCatalog.REWORKS[failure] : "none");
         }
         out.string(2010, "REF.PCB_LOT", lot);
-        int refs = detail < 3 ? 1 : detail < 7 ? 2 + r.nextInt(2) : 3 + r.nextInt(4);
+        int refs = detail < 3 ? 1 : detail < 7 ? 2 + r.nextInt(2) : 3 + r.nextInt(3);
         refs = Math.min(refs, reels.length);
         int start = r.nextInt(reels.length);
         for (int i = 0; i < refs; i++) {
             out.string(2011 + i, "REF.REEL", reels[(start + i) % reels.length]);
         }
         if (detail >= 7) {
-            out.restricted(2011 + refs, "UNIT_COST", String.format(Locale.ROOT, "%.2f", 15 + d.layers() * 4 + r.nextDouble() * 5));
+            out.restricted(2016, "UNIT_COST", String.format(Locale.ROOT, "%.2f", 15 + d.layers() * 4 + r.nextDouble() * 5));
         }
         out.end();
     }

@@ -20,6 +20,11 @@ import org.idnode.server.codec.ResolutionQuery;
 import org.idnode.server.handler.CachedAnswer;
 import org.idnode.server.handler.HandleRequestProcessor;
 import org.idnode.server.limits.ClientLimits;
+import org.idnode.server.lifecycle.RequestTracker;
+import org.idnode.server.logging.AccessLog;
+import org.idnode.server.metrics.NodeMetrics;
+import org.idnode.server.metrics.Protocol;
+import net.handle.hdllib.AbstractMessage;
 import org.openjdk.jmh.infra.Blackhole;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -58,6 +63,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code Scope.Benchmark} shares one node between threads, so {@code -t 2} measures two event loops
  * against the same cache.
  *
+ * <p>{@link #resolveUdpTracked} is {@link #resolveUdp} with the accounting the node's UDP handler adds around it:
+ * the request admitted by the {@link RequestTracker} (draining) and its answer reported to it, which records the
+ * request counter and the latency histogram ({@link NodeMetrics}) and writes no access log line (off, the default);
+ * the difference between the two is what metrics cost on the hottest path.
+ *
  * <p>{@link #cachedAnswerOnly} and {@link #processOnly} leave out the codec, to split the cost: an
  * already decoded request in, the fast path's cached answer or the general path's response object out
  * (the cached values selected, not the message encoded).
@@ -92,6 +102,8 @@ public class CachedResolutionBenchmark {
         /** The limits with their defaults, but a rate no benchmark thread reaches. */
         ClientLimits limits;
         InetAddress client;
+        RequestTracker tracker;
+        NodeMetrics metrics;
 
         /** Stores the records, fills the cache and checks that every key is answered from it. */
         @Setup(Level.Trial)
@@ -103,6 +115,8 @@ public class CachedResolutionBenchmark {
             store = new CachingHandleRecordStore(rocks, 1_000_000);
             handles = BenchData.load(rocks, shape, records);
             processor = BenchData.processor(store, Runnable::run);
+            metrics = new NodeMetrics();
+            tracker = new RequestTracker(metrics, AccessLog.OFF);
             datagrams = new byte[records][];
             received = new ByteBuf[records];
             decoded = new AbstractRequest[records];
@@ -136,6 +150,9 @@ public class CachedResolutionBenchmark {
         /** Closes the store and deletes its folder. */
         @TearDown(Level.Trial)
         public void tearDown() {
+            if (metrics != null) {
+                metrics.close();
+            }
             if (store != null) {
                 store.close();
             }
@@ -164,8 +181,49 @@ public class CachedResolutionBenchmark {
     @Benchmark
     public void resolveUdp(Node node, Blackhole bh) {
         ByteBuf datagram = node.received[ThreadLocalRandom.current().nextInt(node.records)];
-        ByteBuf packets = fastAnswer(node.processor, ByteBufAllocator.DEFAULT, datagram);
-        sendAndRelease(packets, bh);
+        consumePackets(fastAnswer(node.processor, ByteBufAllocator.DEFAULT, datagram), bh);
+    }
+
+    /** Takes each UDP packet of an answer and releases it, as the channel does after sending. */
+    private static void consumePackets(ByteBuf packets, Blackhole bh) {
+        int count = HandleMessageCodec.udpPacketCount(packets);
+        if (count == 1) {
+            bh.consume(packets.readableBytes());
+        } else {
+            for (int i = 0; i < count; i++) {
+                ByteBuf p = HandleMessageCodec.udpPacket(packets, i);
+                bh.consume(p.readableBytes());
+                p.release();
+            }
+        }
+        packets.release();
+    }
+
+    /** {@link #resolveUdp} with the node's accounting: admitted, and reported with its response code and latency. */
+    @Benchmark
+    public void resolveUdpTracked(Node node, Blackhole bh) {
+        long start = System.nanoTime();
+        if (!node.tracker.admit()) {
+            throw new IllegalStateException("the tracker is draining");
+        }
+        ByteBuf datagram = node.received[ThreadLocalRandom.current().nextInt(node.records)];
+        ResolutionQuery query = ResolutionQuery.decode(datagram);
+        CachedAnswer answer = node.processor.cachedAnswer(query.handle(), query.publicOnly(), query.indexes(), query.types());
+        ByteBuf packets = HandleMessageCodec.writeResolutionAnswerPackets(ByteBufAllocator.DEFAULT, query, answer.responseCode(),
+                answer.valueBlock(), node.processor.siteInfoSerial(), HandleMessageCodec.defaultExpiration());
+        int at = datagram.readerIndex();
+        node.tracker.handleAnswered(Protocol.UDP, start, null, datagram.getByte(at), datagram.getByte(at + 1), AbstractMessage.OC_RESOLUTION,
+                answer.responseCode(), query.handle());
+        consumePackets(packets, bh);
+    }
+
+    /** The accounting of {@link #resolveUdpTracked} alone: admit, then report a successful resolution (clock reads included). */
+    @Benchmark
+    public void accountingOnly(Node node) {
+        long start = System.nanoTime();
+        node.tracker.admit();
+        ResolutionQuery q = node.queries[ThreadLocalRandom.current().nextInt(node.records)];
+        node.tracker.handleAnswered(Protocol.UDP, start, null, 2, 11, AbstractMessage.OC_RESOLUTION, AbstractMessage.RC_SUCCESS, q.handle());
     }
 
     /**
@@ -205,22 +263,7 @@ public class CachedResolutionBenchmark {
         }
         ByteBuf packets = HandleMessageCodec.writeResolutionAnswerPackets(ByteBufAllocator.DEFAULT, query, answer.responseCode(),
                 answer.valueBlock(), node.processor.siteInfoSerial(), HandleMessageCodec.defaultExpiration());
-        sendAndRelease(packets, bh);
-    }
-
-    /** Takes the packets as slices and releases them, as the channel does after sending them. */
-    private static void sendAndRelease(ByteBuf packets, Blackhole bh) {
-        int count = HandleMessageCodec.udpPacketCount(packets);
-        if (count == 1) {
-            bh.consume(packets.readableBytes());
-        } else {
-            for (int i = 0; i < count; i++) {
-                ByteBuf p = HandleMessageCodec.udpPacket(packets, i);
-                bh.consume(p.readableBytes());
-                p.release();
-            }
-        }
-        packets.release();
+        consumePackets(packets, bh);
     }
 
     /** The fast path's lookup alone: an already decoded request in, the cached answer out (no decode, no write). */

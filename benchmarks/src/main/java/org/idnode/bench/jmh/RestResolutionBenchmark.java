@@ -11,7 +11,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import org.idnode.server.http.HttpApi;
+import org.idnode.server.http.HttpAccounting;
 import org.idnode.server.http.HttpRequestHandler;
+import org.idnode.server.http.OperationsEndpoints;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,6 +21,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -32,6 +35,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * per request. HTTP parsing and socket I/O are left out. The node is {@link CachedResolutionBenchmark.Node}
  * (the same store, cache and processor); the tracer and the authenticator are absent, which anonymous
  * resolutions never use.
+ *
+ * <p>{@code -p chain=handler} (the HTTP handler alone) or {@code pipeline}: as the node's HTTP pipeline has it since
+ * metrics, with {@link HttpAccounting} (admission, request counter and latency histogram) and {@link OperationsEndpoints}
+ * in front of the handler; the access log off.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -44,13 +51,18 @@ public class RestResolutionBenchmark {
     /** One HTTP connection to the node per benchmark thread. */
     @State(Scope.Thread)
     public static class Connection {
+        /** {@code handler} or {@code pipeline}, see the class comment. */
+        @Param({"handler", "pipeline"})
+        public String chain;
         EmbeddedChannel channel;
         String[] uris;
 
         /** Opens the connection and reads every lot once (200 each), so that whatever the node keeps per record is there. */
         @Setup(Level.Trial)
         public void open(CachedResolutionBenchmark.Node node) {
-            channel = new EmbeddedChannel(new HttpRequestHandler(new HttpApi(node.processor, null, null, null, Runnable::run)));
+            HttpRequestHandler handler = new HttpRequestHandler(new HttpApi(node.processor, null, null, null, Runnable::run));
+            channel = chain.equals("handler") ? new EmbeddedChannel(handler)
+                    : new EmbeddedChannel(new HttpAccounting(node.tracker), new OperationsEndpoints(null, node.metrics, Runnable::run), handler);
             uris = new String[node.records];
             for (int i = 0; i < uris.length; i++) {
                 uris[i] = "/api/handles/" + node.handles[i];

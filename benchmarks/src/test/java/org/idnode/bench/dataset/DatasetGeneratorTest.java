@@ -16,7 +16,12 @@ import java.util.Set;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.template.TemplateCatalog;
+import org.idnode.registry.template.TemplateItem;
+import org.idnode.registry.template.TemplateValidator;
 import org.idnode.server.importer.RecordImporter;
+import org.idnode.server.importer.RecordJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +39,26 @@ class DatasetGeneratorTest {
         assertThat(new RecordImporter(out).validate()).isEqualTo(2000);
         List<String> handles = handles(out);
         assertThat(Files.readAllLines(keys, StandardCharsets.UTF_8)).containsExactlyElementsOf(handles);
+    }
+
+    @Test
+    void everyRecordBoundToATemplateValidatesAgainstTheShippedTemplates() throws Exception {
+        Path projectRoot = Path.of(System.getProperty("idnode.project.root", "..")).toAbsolutePath().normalize();
+        TemplateValidator validator = new TemplateValidator(TemplateCatalog.load(projectRoot.resolve("conf/templates")));
+        Path out = dir.resolve("templated.jsonl");
+        new DatasetGenerator("88.999", 11, DatasetGenerator.Shape.REALISTIC).writeFiles(4000, out, null);
+
+        Set<String> templates = new HashSet<>();
+        List<String> problems = new ArrayList<>();
+        for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {
+            HandleRecord record = RecordJson.parse(line, 0);
+            record.values().stream().filter(v -> v.index() == TemplateItem.TEMPLATE_ID_INDEX)
+                    .forEach(v -> templates.add(new String(v.data(), StandardCharsets.UTF_8)));
+            validator.problems(record).forEach(p -> problems.add(record.handle() + ": " + p));
+        }
+        assertThat(problems).as("template problems").isEmpty();
+        assertThat(templates).containsExactlyInAnyOrder("88.999/TPL.CCL_LOT", "88.999/TPL.PCB_LOT", "88.999/TPL.PCB_PANEL",
+                "88.999/TPL.COMPONENT_REEL", "88.999/TPL.PCBA_UNIT");
     }
 
     @Test
@@ -94,7 +119,7 @@ class DatasetGeneratorTest {
             }
         }
         assertThat(kinds).containsExactlyInAnyOrder("CCL", "PCB", "PNL", "REEL", "PCBA");
-        assertThat(minValues).isEqualTo(6);
+        assertThat(minValues).isEqualTo(8);
         assertThat(maxValues).isBetween(20, 25);
         assertThat(restricted).isGreaterThan(100);
         assertThat(references).isGreaterThan(1000);

@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
+import org.idnode.client.NodeProcess;
 
 /** Runs idctl as users do: in this JVM through {@link IdctlCommand#run}, or as its own process. */
 final class Idctl {
@@ -49,7 +51,7 @@ final class Idctl {
     static Result process(Path workDir, Map<String, String> env, String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile(workDir, "idctl", ".out");
         Path err = Files.createTempFile(workDir, "idctl", ".err");
-        ProcessBuilder pb = new ProcessBuilder(NodeUnderTest.java(List.of("-Xmx256m"), IdctlCommand.class.getName(), args))
+        ProcessBuilder pb = new ProcessBuilder(java(IdctlCommand.class.getName(), args))
                 .directory(workDir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
         Map<String, String> childEnv = pb.environment();
         childEnv.keySet().removeIf(k -> k.startsWith("IDCTL_"));
@@ -60,6 +62,15 @@ final class Idctl {
             fail("idctl %s did not end within 5 minutes; stderr:%n%s", List.of(args), Files.readString(err));
         }
         return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /** {@code java <options> -cp <test classpath> <mainClass> <args>}, with CNRI's client kept off the global root. */
+    private static List<String> java(String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dnet.handle.configDir=" + NodeProcess.CNRI_CONFIG_DIR,
+                "-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(List.of(args));
+        return cmd;
     }
 
     /** An environment naming only a config file that does not set anything, so that the user's own is never read. */

@@ -21,6 +21,7 @@ import org.idnode.api.v1.HandleRecord;
 import org.idnode.api.v1.HandleValue;
 import org.idnode.api.v1.ResolveResult;
 import org.idnode.client.IdClient;
+import org.idnode.client.NodeProcess;
 import org.idnode.client.Values;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +41,7 @@ class IdctlTest {
 
     @TempDir
     static Path tmp;
-    static NodeUnderTest node;
+    static NodeProcess node;
     /** Acts as the laminate maker (88.999.1). */
     static String cclToken;
     /** Acts as the PCB fab (88.999.2). */
@@ -52,14 +53,20 @@ class IdctlTest {
 
     @BeforeAll
     static void startNode() throws Exception {
-        Path config = NodeUnderTest.writeConfig(tmp.resolve("conf"));
+        Path config = NodeProcess.writeConfig(tmp.resolve("conf"));
         Path data = tmp.resolve("data");
-        cclToken = NodeUnderTest.prefixWithToken(config, data, CCL_PREFIX, "Example Laminate Co.");
-        fabToken = NodeUnderTest.prefixWithToken(config, data, FAB_PREFIX, "Example PCB Fab Co.");
-        NodeUnderTest.idnode(config, data, "operator", "add", "--admin-secret", "operator-secret");
-        opsToken = NodeUnderTest.idnode(config, data, "token", "add", "88.999", "--name", "ops");
+        cclToken = prefixWithToken(config, data, CCL_PREFIX, "Example Laminate Co.");
+        fabToken = prefixWithToken(config, data, FAB_PREFIX, "Example PCB Fab Co.");
+        NodeProcess.idnode(config, data, "operator", "add", "--admin-secret", "operator-secret");
+        opsToken = NodeProcess.idnode(config, data, "token", "add", "88.999", "--name", "ops");
         emptyConfig = Files.writeString(tmp.resolve("empty.properties"), "");
-        node = NodeUnderTest.start(config, data);
+        node = NodeProcess.start(data, config, true);
+    }
+
+    /** Creates an enterprise prefix (secret-key admin) and issues a token for it; returns the token. */
+    private static String prefixWithToken(Path config, Path data, String prefix, String enterprise) {
+        NodeProcess.addPrefix(config, data, prefix, enterprise);
+        return NodeProcess.addToken(config, data, prefix, "idctl-test");
     }
 
     @AfterAll

@@ -7,15 +7,24 @@ package org.idnode.registry.model;
  * <p>Immutable and thread-safe.
  */
 public record Permissions(boolean adminRead, boolean adminWrite, boolean publicRead, boolean publicWrite) {
-    /** The default of the Handle system: admins read and write, everyone reads ({@code "1110"}). */
-    public static final Permissions PUBLIC_READ = new Permissions(true, true, true, false);
-    /** Admins read and write, nobody else reads ({@code "1100"}). */
-    public static final Permissions RESTRICTED = new Permissions(true, true, false, false);
-
     private static final int ADMIN_READ = 0x08;
     private static final int ADMIN_WRITE = 0x04;
     private static final int PUBLIC_READ_BIT = 0x02;
     private static final int PUBLIC_WRITE = 0x01;
+    /** One instance per combination, shared by every decoded value (records in the cache hold millions of values). */
+    private static final Permissions[] CANONICAL = new Permissions[16];
+
+    static {
+        for (int bits = 0; bits < 16; bits++) {
+            CANONICAL[bits] = new Permissions((bits & ADMIN_READ) != 0, (bits & ADMIN_WRITE) != 0, (bits & PUBLIC_READ_BIT) != 0,
+                    (bits & PUBLIC_WRITE) != 0);
+        }
+    }
+
+    /** The default of the Handle system: admins read and write, everyone reads ({@code "1110"}). */
+    public static final Permissions PUBLIC_READ = fromBits(ADMIN_READ | ADMIN_WRITE | PUBLIC_READ_BIT);
+    /** Admins read and write, nobody else reads ({@code "1100"}). */
+    public static final Permissions RESTRICTED = fromBits(ADMIN_READ | ADMIN_WRITE);
 
     /**
      * Parses four flag characters, each {@code 0} or {@code 1}, e.g. {@code "1110"}.
@@ -26,12 +35,13 @@ public record Permissions(boolean adminRead, boolean adminWrite, boolean publicR
         if (flags == null || flags.length() != 4 || !flags.chars().allMatch(c -> c == '0' || c == '1')) {
             throw new IllegalArgumentException("permissions must be four characters of 0 or 1 (adminRead, adminWrite, publicRead, publicWrite), got '" + flags + "'");
         }
-        return new Permissions(flags.charAt(0) == '1', flags.charAt(1) == '1', flags.charAt(2) == '1', flags.charAt(3) == '1');
+        return fromBits((flags.charAt(0) == '1' ? ADMIN_READ : 0) | (flags.charAt(1) == '1' ? ADMIN_WRITE : 0)
+                | (flags.charAt(2) == '1' ? PUBLIC_READ_BIT : 0) | (flags.charAt(3) == '1' ? PUBLIC_WRITE : 0));
     }
 
     /** Decodes the Handle wire permission byte (0x08 admin read … 0x01 public write). */
     public static Permissions fromBits(int bits) {
-        return new Permissions((bits & ADMIN_READ) != 0, (bits & ADMIN_WRITE) != 0, (bits & PUBLIC_READ_BIT) != 0, (bits & PUBLIC_WRITE) != 0);
+        return CANONICAL[bits & 0x0f];
     }
 
     /** The Handle wire permission byte. */

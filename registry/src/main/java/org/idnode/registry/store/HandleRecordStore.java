@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
+import org.idnode.registry.federation.PendingFilings;
 import org.idnode.registry.model.AuditEntry;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
@@ -29,6 +30,19 @@ public interface HandleRecordStore extends AutoCloseable {
 
     /** Applies every change of the batch atomically and durably, with its audit entry. */
     void commit(List<RecordChange> changes);
+
+    /**
+     * Applies the changes as {@link #commit(List)} does and, in the same atomic write, adds {@code filings} to the
+     * federation outbox. Stores without an outbox refuse filings.
+     *
+     * @throws UnsupportedOperationException when there are filings and this store keeps no outbox
+     */
+    default void commit(List<RecordChange> changes, PendingFilings filings) {
+        if (!filings.isEmpty()) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no federation outbox");
+        }
+        commit(changes);
+    }
 
     /** Deletes a handle durably; returns false when it did not exist. */
     boolean delete(HandleName handle);

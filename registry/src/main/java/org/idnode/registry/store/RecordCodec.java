@@ -80,7 +80,7 @@ final class RecordCodec {
             int flags = in.readByte();
             int ttl = in.varint();
             int timestamp = in.varint();
-            String type = new String(in.bytes(), StandardCharsets.UTF_8);
+            String type = ValueTypes.canonical(new String(in.bytes(), StandardCharsets.UTF_8));
             byte[] data = in.bytes();
             int nRefs = in.count();
             List<ValueReference> refs = nRefs == 0 ? List.of() : new ArrayList<>(nRefs);

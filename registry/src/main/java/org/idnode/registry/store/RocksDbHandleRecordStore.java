@@ -11,22 +11,29 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.idnode.registry.federation.Outbox;
+import org.idnode.registry.federation.PendingFilings;
 import org.idnode.registry.model.AuditEntry;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.RecordChange;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Statistics;
+import org.rocksdb.StatsLevel;
+import org.rocksdb.TickerType;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -35,7 +42,9 @@ import org.rocksdb.WriteOptions;
  * <ul>
  *   <li>{@code handles}: key = UTF-8 of {@link HandleName#lookupKey()}, value = the record encoded by {@link RecordCodec};</li>
  *   <li>{@code audit}: key = handle key, 0x00, 8-byte sequence number; value = the entry ({@link AuditCodec});</li>
- *   <li>{@code refs}: key = referenced handle's key, 0x00, referencing handle's key; value = the referencing handle as written.</li>
+ *   <li>{@code refs}: key = referenced handle's key, 0x00, referencing handle's key; value = the referencing handle as written;</li>
+ *   <li>{@code outbox}: the federation outbox ({@link #outbox()}), written only by commits that file something.</li>
+ *   <li>{@code federation}: the federation ledger's own keys, through {@link #federationKeySpace()}.</li>
  * </ul>
  * Every write is one {@link WriteBatch} (record, audit entry and index entries together) committed with
  * {@code sync=true}, so an acknowledged write survives a crash or power loss through the write-ahead log
@@ -47,6 +56,8 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     static final String HANDLES_CF = "handles";
     static final String AUDIT_CF = "audit";
     static final String REFS_CF = "refs";
+    static final String OUTBOX_CF = "outbox";
+    static final String FEDERATION_CF = "federation";
     private static final String IMPORT_ACTOR = "import";
 
     static {
@@ -57,14 +68,20 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     private final LRUCache blockCache;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
+    private final ColumnFamilyOptions outboxOptions;
     private final List<ColumnFamilyHandle> cfHandles = new ArrayList<>();
     private final RocksDB db;
     private final ColumnFamilyHandle handles;
     private final ColumnFamilyHandle audit;
     private final ColumnFamilyHandle refs;
+    private final RocksDbOutbox outbox;
+    private final KeySpace federation;
     private final WriteOptions syncWrite;
     private final ReadOptions read;
     private final AtomicLong auditSequence;
+    private final Statistics statistics;
+    /** Set under this object's lock by {@link #close}; the monitoring reads check it under the same lock. */
+    private boolean closed;
 
     private RocksDbHandleRecordStore(Path directory, long blockCacheBytes) {
         this.directory = directory;
@@ -74,6 +91,9 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
             throw new StoreException("cannot create data folder " + directory + ": " + e.getMessage(), e);
         }
         blockCache = new LRUCache(blockCacheBytes);
+        // Tickers for monitoring (WAL syncs, bytes, stalls); RocksDB's default level, without the detailed timers.
+        statistics = new Statistics();
+        statistics.setStatsLevel(StatsLevel.EXCEPT_DETAILED_TIMERS);
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setBlockCache(blockCache)
                 .setFilterPolicy(new BloomFilter(10, false))
@@ -86,15 +106,20 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
                 .optimizeForPointLookup(blockCacheBytes / (1024 * 1024));
         // optimizeForPointLookup installs its own table config; put ours (with the shared cache) back.
         cfOptions.setTableFormatConfig(table);
+        // A queue: appended at the end, read in order, deleted in ranges. No point-lookup tuning.
+        outboxOptions = new ColumnFamilyOptions();
         dbOptions = new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
-                .setMaxBackgroundJobs(2);
+                .setMaxBackgroundJobs(2)
+                .setStatistics(statistics);
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                 new ColumnFamilyDescriptor(HANDLES_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
                 new ColumnFamilyDescriptor(AUDIT_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
-                new ColumnFamilyDescriptor(REFS_CF.getBytes(StandardCharsets.UTF_8), cfOptions));
+                new ColumnFamilyDescriptor(REFS_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
+                new ColumnFamilyDescriptor(OUTBOX_CF.getBytes(StandardCharsets.UTF_8), outboxOptions),
+                new ColumnFamilyDescriptor(FEDERATION_CF.getBytes(StandardCharsets.UTF_8), cfOptions));
         try {
             db = RocksDB.open(dbOptions, directory.toString(), descriptors, cfHandles);
         } catch (RocksDBException e) {
@@ -109,6 +134,8 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         refs = cfHandles.get(3);
         syncWrite = new WriteOptions().setSync(true);
         read = new ReadOptions();
+        outbox = new RocksDbOutbox(db, cfHandles.get(4), syncWrite, read);
+        federation = new KeySpace(db, cfHandles.get(5), syncWrite, read, FEDERATION_CF);
         // Every audit entry is a key of its own batch, so RocksDB's sequence number grows at least as fast
         // as this counter: starting from it after a restart never reuses a number.
         auditSequence = new AtomicLong(db.getLatestSequenceNumber());
@@ -152,21 +179,40 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
             return;
         }
         try (WriteBatch batch = new WriteBatch()) {
-            for (RecordChange c : changes) {
-                byte[] key = key(c.handle());
-                if (c.after() == null) {
-                    batch.delete(handles, key);
-                } else {
-                    batch.put(handles, key, RecordCodec.encode(c.after()));
-                    for (HandleName target : c.after().referencedHandles()) {
-                        batch.put(refs, join(key(target), key), c.after().handle().toUtf8());
-                    }
-                }
-                batch.put(audit, join(key, sequence(auditSequence.incrementAndGet())), AuditCodec.encode(c.audit()));
-            }
+            addChanges(batch, changes);
             db.write(syncWrite, batch);
         } catch (RocksDBException e) {
             throw new StoreException("cannot write " + changes.size() + " changes: " + e.getMessage(), e);
+        }
+    }
+
+    /** Commits the changes and, in the same write, adds the filings to the {@link #outbox()}. */
+    @Override
+    public void commit(List<RecordChange> changes, PendingFilings filings) {
+        if (filings.isEmpty()) {
+            commit(changes);
+            return;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            addChanges(batch, changes);
+            outbox.writeWith(batch, filings, System.currentTimeMillis());
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot write " + changes.size() + " changes: " + e.getMessage(), e);
+        }
+    }
+
+    private void addChanges(WriteBatch batch, List<RecordChange> changes) throws RocksDBException {
+        for (RecordChange c : changes) {
+            byte[] key = key(c.handle());
+            if (c.after() == null) {
+                batch.delete(handles, key);
+            } else {
+                batch.put(handles, key, RecordCodec.encode(c.after()));
+                for (HandleName target : c.after().referencedHandles()) {
+                    batch.put(refs, join(key(target), key), c.after().handle().toUtf8());
+                }
+            }
+            batch.put(audit, join(key, sequence(auditSequence.incrementAndGet())), AuditCodec.encode(c.audit()));
         }
     }
 
@@ -226,13 +272,54 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         return out;
     }
 
+    /** The federation outbox kept in this store; empty unless writes file something. */
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    /** The key space of the federation ledger ({@code org.idnode.registry.federation.FilingLedger}), in this store's RocksDB. */
+    public KeySpace federationKeySpace() {
+        return federation;
+    }
+
     /** The folder this store lives in. */
     public Path directory() {
         return directory;
     }
 
+    /**
+     * Writes a consistent point-in-time copy of the whole RocksDB instance (every column family, with the
+     * write-ahead log needed to replay what is not yet flushed) into {@code target}, which must not exist, while
+     * reads and writes go on: RocksDB flushes the memtables, then hard-links the immutable table files when
+     * {@code target} is on the same file system as the store and copies them otherwise. Open the copy with
+     * {@link ReadOnlyStore} or as a store of its own.
+     *
+     * @throws StoreException when the checkpoint cannot be written
+     */
+    public void checkpoint(Path target) {
+        try (Checkpoint checkpoint = Checkpoint.create(db)) {
+            checkpoint.createCheckpoint(target.toString());
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot write a checkpoint of " + directory + " to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Closes the store: the memtables are flushed to SST files (so the next start has no log to replay) and the
+     * log synced. Callers stop reading and writing first.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        outbox.close();
+        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(flush, cfHandles);
+        } catch (RocksDBException e) {
+            // Every write is in the synced log; a failed flush only means a longer replay at the next start.
+        }
         try {
             db.syncWal();
         } catch (RocksDBException e) {
@@ -250,7 +337,49 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     private void closeOptions() {
         dbOptions.close();
         cfOptions.close();
+        outboxOptions.close();
         blockCache.close();
+        statistics.close();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Monitoring: RocksDB properties and statistics tickers, for the node's metrics
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * A numeric RocksDB property of the {@code handles} column family (e.g. {@code rocksdb.estimate-num-keys}: about
+     * how many identifiers are stored); -1 once closed or when RocksDB does not know the property.
+     */
+    public synchronized long handlesProperty(String name) {
+        if (closed) {
+            return -1;
+        }
+        try {
+            return db.getLongProperty(handles, name);
+        } catch (RocksDBException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * A numeric RocksDB property summed over all column families (e.g. {@code rocksdb.live-sst-files-size},
+     * {@code rocksdb.cur-size-all-mem-tables}; for a database-wide one such as {@code rocksdb.block-cache-usage} the
+     * sum counts the shared value once per family: read those with {@link #handlesProperty}); -1 once closed or unknown.
+     */
+    public synchronized long aggregatedProperty(String name) {
+        if (closed) {
+            return -1;
+        }
+        try {
+            return db.getAggregatedLongProperty(name);
+        } catch (RocksDBException e) {
+            return -1;
+        }
+    }
+
+    /** A statistics ticker, counted since the store was opened (e.g. {@link TickerType#WAL_FILE_SYNCED}); -1 once closed. */
+    public synchronized long ticker(TickerType ticker) {
+        return closed ? -1 : statistics.getTickerCount(ticker);
     }
 
     private static byte[] key(HandleName handle) {

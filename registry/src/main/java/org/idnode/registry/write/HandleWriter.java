@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.idnode.registry.federation.ChangeFiler;
+import org.idnode.registry.federation.PendingFilings;
 import org.idnode.registry.model.AuditEntry;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
@@ -24,12 +26,16 @@ import org.idnode.registry.store.HandleRecordStore;
  * <p>Each operation succeeds or fails on its own; operations in one call on the same handle see each
  * other's effects in order. Thread-safe: handles are locked (striped locks, taken in a fixed order)
  * from their read to their commit, so concurrent writes to one handle never lose each other's changes.
+ *
+ * <p>With a {@link ChangeFiler} (a node that files with its top-level node), every committed change is shown to the
+ * filer with its record before and after, and what it files goes into the same store write as the changes.
  */
 public final class HandleWriter {
     private static final int STRIPES = 1024;
 
     private final HandleRecordStore store;
     private final RecordValidator validator;
+    private final ChangeFiler filer;
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
 
     /**
@@ -37,8 +43,18 @@ public final class HandleWriter {
      * @param validator checks every record before it is committed
      */
     public HandleWriter(HandleRecordStore store, RecordValidator validator) {
+        this(store, validator, null);
+    }
+
+    /**
+     * @param store     where records are read and committed; it must keep an outbox when {@code filer} files anything
+     * @param validator checks every record before it is committed
+     * @param filer     decides what each change files with the top-level node; null for a node that files nothing
+     */
+    public HandleWriter(HandleRecordStore store, RecordValidator validator, ChangeFiler filer) {
         this.store = store;
         this.validator = validator;
+        this.filer = filer;
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new ReentrantLock();
         }
@@ -78,6 +94,7 @@ public final class HandleWriter {
         Map<HandleName, Optional<HandleRecord>> current = new HashMap<>();
         List<RecordChange> changes = new ArrayList<>();
         List<WriteOutcome> outcomes = new ArrayList<>(operations.size());
+        PendingFilings.Builder filings = filer == null ? null : PendingFilings.builder();
         for (HandleOperation op : operations) {
             Optional<HandleRecord> before = current.computeIfAbsent(op.handle(), store::get);
             Result result = next(op, before, nowSeconds);
@@ -98,8 +115,15 @@ public final class HandleWriter {
             // what stays, and each is audited.
             changes.add(new RecordChange(op.handle(), result.after, audit));
             outcomes.add(WriteOutcome.ok(op.handle(), before.isEmpty() && result.after != null));
+            if (filings != null) {
+                filer.fileChange(op.handle(), before.orElse(null), result.after, nowMillis, filings);
+            }
         }
-        store.commit(changes);
+        if (filings == null || filings.isEmpty()) {
+            store.commit(changes);
+        } else {
+            store.commit(changes, filings.build());
+        }
         return outcomes;
     }
 

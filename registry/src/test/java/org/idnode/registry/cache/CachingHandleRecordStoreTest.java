@@ -191,4 +191,43 @@ class CachingHandleRecordStoreTest {
             assertThat(url(small.get(HandleName.parse("88.999.1/item-" + i)))).isEqualTo("https://example.com/" + i);
         }
     }
+
+    @Test
+    void memoryBudgetHoldsFewerLargeRecordsThanSmallOnes() {
+        cache.close();
+        rocks = RocksDbHandleRecordStore.open(dir.resolve("store"), 8L << 20);
+        String big = "https://example.com/".repeat(200);
+        List<HandleRecord> records = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            records.add(record("88.999.1/small-" + i, "https://example.com/" + i));
+            records.add(record("88.999.1/large-" + i, big + i));
+        }
+        rocks.putAll(records);
+        HandleName firstSmall = HandleName.parse("88.999.1/small-0");
+        HandleName firstLarge = HandleName.parse("88.999.1/large-0");
+        int smallWeight = CachingHandleRecordStore.estimatedBytes(firstSmall.lookupKey(), rocks.get(firstSmall));
+        int largeWeight = CachingHandleRecordStore.estimatedBytes(firstLarge.lookupKey(), rocks.get(firstLarge));
+        assertThat(largeWeight).isGreaterThan(10 * smallWeight);
+
+        long budget = 40L * smallWeight;
+        cache = CachingHandleRecordStore.withMemoryBudget(rocks, budget);
+        long small = fill(cache, "small", 300);
+        assertThat(small).isBetween(20L, 40L);
+        cache.close();
+        rocks = RocksDbHandleRecordStore.open(dir.resolve("store"), 8L << 20);
+        cache = CachingHandleRecordStore.withMemoryBudget(rocks, budget);
+        long large = fill(cache, "large", 300);
+        assertThat(large).isLessThanOrEqualTo(budget / largeWeight);
+        // evicted records are read again from the store
+        assertThat(url(cache.get(HandleName.parse("88.999.1/large-7")))).isEqualTo(big + 7);
+    }
+
+    /** Reads {@code n} records through the cache, lets Caffeine finish evicting, and returns the entries left. */
+    private static long fill(CachingHandleRecordStore store, String kind, int n) {
+        for (int i = 0; i < n; i++) {
+            assertThat(store.get(HandleName.parse("88.999.1/" + kind + "-" + i))).isPresent();
+        }
+        store.cleanUp();
+        return store.cachedEntries();
+    }
 }

@@ -23,8 +23,10 @@ import org.idnode.server.admin.PrefixInfo;
 import org.idnode.server.admin.PrefixState;
 import org.idnode.server.config.ConfigException;
 import org.idnode.server.config.NodeConfig;
+import org.idnode.server.federation.SecondaryFederation;
 import org.idnode.server.importer.RecordImporter;
 import org.idnode.server.keys.NodeKeys;
+import org.idnode.server.logging.LoggingSetup;
 import org.idnode.server.site.NodeSite;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,13 +36,17 @@ import picocli.CommandLine.Parameters;
 /**
  * The {@code idnode} command: {@code serve} runs a node; {@code import} bulk-loads records, and {@code prefix},
  * {@code enterprise}, {@code operator} and {@code token} are the operator's actions
- * ({@link PrefixAdministration}), all offline on a data folder.
+ * ({@link PrefixAdministration}), {@code secondary} and {@code filings} a top-level node operator's
+ * ({@link FederationCommands}), all offline on a data folder; {@code backup}, {@code restore} and {@code export}
+ * are {@link DataCommands}.
  * Exit codes: 0 success, 1 bad input data, 2 bad usage or configuration, 3 the store or a port is unusable.
  */
 @Command(name = "idnode", mixinStandardHelpOptions = true, versionProvider = IdnodeCommand.Version.class,
         description = "Industrial internet identifier resolution node (Handle protocol secondary node).",
         subcommands = {IdnodeCommand.Serve.class, IdnodeCommand.Import.class, IdnodeCommand.ClientConfig.class, IdnodeCommand.Prefix.class,
-                IdnodeCommand.Enterprise.class, IdnodeCommand.Operator.class, IdnodeCommand.Token.class})
+                IdnodeCommand.Enterprise.class, IdnodeCommand.Operator.class, IdnodeCommand.Token.class,
+                FederationCommands.Secondary.class, FederationCommands.Filings.class,
+                DataCommands.Backup.class, DataCommands.Restore.class, DataCommands.Export.class})
 public final class IdnodeCommand implements Runnable {
     static final int EXIT_BAD_DATA = 1;
     static final int EXIT_CONFIG = 2;
@@ -85,18 +91,36 @@ public final class IdnodeCommand implements Runnable {
         Path config;
         @Option(names = "--data-dir", paramLabel = "DIR", description = "data folder (default: from the configuration, else ./data)")
         Path dataDir;
+        @Option(names = "--role", paramLabel = "ROLE",
+                description = "the node's role in the federation: secondary or top-level (default: federation.role, else secondary)")
+        String role;
 
-        /** The validated configuration with the data folder override applied. */
+        /**
+         * The validated configuration: defaults, then the file, then the {@code IDNODE_*} environment variables, then
+         * the role and data folder options.
+         */
         NodeConfig load() {
-            NodeConfig base = config != null ? NodeConfig.load(config)
-                    : Files.exists(DEFAULT_CONFIG) ? NodeConfig.load(DEFAULT_CONFIG) : NodeConfig.defaults();
-            return base.withOverrides(dataDir, null, null, null, null);
+            NodeConfig.Role r = null;
+            if (role != null) {
+                try {
+                    r = NodeConfig.Role.parse(role);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("--role: " + e.getMessage());
+                }
+            }
+            return load(r);
+        }
+
+        /** The validated configuration in {@code forcedRole} (null: as configured), with the data folder override applied. */
+        NodeConfig load(NodeConfig.Role forcedRole) {
+            Path file = config != null ? config : Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null;
+            return NodeConfig.load(file, forcedRole, System.getenv()).withOverrides(dataDir, null, null, null, null);
         }
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
-            description = "Run the node until it is stopped (SIGINT or SIGTERM). Prints one 'listening <kind> <host>:<port>' "
-                    + "line per listener, then 'ready'.")
+            description = "Run the node until it is stopped (SIGINT or SIGTERM, which drain requests in flight first: "
+                    + "see shutdown.* in docs/configuration.md). Prints one 'listening <kind> <host>:<port>' line per listener, then 'ready'.")
     static final class Serve implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Mixin
         NodeOptions options;
@@ -110,20 +134,28 @@ public final class IdnodeCommand implements Runnable {
         boolean noGrpc;
         @Option(names = "--bind", paramLabel = "ADDR", description = "address to listen on (default 127.0.0.1)")
         String bind;
+        @Option(names = "--prefix", paramLabel = "PREFIX", description = "the secondary prefix this node serves, e.g. 88.999 (as node.prefixes: [PREFIX])")
+        String prefix;
+        @Option(names = "--top-level", paramLabel = "HOST:PORT",
+                description = "Handle address of the top-level node to file with and resolve through (as federation.top-level)")
+        String topLevel;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws InterruptedException {
-            NodeConfig cfg = options.load().withOverrides(null, handlePort, httpPort, grpcPort, bind);
+            NodeConfig cfg = options.load().withOverrides(null, handlePort, httpPort, grpcPort, bind)
+                    .withFederationOverrides(prefix, topLevel);
             if (noGrpc) {
                 cfg = cfg.withoutGrpc();
             }
+            LoggingSetup.configure(cfg.operations());
             IdentifierNode node = IdentifierNode.start(cfg);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 node.close();
+                LoggingSetup.stop();
                 stopped.countDown();
             }, "idnode-shutdown"));
             PrintWriter out = spec.commandLine().getOut();
@@ -168,7 +200,7 @@ public final class IdnodeCommand implements Runnable {
             long n;
             long started = System.nanoTime();
             try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), cfg.blockCacheMb())) {
-                n = importer.importInto(store);
+                n = importer.importInto(store, SecondaryFederation.filer(cfg));
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             spec.commandLine().getOut().printf("imported %d records from %s into %s in %.1f s%n", n, file, cfg.dataDir(), seconds);
@@ -503,7 +535,8 @@ public final class IdnodeCommand implements Runnable {
      */
     private static int administer(NodeConfig cfg, PrintWriter err, String command, Function<PrefixAdministration, Integer> action) {
         try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), cfg.blockCacheMb())) {
-            return action.apply(new PrefixAdministration(store, new HandleWriter(store, RecordValidator.NONE), cfg.prefixes()));
+            return action.apply(new PrefixAdministration(store, new HandleWriter(store, RecordValidator.NONE, SecondaryFederation.filer(cfg)),
+                    cfg.prefixes()));
         } catch (AdministrationException e) {
             err.println("idnode " + command + ": " + e.getMessage());
             return e.kind() == AdministrationException.Kind.INVALID ? EXIT_CONFIG : EXIT_BAD_DATA;

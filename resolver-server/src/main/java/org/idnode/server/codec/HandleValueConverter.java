@@ -50,4 +50,15 @@ public final class HandleValueConverter {
                 v.getTTL(), v.getTimestamp(), refs,
                 new Permissions(v.getAdminCanRead(), v.getAdminCanWrite(), v.getAnyoneCanRead(), v.getAnyoneCanWrite()));
     }
+
+    /** Every value of a wire array (null for none) in the registry's model, in order. */
+    public static List<HandleValue> fromWire(net.handle.hdllib.HandleValue[] wire) {
+        List<HandleValue> out = new ArrayList<>(wire == null ? 0 : wire.length);
+        if (wire != null) {
+            for (net.handle.hdllib.HandleValue v : wire) {
+                out.add(fromWire(v));
+            }
+        }
+        return out;
+    }
 }

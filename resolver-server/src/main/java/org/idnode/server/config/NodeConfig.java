@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,9 +20,14 @@ import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.InvalidHandleException;
 
 /**
- * The node's typed configuration, read from YAML ({@code conf/node.yaml}) and validated as a whole
- * at start-up. Every key is optional; unknown keys are refused so that a typo cannot pass silently.
- * See {@code docs/configuration.md} for every key.
+ * The node's typed configuration, read from YAML ({@code conf/node.yaml}), overridden by {@code IDNODE_*}
+ * environment variables ({@link EnvironmentOverrides}) and validated as a whole at start-up. Every key is
+ * optional; unknown keys are refused so that a typo cannot pass silently. See {@code docs/configuration.md}
+ * for every key.
+ *
+ * <p>Adding a key: read it with the {@code Section} helpers in {@link #fromTree} (unconditionally, so that
+ * the defaults pass sees it); it then gets its environment variable and is checked against the documentation
+ * by the tests without further work.
  *
  * <p>Immutable and thread-safe.
  *
@@ -45,6 +51,9 @@ import org.idnode.registry.model.InvalidHandleException;
  * @param templatesDir   folder of template files ({@code *.json}); null means {@code conf/templates}
  *                       when that folder exists, else no templates
  * @param grpc           the gRPC listener
+ * @param federation     the node's place in the federation: its role, its top-level node, filing and recursion ({@code federation:})
+ * @param backup         where online backups and exports may be written
+ * @param operations     logging, HTTP TLS and shutdown ({@code logging.*}, {@code http.*}, {@code shutdown.*})
  * @param limits         limits against abusive clients ({@code limits.*} besides {@code idle-timeout-seconds})
  */
 public record NodeConfig(
@@ -64,13 +73,16 @@ public record NodeConfig(
         int idleTimeoutSeconds,
         Path templatesDir,
         Grpc grpc,
+        Federation federation,
+        Backup backup,
+        Operations operations,
         Limits limits) {
 
     /** The template folder used when {@code templates.dir} is not set and it exists. */
     public static final Path DEFAULT_TEMPLATES_DIR = Path.of("conf", "templates");
 
     private static final Set<String> TOP_KEYS = Set.of("node", "data-dir", "listen", "site", "keys", "cache", "store", "limits", "templates",
-            "grpc");
+            "grpc", "federation", "backup", "logging", "http", "shutdown");
 
     /**
      * The gRPC listener: on {@code port} of the bind address unless disabled, with TLS when both PEM files are set
@@ -86,6 +98,58 @@ public record NodeConfig(
         public boolean tls() {
             return tlsCertChainFile != null;
         }
+    }
+
+    /** A node's role in the federation. */
+    public enum Role {
+        /** Serves its own prefix (e.g. 88.999) and the enterprise prefixes under it; files to its top-level node. */
+        SECONDARY("secondary", List.of("88.999")),
+        /**
+         * Plays the national top-level node: answers the root {@code 0.NA/0.NA}, refers derived prefixes of the
+         * prefixes it delegated to their secondary nodes, and receives their filings.
+         */
+        TOP_LEVEL("top-level", List.of("0.NA"));
+
+        private final String text;
+        private final List<String> defaultPrefixes;
+
+        Role(String text, List<String> defaultPrefixes) {
+            this.text = text;
+            this.defaultPrefixes = defaultPrefixes;
+        }
+
+        /** The name in the configuration and on the command line. */
+        public String text() {
+            return text;
+        }
+
+        /** {@code node.prefixes} when the configuration does not set it. */
+        public List<String> defaultPrefixes() {
+            return defaultPrefixes;
+        }
+
+        /**
+         * The role named {@code text} ({@code secondary} or {@code top-level}).
+         *
+         * @throws IllegalArgumentException naming the roles, for anything else
+         */
+        public static Role parse(String text) {
+            for (Role r : values()) {
+                if (r.text.equals(text)) {
+                    return r;
+                }
+            }
+            throw new IllegalArgumentException("expected secondary or top-level, got '" + text + "'");
+        }
+    }
+
+    /**
+     * Online backups ({@code POST /api/admin/backup}, {@code idnode backup} against a running node): the node writes
+     * them only into folders under {@code root}, which it creates when needed.
+     *
+     * @param root {@code backup.root}
+     */
+    public record Backup(Path root) {
     }
 
     /**
@@ -225,7 +289,7 @@ public record NodeConfig(
 
         /** The limits with every default. */
         public static Limits defaults() {
-            return from(new Section("limits", MissingNode.getInstance()));
+            return from(new Section("limits", MissingNode.getInstance(), null));
         }
 
         private static Limits from(Section limits) {
@@ -239,7 +303,7 @@ public record NodeConfig(
             for (String p : PROTOCOLS) {
                 Section s = rate.section(p);
                 if (shared && !s.node().isMissingNode() && !s.node().isNull()) {
-                    throw new ConfigException(s.path() + ": per-protocol rates cannot be combined with " + rate.key("shared")
+                    throw ConfigException.forKey(s.path(), "per-protocol rates cannot be combined with " + rate.key("shared")
                             + ": true; set " + rate.key("per-second") + " and " + rate.key("burst") + " only");
                 }
                 s.allowOnly(Set.of("per-second", "burst"));
@@ -250,7 +314,7 @@ public record NodeConfig(
                 try {
                     allow.add(AddressRange.parse(text));
                 } catch (IllegalArgumentException e) {
-                    throw new ConfigException(limits.key("allow") + ": " + e.getMessage()
+                    throw ConfigException.forKey(limits.key("allow"), e.getMessage()
                             + "; expected IP addresses or CIDR blocks, e.g. [\"192.0.2.10\", \"10.0.0.0/8\"]");
                 }
             }
@@ -290,7 +354,12 @@ public record NodeConfig(
 
     /** The configuration with every default and no file. */
     public static NodeConfig defaults() {
-        return fromTree(MissingNode.getInstance(), Path.of("."));
+        return defaults(null);
+    }
+
+    /** The configuration with every default and no file, in {@code role} (null: the default role). */
+    public static NodeConfig defaults(Role role) {
+        return fromTree(MissingNode.getInstance(), Path.of("."), role);
     }
 
     /**
@@ -300,6 +369,46 @@ public record NodeConfig(
      * @throws ConfigException naming the bad key, or saying the file cannot be read
      */
     public static NodeConfig load(Path file) {
+        return load(file, null, Map.of());
+    }
+
+    /** Reads and validates a YAML file in {@code role} (null: as configured), without environment overrides. */
+    public static NodeConfig load(Path file, Role role) {
+        return load(file, role, Map.of());
+    }
+
+    /** Reads a YAML file (null: the defaults) with the {@code IDNODE_*} variables of {@code environment} applied. */
+    public static NodeConfig load(Path file, Map<String, String> environment) {
+        return load(file, null, environment);
+    }
+
+    /**
+     * Reads a YAML file (or nothing when {@code file} is null: the defaults), applies the {@code IDNODE_*}
+     * variables of {@code environment} on top ({@link EnvironmentOverrides}), and validates the result as a
+     * whole, exactly as a file. The role given on the command line replaces {@code federation.role} (null: as
+     * configured); it is applied before the defaults that depend on it ({@code node.prefixes}).
+     *
+     * @throws ConfigException naming the bad key, and the environment variable when the value came from one
+     */
+    public static NodeConfig load(Path file, Role role, Map<String, String> environment) {
+        JsonNode tree = file == null ? MissingNode.getInstance() : readYaml(file);
+        EnvironmentOverrides.Applied applied = EnvironmentOverrides.apply(tree, environment, schema());
+        try {
+            return fromTree(applied.tree(), Path.of("."), role, null);
+        } catch (ConfigException e) {
+            String variable = e.key() == null ? null : applied.variableOf(e.key());
+            throw variable == null ? e : e.fromVariable(variable);
+        }
+    }
+
+    /** Every key the configuration reads, with the kind of value it takes (from a pass over the defaults). */
+    static ConfigSchema schema() {
+        ConfigSchema schema = new ConfigSchema();
+        fromTree(MissingNode.getInstance(), Path.of("."), null, schema);
+        return schema;
+    }
+
+    private static JsonNode readYaml(Path file) {
         JsonNode tree;
         try (InputStream in = Files.newInputStream(file)) {
             tree = new ObjectMapper(new YAMLFactory()).readTree(in);
@@ -308,11 +417,20 @@ public record NodeConfig(
         } catch (IOException e) {
             throw new ConfigException("configuration file " + file + " is not valid YAML: " + e.getMessage(), e);
         }
-        return fromTree(tree == null ? MissingNode.getInstance() : tree, Path.of("."));
+        return tree == null ? MissingNode.getInstance() : tree;
     }
 
     static NodeConfig fromTree(JsonNode root, Path base) {
-        Section top = new Section("", root);
+        return fromTree(root, base, null, null);
+    }
+
+    static NodeConfig fromTree(JsonNode root, Path base, Role roleOverride) {
+        return fromTree(root, base, roleOverride, null);
+    }
+
+    /** Validates {@code root}; every key read is recorded in {@code schema} when it is not null. */
+    private static NodeConfig fromTree(JsonNode root, Path base, Role roleOverride, ConfigSchema schema) {
+        Section top = new Section("", root, schema);
         top.allowOnly(TOP_KEYS);
         Section node = top.section("node");
         node.allowOnly(Set.of("name", "prefixes"));
@@ -335,32 +453,31 @@ public record NodeConfig(
         grpc.allowOnly(Set.of("enabled", "tls"));
         Section tls = grpc.section("tls");
         tls.allowOnly(Set.of("cert-chain-file", "private-key-file"));
-        Grpc grpcSettings = new Grpc(grpc.bool("enabled", true), listen.integer("grpc-port", 9000, 0, 65535),
-                tls.file("cert-chain-file", base), tls.file("private-key-file", base));
-        if ((grpcSettings.tlsCertChainFile() == null) != (grpcSettings.tlsPrivateKeyFile() == null)) {
-            String missing = grpcSettings.tlsCertChainFile() == null ? tls.key("cert-chain-file") : tls.key("private-key-file");
-            throw new ConfigException(missing + ": missing; TLS needs both " + tls.key("cert-chain-file") + " and "
-                    + tls.key("private-key-file") + " (PEM), or neither for plaintext");
-        }
+        Path[] grpcTls = tlsFiles(tls, base);
+        Grpc grpcSettings = new Grpc(grpc.bool("enabled", true), listen.integer("grpc-port", 9000, 0, 65535), grpcTls[0], grpcTls[1]);
 
-        List<String> prefixes = node.stringList("prefixes", List.of("88.999"));
+        Federation federation = Federation.read(top.section("federation"), base, roleOverride);
+        List<String> prefixes = node.stringList("prefixes", federation.role().defaultPrefixes());
         if (prefixes.isEmpty()) {
-            throw new ConfigException("node.prefixes: at least one prefix is required, e.g. [\"88.999\"]");
+            throw ConfigException.forKey("node.prefixes", "at least one prefix is required, e.g. [\"88.999\"]");
         }
         for (String p : prefixes) {
             try {
                 HandleName.checkPrefix(p);
             } catch (InvalidHandleException e) {
-                throw new ConfigException("node.prefixes: '" + p + "' is not a valid prefix: " + e.getMessage());
+                throw ConfigException.forKey("node.prefixes", "'" + p + "' is not a valid prefix: " + e.getMessage());
             }
         }
         String bind = listen.string("bind", "127.0.0.1");
         address(bind, "listen.bind");
         String advertised = site.string("advertised-address", null);
         if (advertised != null && address(advertised, "site.advertised-address").isAnyLocalAddress()) {
-            throw new ConfigException("site.advertised-address: '" + advertised + "' is a wildcard address; clients need a reachable address");
+            throw ConfigException.forKey("site.advertised-address", "'" + advertised + "' is a wildcard address; clients need a reachable address");
         }
         String keyFile = keys.string("private-key-file", null);
+        Section backup = top.section("backup");
+        backup.allowOnly(Set.of("root"));
+        Backup backupSettings = new Backup(base.resolve(backup.string("root", "backups")));
         return new NodeConfig(
                 node.string("name", "idnode secondary node"),
                 prefixes,
@@ -378,6 +495,7 @@ public record NodeConfig(
                 limits.integer("idle-timeout-seconds", 60, 1, 86_400),
                 templatesDir == null ? null : base.resolve(templatesDir),
                 grpcSettings,
+                federation, backupSettings, operations(top, base),
                 Limits.from(limits));
     }
 
@@ -406,14 +524,265 @@ public record NodeConfig(
         return new NodeConfig(nodeName, prefixes, dataDir == null ? this.dataDir : dataDir, newBind,
                 handlePort == null ? this.handlePort : handlePort, httpPort == null ? this.httpPort : httpPort,
                 advertisedAddress, siteSerial, privateKeyFile, cacheMaxEntries, blockCacheMb, storeThreads, storeQueue,
-                idleTimeoutSeconds, templatesDir, newGrpc, limits);
+                idleTimeoutSeconds, templatesDir, newGrpc, federation, backup, operations, limits);
     }
 
     /** A copy without the gRPC listener ({@code serve --no-grpc}). */
     public NodeConfig withoutGrpc() {
         return new NodeConfig(nodeName, prefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
                 cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir,
-                new Grpc(false, grpc.port(), grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile()), limits);
+                new Grpc(false, grpc.port(), grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile()), federation, backup, operations, limits);
+    }
+
+    /**
+     * A copy with the federation options of {@code serve} applied: {@code --prefix} (the one prefix the node serves, its
+     * secondary prefix) and {@code --top-level HOST:PORT}; null arguments keep the configured value. Recursion follows
+     * the top level as when it is configured in the file, unless the file sets it. ({@code --role} is applied when the
+     * file is read, since defaults depend on it.)
+     */
+    public NodeConfig withFederationOverrides(String prefix, String topLevel) {
+        List<String> newPrefixes = prefixes;
+        if (prefix != null) {
+            try {
+                HandleName.checkPrefix(prefix);
+            } catch (InvalidHandleException e) {
+                throw new ConfigException("--prefix: '" + prefix + "' is not a valid prefix: " + e.getMessage());
+            }
+            newPrefixes = List.of(prefix);
+        }
+        Federation.Address newTop = topLevel == null ? federation.topLevel() : Federation.Address.parse(topLevel, "--top-level");
+        Federation f = new Federation(federation.role(), newTop, federation.filing(),
+                federation.recursion().withDefaultFor(federation.role(), newTop)).checked("--top-level");
+        return new NodeConfig(nodeName, newPrefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
+                cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir, grpc, f, backup, operations, limits);
+    }
+
+    /**
+     * The {@code federation} section: the node's role and, for a secondary node, its top-level node, how it files with
+     * it and how it resolves identifiers it does not serve (docs/federation.md).
+     *
+     * @param role      {@code federation.role}: {@code secondary} (default) or {@code top-level}
+     * @param topLevel  {@code federation.top-level}: the top-level node's Handle address ({@code HOST:PORT}); null for a
+     *                  node that has none (it files nothing and does not recurse)
+     * @param filing    {@code federation.filing.*}
+     * @param recursion {@code federation.recursion.*}
+     */
+    public record Federation(Role role, Address topLevel, Filing filing, Recursion recursion) {
+        public Federation {
+            if (role == null) {
+                throw new IllegalArgumentException("a federation role is needed");
+            }
+        }
+
+        /** A {@code HOST:PORT} address. */
+        public record Address(String host, int port) {
+            static Address parse(String text, String key) {
+                int colon = text == null ? -1 : text.lastIndexOf(':');
+                if (colon <= 0 || colon == text.length() - 1) {
+                    throw ConfigException.forKey(key, "expected HOST:PORT, e.g. 127.0.0.1:2641, got '" + text + "'");
+                }
+                String host = text.substring(0, colon);
+                if (host.startsWith("[") && host.endsWith("]")) {
+                    host = host.substring(1, host.length() - 1);
+                }
+                int port;
+                try {
+                    port = Integer.parseInt(text.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+                if (port < 1 || port > 65535) {
+                    throw ConfigException.forKey(key, "expected HOST:PORT with a port from 1 to 65535, got '" + text + "'");
+                }
+                address(host, key);
+                return new Address(host, port);
+            }
+
+            @Override
+            public String toString() {
+                return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+            }
+        }
+
+        /** What is filed: every registration, or per enterprise prefix counts. Enterprise-prefix changes always. */
+        public enum FilingPolicy { FULL, COUNT }
+
+        /**
+         * How the node files with its top level.
+         *
+         * @param address              {@code federation.filing.address}: the top level's gRPC address; null to take the top
+         *                             level's host and the {@code grpc-port} attribute of its site info
+         * @param tlsCaFile            {@code federation.filing.tls-ca-file}: PEM certificates to trust for TLS to that
+         *                             address; null for plaintext
+         * @param policy               {@code federation.filing.policy}: {@code full} or {@code count}
+         * @param countIntervalSeconds {@code federation.filing.count-interval-seconds}: how often counts are filed
+         * @param backoffMinMillis     {@code federation.filing.backoff-min-ms}: first retry delay
+         * @param backoffMaxMillis     {@code federation.filing.backoff-max-ms}: longest retry delay
+         * @param callTimeoutSeconds   {@code federation.filing.call-timeout-seconds}: deadline of one filing call
+         */
+        public record Filing(Address address, Path tlsCaFile, FilingPolicy policy, int countIntervalSeconds, int backoffMinMillis,
+                             int backoffMaxMillis, int callTimeoutSeconds) {
+        }
+
+        /**
+         * How the node resolves identifiers it does not serve.
+         *
+         * @param enabled            {@code federation.recursion.enabled}; default true for a secondary node with a top level
+         * @param maxReferrals       {@code federation.recursion.max-referrals}: referrals followed for one resolution
+         * @param deadlineMillis     {@code federation.recursion.deadline-ms}: the longest one recursive resolution may take
+         * @param threads            {@code federation.recursion.threads}: resolutions in flight at once
+         * @param queue              {@code federation.recursion.queue}: resolutions waiting for a thread
+         * @param cacheMaxEntries    {@code federation.recursion.cache-max-entries}: answers (found or not) kept
+         * @param maxTtlSeconds      {@code federation.recursion.max-ttl-seconds}: cap on the values' TTL
+         * @param negativeTtlSeconds {@code federation.recursion.negative-ttl-seconds}: how long "not found" is kept
+         * @param explicit           whether {@code enabled} was set in the file (else it follows the top level)
+         */
+        public record Recursion(boolean enabled, int maxReferrals, int deadlineMillis, int threads, int queue, int cacheMaxEntries,
+                                int maxTtlSeconds, int negativeTtlSeconds, boolean explicit) {
+            Recursion withDefaultFor(Role role, Address topLevel) {
+                return explicit ? this : new Recursion(role == Role.SECONDARY && topLevel != null, maxReferrals, deadlineMillis, threads,
+                        queue, cacheMaxEntries, maxTtlSeconds, negativeTtlSeconds, false);
+            }
+        }
+
+        /** True for a secondary node with a top level: it files and (by default) resolves recursively. */
+        public boolean joined() {
+            return role == Role.SECONDARY && topLevel != null;
+        }
+
+        static Federation read(Section f, Path base, Role roleOverride) {
+            f.allowOnly(Set.of("role", "top-level", "filing", "recursion"));
+            Section filing = f.section("filing");
+            filing.allowOnly(Set.of("address", "tls-ca-file", "policy", "count-interval-seconds", "backoff-min-ms", "backoff-max-ms",
+                    "call-timeout-seconds"));
+            Section rec = f.section("recursion");
+            rec.allowOnly(Set.of("enabled", "max-referrals", "deadline-ms", "threads", "queue", "cache-max-entries", "max-ttl-seconds",
+                    "negative-ttl-seconds"));
+            Role role = roleOverride;
+            if (role == null) {
+                try {
+                    role = Role.parse(f.string("role", Role.SECONDARY.text()));
+                } catch (IllegalArgumentException e) {
+                    throw ConfigException.forKey(f.key("role"), e.getMessage());
+                }
+            }
+            String top = f.string("top-level", null);
+            Address topLevel = top == null ? null : Address.parse(top, f.key("top-level"));
+            String address = filing.string("address", null);
+            String policy = filing.string("policy", "full");
+            FilingPolicy filingPolicy;
+            if (policy.equalsIgnoreCase("full")) {
+                filingPolicy = FilingPolicy.FULL;
+            } else if (policy.equalsIgnoreCase("count")) {
+                filingPolicy = FilingPolicy.COUNT;
+            } else {
+                throw ConfigException.forKey(filing.key("policy"), "expected full or count, got '" + policy + "'");
+            }
+            int backoffMin = filing.integer("backoff-min-ms", 500, 10, 3_600_000);
+            int backoffMax = filing.integer("backoff-max-ms", 60_000, 10, 3_600_000);
+            if (backoffMax < backoffMin) {
+                throw ConfigException.forKey(filing.key("backoff-max-ms"), "must not be below " + filing.key("backoff-min-ms") + " ("
+                        + backoffMin + "), got " + backoffMax);
+            }
+            Filing filingSettings = new Filing(address == null ? null : Address.parse(address, filing.key("address")),
+                    filing.file("tls-ca-file", base), filingPolicy, filing.integer("count-interval-seconds", 300, 1, 86_400),
+                    backoffMin, backoffMax, filing.integer("call-timeout-seconds", 30, 1, 3600));
+            boolean explicit = rec.node().has("enabled");
+            Recursion recursion = new Recursion(rec.bool("enabled", false), rec.integer("max-referrals", 8, 1, 30),
+                    rec.integer("deadline-ms", 10_000, 100, 600_000), rec.integer("threads", 8, 1, 256), rec.integer("queue", 1000, 1, 1_000_000),
+                    rec.integer("cache-max-entries", 100_000, 0, Integer.MAX_VALUE), rec.integer("max-ttl-seconds", 86_400, 0, 30 * 86_400),
+                    rec.integer("negative-ttl-seconds", 60, 0, 86_400), explicit);
+            return new Federation(role, topLevel, filingSettings, recursion.withDefaultFor(role, topLevel)).checked(f.key("top-level"));
+        }
+
+        /** Refuses recursion without a top level to ask. */
+        Federation checked(String topLevelKey) {
+            if (recursion.enabled() && topLevel == null) {
+                throw ConfigException.forKey("federation.recursion.enabled", "recursive resolution needs a top-level node; set " + topLevelKey
+                        + " (HOST:PORT) or turn recursion off");
+            }
+            return this;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Operations: logging, HTTP TLS, shutdown
+    // ---------------------------------------------------------------------------------------------
+
+    /** The access log's line format ({@code logging.access}). */
+    public enum AccessLogFormat {
+        /** One line per request laid out as CNRI's Handle server writes its access log. */
+        CNRI,
+        /** One JSON object per line. */
+        JSON,
+        /** No access log. */
+        OFF
+    }
+
+    /**
+     * How the node is operated: its logs, TLS on the HTTP port, and how it stops.
+     *
+     * @param loggingConfig      {@code logging.config}: the logback configuration the launcher applies; null means
+     *                           {@code conf/logback.xml} when it exists, else the one bundled in the jar
+     * @param logDir             {@code logging.dir}: folder of the log files (the {@code idnode.log.dir} property of
+     *                           the logback configuration)
+     * @param accessLog          {@code logging.access}: the access log's format, or {@code OFF}
+     * @param accessLogFile      {@code logging.access-file}: the access log (the {@code idnode.access.file} property);
+     *                           {@code <logDir>/access.log} unless set
+     * @param httpTlsCertChainFile  {@code http.tls.cert-chain-file}: the HTTP listener's certificate chain, PEM; null for plaintext
+     * @param httpTlsPrivateKeyFile {@code http.tls.private-key-file}: its private key, PEM PKCS#8; null for plaintext
+     * @param drainSeconds       {@code shutdown.drain-timeout-seconds}: how long a stopping node waits for requests in
+     *                           flight before it closes its listeners anyway
+     * @param announceSeconds    {@code shutdown.announce-seconds}: how long a stopping node keeps serving while it
+     *                           already reports not ready, so that load balancers stop sending it requests
+     */
+    public record Operations(Path loggingConfig, Path logDir, AccessLogFormat accessLog, Path accessLogFile,
+                             Path httpTlsCertChainFile, Path httpTlsPrivateKeyFile, int drainSeconds, int announceSeconds) {
+        /** True when the HTTP listener speaks TLS. */
+        public boolean httpTls() {
+            return httpTlsCertChainFile != null;
+        }
+    }
+
+    private static Operations operations(Section top, Path base) {
+        Section logging = top.section("logging");
+        logging.allowOnly(Set.of("config", "dir", "access", "access-file"));
+        JsonNode accessNode = logging.node().path("access");
+        // YAML reads an unquoted off (or no, false) as the boolean false.
+        String access = accessNode.isBoolean() && !accessNode.asBoolean() ? "off" : logging.string("access", "off");
+        AccessLogFormat format;
+        try {
+            format = AccessLogFormat.valueOf(access.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.forKey(logging.key("access"), "expected cnri, json or off, got '" + access + "'");
+        }
+        Path logDir = base.resolve(logging.string("dir", "logs"));
+        String accessFile = logging.string("access-file", null);
+        Section http = top.section("http");
+        http.allowOnly(Set.of("tls"));
+        Section tls = http.section("tls");
+        tls.allowOnly(Set.of("cert-chain-file", "private-key-file"));
+        Path[] httpTls = tlsFiles(tls, base);
+        Section shutdown = top.section("shutdown");
+        shutdown.allowOnly(Set.of("drain-timeout-seconds", "announce-seconds"));
+        return new Operations(logging.file("config", base), logDir, format,
+                accessFile == null ? logDir.resolve("access.log") : base.resolve(accessFile), httpTls[0], httpTls[1],
+                shutdown.integer("drain-timeout-seconds", 20, 0, 3600), shutdown.integer("announce-seconds", 0, 0, 600));
+    }
+
+    /**
+     * The {@code cert-chain-file} and {@code private-key-file} of a {@code tls} section: both existing files, or both
+     * null for plaintext.
+     */
+    private static Path[] tlsFiles(Section tls, Path base) {
+        Path cert = tls.file("cert-chain-file", base);
+        Path key = tls.file("private-key-file", base);
+        if ((cert == null) != (key == null)) {
+            String missing = cert == null ? tls.key("cert-chain-file") : tls.key("private-key-file");
+            throw ConfigException.forKey(missing, "missing; TLS needs both " + tls.key("cert-chain-file") + " and "
+                    + tls.key("private-key-file") + " (PEM), or neither for plaintext");
+        }
+        return new Path[] {cert, key};
     }
 
     private static void checkPort(Integer port, String option) {
@@ -424,20 +793,24 @@ public record NodeConfig(
 
     private static InetAddress address(String text, String key) {
         if (text.isEmpty() || !text.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == ':' || c == '-')) {
-            throw new ConfigException(key + ": expected an IP address or host name, got '" + text + "'");
+            throw ConfigException.forKey(key, "expected an IP address or host name, got '" + text + "'");
         }
         try {
             return InetAddress.getByName(text);
         } catch (UnknownHostException e) {
-            throw new ConfigException(key + ": cannot resolve '" + text + "'");
+            throw ConfigException.forKey(key, "cannot resolve '" + text + "'");
         }
     }
 
-    /** A mapping in the YAML tree, remembering its dotted path for error messages. */
-    private record Section(String path, JsonNode node) {
+    /**
+     * A mapping in the YAML tree, remembering its dotted path for error messages; every typed read records its key
+     * in {@code schema} (when not null), which is how environment variables find the keys.
+     */
+    private record Section(String path, JsonNode node, ConfigSchema schema) {
         Section {
             if (!node.isMissingNode() && !node.isNull() && !node.isObject()) {
-                throw new ConfigException((path.isEmpty() ? "the configuration" : path) + ": expected a mapping of keys, got " + node.getNodeType().name().toLowerCase());
+                String where = path.isEmpty() ? "the configuration" : path;
+                throw ConfigException.forKey(where, "expected a mapping of keys, got " + node.getNodeType().name().toLowerCase());
             }
         }
 
@@ -446,7 +819,7 @@ public record NodeConfig(
         }
 
         Section section(String name) {
-            return new Section(key(name), node.path(name));
+            return new Section(key(name), node.path(name), schema);
         }
 
         void allowOnly(Set<String> keys) {
@@ -457,28 +830,36 @@ public record NodeConfig(
                 }
             });
             if (!unknown.isEmpty()) {
-                throw new ConfigException(unknown.get(0) + ": unknown key; expected one of " + keys.stream().sorted().map(this::key).toList());
+                throw ConfigException.forKey(unknown.get(0), "unknown key; expected one of " + keys.stream().sorted().map(this::key).toList());
             }
         }
 
+        /** The value of a leaf key (missing or null when unset), recorded in the schema with its kind. */
+        private JsonNode leaf(String name, ConfigSchema.Kind kind) {
+            if (schema != null) {
+                schema.add(key(name), kind);
+            }
+            return node.path(name);
+        }
+
         String string(String name, String dflt) {
-            JsonNode v = node.path(name);
+            JsonNode v = leaf(name, ConfigSchema.Kind.STRING);
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
             if (!v.isTextual() && !v.isNumber()) {
-                throw new ConfigException(key(name) + ": expected a string, got " + v.getNodeType().name().toLowerCase());
+                throw ConfigException.forKey(key(name), "expected a string, got " + v.getNodeType().name().toLowerCase());
             }
             return v.asText();
         }
 
         boolean bool(String name, boolean dflt) {
-            JsonNode v = node.path(name);
+            JsonNode v = leaf(name, ConfigSchema.Kind.BOOLEAN);
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
             if (!v.isBoolean()) {
-                throw new ConfigException(key(name) + ": expected true or false, got '" + v.asText() + "'");
+                throw ConfigException.forKey(key(name), "expected true or false, got '" + v.asText() + "'");
             }
             return v.asBoolean();
         }
@@ -491,34 +872,34 @@ public record NodeConfig(
             }
             Path p = base.resolve(text);
             if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-                throw new ConfigException(key(name) + ": file " + p + " does not exist or cannot be read");
+                throw ConfigException.forKey(key(name), "file " + p + " does not exist or cannot be read");
             }
             return p;
         }
 
         int integer(String name, int dflt, int min, int max) {
-            JsonNode v = node.path(name);
+            JsonNode v = leaf(name, ConfigSchema.Kind.INTEGER);
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
             if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
-                throw new ConfigException(key(name) + ": expected an integer from " + min + " to " + max + ", got '" + v.asText() + "'");
+                throw ConfigException.forKey(key(name), "expected an integer from " + min + " to " + max + ", got '" + v.asText() + "'");
             }
             return v.asInt();
         }
 
         List<String> stringList(String name, List<String> dflt) {
-            JsonNode v = node.path(name);
+            JsonNode v = leaf(name, ConfigSchema.Kind.STRING_LIST);
             if (v.isMissingNode() || v.isNull()) {
                 return dflt;
             }
             if (!v.isArray()) {
-                throw new ConfigException(key(name) + ": expected a list of strings, e.g. [\"88.999\"]");
+                throw ConfigException.forKey(key(name), "expected a list of strings, e.g. [\"88.999\"]");
             }
             List<String> out = new ArrayList<>();
             for (JsonNode e : v) {
                 if (!e.isTextual()) {
-                    throw new ConfigException(key(name) + ": expected a list of strings, found the " + e.getNodeType().name().toLowerCase()
+                    throw ConfigException.forKey(key(name), "expected a list of strings, found the " + e.getNodeType().name().toLowerCase()
                             + " " + e.asText() + "; write prefixes in quotes, e.g. [\"88.999\"]");
                 }
                 out.add(e.asText());

@@ -1,5 +1,6 @@
 package org.idnode.server.grpc;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
@@ -52,6 +53,39 @@ final class Answers {
         } catch (RejectedExecutionException e) {
             observer.onError(busy());
         }
+    }
+
+    /**
+     * Runs {@code work} on {@code executor} in the call's context; the future fails with the {@code SERVER_TOO_BUSY}
+     * error when the executor refuses it, and with the work's exception when it throws.
+     */
+    static CompletableFuture<Void> run(Executor executor, Runnable work) {
+        Context context = Context.current();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            executor.execute(context.wrap(() -> {
+                try {
+                    work.run();
+                    done.complete(null);
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            done.completeExceptionally(busy());
+        }
+        return done;
+    }
+
+    /** Ends a call with the failure of work done for it: its status when it has one, else logged and {@code INTERNAL}. */
+    static void failed(StreamObserver<?> observer, Throwable failure) {
+        Throwable e = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (e instanceof StatusRuntimeException s) {
+            observer.onError(s);
+            return;
+        }
+        log.error("gRPC call failed", e);
+        observer.onError(GrpcErrors.internal());
     }
 
     static StatusRuntimeException busy() {

@@ -61,6 +61,23 @@ public final class GrpcErrors {
     }
 
     /**
+     * The exception that ends a call with a refused resolution: by its response code, or for a failed recursive
+     * resolution {@code UNAVAILABLE} (loop, unreachable or failing node), {@code DEADLINE_EXCEEDED} (no answer in time)
+     * or {@code RESOURCE_EXHAUSTED} (too many in flight), with ErrorInfo metadata {@code recursion} naming the failure.
+     */
+    public static StatusRuntimeException exception(org.idnode.server.handler.ValueAnswer answer) {
+        if (answer.recursion() == null) {
+            return exception(answer.responseCode(), answer.message(), answer.handle());
+        }
+        Status.Code code = switch (answer.recursion()) {
+            case LOOP, UPSTREAM -> Status.Code.UNAVAILABLE;
+            case TIMEOUT -> Status.Code.DEADLINE_EXCEEDED;
+            case BUSY -> Status.Code.RESOURCE_EXHAUSTED;
+        };
+        return exception(code, answer.responseCode(), answer.message(), answer.handle(), Map.of("recursion", answer.recursion().name()));
+    }
+
+    /**
      * The exception that ends a call with this response code.
      *
      * @param handle the identifier the error is about, or null

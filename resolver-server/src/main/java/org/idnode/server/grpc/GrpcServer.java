@@ -1,14 +1,10 @@
 package org.idnode.server.grpc;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,15 +21,18 @@ import io.netty.handler.ssl.SslContext;
 import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.config.ConfigException;
 import org.idnode.server.config.NodeConfig;
+import org.idnode.server.lifecycle.RequestTracker;
 import org.idnode.server.limits.ClientLimits;
 import org.idnode.server.limits.GrpcAdmission;
+import org.idnode.server.tls.ServerTls;
 import org.idnode.server.transport.NettyTransport;
 
 /**
  * The node's gRPC listener: grpc-netty on the node's own Netty event loops and channel type
  * ({@link NettyTransport}), with {@code directExecutor()} so that calls answered from the cache never leave the
  * event loop (work that may block goes to the node's blocking-work executor). It serves the node's services
- * ({@link #services}: {@code idnode.v1.IdentifierService}, {@code TemplateService} and {@code AdminService}), the standard health service
+ * ({@link #services}: {@code idnode.v1.IdentifierService}, {@code TemplateService} and {@code AdminService}, and in the
+ * top-level role {@code FederationService}), the standard health service
  * ({@code grpc.health.v1.Health}, {@code SERVING} once {@link #serving()} is called) and server reflection (v1),
  * every call passing through the {@link GrpcAuthenticator}. TLS when the configuration names PEM files.
  *
@@ -62,10 +61,14 @@ public final class GrpcServer implements AutoCloseable {
 
     /** The node's own services. */
     private static List<BindableService> services(GrpcApi api) {
-        return List.of(
+        List<BindableService> services = new ArrayList<>(List.of(
                 new IdentifierGrpcService(api),
                 new TemplateGrpcService(api.templates()),
-                new AdminGrpcService(api.administration(), api.blockingWork()));
+                new AdminGrpcService(api.administration(), api.blockingWork())));
+        if (api.topLevel() != null) {
+            services.add(new FederationGrpcService(api.topLevel().filings(), api.blockingWork()));
+        }
+        return services;
     }
 
     /**
@@ -73,13 +76,15 @@ public final class GrpcServer implements AutoCloseable {
      * until {@link #serving()}.
      *
      * @param idleTimeoutSeconds a connection without calls for this long is closed (gracefully, with GOAWAY)
+     * @param tracker            where every call is reported when it closes (metrics, access log); calls refused by the
+     *                           rate limit are counted by {@code limits} instead
      * @param limits             the rate limit per client address ({@link GrpcAdmission}) and the caps on message size,
      *                           calls per connection and keep-alive pings
      * @throws ConfigException      when the TLS files cannot be used, naming the key
      * @throws UncheckedIOException naming the port when it cannot be bound
      */
     public static GrpcServer start(NodeConfig.Grpc settings, InetAddress bind, int idleTimeoutSeconds, NettyTransport transport,
-                                   HttpAuthenticator authenticator, GrpcApi api, ClientLimits limits) {
+                                   HttpAuthenticator authenticator, GrpcApi api, RequestTracker tracker, ClientLimits limits) {
         NodeConfig.Limits caps = limits.settings();
         HealthStatusManager health = new HealthStatusManager();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bind, settings.port()))
@@ -96,7 +101,8 @@ public final class GrpcServer implements AutoCloseable {
                 .permitKeepAliveTime(caps.grpcKeepAliveSeconds(), TimeUnit.SECONDS)
                 .maxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
                 .intercept(grpcAuthenticator(authenticator, api))
-                // Interceptors added last run first: the rate limit before authentication.
+                .intercept(new GrpcAccounting(tracker))
+                // Interceptors added last run first: the rate limit before accounting and authentication.
                 .intercept(new GrpcAdmission(limits))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
@@ -140,19 +146,7 @@ public final class GrpcServer implements AutoCloseable {
     }
 
     private static SslContext sslContext(Path certChain, Path privateKey) {
-        try (InputStream in = Files.newInputStream(certChain)) {
-            if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-                throw new CertificateException("no certificate found");
-            }
-        } catch (IOException | CertificateException e) {
-            throw new ConfigException("grpc.tls.cert-chain-file: " + certChain + " is not a PEM certificate chain: " + e.getMessage());
-        }
-        try {
-            return GrpcSslContexts.forServer(certChain.toFile(), privateKey.toFile()).build();
-        } catch (IOException | IllegalArgumentException e) {
-            throw new ConfigException("grpc.tls.private-key-file: " + privateKey + " is not a PEM private key (PKCS#8) for the certificate in "
-                    + certChain + ": " + e.getMessage());
-        }
+        return ServerTls.context("grpc.tls", certChain, privateKey, GrpcSslContexts::forServer);
     }
 
     /** The bound address. */
@@ -168,22 +162,44 @@ public final class GrpcServer implements AutoCloseable {
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
     }
 
+    /** Reports every service {@code NOT_SERVING} from now on (the node is stopping); calls are still served. */
+    public void notServing() {
+        health.enterTerminalState();
+    }
+
+    /** Stops accepting calls: new ones fail {@code UNAVAILABLE}; calls in flight go on. */
+    public void stopAccepting() {
+        server.shutdown();
+    }
+
+    /**
+     * Waits until every call in flight has finished, or the deadline ({@link System#nanoTime()}) passes and the rest are
+     * cancelled. The shared event loops stay up.
+     *
+     * @return true when every call finished by itself
+     */
+    public boolean awaitTermination(long deadlineNanos) {
+        try {
+            if (server.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+            server.shutdownNow();
+            server.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
     /**
      * Stops accepting calls, reports {@code NOT_SERVING}, and waits up to {@value #DRAIN_SECONDS} seconds for calls in
      * flight to finish before cancelling the rest. The shared event loops stay up.
      */
     @Override
     public void close() {
-        server.shutdown();
-        health.enterTerminalState();
-        try {
-            if (!server.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS)) {
-                server.shutdownNow();
-                server.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            server.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        notServing();
+        stopAccepting();
+        awaitTermination(System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS));
     }
 }

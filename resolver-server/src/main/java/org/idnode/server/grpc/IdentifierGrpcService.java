@@ -3,6 +3,7 @@ package org.idnode.server.grpc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 import io.grpc.stub.ServerCallStreamObserver;
@@ -79,6 +80,11 @@ final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServic
                 return;
             }
         }
+        CompletableFuture<ValueAnswer> foreign = api.processor().resolveForeign(query);
+        if (foreign != null) {
+            foreign.thenAccept(answer -> Answers.now(observer, () -> resolved(answer)));
+            return;
+        }
         Answers.later(api.blockingWork(), observer, () -> resolved(api.processor().resolveValues(query, who.orElse(null))));
     }
 
@@ -103,13 +109,34 @@ final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServic
             Answers.now(observer, () -> batchResolved(answers));
             return;
         }
-        Answers.later(api.blockingWork(), observer, () -> {
-            for (int i = 0; i < answers.length; i++) {
-                if (answers[i] == null) {
+        // Handles not served here resolve recursively on the recursion threads, the others on the blocking executor.
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        List<Integer> local = new ArrayList<>();
+        for (int i = 0; i < answers.length; i++) {
+            if (answers[i] != null) {
+                continue;
+            }
+            int at = i;
+            CompletableFuture<ValueAnswer> foreign = api.processor().resolveForeign(queries.get(i));
+            if (foreign != null) {
+                pending.add(foreign.thenAccept(a -> answers[at] = a));
+            } else {
+                local.add(i);
+            }
+        }
+        if (!local.isEmpty()) {
+            pending.add(Answers.run(api.blockingWork(), () -> {
+                for (int i : local) {
                     answers[i] = api.processor().resolveValues(queries.get(i), who.orElse(null));
                 }
+            }));
+        }
+        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).whenComplete((done, e) -> {
+            if (e == null) {
+                Answers.now(observer, () -> batchResolved(answers));
+            } else {
+                Answers.failed(observer, e);
             }
-            return batchResolved(answers);
         });
     }
 
@@ -119,7 +146,7 @@ final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServic
 
     private static ResolveResponse resolved(ValueAnswer answer) {
         if (!answer.isOk()) {
-            throw GrpcErrors.exception(answer.responseCode(), answer.message(), answer.handle());
+            throw GrpcErrors.exception(answer);
         }
         return ResolveResponse.newBuilder().setRecord(RecordMessages.record(answer.handle(), answer.values())).build();
     }

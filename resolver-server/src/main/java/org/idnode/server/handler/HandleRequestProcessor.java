@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
@@ -20,6 +21,7 @@ import net.handle.hdllib.HandleException;
 import net.handle.hdllib.MessageEnvelope;
 import net.handle.hdllib.ResolutionRequest;
 import net.handle.hdllib.ResolutionResponse;
+import net.handle.hdllib.ServiceReferralResponse;
 import net.handle.hdllib.Util;
 import org.idnode.registry.cache.CachingHandleRecordStore;
 import org.idnode.registry.model.HandleName;
@@ -34,6 +36,7 @@ import org.idnode.server.auth.AdminIdentity;
 import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
+import org.idnode.server.federation.Delegations;
 import org.idnode.server.site.NodeSite;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,9 +46,14 @@ import org.slf4j.LoggerFactory;
  * TCP and HTTP transports. Supported: {@code OC_RESOLUTION} (index and type filters, public-only
  * values, prefix handles {@code 0.NA/<prefix>}) and {@code OC_GET_SITE_INFO}; sessions, challenges, writes,
  * list-handles and home/unhome prefix through {@link AdminRequestHandler}; every other operation is
- * answered {@code RC_OPERATION_NOT_SUPPORTED}. Certified requests get signed answers. Interfaces that speak the
+ * answered {@code RC_OPERATION_NOT_SUPPORTED}. Certified requests get signed answers. In the top-level role the
+ * {@link Delegations} answer first (see {@link #delegated}). Interfaces that speak the
  * record model rather than Handle messages (gRPC) resolve with the same rules through {@link #resolveValuesIfCached}
  * and {@link #resolveValues}, and write through {@link #writes} and {@link #batches}.
+ *
+ * <p>With a {@link ForeignResolver} (recursion on), a resolution of a handle outside the served prefixes is answered
+ * recursively instead of {@code SERVER_NOT_RESP}: over the Handle protocol when the request carries the recursion flag,
+ * always for the record model ({@link #resolveForeign}).
  *
  * <p>Threading: {@link #process} may be called from any thread and never blocks. Answers found in the
  * record cache are delivered on the calling thread; a cache miss (which reads RocksDB) and signing
@@ -67,6 +75,9 @@ public final class HandleRequestProcessor {
     private final AdminRequestHandler admin;
     private final AuthorizedWriter writes;
     private final BatchRegistration batches;
+    private final ForeignResolver foreign;
+    /** The prefixes delegated to secondary nodes; null unless the node plays the top level. */
+    private final Delegations delegations;
 
     /**
      * @param store          the record store with its cache
@@ -80,7 +91,31 @@ public final class HandleRequestProcessor {
      */
     public HandleRequestProcessor(CachingHandleRecordStore store, HandleWriter writer, List<String> servedPrefixes,
                                   Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork) {
+        this(store, writer, servedPrefixes, site, keys, blockingWork, null, null);
+    }
+
+    /**
+     * A processor for a node in the top-level role when {@code delegations} is not null: it answers the prefix
+     * handles of the delegated prefixes, refers the prefixes derived from them to their secondary nodes, and answers
+     * every other prefix handle it does not serve {@code RC_HANDLE_NOT_FOUND} (it is the root).
+     */
+    public HandleRequestProcessor(CachingHandleRecordStore store, HandleWriter writer, List<String> servedPrefixes,
+                                  Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork, Delegations delegations) {
+        this(store, writer, servedPrefixes, site, keys, blockingWork, delegations, null);
+    }
+
+    /**
+     * The processor in full.
+     *
+     * @param delegations the prefixes a top-level node delegated (see above); null for a secondary node
+     * @param foreign     resolves handles outside the served prefixes recursively; null to answer them {@code SERVER_NOT_RESP}
+     */
+    public HandleRequestProcessor(CachingHandleRecordStore store, HandleWriter writer, List<String> servedPrefixes,
+                                  Supplier<NodeSite> site, java.security.PrivateKey keys, Executor blockingWork, Delegations delegations,
+                                  ForeignResolver foreign) {
+        this.delegations = delegations;
         this.store = store;
+        this.foreign = foreign;
         this.namespace = new ServedNamespace(servedPrefixes);
         this.site = site;
         this.signer = new ResponseSigner(keys);
@@ -240,7 +275,14 @@ public final class HandleRequestProcessor {
         } catch (InvalidHandleException e) {
             return error(req, AbstractMessage.RC_INVALID_HANDLE, e.getMessage());
         }
+        Delegated delegated = delegated(name);
+        if (delegated != null) {
+            return delegated.response(req);
+        }
         if (!namespace.serves(name)) {
+            if (foreign != null && req.recursive) {
+                return resolveForeign(req, name, callback);
+            }
             return error(req, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name));
         }
         Optional<HandleRecord> cached = store.getIfCached(name);
@@ -266,6 +308,43 @@ public final class HandleRequestProcessor {
             return error(req, AbstractMessage.RC_SERVER_TOO_BUSY, "the node is too busy, try again");
         }
         return null;
+    }
+
+    /** Returns the answer now when it is cached, else null: it will come from a recursion thread. */
+    private AbstractResponse resolveForeign(ResolutionRequest req, HandleName name, ResponseCallback callback) throws HandleException {
+        ForeignAnswer cached = foreign.cached(name);
+        if (cached != null) {
+            return foreignAnswer(req, cached);
+        }
+        CompletableFuture<ForeignAnswer> answer = foreign.resolve(name);
+        if (answer.isDone()) {
+            // Settled at once (cached meanwhile, or refused as busy): answer on this thread, which may be an event loop.
+            return foreignAnswer(req, answer.join());
+        }
+        answer.thenAccept(a -> {
+            AbstractResponse response;
+            try {
+                response = foreignAnswer(req, a);
+            } catch (HandleException | RuntimeException e) {
+                response = internalError(req, e);
+            }
+            finish(req, response, callback, true);
+        });
+        return null;
+    }
+
+    private static AbstractResponse foreignAnswer(ResolutionRequest req, ForeignAnswer a) throws HandleException {
+        if (a.failure() != null) {
+            return new RecursionErrorResponse(req, a.failure(), a.message());
+        }
+        if (!a.isFound()) {
+            return error(req, a.responseCode(), a.message());
+        }
+        byte[][] values = a.prepared().select(req.requestedIndexes, req.requestedTypes);
+        if (values.length == 0) {
+            return error(req, AbstractMessage.RC_VALUES_NOT_FOUND, null);
+        }
+        return new ResolutionResponse(req, req.handle, values);
     }
 
     private AbstractResponse answer(ResolutionRequest req, HandleName name, Optional<HandleRecord> record, ResponseCallback callback)
@@ -294,10 +373,14 @@ public final class HandleRequestProcessor {
      */
     public ValueAnswer resolveValuesIfCached(ValueQuery query) {
         Target target = target(query);
-        if (target.refusal() != null) {
-            return target.refusal();
+        if (target.answered() != null) {
+            return target.answered();
         }
         HandleName name = target.name();
+        if (target.foreign()) {
+            ForeignAnswer cached = foreign.cached(name);
+            return cached == null ? null : selected(query, cached);
+        }
         Optional<HandleRecord> cached = store.getIfCached(name);
         if (cached == null) {
             return null;
@@ -318,10 +401,13 @@ public final class HandleRequestProcessor {
      */
     public ValueAnswer resolveValues(ValueQuery query, AdminIdentity who) {
         Target target = target(query);
-        if (target.refusal() != null) {
-            return target.refusal();
+        if (target.answered() != null) {
+            return target.answered();
         }
         HandleName name = target.name();
+        if (target.foreign()) {
+            return selected(query, foreign.resolve(name).join());
+        }
         try {
             return selected(query, who == null ? publicView(name, store.get(name)) : admin.viewAs(who, name));
         } catch (NodeStartingException e) {
@@ -329,8 +415,42 @@ public final class HandleRequestProcessor {
         }
     }
 
-    /** The handle a query names, when it is valid and served here; else the refusal. */
-    private record Target(HandleName name, ValueAnswer refusal) {
+    /**
+     * Resolves a handle this node does not serve recursively, without blocking the caller: for interfaces that speak
+     * the record model. Public values only, whoever asks.
+     *
+     * @return the answer to come, or null when the query is not for such a handle (or recursion is off): use
+     *         {@link #resolveValuesIfCached} and {@link #resolveValues}
+     */
+    public CompletableFuture<ValueAnswer> resolveForeign(ValueQuery query) {
+        Target target = target(query);
+        if (target.answered() != null || !target.foreign()) {
+            return null;
+        }
+        return foreign.resolve(target.name()).thenApply(a -> selected(query, a));
+    }
+
+    /**
+     * True when a resolution of {@code handle} (UTF-8, as sent) is answered recursively, for whoever asks: the node
+     * recurses, the handle is valid, not served here and not a delegation of a top-level node.
+     */
+    public boolean resolvesRecursively(byte[] handle) {
+        if (foreign == null) {
+            return false;
+        }
+        try {
+            HandleName name = resolvable(handle);
+            return delegated(name) == null && !namespace.serves(name);
+        } catch (InvalidHandleException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The handle a query names, when it is valid and served here (or, {@code foreign}, to be resolved recursively); else
+     * the answer already settled (a refusal, or a delegation's values).
+     */
+    private record Target(HandleName name, ValueAnswer answered, boolean foreign) {
     }
 
     private Target target(ValueQuery query) {
@@ -338,12 +458,33 @@ public final class HandleRequestProcessor {
         try {
             name = resolvable(Util.encodeString(query.handle()));
         } catch (InvalidHandleException e) {
-            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_INVALID_HANDLE, e.getMessage()));
+            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_INVALID_HANDLE, e.getMessage()), false);
+        }
+        Delegated delegated = delegated(name);
+        if (delegated != null) {
+            return new Target(null, delegated.answer(query), false);
         }
         if (!namespace.serves(name)) {
-            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name)));
+            if (foreign != null) {
+                return new Target(name, null, true);
+            }
+            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name)), false);
         }
-        return new Target(name, null);
+        return new Target(name, null, false);
+    }
+
+    private static ValueAnswer selected(ValueQuery query, ForeignAnswer a) {
+        if (a.failure() != null) {
+            return ValueAnswer.failed(query, a.failure(), a.message());
+        }
+        if (!a.isFound()) {
+            return ValueAnswer.refused(query, a.responseCode(), a.message());
+        }
+        List<HandleValue> values = a.prepared().selectValues(query.indexes(), query.types());
+        if (values.isEmpty()) {
+            return ValueAnswer.refused(query, AbstractMessage.RC_VALUES_NOT_FOUND, "handle " + query.handle() + " has no values that match");
+        }
+        return ValueAnswer.found(query, values);
     }
 
     private static ValueAnswer selected(ValueQuery query, PreparedRecord view) {
@@ -360,6 +501,61 @@ public final class HandleRequestProcessor {
     /** A handle to resolve, from its UTF-8 bytes; a bare prefix stands for its prefix handle {@code 0.NA/<prefix>}. */
     private static HandleName resolvable(byte[] handle) {
         return HandleName.fromUtf8(Util.hasSlash(handle) ? handle : Util.convertSlashlessHandleToZeroNaHandle(handle));
+    }
+
+    /**
+     * What a top-level node answers for {@code name} in place of the ordinary path, or null when the ordinary path
+     * answers (a node in the secondary role, a handle served here, a handle the delegations know nothing of):
+     * <ul>
+     *   <li>the prefix handle of a delegated prefix ({@code 0.NA/88.999}): its values ({@link Delegations});</li>
+     *   <li>a prefix handle derived from one ({@code 0.NA/88.999.1}): {@code RC_PREFIX_REFERRAL} with the delegation's
+     *       {@code HS_SITE.PREFIX}, which CNRI's resolver follows to the secondary node;</li>
+     *   <li>another handle under a delegated prefix ({@code 88.999.1/LOT-1}): {@code RC_SERVER_NOT_RESP}, since the
+     *       top level is not authoritative for it (clients find its site through {@code 0.NA/88.999.1});</li>
+     *   <li>the prefix handle of a prefix neither delegated nor served here: {@code RC_HANDLE_NOT_FOUND}, as the root
+     *       answers for a prefix that does not exist.</li>
+     * </ul>
+     */
+    private Delegated delegated(HandleName name) {
+        if (delegations == null) {
+            return null;
+        }
+        String prefix = name.namedPrefix();
+        Delegations.Delegation d = delegations.covering(prefix);
+        if (d == null) {
+            return name.isPrefixHandle() && !namespace.serves(name)
+                    ? new Delegated(AbstractMessage.RC_HANDLE_NOT_FOUND, "prefix " + prefix + " is not known to this top-level node", null, null)
+                    : null;
+        }
+        if (!name.isPrefixHandle()) {
+            return new Delegated(AbstractMessage.RC_SERVER_NOT_RESP, "prefix " + prefix + " is delegated to the secondary node of "
+                    + d.prefix() + " (" + d.site() + "); resolve " + HandleName.ofPrefix(prefix) + " to find where it is served", null, null);
+        }
+        if (prefix.length() == d.prefix().length()) {
+            return new Delegated(AbstractMessage.RC_SUCCESS, null, PreparedRecord.of(d.prefixHandleValues(), false), null);
+        }
+        return new Delegated(AbstractMessage.RC_PREFIX_REFERRAL, "prefix " + prefix + " is delegated to the secondary node of "
+                + d.prefix() + " (" + d.site() + "); ask it", null, d);
+    }
+
+    /** A top-level answer: a refusal, a delegated prefix handle's values, or a prefix referral. */
+    private record Delegated(int responseCode, String message, PreparedRecord values, Delegations.Delegation referral) {
+        AbstractResponse response(ResolutionRequest req) throws HandleException {
+            if (referral != null) {
+                byte[][] encoded = PreparedRecord.of(referral.referralValues(), false).select(null, null);
+                return new ServiceReferralResponse(req, responseCode, Util.encodeString(referral.prefixHandle().toString()), encoded);
+            }
+            if (values == null) {
+                return error(req, responseCode, message);
+            }
+            byte[][] selected = values.select(req.requestedIndexes, req.requestedTypes);
+            return selected.length == 0 ? error(req, AbstractMessage.RC_VALUES_NOT_FOUND, null)
+                    : new ResolutionResponse(req, req.handle, selected);
+        }
+
+        ValueAnswer answer(ValueQuery query) {
+            return values == null ? ValueAnswer.refused(query, responseCode, message) : selected(query, values);
+        }
     }
 
     private static String notServed(HandleName name) {

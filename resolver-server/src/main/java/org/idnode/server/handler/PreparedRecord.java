@@ -22,23 +22,18 @@ import org.idnode.server.codec.HandleValueConverter;
  */
 final class PreparedRecord {
     private final List<HandleValue> values;
-    private final int[] indexes;
-    private final byte[][] types;
     /** Start of each value in the unfiltered answer's value block, and its end as the last element. */
     private final int[] offsets;
     private final boolean withheld;
     private final CachedAnswer unfiltered;
     /**
-     * The values one array each, for the general path's answer objects; made on its first use, so that
-     * records only ever answered from the value block keep their values once.
+     * The values one array each, for the general path's answer objects. A record prepared for one answer keeps them;
+     * a record kept in the cache makes them per use, so that it holds its values once (in the value block).
      */
-    private volatile byte[][] split;
+    private final byte[][] split;
 
-    private PreparedRecord(List<HandleValue> values, int[] indexes, byte[][] types, byte[][] encoded, boolean withheld,
-                           boolean keepSplit) {
+    private PreparedRecord(List<HandleValue> values, byte[][] encoded, boolean withheld, boolean keepSplit) {
         this.values = values;
-        this.indexes = indexes;
-        this.types = types;
         this.withheld = withheld;
         this.split = keepSplit ? encoded : null;
         this.unfiltered = encoded.length == 0 ? CachedAnswer.VALUES_NOT_FOUND : CachedAnswer.of(encoded);
@@ -79,16 +74,13 @@ final class PreparedRecord {
             }
         }
         int n = readable.size();
-        int[] indexes = new int[n];
-        byte[][] types = new byte[n][];
         byte[][] encoded = new byte[n][];
         for (int i = 0; i < n; i++) {
-            HandleValue v = readable.get(i);
-            indexes[i] = v.index();
-            types[i] = Util.encodeString(v.type());
-            encoded[i] = Encoder.encodeHandleValue(HandleValueConverter.toWire(v));
+            encoded[i] = Encoder.encodeHandleValue(HandleValueConverter.toWire(readable.get(i)));
         }
-        return new PreparedRecord(List.copyOf(readable), indexes, types, encoded, readable.size() < values.size(), keepSplit);
+        boolean withheld = n < values.size();
+        // List.copyOf returns an immutable list itself: a record whose values are all readable shares its list.
+        return new PreparedRecord(List.copyOf(withheld ? readable : values), encoded, withheld, keepSplit);
     }
 
     /** True when restricted values were left out. */
@@ -107,7 +99,7 @@ final class PreparedRecord {
         }
         int count = 0;
         int size = 4;
-        for (int i = 0; i < indexes.length; i++) {
+        for (int i = 0; i < values.size(); i++) {
             if (matches(i, requestedIndexes, requestedTypes)) {
                 count++;
                 size += offsets[i + 1] - offsets[i];
@@ -120,7 +112,7 @@ final class PreparedRecord {
         byte[] block = new byte[size];
         Encoder.writeInt(block, 0, count);
         int p = 4;
-        for (int i = 0; i < indexes.length; i++) {
+        for (int i = 0; i < values.size(); i++) {
             if (matches(i, requestedIndexes, requestedTypes)) {
                 int length = offsets[i + 1] - offsets[i];
                 System.arraycopy(all, offsets[i], block, p, length);
@@ -165,20 +157,23 @@ final class PreparedRecord {
         return out;
     }
 
-    /** Whether value {@code i} passes a filter of which at least one part is given. */
+    /**
+     * Whether value {@code i} passes a filter of which at least one part is given. The type is encoded per call
+     * rather than kept: filtering by type is rare next to the cache's memory, which holds millions of records.
+     */
     private boolean matches(int i, int[] requestedIndexes, byte[][] requestedTypes) {
-        return (!isEmpty(requestedIndexes) && Util.isInArray(requestedIndexes, indexes[i]))
-                || (!isEmpty(requestedTypes) && Util.isParentTypeInArray(requestedTypes, types[i]));
+        HandleValue v = values.get(i);
+        return (!isEmpty(requestedIndexes) && Util.isInArray(requestedIndexes, v.index()))
+                || (!isEmpty(requestedTypes) && Util.isParentTypeInArray(requestedTypes, Util.encodeString(v.type())));
     }
 
     private byte[][] split() {
-        byte[][] s = split;
-        if (s == null) {
-            s = new byte[indexes.length][];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = Arrays.copyOfRange(unfiltered.valueBlock(), offsets[i], offsets[i + 1]);
-            }
-            split = s;
+        if (split != null) {
+            return split;
+        }
+        byte[][] s = new byte[values.size()][];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = Arrays.copyOfRange(unfiltered.valueBlock(), offsets[i], offsets[i + 1]);
         }
         return s;
     }

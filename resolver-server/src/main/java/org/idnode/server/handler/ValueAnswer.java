@@ -17,19 +17,24 @@ import org.idnode.registry.model.HandleValue;
  * @param responseCode {@code RC_SUCCESS} or the reason there are no values
  * @param message      why, for a refusal; empty on success
  * @param values       the values, empty on a refusal
+ * @param recursion    for a handle not served here, why its recursive resolution failed; null otherwise
  */
-public record ValueAnswer(String handle, int responseCode, String message, List<HandleValue> values) {
+public record ValueAnswer(String handle, int responseCode, String message, List<HandleValue> values, RecursionFailure recursion) {
     public ValueAnswer {
         values = List.copyOf(values);
         message = message == null ? "" : message;
     }
 
     static ValueAnswer found(ValueQuery query, List<HandleValue> values) {
-        return new ValueAnswer(query.handle(), AbstractMessage.RC_SUCCESS, "", values);
+        return new ValueAnswer(query.handle(), AbstractMessage.RC_SUCCESS, "", values, null);
     }
 
     static ValueAnswer refused(ValueQuery query, int responseCode, String message) {
-        return new ValueAnswer(query.handle(), responseCode, message, List.of());
+        return new ValueAnswer(query.handle(), responseCode, message, List.of(), null);
+    }
+
+    static ValueAnswer failed(ValueQuery query, RecursionFailure failure, String message) {
+        return new ValueAnswer(query.handle(), failure.responseCode(), message, List.of(), failure);
     }
 
     public boolean isOk() {

@@ -1,10 +1,8 @@
 package org.idnode.server.handler;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -45,14 +43,14 @@ final class WriteRequests {
      */
     static HandleOperation toOperation(AbstractRequest req) {
         if (req.opCode == AbstractMessage.OC_CREATE_HANDLE && req.mintNewSuffix) {
-            return new HandleOperation.Create(HandleName.minted(req.handle), values(((CreateHandleRequest) req).values), false);
+            return new HandleOperation.Create(HandleName.minted(req.handle), HandleValueConverter.fromWire(((CreateHandleRequest) req).values), false);
         }
         HandleName handle = HandleName.fromUtf8(req.handle);
         return switch (req.opCode) {
-            case AbstractMessage.OC_CREATE_HANDLE -> new HandleOperation.Create(handle, values(((CreateHandleRequest) req).values), req.overwriteWhenExists);
+            case AbstractMessage.OC_CREATE_HANDLE -> new HandleOperation.Create(handle, HandleValueConverter.fromWire(((CreateHandleRequest) req).values), req.overwriteWhenExists);
             case AbstractMessage.OC_DELETE_HANDLE -> new HandleOperation.Delete(handle);
-            case AbstractMessage.OC_ADD_VALUE -> new HandleOperation.AddValues(handle, values(((AddValueRequest) req).values), req.overwriteWhenExists);
-            case AbstractMessage.OC_MODIFY_VALUE -> new HandleOperation.ModifyValues(handle, values(((ModifyValueRequest) req).values));
+            case AbstractMessage.OC_ADD_VALUE -> new HandleOperation.AddValues(handle, HandleValueConverter.fromWire(((AddValueRequest) req).values), req.overwriteWhenExists);
+            case AbstractMessage.OC_MODIFY_VALUE -> new HandleOperation.ModifyValues(handle, HandleValueConverter.fromWire(((ModifyValueRequest) req).values));
             case AbstractMessage.OC_REMOVE_VALUE -> new HandleOperation.RemoveValues(handle,
                     Arrays.stream(((RemoveValueRequest) req).indexes).boxed().toList());
             default -> throw new IllegalArgumentException("not a write request: opcode " + req.opCode);
@@ -138,13 +136,4 @@ final class WriteRequests {
         return v.type().equalsIgnoreCase("HS_ADMIN");
     }
 
-    private static List<HandleValue> values(net.handle.hdllib.HandleValue[] wire) {
-        List<HandleValue> out = new ArrayList<>(wire == null ? 0 : wire.length);
-        if (wire != null) {
-            for (net.handle.hdllib.HandleValue v : wire) {
-                out.add(HandleValueConverter.fromWire(v));
-            }
-        }
-        return out;
-    }
 }

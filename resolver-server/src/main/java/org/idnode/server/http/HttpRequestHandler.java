@@ -165,9 +165,10 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         boolean pretty = params.containsKey("pretty") && !isFalse(params.get("pretty"));
         ResponseCallback reply = resp -> {
             Gson gson = pretty ? GsonUtility.getPrettyGson() : GsonUtility.getGson();
-            sendJson(ctx, HttpStatusMapping.forResolution(resp.responseCode), gson.toJson(GsonUtility.serializeResponseToRequest(req, resp)), keepAlive);
+            sendJson(ctx, HttpStatusMapping.forResolution(resp), gson.toJson(GsonUtility.serializeResponseToRequest(req, resp)), keepAlive);
         };
-        if (authorization == null) {
+        if (authorization == null || processor.resolvesRecursively(handle)) {
+            // Another node's identifier is resolved recursively, public values only, whoever asks.
             processor.process(req, reply);
             return;
         }
@@ -340,6 +341,10 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     }
 
     static void sendJson(ChannelHandlerContext ctx, JsonReply reply, boolean keepAlive) {
+        if (reply.json() == null) {
+            sendEmpty(ctx, reply.status(), keepAlive);
+            return;
+        }
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
                 Unpooled.wrappedBuffer(reply.json().toString().getBytes(StandardCharsets.UTF_8)));
         resp.headers().add(reply.headers());
@@ -352,7 +357,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         send(ctx, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER), keepAlive);
     }
 
-    private static void send(ChannelHandlerContext ctx, FullHttpResponse resp, boolean keepAlive) {
+    static void send(ChannelHandlerContext ctx, FullHttpResponse resp, boolean keepAlive) {
         HttpUtil.setContentLength(resp, resp.content().readableBytes());
         if (keepAlive) {
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

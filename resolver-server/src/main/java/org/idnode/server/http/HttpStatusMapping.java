@@ -2,6 +2,8 @@ package org.idnode.server.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import net.handle.hdllib.AbstractMessage;
+import net.handle.hdllib.AbstractResponse;
+import org.idnode.server.handler.RecursionErrorResponse;
 
 /** The HTTP status for a Handle response code, as CNRI's REST API maps them (handle-protocol.md §1.9). */
 final class HttpStatusMapping {
@@ -11,6 +13,22 @@ final class HttpStatusMapping {
     /** For writes: as for resolutions, except that {@code VALUES_NOT_FOUND} is a client error. */
     static HttpResponseStatus forWrite(int responseCode) {
         return responseCode == AbstractMessage.RC_VALUES_NOT_FOUND ? HttpResponseStatus.BAD_REQUEST : forResolution(responseCode);
+    }
+
+    /**
+     * For a resolution answer: by its response code, except a failed recursive resolution (a handle not served here):
+     * 502 when the top level or the node it referred to failed or referrals looped, 504 when there was no answer in
+     * time, 503 when too many were in flight.
+     */
+    static HttpResponseStatus forResolution(AbstractResponse response) {
+        if (response instanceof RecursionErrorResponse r) {
+            return switch (r.failure()) {
+                case LOOP, UPSTREAM -> HttpResponseStatus.BAD_GATEWAY;
+                case TIMEOUT -> HttpResponseStatus.GATEWAY_TIMEOUT;
+                case BUSY -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+            };
+        }
+        return forResolution(response.responseCode);
     }
 
     static HttpResponseStatus forResolution(int responseCode) {

@@ -21,7 +21,7 @@ import org.idnode.server.auth.HttpSessions;
  * executor, and the answers to callers whose credentials do not pass: 401 with {@code WWW-Authenticate: Basic} and
  * {@code WWW-Authenticate: Handle sessionId="...", nonce="..."} (a session whose nonce the client may sign, as CNRI's
  * server offers it) for anonymous callers and for refusals of the {@code Handle} scheme; 403 for wrong Basic or
- * Bearer credentials. The JSON object and the headers are mutable and belong to whoever sends the reply; not
+ * Bearer credentials. A reply without a JSON object ({@link #empty}) is sent without a body. The JSON object and the headers are mutable and belong to whoever sends the reply; not
  * thread-safe. {@link #sendOnBlockingThread} may be called from the event loop.
  */
 record JsonReply(HttpResponseStatus status, JsonObject json, HttpHeaders headers) {
@@ -32,6 +32,11 @@ record JsonReply(HttpResponseStatus status, JsonObject json, HttpHeaders headers
     /** With {@code WWW-Authenticate} challenges. */
     JsonReply(HttpResponseStatus status, JsonObject json, List<String> wwwAuthenticate) {
         this(status, json, new DefaultHttpHeaders().add(HttpHeaderNames.WWW_AUTHENTICATE, wwwAuthenticate));
+    }
+
+    /** An answer without a body, such as 204 No Content. */
+    static JsonReply empty(HttpResponseStatus status) {
+        return new JsonReply(status, null);
     }
 
     /** An error answer: {@code {handle?, responseCode, message?}}. */

@@ -12,7 +12,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -25,6 +24,9 @@ import org.idnode.server.admin.PrefixAdministration;
 import org.idnode.server.admin.PrefixInfo;
 import org.idnode.server.admin.PrefixState;
 import org.idnode.server.auth.HttpAuthenticator;
+import org.idnode.server.backup.BackupException;
+import org.idnode.server.backup.BackupService;
+import org.idnode.server.importer.RecordJson;
 
 /**
  * The operator API under {@code /api/admin/}, on {@link PrefixAdministration}:
@@ -34,7 +36,11 @@ import org.idnode.server.auth.HttpAuthenticator;
  *   <li>{@code PUT /api/admin/prefixes/{prefix}/state} with {@code {"state":"disabled"}};</li>
  *   <li>{@code GET /api/admin/enterprises};</li>
  *   <li>{@code POST /api/admin/prefixes/{prefix}/tokens} with {@code {"name":..., "identity":...}} (the token is in
- *       the answer, once) and {@code DELETE /api/admin/prefixes/{prefix}/tokens/{name}}.</li>
+ *       the answer, once) and {@code DELETE /api/admin/prefixes/{prefix}/tokens/{name}};</li>
+ *   <li>{@code GET /api/admin/federation/outbox}: a secondary node's filing backlog ({@link OutboxJson});</li>
+ *   <li>{@code /api/admin/federation/secondaries...}: a top-level node's secondary nodes ({@link FederationOperatorApi}).</li>
+ *   <li>{@code POST /api/admin/backup} with {@code {"to": FOLDER}} starts an online backup into a folder under the
+ *       backup root (202), {@code GET /api/admin/backup} tells how the latest one went ({@link BackupService}).</li>
  * </ul>
  * Every call needs an operator ({@link PrefixAdministration#operator}): {@code Authorization: Bearer} with an
  * operator token, or Basic with an operator identity and its secret key. 401 without credentials, 403 for bad
@@ -64,7 +70,7 @@ final class OperatorApi {
     }
 
     /** A request the API cannot make sense of: 400, or 405 for a known path asked with the wrong method. */
-    private static final class BadRequest extends RuntimeException {
+    static final class BadRequest extends RuntimeException {
         private static final long serialVersionUID = 1L;
         private final HttpResponseStatus status;
 
@@ -100,6 +106,16 @@ final class OperatorApi {
     private JsonReply route(PrefixAdministration admin, PrefixAdministration.Operator op, HttpMethod method, List<String> path,
                             Map<String, List<String>> params, String body) {
         int n = path.size();
+        if (n == 2 && path.get(0).equals(FederationOperatorApi.SEGMENT) && path.get(1).equals("outbox")) {
+            requireMethod(method, HttpMethod.GET);
+            return OutboxJson.of(api.federation());
+        }
+        if (n >= 1 && path.get(0).equals(FederationOperatorApi.SEGMENT)) {
+            return FederationOperatorApi.route(api.topLevel(), method, path.subList(1, n), params, body);
+        }
+        if (n == 1 && path.get(0).equals("backup")) {
+            return backup(method, body);
+        }
         if (n == 1 && path.get(0).equals("enterprises")) {
             requireMethod(method, HttpMethod.GET);
             return enterprises(admin.enterprises(op));
@@ -150,6 +166,55 @@ final class OperatorApi {
         return notFound(path);
     }
 
+    /** {@code POST} starts a backup, {@code GET} reports the latest one. */
+    private JsonReply backup(HttpMethod method, String body) {
+        requireMethod(method, HttpMethod.GET, HttpMethod.POST);
+        BackupService backups = api.backups();
+        if (backups == null) {
+            return JsonReply.error(HttpResponseStatus.SERVICE_UNAVAILABLE, AbstractMessage.RC_OPERATION_NOT_SUPPORTED, null,
+                    "this node takes no online backups");
+        }
+        if (method.equals(HttpMethod.GET)) {
+            return backups.latest().map(j -> backupJob(HttpResponseStatus.OK, j, backups)).orElseGet(() -> JsonReply.error(
+                    HttpResponseStatus.NOT_FOUND, AbstractMessage.RC_ERROR, null, "no backup was started since the node started"));
+        }
+        JsonObject o = object(body);
+        for (String field : o.keySet()) {
+            if (!field.equals("to")) {
+                throw new BadRequest("unknown field '" + field + "'; a backup request has [to]");
+            }
+        }
+        try {
+            return backupJob(HttpResponseStatus.ACCEPTED, backups.start(string(o, "to", true)), backups);
+        } catch (BackupException e) {
+            HttpResponseStatus status = switch (e.kind()) {
+                case BUSY -> HttpResponseStatus.CONFLICT;
+                case REFUSED, BAD_BACKUP -> HttpResponseStatus.BAD_REQUEST;
+                case FAILED -> HttpResponseStatus.INTERNAL_SERVER_ERROR;
+            };
+            return JsonReply.error(status, AbstractMessage.RC_ERROR, null, e.getMessage());
+        }
+    }
+
+    private static JsonReply backupJob(HttpResponseStatus status, BackupService.Job job, BackupService backups) {
+        JsonReply reply = JsonReply.ok(status);
+        JsonObject o = reply.json();
+        o.addProperty("state", job.state().name().toLowerCase(java.util.Locale.ROOT));
+        o.addProperty("to", job.target().toString());
+        o.addProperty("backupRoot", backups.root().toString());
+        o.addProperty("started", job.started().toString());
+        if (job.finished() != null) {
+            o.addProperty("finished", job.finished().toString());
+        }
+        if (job.manifest() != null) {
+            o.add("manifest", job.manifest().toJson());
+        }
+        if (job.error() != null) {
+            o.addProperty("message", job.error());
+        }
+        return reply;
+    }
+
     private static PrefixAdministration.NewPrefix newPrefix(JsonObject o) {
         for (String field : o.keySet()) {
             if (!CREATE_FIELDS.contains(field)) {
@@ -189,9 +254,9 @@ final class OperatorApi {
         }
     }
 
-    private static JsonObject object(String body) {
+    static JsonObject object(String body) {
         try {
-            JsonElement root = JsonParser.parseString(body);
+            JsonElement root = RecordJson.parseTree(body);
             if (root.isJsonObject()) {
                 return root.getAsJsonObject();
             }
@@ -201,7 +266,7 @@ final class OperatorApi {
         throw new BadRequest("the request body must be a JSON object");
     }
 
-    private static String string(JsonObject o, String field, boolean required) {
+    static String string(JsonObject o, String field, boolean required) {
         JsonElement e = o.get(field);
         if (e == null || e.isJsonNull()) {
             if (required) {
@@ -215,14 +280,14 @@ final class OperatorApi {
         return e.getAsString();
     }
 
-    private static void requireMethod(HttpMethod method, HttpMethod... allowed) {
+    static void requireMethod(HttpMethod method, HttpMethod... allowed) {
         if (Arrays.stream(allowed).noneMatch(method::equals)) {
             throw new BadRequest(HttpResponseStatus.METHOD_NOT_ALLOWED,
                     method + " is not allowed here; use " + Arrays.stream(allowed).map(HttpMethod::name).toList());
         }
     }
 
-    private static JsonReply notFound(List<String> path) {
+    static JsonReply notFound(List<String> path) {
         return JsonReply.error(HttpResponseStatus.NOT_FOUND, AbstractMessage.RC_ERROR, null,
                 "no such operator resource: " + BASE + String.join("/", path));
     }

@@ -1,8 +1,6 @@
 package org.idnode.server.http;
 
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.RejectedExecutionException;
 
 import com.google.gson.JsonObject;
 import io.netty.channel.ChannelHandlerContext;
@@ -48,24 +46,8 @@ final class RestSessions {
         HttpMethod method = req.method();
         String sub = path.substring(BASE.length());
         String resource = sub.replaceAll("^/+|/+$", "");
-        try {
-            api.blockingWork().execute(() -> {
-                try {
-                    if (resource.equals("this") && method.equals(HttpMethod.DELETE)) {
-                        close(ctx, authorization, keepAlive);
-                    } else {
-                        HttpRequestHandler.sendJson(ctx, run(method, resource, authorization), keepAlive);
-                    }
-                } catch (Throwable e) {
-                    HttpRequestHandler.sendJson(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                            HttpRequestHandler.errorJson(AbstractMessage.RC_ERROR, "session request failed; see the node's error log"), keepAlive);
-                    HttpRequestHandler.logAndRethrowErrors("session request", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            HttpRequestHandler.sendJson(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    HttpRequestHandler.errorJson(AbstractMessage.RC_SERVER_TOO_BUSY, "the node is too busy, try again"), keepAlive);
-        }
+        JsonReply.sendOnBlockingThread(api, ctx, keepAlive, "session request",
+                () -> resource.equals("this") && method.equals(HttpMethod.DELETE) ? close(authorization) : run(method, resource, authorization));
     }
 
     private JsonReply run(HttpMethod method, String resource, String authorization) {
@@ -125,16 +107,13 @@ final class RestSessions {
         return new JsonReply(HttpResponseStatus.OK, representation(session, identity, null));
     }
 
-    private void close(ChannelHandlerContext ctx, String authorization, boolean keepAlive) {
+    private JsonReply close(String authorization) {
         Optional<String> named = HttpAuthenticator.sessionIdIn(authorization);
         if (named.isEmpty()) {
-            HttpRequestHandler.sendJson(ctx, error(HttpResponseStatus.FORBIDDEN, AbstractMessage.RC_PROTOCOL_ERROR,
-                    "name the session to end: Authorization: Handle sessionId=\"...\""), keepAlive);
-        } else if (api.authenticator().sessions().close(named.get())) {
-            HttpRequestHandler.sendEmpty(ctx, HttpResponseStatus.NO_CONTENT, keepAlive);
-        } else {
-            HttpRequestHandler.sendJson(ctx, unknown(named.get()), keepAlive);
+            return error(HttpResponseStatus.FORBIDDEN, AbstractMessage.RC_PROTOCOL_ERROR,
+                    "name the session to end: Authorization: Handle sessionId=\"...\"");
         }
+        return api.authenticator().sessions().close(named.get()) ? JsonReply.empty(HttpResponseStatus.NO_CONTENT) : unknown(named.get());
     }
 
     /** CNRI's session JSON: {@code sessionId}, {@code nonce}, {@code authenticated} and {@code id}, {@code error}. */

@@ -9,7 +9,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -238,7 +237,7 @@ final class RestWrites {
     private JsonReply batch(AdminIdentity who, String body) {
         JsonArray records;
         try {
-            JsonElement root = JsonParser.parseString(body);
+            JsonElement root = RecordJson.parseTree(body);
             if (!root.isJsonObject() || !root.getAsJsonObject().has("records") || !root.getAsJsonObject().get("records").isJsonArray()) {
                 throw new JsonParseException("expected {\"records\": [...]}");
             }
@@ -277,9 +276,9 @@ final class RestWrites {
     private static String recordJson(HandleName handle, String body) {
         JsonElement root;
         try {
-            root = JsonParser.parseString(body);
+            root = RecordJson.parseTree(body);
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException("request body is not valid JSON");
+            throw new IllegalArgumentException("request body is not valid JSON: " + e.getMessage());
         }
         JsonArray values;
         if (root.isJsonArray()) {

@@ -12,7 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
+import org.idnode.registry.federation.ChangeFiler;
+import org.idnode.registry.federation.PendingFilings;
+import org.idnode.registry.model.AuditEntry;
 import org.idnode.registry.model.HandleRecord;
+import org.idnode.registry.model.RecordChange;
 import org.idnode.registry.store.HandleRecordStore;
 
 /**
@@ -72,6 +76,16 @@ public final class RecordImporter {
      * @throws BadLineException for the first bad line; nothing was written then
      */
     public long importInto(HandleRecordStore store) throws IOException, BadLineException {
+        return importInto(store, null);
+    }
+
+    /**
+     * {@link #importInto(HandleRecordStore)} on a node that files with its top level: each batch is committed with what
+     * {@code filer} files for it (a created handle is a registration), in the same write.
+     *
+     * @param filer what the node files; null for nothing
+     */
+    public long importInto(HandleRecordStore store, ChangeFiler filer) throws IOException, BadLineException {
         if (!validated) {
             validate();
         }
@@ -80,13 +94,28 @@ public final class RecordImporter {
         forEachRecord(r -> {
             batch.add(r);
             if (batch.size() == BATCH_SIZE) {
-                store.putAll(batch);
+                write(store, batch, filer);
                 written[0] += batch.size();
                 batch.clear();
             }
         });
-        store.putAll(batch);
+        write(store, batch, filer);
         return written[0] + batch.size();
+    }
+
+    private static void write(HandleRecordStore store, List<HandleRecord> batch, ChangeFiler filer) {
+        if (filer == null) {
+            store.putAll(batch);
+            return;
+        }
+        long now = System.currentTimeMillis();
+        List<RecordChange> changes = new ArrayList<>(batch.size());
+        PendingFilings.Builder filings = PendingFilings.builder();
+        for (HandleRecord r : batch) {
+            filer.fileChange(r.handle(), store.get(r.handle()).orElse(null), r, now, filings);
+            changes.add(RecordChange.put(r, new AuditEntry(now, "import", "import", r.handle().toString(), r.values().size() + " values")));
+        }
+        store.commit(changes, filings.build());
     }
 
     private void forEachRecord(Consumer<HandleRecord> sink) throws IOException, BadLineException {

@@ -28,6 +28,8 @@ import org.idnode.server.config.ConfigException;
  * <p>Immutable and thread-safe.
  */
 public final class NodeKeys {
+    /** Sub-folder of the data folder holding the key pair when {@code keys.private-key-file} is not set. */
+    public static final String FOLDER = "keys";
     /** Size of the RSA key created at first start. */
     public static final int RSA_BITS = 2048;
 
@@ -49,7 +51,7 @@ public final class NodeKeys {
         if (configuredPrivateKey != null) {
             return load(configuredPrivateKey, "keys.private-key-file");
         }
-        Path dir = dataDir.resolve("keys");
+        Path dir = dataDir.resolve(FOLDER);
         Path priv = dir.resolve("privkey.bin");
         if (Files.exists(priv)) {
             return load(priv, "the data folder's key " + priv);

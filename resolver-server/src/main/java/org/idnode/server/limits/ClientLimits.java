@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.idnode.server.config.NodeConfig;
+import org.idnode.server.metrics.NodeMetrics;
 
 /**
  * The node's limits against abusive clients, shared by every listener: a token bucket per client address and
@@ -187,6 +188,35 @@ public final class ClientLimits {
     public int openConnections(String protocol) {
         ConnectionCap cap = caps.get(protocol(protocol));
         return cap == null ? 0 : cap.open();
+    }
+
+    /**
+     * Registers the counters with the node's metrics (docs/operations.md): {@code idnode_rate_limited_requests_total}
+     * by {@code protocol} ({@code shared} when {@code limits.rate.shared} puts every protocol in one bucket),
+     * {@code idnode_connections_refused_total} and {@code idnode_read_timeouts_total} by {@code protocol}
+     * ({@code tcp}, {@code http}), {@code idnode_open_connections} by {@code protocol}, and
+     * {@code idnode_udp_answers_too_large_total}. Call once.
+     */
+    public void registerMetrics(NodeMetrics metrics) {
+        if (settings.sharedRate() && !settings.udpRate().unlimited()) {
+            metrics.counter("idnode_rate_limited_requests", "Requests refused by the rate limit", Map.of("protocol", "shared"),
+                    () -> rateLimitedCount(Protocol.UDP.label()));
+        } else {
+            for (Protocol p : Protocol.values()) {
+                metrics.counter("idnode_rate_limited_requests", "Requests refused by the rate limit", Map.of("protocol", p.label()),
+                        () -> rateLimitedCount(p.label()));
+            }
+        }
+        for (Protocol p : List.of(Protocol.TCP, Protocol.HTTP)) {
+            Map<String, String> tag = Map.of("protocol", p.label());
+            metrics.counter("idnode_connections_refused", "Connections closed at once because a connection cap was reached", tag,
+                    () -> connectionsRefusedCount(p.label()));
+            metrics.counter("idnode_read_timeouts", "Connections closed because a message did not arrive within the read deadline", tag,
+                    () -> readTimeoutCount(p.label()));
+            metrics.gauge("idnode_open_connections", "Connections open now", tag, () -> openConnections(p.label()));
+        }
+        metrics.counter("idnode_udp_answers_too_large", "UDP answers over the amplification budget, replaced by a pointer to TCP",
+                this::udpAnswersTooLargeCount);
     }
 
     private static Protocol protocol(String label) {

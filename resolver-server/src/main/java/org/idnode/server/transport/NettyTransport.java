@@ -26,11 +26,13 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.LastHttpContent;
 import org.idnode.server.config.NodeConfig;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.http.HttpAccounting;
 import org.idnode.server.limits.ClientLimits;
 import org.idnode.server.limits.HttpAdmission;
 import org.idnode.server.limits.HttpBodyLimit;
@@ -38,6 +40,10 @@ import org.idnode.server.limits.InFlightLimiter;
 import org.idnode.server.limits.ReadDeadline;
 import org.idnode.server.http.HttpApi;
 import org.idnode.server.http.HttpRequestHandler;
+import org.idnode.server.http.OperationsEndpoints;
+import org.idnode.server.lifecycle.NodeHealth;
+import org.idnode.server.lifecycle.RequestTracker;
+import org.idnode.server.metrics.NodeMetrics;
 
 /**
  * The node's Netty listeners: Handle TCP and UDP on one port, and HTTP. Uses epoll when available,
@@ -45,7 +51,12 @@ import org.idnode.server.http.HttpRequestHandler;
  * here: connection caps as connections are accepted, then per connection the idle timeout, the read deadline,
  * the message size limits and the in-flight bound, and per request the rate limits (in the handlers).
  *
- * <p>{@link #bind} and {@link #close} are called once each, from one thread.
+ * <p>Every request is accounted for by a {@link RequestTracker} (metrics, access log, draining), and the HTTP port
+ * also serves {@code /metrics} and {@code /health/*} ({@link OperationsEndpoints}), optionally over TLS: see
+ * {@link #instrument} and {@link #httpTls}, called before {@link #bind}.
+ *
+ * <p>{@link #instrument}, {@link #httpTls}, {@link #bind}, {@link #stopAccepting} and {@link #close} are called once
+ * each at most, in that order, from one thread.
  */
 public final class NettyTransport implements AutoCloseable {
     /** Longest HTTP request line accepted; a handle is at most 255 bytes, 765 when percent-encoded. */
@@ -63,6 +74,12 @@ public final class NettyTransport implements AutoCloseable {
     private final List<Channel> channels = new ArrayList<>();
     private InetSocketAddress handleAddress;
     private InetSocketAddress httpAddress;
+    private Channel httpServer;
+    private Channel handleTcpServer;
+    private RequestTracker tracker;
+    private NodeHealth health;
+    private NodeMetrics metrics;
+    private SslContext httpTls;
 
     private final int workerThreads;
 
@@ -73,6 +90,18 @@ public final class NettyTransport implements AutoCloseable {
         this.workers = new MultiThreadIoEventLoopGroup(workerThreads, factory);
     }
 
+    /** Where requests are accounted for and what {@code /metrics} and {@code /health/*} report; required before {@link #bind}. */
+    public void instrument(RequestTracker tracker, NodeHealth health, NodeMetrics metrics) {
+        this.tracker = tracker;
+        this.health = health;
+        this.metrics = metrics;
+    }
+
+    /** Serves HTTP over TLS with this context ({@code http.tls.*}); plaintext unless called before {@link #bind}. */
+    public void httpTls(SslContext context) {
+        this.httpTls = context;
+    }
+
     /**
      * Binds the Handle port (TCP and UDP; port 0 picks a free port shared by both) and the HTTP port, with
      * {@code limits} applied to every connection and request ({@code limits.*}, see docs/limits.md).
@@ -81,8 +110,11 @@ public final class NettyTransport implements AutoCloseable {
      */
     public void bind(InetAddress address, int handlePort, int httpPort, int idleTimeoutSeconds, HandleRequestProcessor processor, HttpApi httpApi,
                      ClientLimits limits) {
+        if (tracker == null) {
+            throw new IllegalStateException("instrument() must be called before bind()");
+        }
         NodeConfig.Limits settings = limits.settings();
-        UdpHandleRequestHandler udpHandler = new UdpHandleRequestHandler(processor, limits);
+        UdpHandleRequestHandler udpHandler = new UdpHandleRequestHandler(processor, limits, tracker);
         HttpAdmission httpAdmission = new HttpAdmission(limits);
         ChannelInitializer<SocketChannel> handleInit = new ChannelInitializer<>() {
             @Override
@@ -97,7 +129,7 @@ public final class NettyTransport implements AutoCloseable {
                         new HandleTcpFrameDecoder(settings.maxHandleMessageBytes()),
                         deadline.wholeMessage(),
                         new InFlightLimiter(settings.maxInFlightPerConnection(), ByteBuf.class::isInstance),
-                        new TcpHandleRequestHandler(processor, limits));
+                        new TcpHandleRequestHandler(processor, limits, tracker));
             }
         };
         ChannelInitializer<SocketChannel> httpInit = new ChannelInitializer<>() {
@@ -107,6 +139,9 @@ public final class NettyTransport implements AutoCloseable {
                     return;
                 }
                 ReadDeadline deadline = limits.readDeadline(ClientLimits.Protocol.HTTP);
+                if (httpTls != null) {
+                    ch.pipeline().addLast(httpTls.newHandler(ch.alloc()));
+                }
                 ch.pipeline().addLast(
                         new ReadTimeoutHandler(idleTimeoutSeconds, TimeUnit.SECONDS),
                         deadline.firstByte(),
@@ -115,7 +150,10 @@ public final class NettyTransport implements AutoCloseable {
                         deadline.wholeMessage(),
                         // Pipelined requests are answered one at a time, in order.
                         new InFlightLimiter(1, LastHttpContent.class::isInstance),
+                        // Rate limit first: a refused request (429) is counted by the limits, not accounted below.
                         httpAdmission,
+                        new HttpAccounting(tracker),
+                        new OperationsEndpoints(health, metrics, httpApi.blockingWork()),
                         new HttpRequestHandler(httpApi));
             }
         };
@@ -131,6 +169,7 @@ public final class NettyTransport implements AutoCloseable {
                 }
                 channels.add(tcp);
                 channels.addAll(udp);
+                handleTcpServer = tcp;
                 handleAddress = (InetSocketAddress) tcp.localAddress();
                 break;
             } catch (Exception e) {
@@ -144,6 +183,7 @@ public final class NettyTransport implements AutoCloseable {
         }
         Channel http = bindTcp(new InetSocketAddress(address, httpPort), httpInit, "HTTP");
         channels.add(http);
+        httpServer = http;
         httpAddress = (InetSocketAddress) http.localAddress();
     }
 
@@ -200,6 +240,18 @@ public final class NettyTransport implements AutoCloseable {
     /** The server socket channel type that fits the event loops: epoll when available, NIO otherwise. */
     public Class<? extends ServerChannel> serverChannelType() {
         return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    /**
+     * Stops accepting TCP connections (Handle and HTTP); connections already open, and UDP, keep being served, so
+     * that requests in flight are answered while the node drains.
+     */
+    public void stopAccepting() {
+        for (Channel server : new Channel[] {handleTcpServer, httpServer}) {
+            if (server != null) {
+                server.close().syncUninterruptibly();
+            }
+        }
     }
 
     /**

@@ -1,6 +1,5 @@
 package org.idnode.server.transport;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +19,9 @@ import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.lifecycle.RequestTracker;
 import org.idnode.server.limits.ClientLimits;
+import org.idnode.server.metrics.Protocol;
 
 /**
  * Answers Handle requests on one TCP connection: the channel reads on once an answer is written, and the
@@ -29,15 +30,18 @@ import org.idnode.server.limits.ClientLimits;
  * over its TCP rate is answered {@code SERVER_TOO_BUSY}, and its connection is not read from for a second. The connection stays open for
  * further requests (CNRI's client sends one and closes); it is closed after a malformed message or
  * when idle. A plain resolution whose answer is cached is answered from pre-encoded bytes
- * ({@link CachedResolution}), anything else through CNRI's message objects.
+ * ({@link CachedResolution}), anything else through CNRI's message objects. Each request is admitted by the
+ * {@link RequestTracker} and its answer reported to it; while the node stops, a request is answered
+ * {@code RC_SERVER_TOO_BUSY} ({@link Refusals}) and the connection closed.
  *
  * <p>One instance per connection, called on its event loop (answers from store threads excepted).
  */
 final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private final HandleRequestProcessor processor;
     private final ClientLimits limits;
-    private InetAddress client;
+    private final RequestTracker tracker;
     private ChannelHandlerContext ctx;
+    private InetSocketAddress client;
     private final ChannelFutureListener readOn = f -> {
         if (f.isSuccess()) {
             ctx.read();
@@ -46,26 +50,28 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
         }
     };
 
-    TcpHandleRequestHandler(HandleRequestProcessor processor, ClientLimits limits) {
+    TcpHandleRequestHandler(HandleRequestProcessor processor, ClientLimits limits, RequestTracker tracker) {
         this.processor = processor;
         this.limits = limits;
+        this.tracker = tracker;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.client = (InetSocketAddress) ctx.channel().remoteAddress();
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        client = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
         ctx.read();
         super.channelActive(ctx);
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-        long wait = limits.admit(ClientLimits.Protocol.TCP, client);
+        long start = System.nanoTime();
+        long wait = limits.admit(ClientLimits.Protocol.TCP, client.getAddress());
         if (wait != 0) {
             ByteBuf refusal = HandleRefusal.answer(processor, ctx.alloc(), frame, AbstractMessage.RC_SERVER_TOO_BUSY,
                     "too many requests from this address; retry later", false);
@@ -83,10 +89,13 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
             });
             return;
         }
-        ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), frame, false, 0, null);
-        if (cached != null) {
-            ctx.writeAndFlush(cached).addListener(readOn);
-            return;
+        boolean admitted = tracker.admit();
+        if (admitted) {
+            ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), frame, false, 0, null, tracker, client, start);
+            if (cached != null) {
+                ctx.writeAndFlush(cached).addListener(readOn);
+                return;
+            }
         }
         byte[] bytes = ByteBufUtil.getBytes(frame);
         AbstractRequest request;
@@ -95,21 +104,32 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
             request = processor.decode(envelope, Arrays.copyOfRange(bytes, HandleMessageCodec.ENVELOPE_SIZE, bytes.length));
         } catch (MalformedMessageException e) {
             HandleTcpFrameDecoder.rejectAndClose(ctx, e);
+            if (e.canAnswer()) {
+                tracker.handleAnswered(Protocol.TCP, start, client, null, e.toErrorResponse());
+            } else {
+                tracker.abandoned();
+            }
             return;
         }
-        processor.process(request, this::write);
+        if (!admitted) {
+            write(request, Refusals.stopping(request), start, ChannelFutureListener.CLOSE);
+            return;
+        }
+        processor.process(request, response -> write(request, response, start, readOn));
     }
 
-    private void write(AbstractResponse response) {
+    private void write(AbstractRequest request, AbstractResponse response, long start, ChannelFutureListener then) {
         byte[] bytes;
         try {
             SessionManager.WireMessage sealed = processor.seal(response);
             bytes = HandleMessageCodec.encodeWhole(response, sealed.message(), sealed.encrypted());
         } catch (HandleException e) {
             ctx.close();
+            tracker.abandoned();
             return;
         }
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(readOn);
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(tracker.draining() ? ChannelFutureListener.CLOSE : then);
+        tracker.handleAnswered(Protocol.TCP, start, client, request, response);
     }
 
     @Override

@@ -19,7 +19,9 @@ import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.lifecycle.RequestTracker;
 import org.idnode.server.limits.ClientLimits;
+import org.idnode.server.metrics.Protocol;
 
 /**
  * Answers Handle requests arriving as single UDP datagrams; answers longer than one packet go out
@@ -33,9 +35,11 @@ import org.idnode.server.limits.ClientLimits;
  * ({@link #channelReadComplete}), so that a batch leaves in one {@code sendmmsg}; answers that come
  * from a store thread are flushed at once.
  *
- * <p>Limits ({@link ClientLimits}): a client over its UDP rate is answered {@code SERVER_TOO_BUSY}, at most at its
- * own rate (further refusals are dropped unanswered); a datagram
- * over {@code limits.message-bytes.udp} {@code RC_PROTOCOL_ERROR}; and no answer is larger than
+ * <p>Limits ({@link ClientLimits}) come first: a client over its UDP rate is answered {@code SERVER_TOO_BUSY}, at most
+ * at its own rate (further refusals are dropped unanswered), and such refusals are counted by the limits, not by the
+ * {@link RequestTracker}. Every other request is admitted by the tracker and its answer reported to it: a datagram
+ * over {@code limits.message-bytes.udp} is answered {@code RC_PROTOCOL_ERROR}; while the node stops, requests are
+ * answered {@code RC_SERVER_TOO_BUSY} ({@link Refusals}). No answer is larger than
  * {@code limits.udp-amplification-factor} times its request: a longer one is replaced by {@code RC_ERROR}
  * ("ask over TCP"), on which CNRI's resolver tries the server's TCP interface. Error answers that would
  * be over that budget are not sent.
@@ -48,15 +52,18 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
     private final HandleRequestProcessor processor;
     private final ClientLimits limits;
     private final int maxRequestBytes;
+    private final RequestTracker tracker;
 
-    UdpHandleRequestHandler(HandleRequestProcessor processor, ClientLimits limits) {
+    UdpHandleRequestHandler(HandleRequestProcessor processor, ClientLimits limits, RequestTracker tracker) {
         this.processor = processor;
         this.limits = limits;
         this.maxRequestBytes = limits.settings().maxUdpRequestBytes();
+        this.tracker = tracker;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+        long start = System.nanoTime();
         InetSocketAddress sender = packet.sender();
         ByteBuf content = packet.content();
         int size = content.readableBytes();
@@ -67,42 +74,81 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
             }
             return;
         }
+        boolean admitted = tracker.admit();
         // A datagram longer than the receive buffer arrives cut short; its envelope still says how long it was.
         int announced = size >= HandleMessageCodec.ENVELOPE_SIZE ? HandleMessageCodec.ENVELOPE_SIZE + content.getInt(content.readerIndex() + 16) : size;
         if (size > maxRequestBytes || announced > maxRequestBytes || announced < 0) {
-            refuse(ctx, sender, content, AbstractMessage.RC_PROTOCOL_ERROR, "UDP request of " + Math.max(size, announced)
-                    + " bytes exceeds the limit of " + maxRequestBytes + " bytes; send it over TCP");
+            if (refuse(ctx, sender, content, AbstractMessage.RC_PROTOCOL_ERROR, "UDP request of " + Math.max(size, announced)
+                    + " bytes exceeds the limit of " + maxRequestBytes + " bytes; send it over TCP")) {
+                reportRefusal(start, sender, content, AbstractMessage.RC_PROTOCOL_ERROR);
+            } else {
+                tracker.abandoned();
+            }
             return;
         }
         int budget = limits.udpAnswerBudget(size);
-        ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), content, true, budget, limits::udpAnswerTooLarge);
-        if (cached != null) {
-            writePackets(ctx, sender, cached);
-            return;
+        if (admitted) {
+            ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), content, true, budget, limits::udpAnswerTooLarge, tracker,
+                    sender, start);
+            if (cached != null) {
+                writePackets(ctx, sender, cached);
+                return;
+            }
         }
         AbstractRequest request;
         try {
             request = decode(processor, ByteBufUtil.getBytes(content));
         } catch (MalformedMessageException e) {
             if (e.canAnswer()) {
-                sendUnsealed(ctx, sender, e.toErrorResponse(), budget);
+                AbstractResponse error = e.toErrorResponse();
+                sendUnsealed(ctx, sender, error, budget);
+                tracker.handleAnswered(Protocol.UDP, start, sender, null, error);
+            } else {
+                tracker.abandoned();
             }
             return;
         }
-        processor.process(request, response -> send(ctx, sender, request, response, budget));
+        if (!admitted) {
+            answer(ctx, sender, start, request, Refusals.stopping(request), budget);
+            return;
+        }
+        processor.process(request, response -> answer(ctx, sender, start, request, response, budget));
     }
 
-    /** Answers with an error instead of processing the request; the answer is never larger than the request's budget. */
-    private void refuse(ChannelHandlerContext ctx, InetSocketAddress to, ByteBuf request, int responseCode, String message) {
+    private void answer(ChannelHandlerContext ctx, InetSocketAddress to, long start, AbstractRequest request, AbstractResponse response,
+                        int budget) {
+        if (send(ctx, to, request, response, budget)) {
+            tracker.handleAnswered(Protocol.UDP, start, to, request, response);
+        } else {
+            tracker.handleAnswered(Protocol.UDP, start, to, request.majorProtocolVersion, request.minorProtocolVersion, request.opCode,
+                    AbstractMessage.RC_ERROR, request.handle);
+        }
+    }
+
+    /**
+     * Answers with an error instead of processing the request; the answer is never larger than the request's budget.
+     *
+     * @return whether an answer was sent
+     */
+    private boolean refuse(ChannelHandlerContext ctx, InetSocketAddress to, ByteBuf request, int responseCode, String message) {
         ByteBuf answer = HandleRefusal.answer(processor, ctx.alloc(), request, responseCode, message, true);
         if (answer == null) {
-            return;
+            return false;
         }
         if (answer.readableBytes() > limits.udpAnswerBudget(request.readableBytes())) {
             answer.release();
-            return;
+            return false;
         }
         ctx.write(new DatagramPacket(answer, to), ctx.voidPromise());
+        return true;
+    }
+
+    /** Reports a refusal sent by {@link #refuse} to the tracker, described by the request's envelope and header. */
+    private void reportRefusal(long start, InetSocketAddress client, ByteBuf request, int responseCode) {
+        int at = request.readerIndex();
+        int opCode = request.readableBytes() >= HandleMessageCodec.ENVELOPE_SIZE + 4
+                ? request.getInt(at + HandleMessageCodec.ENVELOPE_SIZE) : AbstractMessage.OC_RESERVED;
+        tracker.handleAnswered(Protocol.UDP, start, client, request.getByte(at), request.getByte(at + 1), opCode, responseCode, null);
     }
 
     @Override
@@ -142,14 +188,16 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
     /**
      * Sends an answer of the general path; one over the request's size budget is replaced by {@code RC_ERROR},
      * which sends CNRI's resolver to the server's TCP interface.
+     *
+     * @return false when {@code response} was replaced
      */
-    private void send(ChannelHandlerContext ctx, InetSocketAddress to, AbstractRequest request, AbstractResponse response, int budget) {
+    private boolean send(ChannelHandlerContext ctx, InetSocketAddress to, AbstractRequest request, AbstractResponse response, int budget) {
         List<byte[]> packets;
         try {
             SessionManager.WireMessage sealed = processor.seal(response);
             packets = HandleMessageCodec.encodeUdpPackets(response, sealed.message(), sealed.encrypted());
         } catch (HandleException e) {
-            return;
+            return true;
         }
         int bytes = 0;
         for (byte[] p : packets) {
@@ -157,7 +205,7 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
         }
         if (bytes <= budget) {
             write(ctx, to, packets);
-            return;
+            return true;
         }
         limits.udpAnswerTooLarge();
         ByteBuf replacement = HandleRefusal.answer(request, AbstractMessage.RC_ERROR, CachedResolution.TOO_LARGE_FOR_UDP, true);
@@ -165,12 +213,13 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
             if (replacement != null) {
                 replacement.release();
             }
-            return;
+            return false;
         }
         ctx.write(new DatagramPacket(replacement, to), ctx.voidPromise());
         if (!ctx.executor().inEventLoop()) {
             ctx.flush();
         }
+        return false;
     }
 
     /** Sends an error answer unless it is over {@code budget} bytes (then the client times out, as for one that cannot be encoded). */

@@ -143,6 +143,8 @@ class NodeConfigTest {
         assertThat(c.grpc()).isEqualTo(new NodeConfig.Grpc(true, 9000, null, null));
         assertThat(c.bind()).isEqualTo("127.0.0.1");
         assertThat(c.dataDir().normalize()).isEqualTo(Path.of("data"));
+        assertThat(c.operations().accessLog()).isEqualTo(NodeConfig.AccessLogFormat.CNRI);
+        assertThat(c.operations().httpTls()).isFalse();
     }
 
     // ---------------------------------------------------------------- errors name the key
@@ -540,5 +542,193 @@ class NodeConfigTest {
         NodeConfig.Limits l = load("limits: {rate: {shared: true, per-second: 50, burst: 60}}").limits();
         assertThat(l.sharedRate()).isTrue();
         assertThat(List.of(l.udpRate(), l.tcpRate(), l.httpRate(), l.grpcRate())).containsOnly(new NodeConfig.Limits.Rate(50, 60));
+    }
+
+    // ---------------------------------------------------------------- federation
+
+    @Test
+    void theRoleIsSecondaryByDefaultAndChoosesTheDefaultPrefixes() throws IOException {
+        assertThat(NodeConfig.defaults().federation().role()).isEqualTo(NodeConfig.Role.SECONDARY);
+        NodeConfig top = load("federation:\n  role: top-level\n");
+        assertThat(top.federation().role()).isEqualTo(NodeConfig.Role.TOP_LEVEL);
+        assertThat(top.prefixes()).as("a top-level node serves the root").containsExactly("0.NA");
+        assertThat(load("federation: {role: top-level}\nnode: {prefixes: [\"88.999\"]}\n").prefixes())
+                .as("configured prefixes are kept").containsExactly("88.999");
+        assertThat(load("federation: {role: secondary}\n")).isEqualTo(NodeConfig.defaults());
+    }
+
+    @Test
+    void aRoleGivenOnTheCommandLineWinsAndSetsItsDefaults() throws IOException {
+        NodeConfig forced = NodeConfig.load(yaml("federation: {role: secondary}\n"), NodeConfig.Role.TOP_LEVEL);
+        assertThat(forced.federation().role()).isEqualTo(NodeConfig.Role.TOP_LEVEL);
+        assertThat(forced.prefixes()).containsExactly("0.NA");
+        assertThat(NodeConfig.defaults(NodeConfig.Role.TOP_LEVEL).prefixes()).containsExactly("0.NA");
+        assertThat(forced.withOverrides(dir, 0, 0, 0, null).withoutGrpc().federation()).isEqualTo(forced.federation());
+    }
+
+    @Test
+    void aBadRoleOrAnUnknownFederationKeyIsNamed() {
+        assertThatThrownBy(() -> load("federation:\n  role: root\n")).isInstanceOf(ConfigException.class)
+                .hasMessage("federation.role: expected secondary or top-level, got 'root'");
+        assertThatThrownBy(() -> load("federation:\n  rol: top-level\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("federation.rol: unknown key");
+        assertThatThrownBy(() -> load("federation: top-level\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("federation: expected a mapping");
+    }
+
+    // ---------------------------------------------------------------- federation: the secondary role
+
+    @Test
+    void aSecondaryNodeWithoutATopLevelFilesNothingAndDoesNotRecurse() {
+        NodeConfig.Federation f = NodeConfig.defaults().federation();
+        assertThat(f.topLevel()).isNull();
+        assertThat(f.joined()).isFalse();
+        assertThat(f.recursion().enabled()).isFalse();
+        assertThat(f.filing().policy()).isEqualTo(NodeConfig.Federation.FilingPolicy.FULL);
+        assertThat(f.filing().address()).isNull();
+        assertThat(f.filing().tlsCaFile()).isNull();
+    }
+
+    @Test
+    void aTopLevelJoinsTheNodeAndTurnsRecursionOnUnlessTheFileSaysOtherwise() throws IOException {
+        NodeConfig c = load("federation:\n  top-level: \"127.0.0.1:2642\"\n");
+        assertThat(c.federation().topLevel()).isEqualTo(new NodeConfig.Federation.Address("127.0.0.1", 2642));
+        assertThat(c.federation().joined()).isTrue();
+        assertThat(c.federation().recursion().enabled()).isTrue();
+        assertThat(load("federation: {top-level: \"127.0.0.1:2642\", recursion: {enabled: false}}\n").federation().recursion().enabled())
+                .isFalse();
+        NodeConfig topRole = load("federation: {role: top-level, top-level: \"127.0.0.1:2642\"}\n");
+        assertThat(topRole.federation().joined()).as("a top-level node files with nobody").isFalse();
+        assertThat(topRole.federation().recursion().enabled()).isFalse();
+    }
+
+    @Test
+    void everySecondaryKeyIsRead() throws IOException {
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "certificates");
+        NodeConfig c = load(String.join("\n",
+                "federation:",
+                "  top-level: \"127.0.0.1:2642\"",
+                "  filing:",
+                "    address: \"127.0.0.1:9002\"",
+                "    tls-ca-file: \"" + ca + "\"",
+                "    policy: count",
+                "    count-interval-seconds: 60",
+                "    backoff-min-ms: 100",
+                "    backoff-max-ms: 5000",
+                "    call-timeout-seconds: 7",
+                "  recursion:",
+                "    enabled: true",
+                "    max-referrals: 4",
+                "    deadline-ms: 2500",
+                "    threads: 3",
+                "    queue: 10",
+                "    cache-max-entries: 50",
+                "    max-ttl-seconds: 600",
+                "    negative-ttl-seconds: 5",
+                ""));
+        NodeConfig.Federation.Filing filing = c.federation().filing();
+        assertThat(filing).isEqualTo(new NodeConfig.Federation.Filing(new NodeConfig.Federation.Address("127.0.0.1", 9002), ca,
+                NodeConfig.Federation.FilingPolicy.COUNT, 60, 100, 5000, 7));
+        NodeConfig.Federation.Recursion r = c.federation().recursion();
+        assertThat(List.of(r.maxReferrals(), r.deadlineMillis(), r.threads(), r.queue(), r.cacheMaxEntries(), r.maxTtlSeconds(),
+                r.negativeTtlSeconds())).containsExactly(4, 2500, 3, 10, 50, 600, 5);
+    }
+
+    @Test
+    void serveOptionsSetThePrefixAndTheTopLevel() {
+        NodeConfig c = NodeConfig.defaults().withFederationOverrides("88.998", "127.0.0.1:2641");
+        assertThat(c.prefixes()).containsExactly("88.998");
+        assertThat(c.federation().topLevel()).isEqualTo(new NodeConfig.Federation.Address("127.0.0.1", 2641));
+        assertThat(c.federation().recursion().enabled()).isTrue();
+        assertThatThrownBy(() -> NodeConfig.defaults().withFederationOverrides(null, "127.0.0.1")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--top-level: expected HOST:PORT");
+        assertThatThrownBy(() -> NodeConfig.defaults().withFederationOverrides("88..9", null)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--prefix:");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "federation: {top-level: \"127.0.0.1\"}                                  | federation.top-level",
+            "federation: {top-level: \"127.0.0.1:0\"}                                | federation.top-level",
+            "federation: {top-level: \"no such host!:2641\"}                         | federation.top-level",
+            "federation: {topLevel: \"127.0.0.1:2641\"}                              | federation.topLevel",
+            "federation: {filing: {policy: some}}                                    | federation.filing.policy",
+            "federation: {filing: {address: \"127.0.0.1:x\"}}                         | federation.filing.address",
+            "federation: {filing: {tls-ca-file: missing.pem}}                         | federation.filing.tls-ca-file",
+            "federation: {filing: {backoff-min-ms: 5000, backoff-max-ms: 100}}        | federation.filing.backoff-max-ms",
+            "federation: {filing: {count-interval-seconds: 0}}                       | federation.filing.count-interval-seconds",
+            "federation: {recursion: {max-referrals: 99}}                            | federation.recursion.max-referrals",
+            "federation: {recursion: {deadline-ms: 1}}                               | federation.recursion.deadline-ms",
+            "federation: {recursion: {enabled: true}}                                | federation.recursion.enabled",
+            "federation: {recursion: {depth: 3}}                                     | federation.recursion.depth"})
+    void badSecondaryKeysAreNamed(String text, String key) {
+        assertThatThrownBy(() -> load(text)).isInstanceOf(ConfigException.class).hasMessageStartingWith(key + ":");
+    }
+
+    // ---------------------------------------------------------------- operations: logging, HTTP TLS, shutdown
+
+    @Test
+    void operationsDefaults() {
+        NodeConfig.Operations o = NodeConfig.defaults().operations();
+        assertThat(o.loggingConfig()).isNull();
+        assertThat(o.logDir().normalize()).isEqualTo(Path.of("logs"));
+        assertThat(o.accessLog()).isEqualTo(NodeConfig.AccessLogFormat.OFF);
+        assertThat(o.accessLogFile().normalize()).isEqualTo(Path.of("logs", "access.log"));
+        assertThat(o.httpTls()).isFalse();
+        assertThat(o.drainSeconds()).isEqualTo(20);
+        assertThat(o.announceSeconds()).isZero();
+    }
+
+    @Test
+    void loadsTheOperationsKeys() throws IOException {
+        Path logback = Files.writeString(dir.resolve("logback.xml"), "<configuration/>");
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "c");
+        Path key = Files.writeString(dir.resolve("key.pem"), "k");
+        NodeConfig.Operations o = load("logging:\n  config: \"" + logback + "\"\n  dir: /var/log/idnode\n  access: JSON\n"
+                + "http:\n  tls:\n    cert-chain-file: \"" + cert + "\"\n    private-key-file: \"" + key + "\"\n"
+                + "shutdown:\n  drain-timeout-seconds: 45\n  announce-seconds: 5\n").operations();
+        assertThat(o.loggingConfig()).isEqualTo(logback);
+        assertThat(o.logDir()).isEqualTo(Path.of("/var/log/idnode"));
+        assertThat(o.accessLog()).isEqualTo(NodeConfig.AccessLogFormat.JSON);
+        assertThat(o.accessLogFile()).as("in logging.dir unless set").isEqualTo(Path.of("/var/log/idnode/access.log"));
+        assertThat(o.httpTls()).isTrue();
+        assertThat(o.httpTlsCertChainFile()).isEqualTo(cert);
+        assertThat(o.httpTlsPrivateKeyFile()).isEqualTo(key);
+        assertThat(o.drainSeconds()).isEqualTo(45);
+        assertThat(o.announceSeconds()).isEqualTo(5);
+        assertThat(load("logging:\n  access: off\n").operations().accessLog()).as("YAML's boolean false").isEqualTo(NodeConfig.AccessLogFormat.OFF);
+        assertThat(load("logging:\n  access: cnri\n  access-file: /srv/access.jsonl\n").operations().accessLogFile())
+                .isEqualTo(Path.of("/srv/access.jsonl"));
+    }
+
+    @Test
+    void badOperationsKeysAreNamed() {
+        assertThatThrownBy(() -> load("logging:\n  access: true\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("logging.access:");
+        assertThatThrownBy(() -> load("logging:\n  access: apache\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("logging.access:").hasMessageContaining("cnri, json or off").hasMessageContaining("apache");
+        assertThatThrownBy(() -> load("logging:\n  config: /no/such/logback.xml\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("logging.config:").hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> load("logging:\n  level: debug\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("logging.level: unknown key");
+        assertThatThrownBy(() -> load("shutdown:\n  drain-timeout-seconds: -1\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("shutdown.drain-timeout-seconds:").hasMessageContaining("expected an integer from 0 to 3600");
+        assertThatThrownBy(() -> load("shutdown:\n  announce-seconds: 601\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("shutdown.announce-seconds:");
+        assertThatThrownBy(() -> load("http:\n  port: 8443\n")).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("http.port: unknown key");
+    }
+
+    @Test
+    void dockerConfigurationIsValid() throws IOException {
+        Path root = Path.of(System.getProperty("idnode.project.root"));
+        String text = Files.readString(root.resolve("packaging/docker/node.yaml")).replace("/opt/idnode/conf", root.resolve("conf").toString());
+        NodeConfig c = load(text);
+        assertThat(c.bind()).isEqualTo("0.0.0.0");
+        assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/idnode"));
+        assertThat(c.operations().logDir()).isEqualTo(Path.of("/var/log/idnode"));
+        assertThat(c.operations().accessLog()).isEqualTo(NodeConfig.AccessLogFormat.CNRI);
+        assertThat(c.operations().announceSeconds() + c.operations().drainSeconds())
+                .as("shorter than the --stop-timeout 40 docs/operations.md gives docker run").isLessThan(40);
     }
 }

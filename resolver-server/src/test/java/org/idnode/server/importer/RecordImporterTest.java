@@ -333,4 +333,23 @@ class RecordImporterTest {
         assertThat(importer.importInto(store)).isEqualTo(records);
         assertThat(store.get(h("88.999.1/ENTERPRISE"))).isPresent();
     }
+
+    // ---------------------------------------------------------------- found by RecordJsonFuzzTest
+
+    /** CNRI's JSON reader sets adminRead whatever the text says; the import keeps the four flags as written. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"0000", "0001", "0010", "0100", "0110", "0111", "1000", "1111"})
+    void everyPermissionCombinationIsKept(String flags) {
+        HandleRecord r = RecordJson.parse("{\"handle\": \"88.999.1/p\", \"values\": [{\"index\": 1, \"type\": \"URL\", "
+                + "\"data\": \"x\", \"permissions\": \"" + flags + "\"}]}", 1);
+        assertThat(r.values().get(0).permissions().flags()).isEqualTo(flags);
+    }
+
+    /** A timestamp that is there is kept, even the epoch; only a missing one becomes the import time. */
+    @Test
+    void anExplicitZeroTimestampIsKept() {
+        HandleRecord r = RecordJson.parse("{\"handle\": \"88.999.1/t\", \"values\": [{\"index\": 1, \"type\": \"URL\", "
+                + "\"data\": \"x\", \"timestamp\": \"1970-01-01T00:00:00Z\"}, {\"index\": 2, \"type\": \"URL\", \"data\": \"y\"}]}", 1_750_000_000);
+        assertThat(r.values()).extracting(HandleValue::timestamp).containsExactly(0, 1_750_000_000);
+    }
 }

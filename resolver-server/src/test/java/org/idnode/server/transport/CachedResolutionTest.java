@@ -37,6 +37,9 @@ import org.idnode.registry.write.RecordValidator;
 import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.lifecycle.RequestTracker;
+import org.idnode.server.logging.AccessLog;
+import org.idnode.server.metrics.NodeMetrics;
 import org.idnode.server.importer.RecordJson;
 import org.idnode.server.site.NodeSite;
 import org.junit.jupiter.api.AfterAll;
@@ -63,6 +66,7 @@ class CachedResolutionTest {
     static Path dir;
     static CachingHandleRecordStore store;
     static HandleRequestProcessor processor;
+    static final RequestTracker TRACKER = new RequestTracker(new NodeMetrics(), AccessLog.OFF);
 
     @BeforeAll
     static void start() throws Exception {
@@ -183,8 +187,8 @@ class CachedResolutionTest {
     void fastAnswerIsByteForByteTheGeneralAnswer(Req r) throws Exception {
         byte[] request = encode(r, 4711);
         int before = HandleMessageCodec.defaultExpiration();
-        ByteBuf tcp = CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(request), false, 0, null);
-        ByteBuf udp = CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(request), true, Integer.MAX_VALUE, () -> { });
+        ByteBuf tcp = answer(Unpooled.wrappedBuffer(request), false);
+        ByteBuf udp = answer(Unpooled.wrappedBuffer(request), true);
         AbstractResponse general = general(request);
         int after = HandleMessageCodec.defaultExpiration();
         assertThat(tcp).as("answered from the cache").isNotNull();
@@ -219,7 +223,7 @@ class CachedResolutionTest {
             int message = messageLength("88.999.1/EDGE", size);
             assertThat(message % HandleMessageCodec.UDP_DATA_SIZE).isEqualTo(past);
             byte[] request = encode(req("edge", "88.999.1/EDGE", null, null), 9);
-            ByteBuf udp = CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(request), true, Integer.MAX_VALUE, () -> { });
+            ByteBuf udp = answer(Unpooled.wrappedBuffer(request), true);
             AbstractResponse general = general(request);
             udp.setInt(EXPIRATION_OFFSET, general.expiration);
             List<String> fastPackets = new ArrayList<>();
@@ -237,15 +241,13 @@ class CachedResolutionTest {
                 "x".repeat(size).getBytes(StandardCharsets.UTF_8), HandleValue.TtlType.RELATIVE, 60, 1, List.of(), Permissions.PUBLIC_READ)));
         store.putAll(List.of(rec));
         store.get(rec.handle());
-        ByteBuf whole = CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT,
-                Unpooled.wrappedBuffer(encode(req("edge", handle, null, null), 9)), false, 0, null);
+        ByteBuf whole = answer(Unpooled.wrappedBuffer(encode(req("edge", handle, null, null), 9)), false);
         return whole.readableBytes() - HandleMessageCodec.ENVELOPE_SIZE;
     }
 
     @Test
     void answersNeedingSeveralPacketsAreChunked() {
-        ByteBuf udp = CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT,
-                Unpooled.wrappedBuffer(encode(req("big", "88.999.1/BIG", null, null), 1)), true, Integer.MAX_VALUE, () -> { });
+        ByteBuf udp = answer(Unpooled.wrappedBuffer(encode(req("big", "88.999.1/BIG", null, null), 1)), true);
         assertThat(HandleMessageCodec.udpPacketCount(udp)).isGreaterThan(3);
     }
 
@@ -272,24 +274,24 @@ class CachedResolutionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("leftToTheGeneralPath")
     void unusualRequestsAreLeftToTheGeneralPath(Req r) {
-        assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(encode(r, 5)), true, Integer.MAX_VALUE, () -> { }))
+        assertThat(answer(Unpooled.wrappedBuffer(encode(r, 5)), true))
                 .isNull();
     }
 
     @Test
     void requestsWithACredentialOrMalformedLengthsAreLeftToTheGeneralPath() {
         byte[] good = encode(req("plain", "88.999.1/Plain-0001", null, null), 6);
-        assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(good), true, Integer.MAX_VALUE, () -> { })).isNotNull();
+        assertThat(answer(Unpooled.wrappedBuffer(good), true)).isNotNull();
 
         // A credential: a non-zero credential length with bytes behind it.
         byte[] withCredential = Arrays.copyOf(good, good.length + 3);
         Encoder.writeInt(withCredential, good.length - 4, 3);
         Encoder.writeInt(withCredential, 16, withCredential.length - HandleMessageCodec.ENVELOPE_SIZE);
-        assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(withCredential), true, Integer.MAX_VALUE, () -> { })).isNull();
+        assertThat(answer(Unpooled.wrappedBuffer(withCredential), true)).isNull();
 
         // Every single-byte truncation and every corruption of a length or count field.
         for (int len = 0; len < good.length; len++) {
-            assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(good, 0, len), true, Integer.MAX_VALUE, () -> { })).isNull();
+            assertThat(answer(Unpooled.wrappedBuffer(good, 0, len), true)).isNull();
         }
         int body = HandleMessageCodec.ENVELOPE_SIZE + 24;
         int handleLength = Encoder.readInt(good, body);
@@ -297,7 +299,7 @@ class CachedResolutionTest {
             for (int value : new int[] {-1, 1, 1000, Integer.MAX_VALUE}) {
                 byte[] bad = good.clone();
                 Encoder.writeInt(bad, field, Encoder.readInt(bad, field) + value);
-                assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, Unpooled.wrappedBuffer(bad), true, Integer.MAX_VALUE, () -> { }))
+                assertThat(answer(Unpooled.wrappedBuffer(bad), true))
                         .as("field at %d changed by %d", field, value).isNull();
             }
         }
@@ -308,7 +310,7 @@ class CachedResolutionTest {
         byte[] good = encode(req("plain", "88.999.1/Plain-0001", null, null), 6);
         ByteBuf frame = Unpooled.buffer().writeBytes(new byte[] {9, 9}).writeBytes(good);
         frame.skipBytes(2);
-        assertThat(CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, frame, false, 0, null)).isNotNull();
+        assertThat(answer(frame, false)).isNotNull();
         assertThat(frame.readerIndex()).isEqualTo(2);
         assertThat(frame.readableBytes()).isEqualTo(good.length);
     }
@@ -359,5 +361,11 @@ class CachedResolutionTest {
 
     static String hex(byte[] b) {
         return ByteBufUtil.hexDump(b);
+    }
+
+    /** {@link CachedResolution#answer} as the transports call it, into unpooled buffers, with no UDP size budget. */
+    static ByteBuf answer(ByteBuf frame, boolean udp) {
+        return CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, frame, udp, Integer.MAX_VALUE, () -> { }, TRACKER, null,
+                System.nanoTime());
     }
 }

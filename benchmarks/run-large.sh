@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# The large-data-set run of the performance suite (issue 6's 10M targets), from a fresh checkout: builds,
+# generates N identifiers (anchor shape), imports them, then on a node limited to a 1 GiB heap whose record
+# cache holds only a share of them (default 10 %):
+#   - cold start: time from launching `idnode serve` to its `ready` line, on the fresh data folder and again
+#     after a clean stop;
+#   - UDP resolution of keys that all fit in the cache (uniform over the first half-cache worth of keys), the
+#     "all cached" rate;
+#   - UDP resolution with Zipf-distributed keys over all N identifiers (most hits, a tail from RocksDB);
+#   - the node's heap after a full GC, and its resident memory.
+# Writes benchmarks/results/<date>-large.md and .json. Everything runs on 127.0.0.1.
+#
+#   bash benchmarks/run-large.sh [--count 10000000] [--cache-share 0.1] [--duration 20s] [--warmup 30s]
+#
+# Needs about 1 GB of disk per million identifiers (data set file, keys and the RocksDB folder) in $TMPDIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+COUNT=10000000
+CACHE_SHARE=0.1
+DURATION=20s
+WARMUP=30s
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --count) COUNT=$2; shift 2 ;;
+    --cache-share) CACHE_SHARE=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+CACHE_ENTRIES=$(python3 -c "print(max(1000, int($COUNT * $CACHE_SHARE)))")
+HOT_KEYS=$((CACHE_ENTRIES / 2))
+
+mvn -q -B -DskipTests package
+IDNODE=resolver-server/target/idnode.jar
+IDBENCH=benchmarks/target/idbench.jar
+WORK=$(mktemp -d)
+NODE_PID=
+cleanup() { [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+cat > "$WORK/node.yaml" <<EOF
+node:
+  prefixes: ["88.999"]
+cache:
+  max-entries: $CACHE_ENTRIES
+templates:
+  dir: "$PWD/conf/templates"
+EOF
+
+echo "dataset: $COUNT identifiers (anchor shape)"
+t0=$(date +%s)
+java -jar $IDBENCH dataset --count "$COUNT" --shape anchor --out "$WORK/records.jsonl" --keys-out "$WORK/keys.txt"
+t1=$(date +%s)
+java -Xmx4g -jar $IDNODE import --config "$WORK/node.yaml" --data-dir "$WORK/data" "$WORK/records.jsonl"
+t2=$(date +%s)
+rm "$WORK/records.jsonl"
+head -n "$HOT_KEYS" "$WORK/keys.txt" > "$WORK/hot-keys.txt"
+STORE_MB=$(du -sm "$WORK/data" | cut -f1)
+echo "generated in $((t1 - t0)) s, imported in $((t2 - t1)) s, data folder $STORE_MB MB"
+
+# Starts the node; sets NODE_PID, HP and STARTUP_MS (launch to 'ready').
+start_node() {
+  : > "$WORK/node.out"
+  local begin end
+  begin=$(date +%s%N)
+  java -Xmx1g -Xms1g -jar $IDNODE serve --config "$WORK/node.yaml" --data-dir "$WORK/data" --handle-port 0 --http-port 0 \
+      --grpc-port 0 --bind 127.0.0.1 > "$WORK/node.out" 2>> "$WORK/node.err" &
+  NODE_PID=$!
+  for _ in $(seq 1 1200); do grep -q '^ready$' "$WORK/node.out" && break; sleep 0.02; done
+  end=$(date +%s%N)
+  grep -q '^ready$' "$WORK/node.out" || { echo "node did not start:"; cat "$WORK/node.err"; exit 1; }
+  STARTUP_MS=$(( (end - begin) / 1000000 ))
+  HP=$(sed -n 's/^listening handle-tcp .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
+}
+
+start_node
+COLD_START_MS=$STARTUP_MS
+kill -TERM "$NODE_PID"; wait "$NODE_PID" || true
+start_node
+RESTART_MS=$STARTUP_MS
+echo "cold start ${COLD_START_MS} ms, restart ${RESTART_MS} ms"
+
+ARGS="--protocol udp --concurrency 128 --duration $DURATION --warmup $WARMUP --json"
+# shellcheck disable=SC2086
+CACHED=$(timeout 600 java -jar $IDBENCH resolve $ARGS --target 127.0.0.1:$HP --keys-file "$WORK/hot-keys.txt" --keys uniform)
+echo "all cached: $CACHED"
+# shellcheck disable=SC2086
+ZIPF=$(timeout 600 java -jar $IDBENCH resolve $ARGS --target 127.0.0.1:$HP --keys-file "$WORK/keys.txt" --keys zipf)
+echo "zipf: $ZIPF"
+# shellcheck disable=SC2086
+CEILING=$(timeout 600 java -jar $IDBENCH ceiling --protocol udp --concurrency 128 --duration $DURATION --json --keys-file "$WORK/hot-keys.txt")
+
+jcmd "$NODE_PID" GC.run > /dev/null
+HEAP_INFO=$(jcmd "$NODE_PID" GC.heap_info)
+NODE_RSS_KB=$(ps -o rss= -p "$NODE_PID" | tr -d ' ')
+
+DATE=$(date -u +%Y-%m-%d)
+OUT=benchmarks/results/$DATE-large
+python3 - "$OUT" "$COUNT" "$CACHE_ENTRIES" "$HOT_KEYS" "$STORE_MB" "$COLD_START_MS" "$RESTART_MS" "$NODE_RSS_KB" \
+    "$CACHED" "$ZIPF" "$CEILING" "$HEAP_INFO" "$DURATION" <<'PY'
+import json, sys, platform, os, re
+out, count, cache, hot, store_mb, cold, restart, rss, cached, zipf, ceiling, heap, duration = sys.argv[1:]
+cached, zipf, ceiling = json.loads(cached), json.loads(zipf), json.loads(ceiling)
+m = re.search(r"total (\d+)K, used (\d+)K", heap)
+heap_used_mb = round(int(m.group(2)) / 1024) if m else None
+heap_total_mb = round(int(m.group(1)) / 1024) if m else None
+machine = {"cpus": os.cpu_count(), "machine": platform.machine(), "kernel": platform.release(),
+           "java": os.popen("java -version 2>&1 | head -1").read().strip()}
+ratio = zipf["throughput_per_s"] / cached["throughput_per_s"] if cached["throughput_per_s"] else None
+doc = {"date": out.rsplit("/", 1)[1], "identifiers": int(count), "cache_entries": int(cache), "hot_keys": int(hot),
+       "data_folder_mb": int(store_mb), "cold_start_ms": int(cold), "restart_ms": int(restart),
+       "heap_after_full_gc_mb": heap_used_mb, "heap_committed_mb": heap_total_mb, "node_rss_mb": round(int(rss) / 1024),
+       "all_cached": cached, "zipf_all_keys": zipf, "ceiling": ceiling, "zipf_share_of_all_cached": ratio,
+       "machine": machine, "duration": duration, "heap_info": heap}
+json.dump(doc, open(out + ".json", "w"), indent=2)
+pct = lambda x: f"{100 * x:.0f} %" if x is not None else "-"
+with open(out + ".md", "w") as f:
+    f.write(f"# Large data set run {doc['date'][:10]}\n\n")
+    f.write(f"{int(count):,} identifiers (anchor shape, 6 values), record cache {int(cache):,} entries, node heap limited to 1 GiB "
+            f"(-Xmx1g); idbench and node on the same machine: {machine['cpus']} CPUs, {machine['machine']}, kernel "
+            f"{machine['kernel']}, {machine['java']}. Data folder {int(store_mb):,} MB.\n\n")
+    f.write("| measure | value | target |\n|---|---|---|\n")
+    f.write(f"| cold start to `ready` (fresh data folder) | {cold} ms | ≤ 3000 ms |\n")
+    f.write(f"| start to `ready` after a clean stop | {restart} ms | ≤ 3000 ms |\n")
+    f.write(f"| heap after full GC, serving | {heap_used_mb} MB | ≤ 1024 MB |\n")
+    f.write(f"| node resident memory | {doc['node_rss_mb']} MB | - |\n\n")
+    f.write("| UDP workload | throughput /s | p50 µs | p99 µs | p99.9 µs | errors |\n|---|---|---|---|---|---|\n")
+    for name, r in (("all cached (uniform, " + f"{int(hot):,}" + " keys)", cached), ("Zipf over all keys", zipf), ("harness ceiling", ceiling)):
+        f.write(f"| {name} | {r['throughput_per_s']:.0f} | {r['p50_us']} | {r['p99_us']} | {r['p999_us']} | {r['errors']} |\n")
+    f.write(f"\nZipf over all keys runs at {pct(ratio)} of the all-cached rate (target ≥ 50 %).\n")
+print(open(out + ".md").read())
+PY
+echo "wrote $OUT.md and $OUT.json"
