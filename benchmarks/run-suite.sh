@@ -47,8 +47,10 @@ java -jar $IDNODE import --data-dir "$WORK/data" "$WORK/records.jsonl"
 java -jar $IDNODE prefix add 88.999.9 --enterprise "Benchmark registrations" --admin-secret bench --data-dir "$WORK/data" > /dev/null
 TOKEN=$(java -jar $IDNODE token add 88.999.9 --name bench --data-dir "$WORK/data" 2> /dev/null)
 
-# conf/node.yaml's settings, with the logs in the work folder.
-printf 'templates:\n  dir: conf/templates\nlogging:\n  dir: "%s"\n  access: %s\n' "$WORK/logs" "$ACCESS_LOG" > "$WORK/node.yaml"
+# benchmarks/node-bench.yaml (conf/node.yaml's settings without the per-client rate limit: the generator is one
+# address), with the logs in the work folder.
+cp benchmarks/node-bench.yaml "$WORK/node.yaml"
+printf 'logging:\n  dir: "%s"\n  access: %s\n' "$WORK/logs" "$ACCESS_LOG" >> "$WORK/node.yaml"
 java -Xmx1g -jar $IDNODE serve --config "$WORK/node.yaml" --data-dir "$WORK/data" --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 > "$WORK/node.out" 2> "$WORK/node.err" &
 NODE_PID=$!
 for _ in $(seq 1 120); do grep -q '^ready$' "$WORK/node.out" && break; sleep 0.5; done

@@ -77,6 +77,11 @@ final class LoadOptions {
             description = "Netty I/O implementation. Default ${DEFAULT-VALUE}.")
     IoMode io;
 
+    @Option(names = "--bind", paramLabel = "ADDR",
+            description = "Local (source) address of the generator's sockets, e.g. 127.0.0.2: two generators bound to different "
+                    + "loopback addresses are two clients to the node's per-address limits. Default: the system's choice.")
+    String bind;
+
     @Option(names = "--json", description = "Print the result as one JSON object.")
     boolean json;
 
@@ -93,7 +98,8 @@ final class LoadOptions {
                 .timeout(timeout)
                 .tcpNewConnection(tcpNewConnection)
                 .verify(verify)
-                .io(io);
+                .io(io)
+                .bind(bindAddress());
         if (requests != null && duration != null) {
             throw new ParameterException(spec.commandLine(), "give either --duration or --requests, not both");
         }
@@ -109,6 +115,20 @@ final class LoadOptions {
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private InetAddress bindAddress() {
+        if (bind == null) {
+            return null;
+        }
+        if (!bind.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+            throw new ParameterException(spec.commandLine(), "--bind must be an IP address, e.g. 127.0.0.2, got '" + bind + "'");
+        }
+        try {
+            return InetAddress.getByName(bind);
+        } catch (UnknownHostException e) {
+            throw new ParameterException(spec.commandLine(), "--bind must be an IP address, e.g. 127.0.0.2, got '" + bind + "'");
         }
     }
 

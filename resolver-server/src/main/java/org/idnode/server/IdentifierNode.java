@@ -43,6 +43,7 @@ import org.idnode.server.http.HttpApi;
 import org.idnode.server.keys.NodeKeys;
 import org.idnode.server.lifecycle.NodeHealth;
 import org.idnode.server.lifecycle.RequestTracker;
+import org.idnode.server.limits.ClientLimits;
 import org.idnode.server.logging.AccessLog;
 import org.idnode.server.metrics.NodeMetrics;
 import org.idnode.server.site.NodeSite;
@@ -73,6 +74,7 @@ public final class IdentifierNode implements AutoCloseable {
     private final NettyTransport transport;
     private final GrpcServer grpc;
     private final NodeSite site;
+    private final ClientLimits limits;
     private final SecondaryFederation federation;
     private final BackupService backups;
     private final NodeMetrics metrics;
@@ -110,15 +112,17 @@ public final class IdentifierNode implements AutoCloseable {
         metrics.bindStore(rocks, store);
         tracker = new RequestTracker(metrics, AccessLog.of(operations.accessLog()));
         health = new NodeHealth(() -> rocks.handlesProperty("rocksdb.background-errors"));
+        limits = new ClientLimits(config.limits());
+        limits.registerMetrics(metrics);
         transport = new NettyTransport(Runtime.getRuntime().availableProcessors());
         transport.instrument(tracker, health, metrics);
         transport.httpTls(httpTls);
         try {
             transport.bind(bind, config.handlePort(), config.httpPort(), config.idleTimeoutSeconds(), processor,
-                    new HttpApi(processor, tracer, authenticator, administration, blockingWork, topLevel, federation, backups));
+                    new HttpApi(processor, tracer, authenticator, administration, blockingWork, topLevel, federation, backups), limits);
             grpc = config.grpc().enabled()
                     ? GrpcServer.start(config.grpc(), bind, config.idleTimeoutSeconds(), transport, authenticator,
-                            new GrpcApi(processor, tracer, templates, administration, blockingWork, topLevel), tracker)
+                            new GrpcApi(processor, tracer, templates, administration, blockingWork, topLevel), tracker, limits)
                     : null;
         } catch (RuntimeException e) {
             transport.close();
@@ -218,6 +222,11 @@ public final class IdentifierNode implements AutoCloseable {
     /** The bound gRPC address; empty when gRPC is turned off ({@code grpc.enabled: false}). */
     public Optional<InetSocketAddress> grpcAddress() {
         return grpc == null ? Optional.empty() : Optional.of(grpc.address());
+    }
+
+    /** The limits against abusive clients, with their counters (refused requests and connections). */
+    public ClientLimits limits() {
+        return limits;
     }
 
     /** The node's part in the federation (filing, recursion); inactive without a top-level node. */

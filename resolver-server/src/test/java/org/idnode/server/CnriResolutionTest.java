@@ -72,7 +72,9 @@ class CnriResolutionTest {
                 + "{\"index\":2,\"type\":\"UNIT_COST\",\"data\":{\"format\":\"string\",\"value\":\"9.99\"},\"permissions\":\"1100\"}]}");
         lines.add("{\"handle\":\"0.NA/88.999.1\",\"values\":["
                 + "{\"index\":100,\"type\":\"HS_ADMIN\",\"data\":{\"format\":\"admin\",\"value\":{\"handle\":\"0.NA/88.999.1\",\"index\":300,\"permissions\":\"111111111111\"}}}]}");
-        node = TestNode.start(dataDir, lines);
+        // This class checks how large answers are split into UDP packets, so it lets UDP answers be far larger than
+        // their requests; the default factor (answers too large go over TCP) is UdpAmplificationTest's subject.
+        node = TestNode.start(dataDir, lines, "limits: {udp-amplification-factor: 100}\n");
     }
 
     @AfterAll

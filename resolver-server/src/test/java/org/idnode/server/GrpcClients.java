@@ -40,8 +40,13 @@ final class GrpcClients {
 
     /** A node configuration on {@code data} with the templates of {@code templates}, ephemeral ports on 127.0.0.1. */
     static NodeConfig config(Path dir, Path data, Path templates) throws Exception {
+        return config(dir, data, templates, "");
+    }
+
+    /** {@link #config(Path, Path, Path)} with more {@code node.yaml} text, e.g. a {@code limits:} section. */
+    static NodeConfig config(Path dir, Path data, Path templates, String moreYaml) throws Exception {
         Path yaml = dir.resolve("node.yaml");
-        Files.writeString(yaml, "templates: {dir: \"" + templates.toAbsolutePath().toString().replace("\\", "/") + "\"}\n");
+        Files.writeString(yaml, "templates: {dir: \"" + templates.toAbsolutePath().toString().replace("\\", "/") + "\"}\n" + moreYaml);
         return NodeConfig.load(yaml).withOverrides(data, 0, 0, 0, "127.0.0.1");
     }
 

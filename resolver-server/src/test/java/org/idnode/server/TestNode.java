@@ -31,6 +31,23 @@ final class TestNode implements AutoCloseable {
         return new TestNode(dataDir, IdentifierNode.start(config(dataDir)));
     }
 
+    /**
+     * Imports the JSON lines (if any) into {@code dataDir}, then starts a node on it configured by {@code yaml} (a
+     * {@code node.yaml} text, e.g. a {@code limits:} section), with its data folder and ephemeral ports on 127.0.0.1.
+     */
+    static TestNode start(Path dataDir, List<String> jsonLines, String yaml) throws Exception {
+        if (!jsonLines.isEmpty()) {
+            importLines(dataDir, jsonLines);
+        }
+        Path file = Files.createTempFile("node", ".yaml");
+        try {
+            Files.writeString(file, yaml);
+            return new TestNode(dataDir, IdentifierNode.start(NodeConfig.load(file).withOverrides(dataDir, 0, 0, 0, "127.0.0.1")));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     static NodeConfig config(Path dataDir) {
         return NodeConfig.defaults().withOverrides(dataDir, 0, 0, 0, "127.0.0.1");
     }

@@ -1,5 +1,6 @@
 package org.idnode.bench.jmh;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,7 @@ import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.codec.ResolutionQuery;
 import org.idnode.server.handler.CachedAnswer;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.limits.ClientLimits;
 import org.idnode.server.lifecycle.RequestTracker;
 import org.idnode.server.logging.AccessLog;
 import org.idnode.server.metrics.NodeMetrics;
@@ -97,12 +99,17 @@ public class CachedResolutionBenchmark {
         ByteBuf[] received;
         AbstractRequest[] decoded;
         ResolutionQuery[] queries;
+        /** The limits with their defaults, but a rate no benchmark thread reaches. */
+        ClientLimits limits;
+        InetAddress client;
         RequestTracker tracker;
         NodeMetrics metrics;
 
         /** Stores the records, fills the cache and checks that every key is answered from it. */
         @Setup(Level.Trial)
         public void setUp() throws MalformedMessageException {
+            limits = ClientLimitsBenchmark.neverRefusing();
+            client = InetAddress.getLoopbackAddress();
             dir = BenchData.tempDir("cached");
             rocks = RocksDbHandleRecordStore.open(dir, BenchData.BLOCK_CACHE_BYTES);
             store = new CachingHandleRecordStore(rocks, 1_000_000);
@@ -234,6 +241,29 @@ public class CachedResolutionBenchmark {
             bh.consume(direct.readableBytes());
             direct.release();
         }
+    }
+
+    /**
+     * {@link #resolveUdp} with what the node's limits add on this path, as {@code UdpHandleRequestHandler} does it:
+     * the client's token taken from its bucket ({@link ClientLimits#admit}, one client address, the default limits
+     * but a rate that never refuses) and the answer's size checked against the request's amplification budget
+     * before it is written. The difference to {@link #resolveUdp} in the same run is the limits' cost.
+     */
+    @Benchmark
+    public void resolveUdpLimited(Node node, Blackhole bh) {
+        ByteBuf datagram = node.received[ThreadLocalRandom.current().nextInt(node.records)];
+        if (node.limits.admit(ClientLimits.Protocol.UDP, node.client) != 0) {
+            throw new IllegalStateException("refused");
+        }
+        ResolutionQuery query = ResolutionQuery.decode(datagram);
+        CachedAnswer answer = node.processor.cachedAnswer(query.handle(), query.publicOnly(), query.indexes(), query.types());
+        if (HandleMessageCodec.resolutionAnswerUdpBytes(query, answer.responseCode(), answer.valueBlock())
+                > node.limits.udpAnswerBudget(datagram.readableBytes()) && node.shape.equals("anchor")) {
+            throw new IllegalStateException("over budget");
+        }
+        ByteBuf packets = HandleMessageCodec.writeResolutionAnswerPackets(ByteBufAllocator.DEFAULT, query, answer.responseCode(),
+                answer.valueBlock(), node.processor.siteInfoSerial(), HandleMessageCodec.defaultExpiration());
+        consumePackets(packets, bh);
     }
 
     /** The fast path's lookup alone: an already decoded request in, the cached answer out (no decode, no write). */

@@ -29,7 +29,16 @@ final class GrpcWorker extends Worker {
 
     GrpcWorker(LoadSpec spec, RunControl run, EventLoop loop, KeySet keys, int laneCount, int workerIndex, int workerCount) {
         super(spec, run, loop, keys, laneCount, workerIndex, workerCount);
-        channel = NettyChannelBuilder.forAddress(spec.target())
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(spec.target());
+        if (spec.bind() != null) {
+            builder.localSocketPicker(new NettyChannelBuilder.LocalSocketPicker() {
+                @Override
+                public java.net.SocketAddress createSocketAddress(java.net.SocketAddress remote, io.grpc.Attributes attrs) {
+                    return spec.localAddress();
+                }
+            });
+        }
+        channel = builder
                 .eventLoopGroup(loop)
                 .channelType(spec.io().socketChannel())
                 .directExecutor()

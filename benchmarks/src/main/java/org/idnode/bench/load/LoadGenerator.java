@@ -57,7 +57,7 @@ public final class LoadGenerator {
         IoMode io = spec.io().resolve();
         LoadSpec resolved = new LoadSpec(spec.protocol(), spec.target(), spec.concurrency(), spec.rate(), spec.duration(),
                 spec.requests(), spec.warmup(), spec.keyDistribution(), spec.zipfExponent(), spec.seed(), spec.threads(),
-                spec.timeout(), spec.tcpNewConnection(), spec.verify(), io);
+                spec.timeout(), spec.tcpNewConnection(), spec.verify(), io, spec.bind());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(workerCount, new DefaultThreadFactory("idbench-io", true), io.handlerFactory());
         RunControl run = new RunControl(resolved, workerCount);
         List<Worker> workers = new ArrayList<>(workerCount);

@@ -1,5 +1,6 @@
 package org.idnode.bench.load;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -38,6 +39,8 @@ import java.util.Objects;
  * @param verify           decode every answer with the Handle.net library (or parse the JSON) and
  *                         check it names the requested handle; costs generator CPU, meant for tests
  * @param io               Netty I/O implementation
+ * @param bind             local (source) address of the generator's sockets, or null for the system's choice; two
+ *                         generators bound to different loopback addresses are two clients to the node's per-address limits
  */
 public record LoadSpec(
         Protocol protocol,
@@ -54,7 +57,8 @@ public record LoadSpec(
         Duration timeout,
         boolean tcpNewConnection,
         boolean verify,
-        IoMode io) {
+        IoMode io,
+        InetAddress bind) {
 
     /**
      * @throws IllegalArgumentException when a field is out of range or both / neither of
@@ -103,7 +107,12 @@ public record LoadSpec(
     /** This spec aimed at another address. */
     public LoadSpec withTarget(InetSocketAddress newTarget) {
         return new LoadSpec(protocol, newTarget, concurrency, rate, duration, requests, warmup, keyDistribution,
-                zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io);
+                zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind);
+    }
+
+    /** The local address a socket of this run binds to, port 0; null for the system's choice. */
+    public InetSocketAddress localAddress() {
+        return bind == null ? null : new InetSocketAddress(bind, 0);
     }
 
     /** True for open loop (a fixed arrival rate). */
@@ -128,6 +137,7 @@ public record LoadSpec(
         private boolean tcpNewConnection;
         private boolean verify;
         private IoMode io = IoMode.AUTO;
+        private InetAddress bind;
 
         private Builder(Protocol protocol) {
             this.protocol = Objects.requireNonNull(protocol, "protocol");
@@ -219,10 +229,16 @@ public record LoadSpec(
             return this;
         }
 
+        /** Local (source) address of the generator's sockets; null for the system's choice. */
+        public Builder bind(InetAddress value) {
+            bind = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException as {@link LoadSpec}'s constructor */
         public LoadSpec build() {
             return new LoadSpec(protocol, target, concurrency, rate, duration, requests, warmup, keyDistribution,
-                    zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io);
+                    zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind);
         }
     }
 }

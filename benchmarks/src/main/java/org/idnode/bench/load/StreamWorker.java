@@ -63,7 +63,7 @@ abstract class StreamWorker extends Worker {
     }
 
     private ChannelFuture connect(Lane lane) {
-        ChannelFuture f = bootstrap.connect(spec.target());
+        ChannelFuture f = bootstrap.connect(spec.target(), spec.localAddress());
         Channel ch = f.channel();
         ch.attr(LANE).set(lane);
         f.addListener((ChannelFutureListener) done -> {

@@ -42,7 +42,7 @@ final class TcpNewConnectionWorker extends Worker {
     /** Checks once that the target accepts connections, so that a wrong port fails the run up front. */
     @Override
     Future<?> open() {
-        ChannelFuture f = bootstrap.connect(spec.target());
+        ChannelFuture f = bootstrap.connect(spec.target(), spec.localAddress());
         f.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         f.addListener((ChannelFutureListener) done -> {
             if (done.isSuccess()) {
@@ -55,7 +55,7 @@ final class TcpNewConnectionWorker extends Worker {
     @Override
     void send(Lane lane) {
         lane.requestId = nextRequestId = (nextRequestId + 1) & Integer.MAX_VALUE;
-        ChannelFuture f = bootstrap.connect(spec.target());
+        ChannelFuture f = bootstrap.connect(spec.target(), spec.localAddress());
         Channel ch = f.channel();
         ch.attr(StreamWorker.LANE).set(lane);
         lane.channel = ch;

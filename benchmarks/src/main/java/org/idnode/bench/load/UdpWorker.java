@@ -50,7 +50,7 @@ final class UdpWorker extends Worker {
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
                 .handler(new Inbound());
         spec.io().configureDatagramBatching(b, ResolutionRequestEncoder.ENVELOPE_SIZE + CHUNK, 32);
-        ChannelFuture f = b.connect(target, new InetSocketAddress(target.getAddress(), 0));
+        ChannelFuture f = b.connect(target, spec.bind() != null ? spec.localAddress() : new InetSocketAddress(target.getAddress(), 0));
         channel = f.channel();
         return f;
     }

@@ -41,7 +41,10 @@ class NodeLoadTest {
         try (RocksDbHandleRecordStore store = IdentifierNode.openStore(data, 16)) {
             assertThat(new RecordImporter(records).importInto(store)).isEqualTo(RECORDS);
         }
-        node = IdentifierNode.start(NodeConfig.defaults().withOverrides(data, 0, 0, 0, "127.0.0.1"));
+        // One generator is one client address: no per-address rate limit; realistic records have multi-packet UDP answers.
+        Path config = java.nio.file.Files.writeString(dir.resolve("node.yaml"),
+                "limits: {rate: {per-second: 0}, udp-amplification-factor: 100}\n");
+        node = IdentifierNode.start(NodeConfig.load(config).withOverrides(data, 0, 0, 0, "127.0.0.1"));
         keys = KeySet.read(keyFile);
         List<String> absent = new ArrayList<>();
         for (int i = 0; i < 50; i++) {

@@ -38,6 +38,9 @@ public final class HandleMessageCodec {
     private static final int HEADER_SIZE = 24;
     /** Smallest encoded handle value: the fixed fields plus empty type, data and reference list. */
     private static final int MIN_VALUE_SIZE = 4 + 4 + 1 + 4 + 1 + 4 + 4 + 4;
+    /** Longest message of {@link #writeResolutionError}, so that the answer always fits in one UDP packet. */
+    public static final int MAX_ERROR_MESSAGE = 200;
+    private static final byte[] NO_MESSAGE = new byte[0];
 
     private HandleMessageCodec() {
     }
@@ -400,7 +403,39 @@ public final class HandleMessageCodec {
      */
     public static ByteBuf writeResolutionAnswer(ByteBufAllocator alloc, ResolutionQuery query, int responseCode, byte[] valueBlock,
                                                 int siteInfoSerial, int expiration) {
-        return writeAnswer(alloc, query, responseCode, valueBlock, siteInfoSerial, expiration, false);
+        return writeAnswer(alloc, query, responseCode, valueBlock, NO_MESSAGE, siteInfoSerial, expiration, false);
+    }
+
+    /**
+     * An error answer ({@code responseCode} other than {@code RC_SUCCESS}) to a {@link ResolutionQuery} with a
+     * message, as CNRI's {@code ErrorResponse} built from the same request with that message encodes; one UDP packet
+     * when {@code udp}, else the whole answer for TCP and HTTP.
+     *
+     * @param message the error message, UTF-8, at most {@value #MAX_ERROR_MESSAGE} bytes
+     */
+    public static ByteBuf writeResolutionError(ByteBufAllocator alloc, ResolutionQuery query, int responseCode, byte[] message,
+                                               int siteInfoSerial, int expiration, boolean udp) {
+        if (responseCode == AbstractMessage.RC_SUCCESS || message.length > MAX_ERROR_MESSAGE) {
+            throw new IllegalArgumentException("an error answer needs an error code and a message of at most " + MAX_ERROR_MESSAGE + " bytes");
+        }
+        return writeAnswer(alloc, query, responseCode, null, message, siteInfoSerial, expiration, udp);
+    }
+
+    /**
+     * The bytes all UDP packets of {@link #writeResolutionAnswerPackets} would take for this answer (envelopes
+     * included), computed without writing it.
+     */
+    public static int resolutionAnswerUdpBytes(ResolutionQuery query, int responseCode, byte[] valueBlock) {
+        int messageLength = answerMessageLength(query, responseCode, valueBlock, NO_MESSAGE);
+        int packets = (messageLength + UDP_DATA_SIZE - 1) / UDP_DATA_SIZE;
+        return packets * ENVELOPE_SIZE + messageLength;
+    }
+
+    private static int answerMessageLength(ResolutionQuery query, int responseCode, byte[] valueBlock, byte[] message) {
+        byte[] digest = query.requestDigest();
+        int bodyLength = (digest == null ? 0 : 1 + digest.length)
+                + (responseCode == AbstractMessage.RC_SUCCESS ? 4 + query.handle().length + valueBlock.length : 4 + message.length);
+        return HEADER_SIZE + bodyLength + 4;
     }
 
     /**
@@ -412,7 +447,7 @@ public final class HandleMessageCodec {
      */
     public static ByteBuf writeResolutionAnswerPackets(ByteBufAllocator alloc, ResolutionQuery query, int responseCode, byte[] valueBlock,
                                                        int siteInfoSerial, int expiration) {
-        return writeAnswer(alloc, query, responseCode, valueBlock, siteInfoSerial, expiration, true);
+        return writeAnswer(alloc, query, responseCode, valueBlock, NO_MESSAGE, siteInfoSerial, expiration, true);
     }
 
     /** How many UDP packets a buffer from {@link #writeResolutionAnswerPackets} holds. */
@@ -430,12 +465,11 @@ public final class HandleMessageCodec {
     }
 
     private static ByteBuf writeAnswer(ByteBufAllocator alloc, ResolutionQuery query, int responseCode, byte[] valueBlock,
-                                       int siteInfoSerial, int expiration, boolean udp) {
+                                       byte[] errorMessage, int siteInfoSerial, int expiration, boolean udp) {
         byte[] digest = query.requestDigest();
         boolean success = responseCode == AbstractMessage.RC_SUCCESS;
-        int bodyLength = (digest == null ? 0 : 1 + digest.length)
-                + (success ? 4 + query.handle().length + valueBlock.length : 4);
-        int messageLength = HEADER_SIZE + bodyLength + 4;
+        int messageLength = answerMessageLength(query, responseCode, valueBlock, errorMessage);
+        int bodyLength = messageLength - HEADER_SIZE - 4;
         int packets = udp ? (messageLength + UDP_DATA_SIZE - 1) / UDP_DATA_SIZE : 1;
         ByteBuf out = alloc.buffer(packets * ENVELOPE_SIZE + messageLength);
         writeEnvelope(out, query, messageLength, 0, packets > 1);
@@ -453,7 +487,8 @@ public final class HandleMessageCodec {
             out.writeBytes(digest);
         }
         if (!success) {
-            out.writeInt(0); // no error message
+            out.writeInt(errorMessage.length);
+            out.writeBytes(errorMessage);
             out.writeInt(0); // no credential
             return out;
         }

@@ -54,6 +54,7 @@ import org.idnode.registry.model.InvalidHandleException;
  * @param federation     the node's place in the federation: its role, its top-level node, filing and recursion ({@code federation:})
  * @param backup         where online backups and exports may be written
  * @param operations     logging, HTTP TLS and shutdown ({@code logging.*}, {@code http.*}, {@code shutdown.*})
+ * @param limits         limits against abusive clients ({@code limits.*} besides {@code idle-timeout-seconds})
  */
 public record NodeConfig(
         String nodeName,
@@ -74,7 +75,8 @@ public record NodeConfig(
         Grpc grpc,
         Federation federation,
         Backup backup,
-        Operations operations) {
+        Operations operations,
+        Limits limits) {
 
     /** The template folder used when {@code templates.dir} is not set and it exists. */
     public static final Path DEFAULT_TEMPLATES_DIR = Path.of("conf", "templates");
@@ -148,6 +150,202 @@ public record NodeConfig(
      * @param root {@code backup.root}
      */
     public record Backup(Path root) {
+    }
+
+    /**
+     * Limits against abusive clients ({@code limits.*}, see {@code docs/limits.md}); the idle timeout is
+     * {@link NodeConfig#idleTimeoutSeconds()}.
+     *
+     * @param readTimeoutSeconds       a Handle TCP or HTTP message must arrive whole within this many seconds of its first byte
+     * @param udpRate                  requests per address over Handle UDP
+     * @param tcpRate                  requests per address over Handle TCP
+     * @param httpRate                 requests per address over HTTP
+     * @param grpcRate                 calls per address over gRPC
+     * @param sharedRate               one bucket per address for all protocols (at {@code udpRate}, which then equals the others)
+     * @param allow                    addresses never rate limited nor capped per address
+     * @param trackedAddresses         most client addresses whose rate state is kept, per protocol
+     * @param maxConnections           open connections per listener (Handle TCP, HTTP)
+     * @param maxConnectionsPerAddress open connections per client address and listener
+     * @param maxInFlightPerConnection Handle TCP requests answered at once on one connection
+     * @param maxHandleMessageBytes    largest Handle message over TCP (envelope excluded)
+     * @param maxUdpRequestBytes       largest Handle UDP request datagram
+     * @param maxHttpBodyBytes         largest HTTP request body
+     * @param maxGrpcMessageBytes      largest gRPC request message
+     * @param udpAmplificationFactor   a UDP answer is at most this many times the size of its request
+     * @param grpcMaxCallsPerConnection gRPC calls at once on one connection
+     * @param grpcKeepAliveSeconds     gRPC keep-alive ping interval; clients may ping at most as often
+     */
+    public record Limits(
+            int readTimeoutSeconds,
+            Rate udpRate,
+            Rate tcpRate,
+            Rate httpRate,
+            Rate grpcRate,
+            boolean sharedRate,
+            List<AddressRange> allow,
+            int trackedAddresses,
+            int maxConnections,
+            int maxConnectionsPerAddress,
+            int maxInFlightPerConnection,
+            int maxHandleMessageBytes,
+            int maxUdpRequestBytes,
+            int maxHttpBodyBytes,
+            int maxGrpcMessageBytes,
+            int udpAmplificationFactor,
+            int grpcMaxCallsPerConnection,
+            int grpcKeepAliveSeconds) {
+
+        static final Set<String> KEYS = Set.of("idle-timeout-seconds", "read-timeout-seconds", "rate", "allow", "tracked-addresses",
+                "connections", "message-bytes", "udp-amplification-factor", "grpc");
+        private static final List<String> PROTOCOLS = List.of("udp", "tcp", "http", "grpc");
+        /** Smallest amplification factor: every refusal and error answer fits in twice the smallest request. */
+        public static final int MIN_UDP_AMPLIFICATION_FACTOR = 2;
+
+        public Limits {
+            allow = List.copyOf(allow);
+        }
+
+        /**
+         * A token bucket: {@code perSecond} requests per second on average, up to {@code burst} at once; 0 per second
+         * means unlimited.
+         */
+        public record Rate(int perSecond, int burst) {
+            /** True when this rate never refuses. */
+            public boolean unlimited() {
+                return perSecond == 0;
+            }
+        }
+
+        /**
+         * An address block ({@code 10.0.0.0/8}, {@code 2001:db8::/32}), or one address (all bits).
+         *
+         * @param network      the block's first address
+         * @param prefixLength leading bits that must match, 0 to 32 (IPv4) or 128 (IPv6)
+         */
+        public record AddressRange(InetAddress network, int prefixLength) {
+            /**
+             * Reads {@code address} or {@code address/bits}.
+             *
+             * @throws IllegalArgumentException saying what is wrong
+             */
+            public static AddressRange parse(String text) {
+                int slash = text.indexOf('/');
+                String host = slash < 0 ? text : text.substring(0, slash);
+                if (host.isEmpty() || !host.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+                    throw new IllegalArgumentException("'" + text + "' is not an IP address");
+                }
+                InetAddress address;
+                try {
+                    address = InetAddress.getByName(host); // a literal: no name lookup
+                } catch (UnknownHostException e) {
+                    throw new IllegalArgumentException("'" + text + "' is not an IP address");
+                }
+                int bits = address.getAddress().length * 8;
+                int prefix = bits;
+                if (slash >= 0) {
+                    try {
+                        prefix = Integer.parseInt(text.substring(slash + 1));
+                    } catch (NumberFormatException e) {
+                        prefix = -1;
+                    }
+                    if (prefix < 0 || prefix > bits) {
+                        throw new IllegalArgumentException("'" + text + "': the prefix length must be 0 to " + bits);
+                    }
+                }
+                byte[] masked = address.getAddress();
+                for (int i = 0; i < masked.length; i++) {
+                    int keep = Math.max(0, Math.min(8, prefix - i * 8));
+                    masked[i] &= (byte) (0xff << (8 - keep));
+                }
+                try {
+                    return new AddressRange(InetAddress.getByAddress(masked), prefix);
+                } catch (UnknownHostException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            /** True when {@code address} is in this block (an IPv4 address is never in an IPv6 block). */
+            public boolean contains(InetAddress address) {
+                byte[] a = address.getAddress();
+                byte[] n = network.getAddress();
+                if (a.length != n.length) {
+                    return false;
+                }
+                for (int i = 0; i < n.length && i * 8 < prefixLength; i++) {
+                    int keep = Math.min(8, prefixLength - i * 8);
+                    int mask = (0xff << (8 - keep)) & 0xff;
+                    if ((a[i] & mask) != (n[i] & mask)) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public String toString() {
+                return network.getHostAddress() + "/" + prefixLength;
+            }
+        }
+
+        /** The limits with every default. */
+        public static Limits defaults() {
+            return from(new Section("limits", MissingNode.getInstance(), null));
+        }
+
+        private static Limits from(Section limits) {
+            Section rate = limits.section("rate");
+            Set<String> rateKeys = new java.util.HashSet<>(PROTOCOLS);
+            rateKeys.addAll(Set.of("per-second", "burst", "shared"));
+            rate.allowOnly(rateKeys);
+            Rate common = rate(rate, new Rate(2000, 4000));
+            boolean shared = rate.bool("shared", false);
+            List<Rate> perProtocol = new ArrayList<>();
+            for (String p : PROTOCOLS) {
+                Section s = rate.section(p);
+                if (shared && !s.node().isMissingNode() && !s.node().isNull()) {
+                    throw ConfigException.forKey(s.path(), "per-protocol rates cannot be combined with " + rate.key("shared")
+                            + ": true; set " + rate.key("per-second") + " and " + rate.key("burst") + " only");
+                }
+                s.allowOnly(Set.of("per-second", "burst"));
+                perProtocol.add(rate(s, common));
+            }
+            List<AddressRange> allow = new ArrayList<>();
+            for (String text : limits.stringList("allow", List.of())) {
+                try {
+                    allow.add(AddressRange.parse(text));
+                } catch (IllegalArgumentException e) {
+                    throw ConfigException.forKey(limits.key("allow"), e.getMessage()
+                            + "; expected IP addresses or CIDR blocks, e.g. [\"192.0.2.10\", \"10.0.0.0/8\"]");
+                }
+            }
+            Section connections = limits.section("connections");
+            connections.allowOnly(Set.of("max", "per-address", "max-in-flight"));
+            Section bytes = limits.section("message-bytes");
+            bytes.allowOnly(Set.of("handle-tcp", "udp", "http-body", "grpc"));
+            Section grpc = limits.section("grpc");
+            grpc.allowOnly(Set.of("max-calls-per-connection", "keepalive-seconds"));
+            return new Limits(
+                    limits.integer("read-timeout-seconds", 30, 1, 3600),
+                    perProtocol.get(0), perProtocol.get(1), perProtocol.get(2), perProtocol.get(3), shared,
+                    allow,
+                    limits.integer("tracked-addresses", 100_000, 100, 10_000_000),
+                    connections.integer("max", 20_000, 1, 1_000_000),
+                    connections.integer("per-address", 256, 1, 1_000_000),
+                    connections.integer("max-in-flight", 16, 1, 1024),
+                    bytes.integer("handle-tcp", 262_144, 64, 262_144),
+                    bytes.integer("udp", 1024, 64, 2048),
+                    bytes.integer("http-body", 8 << 20, 1024, 1 << 30),
+                    bytes.integer("grpc", 16 << 20, 1024, 1 << 30),
+                    limits.integer("udp-amplification-factor", 5, MIN_UDP_AMPLIFICATION_FACTOR, 100),
+                    grpc.integer("max-calls-per-connection", 256, 1, 100_000),
+                    grpc.integer("keepalive-seconds", 60, 10, 86_400));
+        }
+
+        private static Rate rate(Section s, Rate dflt) {
+            int perSecond = s.integer("per-second", dflt.perSecond(), 0, 100_000_000);
+            int burst = s.integer("burst", perSecond == dflt.perSecond() ? dflt.burst() : Math.max(1, 2 * perSecond), 1, 1_000_000_000);
+            return new Rate(perSecond, burst);
+        }
     }
 
     public NodeConfig {
@@ -247,7 +445,7 @@ public record NodeConfig(
         Section store = top.section("store");
         store.allowOnly(Set.of("block-cache-mb", "threads", "queue"));
         Section limits = top.section("limits");
-        limits.allowOnly(Set.of("idle-timeout-seconds"));
+        limits.allowOnly(Limits.KEYS);
         Section templates = top.section("templates");
         templates.allowOnly(Set.of("dir"));
         String templatesDir = templates.string("dir", null);
@@ -297,7 +495,8 @@ public record NodeConfig(
                 limits.integer("idle-timeout-seconds", 60, 1, 86_400),
                 templatesDir == null ? null : base.resolve(templatesDir),
                 grpcSettings,
-                federation, backupSettings, operations(top, base));
+                federation, backupSettings, operations(top, base),
+                Limits.from(limits));
     }
 
     /**
@@ -325,14 +524,14 @@ public record NodeConfig(
         return new NodeConfig(nodeName, prefixes, dataDir == null ? this.dataDir : dataDir, newBind,
                 handlePort == null ? this.handlePort : handlePort, httpPort == null ? this.httpPort : httpPort,
                 advertisedAddress, siteSerial, privateKeyFile, cacheMaxEntries, blockCacheMb, storeThreads, storeQueue,
-                idleTimeoutSeconds, templatesDir, newGrpc, federation, backup, operations);
+                idleTimeoutSeconds, templatesDir, newGrpc, federation, backup, operations, limits);
     }
 
     /** A copy without the gRPC listener ({@code serve --no-grpc}). */
     public NodeConfig withoutGrpc() {
         return new NodeConfig(nodeName, prefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
                 cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir,
-                new Grpc(false, grpc.port(), grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile()), federation, backup, operations);
+                new Grpc(false, grpc.port(), grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile()), federation, backup, operations, limits);
     }
 
     /**
@@ -355,7 +554,7 @@ public record NodeConfig(
         Federation f = new Federation(federation.role(), newTop, federation.filing(),
                 federation.recursion().withDefaultFor(federation.role(), newTop)).checked("--top-level");
         return new NodeConfig(nodeName, newPrefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
-                cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir, grpc, f, backup, operations);
+                cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir, grpc, f, backup, operations, limits);
     }
 
     /**

@@ -22,6 +22,8 @@ import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.config.ConfigException;
 import org.idnode.server.config.NodeConfig;
 import org.idnode.server.lifecycle.RequestTracker;
+import org.idnode.server.limits.ClientLimits;
+import org.idnode.server.limits.GrpcAdmission;
 import org.idnode.server.tls.ServerTls;
 import org.idnode.server.transport.NettyTransport;
 
@@ -37,8 +39,13 @@ import org.idnode.server.transport.NettyTransport;
  * <p>{@link #start}, {@link #serving} and {@link #close} are called once each, from one thread.
  */
 public final class GrpcServer implements AutoCloseable {
-    /** Largest request message: a batch of 2000 records of up to 4 KB each, with room to spare. */
-    static final int MAX_MESSAGE_BYTES = 16 << 20;
+    /** Largest request metadata (headers), as the HTTP listener's header limit. */
+    private static final int MAX_METADATA_BYTES = 16 << 10;
+    /** How long a keep-alive ping may wait for its answer before the connection is closed. */
+    private static final int KEEPALIVE_TIMEOUT_SECONDS = 20;
+    /** HTTP/2 "rapid reset" (CVE-2023-44487): at most this many stream resets a client may send per window. */
+    private static final int MAX_RST_FRAMES = 200;
+    private static final int RST_WINDOW_SECONDS = 10;
     /** How long {@link #close} waits for calls in flight before cancelling them. */
     public static final int DRAIN_SECONDS = 5;
 
@@ -69,22 +76,34 @@ public final class GrpcServer implements AutoCloseable {
      * until {@link #serving()}.
      *
      * @param idleTimeoutSeconds a connection without calls for this long is closed (gracefully, with GOAWAY)
-     * @param tracker            where every call is reported when it closes (metrics, access log)
+     * @param tracker            where every call is reported when it closes (metrics, access log); calls refused by the
+     *                           rate limit are counted by {@code limits} instead
+     * @param limits             the rate limit per client address ({@link GrpcAdmission}) and the caps on message size,
+     *                           calls per connection and keep-alive pings
      * @throws ConfigException      when the TLS files cannot be used, naming the key
      * @throws UncheckedIOException naming the port when it cannot be bound
      */
     public static GrpcServer start(NodeConfig.Grpc settings, InetAddress bind, int idleTimeoutSeconds, NettyTransport transport,
-                                   HttpAuthenticator authenticator, GrpcApi api, RequestTracker tracker) {
+                                   HttpAuthenticator authenticator, GrpcApi api, RequestTracker tracker, ClientLimits limits) {
+        NodeConfig.Limits caps = limits.settings();
         HealthStatusManager health = new HealthStatusManager();
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bind, settings.port()))
                 .bossEventLoopGroup(transport.bossGroup())
                 .workerEventLoopGroup(transport.workerGroup())
                 .channelType(transport.serverChannelType())
                 .directExecutor()
-                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .maxInboundMessageSize(caps.maxGrpcMessageBytes())
+                .maxInboundMetadataSize(MAX_METADATA_BYTES)
+                .maxConcurrentCallsPerConnection(caps.grpcMaxCallsPerConnection())
                 .maxConnectionIdle(idleTimeoutSeconds, TimeUnit.SECONDS)
+                .keepAliveTime(caps.grpcKeepAliveSeconds(), TimeUnit.SECONDS)
+                .keepAliveTimeout(KEEPALIVE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .permitKeepAliveTime(caps.grpcKeepAliveSeconds(), TimeUnit.SECONDS)
+                .maxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
                 .intercept(grpcAuthenticator(authenticator, api))
                 .intercept(new GrpcAccounting(tracker))
+                // Interceptors added last run first: the rate limit before accounting and authentication.
+                .intercept(new GrpcAdmission(limits))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         if (settings.tls()) {

@@ -25,12 +25,19 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.LastHttpContent;
+import org.idnode.server.config.NodeConfig;
 import org.idnode.server.handler.HandleRequestProcessor;
 import org.idnode.server.http.HttpAccounting;
+import org.idnode.server.limits.ClientLimits;
+import org.idnode.server.limits.HttpAdmission;
+import org.idnode.server.limits.HttpBodyLimit;
+import org.idnode.server.limits.InFlightLimiter;
+import org.idnode.server.limits.ReadDeadline;
 import org.idnode.server.http.HttpApi;
 import org.idnode.server.http.HttpRequestHandler;
 import org.idnode.server.http.OperationsEndpoints;
@@ -40,8 +47,9 @@ import org.idnode.server.metrics.NodeMetrics;
 
 /**
  * The node's Netty listeners: Handle TCP and UDP on one port, and HTTP. Uses epoll when available,
- * NIO otherwise. Channels read only when their handler asks (auto-read off), which keeps answers on a
- * connection in order and bounds each connection to one request in flight.
+ * NIO otherwise. Channels read only when their handler asks (auto-read off). The {@link ClientLimits} are applied
+ * here: connection caps as connections are accepted, then per connection the idle timeout, the read deadline,
+ * the message size limits and the in-flight bound, and per request the rate limits (in the handlers).
  *
  * <p>Every request is accounted for by a {@link RequestTracker} (metrics, access log, draining), and the HTTP port
  * also serves {@code /metrics} and {@code /health/*} ({@link OperationsEndpoints}), optionally over TLS: see
@@ -54,8 +62,6 @@ public final class NettyTransport implements AutoCloseable {
     /** Longest HTTP request line accepted; a handle is at most 255 bytes, 765 when percent-encoded. */
     static final int MAX_HTTP_INITIAL_LINE = 8192;
     private static final int MAX_HTTP_HEADER_SIZE = 16384;
-    /** Largest HTTP body: a batch of 2000 records of up to 4 KB each (native Handle messages are capped by the codec). */
-    static final int MAX_HTTP_BODY = 8 << 20;
     private static final int BIND_ATTEMPTS = 10;
     /** Largest UDP request read whole (Netty's default receive buffer); CNRI's client sends at most 512 bytes. */
     private static final int UDP_MAX_DATAGRAM = 2048;
@@ -97,34 +103,55 @@ public final class NettyTransport implements AutoCloseable {
     }
 
     /**
-     * Binds the Handle port (TCP and UDP; port 0 picks a free port shared by both) and the HTTP port.
+     * Binds the Handle port (TCP and UDP; port 0 picks a free port shared by both) and the HTTP port, with
+     * {@code limits} applied to every connection and request ({@code limits.*}, see docs/limits.md).
      *
      * @throws java.io.UncheckedIOException naming the port when a bind fails
      */
-    public void bind(InetAddress address, int handlePort, int httpPort, int idleTimeoutSeconds, HandleRequestProcessor processor, HttpApi httpApi) {
+    public void bind(InetAddress address, int handlePort, int httpPort, int idleTimeoutSeconds, HandleRequestProcessor processor, HttpApi httpApi,
+                     ClientLimits limits) {
         if (tracker == null) {
             throw new IllegalStateException("instrument() must be called before bind()");
         }
-        UdpHandleRequestHandler udpHandler = new UdpHandleRequestHandler(processor, tracker);
+        NodeConfig.Limits settings = limits.settings();
+        UdpHandleRequestHandler udpHandler = new UdpHandleRequestHandler(processor, limits, tracker);
+        HttpAdmission httpAdmission = new HttpAdmission(limits);
         ChannelInitializer<SocketChannel> handleInit = new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                if (!limits.connections(ClientLimits.Protocol.TCP).admit(ch)) {
+                    return;
+                }
+                ReadDeadline deadline = limits.readDeadline(ClientLimits.Protocol.TCP);
                 ch.pipeline().addLast(
                         new ReadTimeoutHandler(idleTimeoutSeconds, TimeUnit.SECONDS),
-                        new HandleTcpFrameDecoder(),
-                        new TcpHandleRequestHandler(processor, tracker));
+                        deadline.firstByte(),
+                        new HandleTcpFrameDecoder(settings.maxHandleMessageBytes()),
+                        deadline.wholeMessage(),
+                        new InFlightLimiter(settings.maxInFlightPerConnection(), ByteBuf.class::isInstance),
+                        new TcpHandleRequestHandler(processor, limits, tracker));
             }
         };
         ChannelInitializer<SocketChannel> httpInit = new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                if (!limits.connections(ClientLimits.Protocol.HTTP).admit(ch)) {
+                    return;
+                }
+                ReadDeadline deadline = limits.readDeadline(ClientLimits.Protocol.HTTP);
                 if (httpTls != null) {
                     ch.pipeline().addLast(httpTls.newHandler(ch.alloc()));
                 }
                 ch.pipeline().addLast(
                         new ReadTimeoutHandler(idleTimeoutSeconds, TimeUnit.SECONDS),
+                        deadline.firstByte(),
                         new HttpServerCodec(MAX_HTTP_INITIAL_LINE, MAX_HTTP_HEADER_SIZE, 8192),
-                        new HttpObjectAggregator(MAX_HTTP_BODY),
+                        new HttpBodyLimit(settings.maxHttpBodyBytes()),
+                        deadline.wholeMessage(),
+                        // Pipelined requests are answered one at a time, in order.
+                        new InFlightLimiter(1, LastHttpContent.class::isInstance),
+                        // Rate limit first: a refused request (429) is counted by the limits, not accounted below.
+                        httpAdmission,
                         new HttpAccounting(tracker),
                         new OperationsEndpoints(health, metrics, httpApi.blockingWork()),
                         new HttpRequestHandler(httpApi));

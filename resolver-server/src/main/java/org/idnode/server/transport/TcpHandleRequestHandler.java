@@ -2,6 +2,7 @@ package org.idnode.server.transport;
 
 import java.net.InetSocketAddress;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -9,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractRequest;
 import net.handle.hdllib.AbstractResponse;
 import net.handle.hdllib.HandleException;
@@ -18,11 +20,14 @@ import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
 import org.idnode.server.lifecycle.RequestTracker;
+import org.idnode.server.limits.ClientLimits;
 import org.idnode.server.metrics.Protocol;
 
 /**
- * Answers Handle requests on one TCP connection, one at a time and in order: the channel stops reading
- * while a request is in flight and reads on once its answer is written. The connection stays open for
+ * Answers Handle requests on one TCP connection: the channel reads on once an answer is written, and the
+ * {@link org.idnode.server.limits.InFlightLimiter} before this handler bounds how many requests are answered at
+ * once (answers to pipelined requests may then leave out of order; each carries its request's id). A client
+ * over its TCP rate is answered {@code SERVER_TOO_BUSY}, and its connection is not read from for a second. The connection stays open for
  * further requests (CNRI's client sends one and closes); it is closed after a malformed message or
  * when idle. A plain resolution whose answer is cached is answered from pre-encoded bytes
  * ({@link CachedResolution}), anything else through CNRI's message objects. Each request is admitted by the
@@ -33,6 +38,7 @@ import org.idnode.server.metrics.Protocol;
  */
 final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private final HandleRequestProcessor processor;
+    private final ClientLimits limits;
     private final RequestTracker tracker;
     private ChannelHandlerContext ctx;
     private InetSocketAddress client;
@@ -44,8 +50,9 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
         }
     };
 
-    TcpHandleRequestHandler(HandleRequestProcessor processor, RequestTracker tracker) {
+    TcpHandleRequestHandler(HandleRequestProcessor processor, ClientLimits limits, RequestTracker tracker) {
         this.processor = processor;
+        this.limits = limits;
         this.tracker = tracker;
     }
 
@@ -64,9 +71,27 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
         long start = System.nanoTime();
+        long wait = limits.admit(ClientLimits.Protocol.TCP, client.getAddress());
+        if (wait != 0) {
+            ByteBuf refusal = HandleRefusal.answer(processor, ctx.alloc(), frame, AbstractMessage.RC_SERVER_TOO_BUSY,
+                    "too many requests from this address; retry later", false);
+            if (refusal == null) {
+                ctx.close();
+                return;
+            }
+            // The connection is not read from for a while: a flooding connection costs one refusal a second.
+            ctx.writeAndFlush(refusal).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    ctx.executor().schedule(() -> ctx.read(), ClientLimits.pauseNanos(wait), TimeUnit.NANOSECONDS);
+                } else {
+                    ctx.close();
+                }
+            });
+            return;
+        }
         boolean admitted = tracker.admit();
         if (admitted) {
-            ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), frame, false, tracker, client, start);
+            ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), frame, false, 0, null, tracker, client, start);
             if (cached != null) {
                 ctx.writeAndFlush(cached).addListener(readOn);
                 return;

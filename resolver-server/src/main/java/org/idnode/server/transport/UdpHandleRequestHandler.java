@@ -20,6 +20,7 @@ import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
 import org.idnode.server.lifecycle.RequestTracker;
+import org.idnode.server.limits.ClientLimits;
 import org.idnode.server.metrics.Protocol;
 
 /**
@@ -34,18 +35,29 @@ import org.idnode.server.metrics.Protocol;
  * ({@link #channelReadComplete}), so that a batch leaves in one {@code sendmmsg}; answers that come
  * from a store thread are flushed at once.
  *
- * <p>Every request is admitted by the {@link RequestTracker} and its answer reported to it; while the node stops,
- * requests are answered {@code RC_SERVER_TOO_BUSY} ({@link Refusals}).
+ * <p>Limits ({@link ClientLimits}) come first: a client over its UDP rate is answered {@code SERVER_TOO_BUSY}, at most
+ * at its own rate (further refusals are dropped unanswered), and such refusals are counted by the limits, not by the
+ * {@link RequestTracker}. Every other request is admitted by the tracker and its answer reported to it: a datagram
+ * over {@code limits.message-bytes.udp} is answered {@code RC_PROTOCOL_ERROR}; while the node stops, requests are
+ * answered {@code RC_SERVER_TOO_BUSY} ({@link Refusals}). No answer is larger than
+ * {@code limits.udp-amplification-factor} times its request: a longer one is replaced by {@code RC_ERROR}
+ * ("ask over TCP"), on which CNRI's resolver tries the server's TCP interface. Error answers that would
+ * be over that budget are not sent.
  *
  * <p>Shared by the node's UDP channels; stateless.
  */
 @ChannelHandler.Sharable
 final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+    private static final String TOO_BUSY = "too many requests from this address; retry later";
     private final HandleRequestProcessor processor;
+    private final ClientLimits limits;
+    private final int maxRequestBytes;
     private final RequestTracker tracker;
 
-    UdpHandleRequestHandler(HandleRequestProcessor processor, RequestTracker tracker) {
+    UdpHandleRequestHandler(HandleRequestProcessor processor, ClientLimits limits, RequestTracker tracker) {
         this.processor = processor;
+        this.limits = limits;
+        this.maxRequestBytes = limits.settings().maxUdpRequestBytes();
         this.tracker = tracker;
     }
 
@@ -54,9 +66,30 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
         long start = System.nanoTime();
         InetSocketAddress sender = packet.sender();
         ByteBuf content = packet.content();
+        int size = content.readableBytes();
+        long wait = limits.admitDatagram(sender.getAddress());
+        if (wait != 0) {
+            if (wait > 0) {
+                refuse(ctx, sender, content, AbstractMessage.RC_SERVER_TOO_BUSY, TOO_BUSY);
+            }
+            return;
+        }
         boolean admitted = tracker.admit();
+        // A datagram longer than the receive buffer arrives cut short; its envelope still says how long it was.
+        int announced = size >= HandleMessageCodec.ENVELOPE_SIZE ? HandleMessageCodec.ENVELOPE_SIZE + content.getInt(content.readerIndex() + 16) : size;
+        if (size > maxRequestBytes || announced > maxRequestBytes || announced < 0) {
+            if (refuse(ctx, sender, content, AbstractMessage.RC_PROTOCOL_ERROR, "UDP request of " + Math.max(size, announced)
+                    + " bytes exceeds the limit of " + maxRequestBytes + " bytes; send it over TCP")) {
+                reportRefusal(start, sender, content, AbstractMessage.RC_PROTOCOL_ERROR);
+            } else {
+                tracker.abandoned();
+            }
+            return;
+        }
+        int budget = limits.udpAnswerBudget(size);
         if (admitted) {
-            ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), content, true, tracker, sender, start);
+            ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), content, true, budget, limits::udpAnswerTooLarge, tracker,
+                    sender, start);
             if (cached != null) {
                 writePackets(ctx, sender, cached);
                 return;
@@ -68,7 +101,7 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
         } catch (MalformedMessageException e) {
             if (e.canAnswer()) {
                 AbstractResponse error = e.toErrorResponse();
-                sendUnsealed(ctx, sender, error);
+                sendUnsealed(ctx, sender, error, budget);
                 tracker.handleAnswered(Protocol.UDP, start, sender, null, error);
             } else {
                 tracker.abandoned();
@@ -76,15 +109,46 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
             return;
         }
         if (!admitted) {
-            answer(ctx, sender, start, request, Refusals.stopping(request));
+            answer(ctx, sender, start, request, Refusals.stopping(request), budget);
             return;
         }
-        processor.process(request, response -> answer(ctx, sender, start, request, response));
+        processor.process(request, response -> answer(ctx, sender, start, request, response, budget));
     }
 
-    private void answer(ChannelHandlerContext ctx, InetSocketAddress to, long start, AbstractRequest request, AbstractResponse response) {
-        send(ctx, to, response);
-        tracker.handleAnswered(Protocol.UDP, start, to, request, response);
+    private void answer(ChannelHandlerContext ctx, InetSocketAddress to, long start, AbstractRequest request, AbstractResponse response,
+                        int budget) {
+        if (send(ctx, to, request, response, budget)) {
+            tracker.handleAnswered(Protocol.UDP, start, to, request, response);
+        } else {
+            tracker.handleAnswered(Protocol.UDP, start, to, request.majorProtocolVersion, request.minorProtocolVersion, request.opCode,
+                    AbstractMessage.RC_ERROR, request.handle);
+        }
+    }
+
+    /**
+     * Answers with an error instead of processing the request; the answer is never larger than the request's budget.
+     *
+     * @return whether an answer was sent
+     */
+    private boolean refuse(ChannelHandlerContext ctx, InetSocketAddress to, ByteBuf request, int responseCode, String message) {
+        ByteBuf answer = HandleRefusal.answer(processor, ctx.alloc(), request, responseCode, message, true);
+        if (answer == null) {
+            return false;
+        }
+        if (answer.readableBytes() > limits.udpAnswerBudget(request.readableBytes())) {
+            answer.release();
+            return false;
+        }
+        ctx.write(new DatagramPacket(answer, to), ctx.voidPromise());
+        return true;
+    }
+
+    /** Reports a refusal sent by {@link #refuse} to the tracker, described by the request's envelope and header. */
+    private void reportRefusal(long start, InetSocketAddress client, ByteBuf request, int responseCode) {
+        int at = request.readerIndex();
+        int opCode = request.readableBytes() >= HandleMessageCodec.ENVELOPE_SIZE + 4
+                ? request.getInt(at + HandleMessageCodec.ENVELOPE_SIZE) : AbstractMessage.OC_RESERVED;
+        tracker.handleAnswered(Protocol.UDP, start, client, request.getByte(at), request.getByte(at + 1), opCode, responseCode, null);
     }
 
     @Override
@@ -121,22 +185,52 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
         return processor.decode(env, message);
     }
 
-    private void send(ChannelHandlerContext ctx, InetSocketAddress to, AbstractResponse response) {
+    /**
+     * Sends an answer of the general path; one over the request's size budget is replaced by {@code RC_ERROR},
+     * which sends CNRI's resolver to the server's TCP interface.
+     *
+     * @return false when {@code response} was replaced
+     */
+    private boolean send(ChannelHandlerContext ctx, InetSocketAddress to, AbstractRequest request, AbstractResponse response, int budget) {
         List<byte[]> packets;
         try {
             SessionManager.WireMessage sealed = processor.seal(response);
             packets = HandleMessageCodec.encodeUdpPackets(response, sealed.message(), sealed.encrypted());
         } catch (HandleException e) {
-            return;
+            return true;
         }
-        write(ctx, to, packets);
+        int bytes = 0;
+        for (byte[] p : packets) {
+            bytes += p.length;
+        }
+        if (bytes <= budget) {
+            write(ctx, to, packets);
+            return true;
+        }
+        limits.udpAnswerTooLarge();
+        ByteBuf replacement = HandleRefusal.answer(request, AbstractMessage.RC_ERROR, CachedResolution.TOO_LARGE_FOR_UDP, true);
+        if (replacement == null || replacement.readableBytes() > budget) {
+            if (replacement != null) {
+                replacement.release();
+            }
+            return false;
+        }
+        ctx.write(new DatagramPacket(replacement, to), ctx.voidPromise());
+        if (!ctx.executor().inEventLoop()) {
+            ctx.flush();
+        }
+        return false;
     }
 
-    private static void sendUnsealed(ChannelHandlerContext ctx, InetSocketAddress to, AbstractResponse response) {
+    /** Sends an error answer unless it is over {@code budget} bytes (then the client times out, as for one that cannot be encoded). */
+    private static void sendUnsealed(ChannelHandlerContext ctx, InetSocketAddress to, AbstractResponse response, int budget) {
         try {
-            write(ctx, to, HandleMessageCodec.encodeUdpPackets(response));
+            List<byte[]> packets = HandleMessageCodec.encodeUdpPackets(response);
+            if (packets.size() == 1 && packets.get(0).length <= budget) {
+                write(ctx, to, packets);
+            }
         } catch (HandleException e) {
-            // An error answer that cannot be encoded is dropped; the client times out.
+            // Dropped; the client times out.
         }
     }
 

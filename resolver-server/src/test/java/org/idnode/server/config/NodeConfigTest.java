@@ -444,6 +444,106 @@ class NodeConfigTest {
                 .hasMessageStartingWith("--bind:");
     }
 
+    // ---------------------------------------------------------------- limits
+
+    @Test
+    void limitDefaults() {
+        NodeConfig.Limits l = NodeConfig.defaults().limits();
+        assertThat(l).isEqualTo(NodeConfig.Limits.defaults());
+        assertThat(l.readTimeoutSeconds()).isEqualTo(30);
+        assertThat(List.of(l.udpRate(), l.tcpRate(), l.httpRate(), l.grpcRate())).containsOnly(new NodeConfig.Limits.Rate(2000, 4000));
+        assertThat(l.sharedRate()).isFalse();
+        assertThat(l.allow()).isEmpty();
+        assertThat(l.trackedAddresses()).isEqualTo(100_000);
+        assertThat(l.maxConnections()).isEqualTo(20_000);
+        assertThat(l.maxConnectionsPerAddress()).isEqualTo(256);
+        assertThat(l.maxInFlightPerConnection()).isEqualTo(16);
+        assertThat(l.maxHandleMessageBytes()).isEqualTo(262_144);
+        assertThat(l.maxUdpRequestBytes()).isEqualTo(1024);
+        assertThat(l.maxHttpBodyBytes()).isEqualTo(8 << 20);
+        assertThat(l.maxGrpcMessageBytes()).isEqualTo(16 << 20);
+        assertThat(l.udpAmplificationFactor()).isEqualTo(5);
+        assertThat(l.grpcMaxCallsPerConnection()).isEqualTo(256);
+        assertThat(l.grpcKeepAliveSeconds()).isEqualTo(60);
+    }
+
+    @Test
+    void loadsEveryLimitKey() throws IOException {
+        NodeConfig.Limits l = load("""
+                limits:
+                  idle-timeout-seconds: 30
+                  read-timeout-seconds: 5
+                  rate:
+                    per-second: 100
+                    burst: 150
+                    udp: {per-second: 5000, burst: 9000}
+                    http: {per-second: 0}
+                    grpc: {per-second: 40}
+                  allow: ["127.0.0.5", "10.1.0.0/16", "2001:db8::/32"]
+                  tracked-addresses: 5000
+                  connections: {max: 900, per-address: 9, max-in-flight: 3}
+                  message-bytes: {handle-tcp: 4096, udp: 600, http-body: 65536, grpc: 100000}
+                  udp-amplification-factor: 3
+                  grpc: {max-calls-per-connection: 50, keepalive-seconds: 30}
+                """).limits();
+        assertThat(l.readTimeoutSeconds()).isEqualTo(5);
+        assertThat(l.udpRate()).isEqualTo(new NodeConfig.Limits.Rate(5000, 9000));
+        assertThat(l.tcpRate()).isEqualTo(new NodeConfig.Limits.Rate(100, 150));
+        assertThat(l.httpRate().unlimited()).isTrue();
+        assertThat(l.grpcRate()).as("burst defaults to two seconds' worth").isEqualTo(new NodeConfig.Limits.Rate(40, 80));
+        assertThat(l.allow()).extracting(Object::toString).containsExactly("127.0.0.5/32", "10.1.0.0/16", "2001:db8:0:0:0:0:0:0/32");
+        assertThat(l.trackedAddresses()).isEqualTo(5000);
+        assertThat(l.maxConnections()).isEqualTo(900);
+        assertThat(l.maxConnectionsPerAddress()).isEqualTo(9);
+        assertThat(l.maxInFlightPerConnection()).isEqualTo(3);
+        assertThat(l.maxHandleMessageBytes()).isEqualTo(4096);
+        assertThat(l.maxUdpRequestBytes()).isEqualTo(600);
+        assertThat(l.maxHttpBodyBytes()).isEqualTo(65536);
+        assertThat(l.maxGrpcMessageBytes()).isEqualTo(100000);
+        assertThat(l.udpAmplificationFactor()).isEqualTo(3);
+        assertThat(l.grpcMaxCallsPerConnection()).isEqualTo(50);
+        assertThat(l.grpcKeepAliveSeconds()).isEqualTo(30);
+    }
+
+    @Test
+    void addressRangesMatchTheirBlockOnly() throws Exception {
+        NodeConfig.Limits.AddressRange block = NodeConfig.Limits.AddressRange.parse("10.1.0.0/16");
+        assertThat(block.contains(java.net.InetAddress.getByName("10.1.255.7"))).isTrue();
+        assertThat(block.contains(java.net.InetAddress.getByName("10.2.0.1"))).isFalse();
+        assertThat(block.contains(java.net.InetAddress.getByName("::1"))).isFalse();
+        assertThat(NodeConfig.Limits.AddressRange.parse("10.1.2.3/8")).isEqualTo(NodeConfig.Limits.AddressRange.parse("10.0.0.0/8"));
+        assertThat(NodeConfig.Limits.AddressRange.parse("0.0.0.0/0").contains(java.net.InetAddress.getByName("192.0.2.1"))).isTrue();
+        assertThat(NodeConfig.Limits.AddressRange.parse("127.0.0.2").contains(java.net.InetAddress.getByName("127.0.0.3"))).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "limits: {read-timeout-seconds: 0}|limits.read-timeout-seconds: expected an integer from 1 to 3600, got '0'",
+            "limits: {rate: {per-second: -1}}|limits.rate.per-second: expected an integer from 0 to 100000000, got '-1'",
+            "limits: {rate: {udp: {burst: 0}}}|limits.rate.udp.burst: expected an integer from 1 to 1000000000, got '0'",
+            "limits: {rate: {sctp: {burst: 5}}}|limits.rate.sctp: unknown key",
+            "limits: {rate: {shared: true, tcp: {per-second: 5}}}|limits.rate.tcp: per-protocol rates cannot be combined with limits.rate.shared: true",
+            "limits: {allow: [\"10.0.0.0/33\"]}|limits.allow: '10.0.0.0/33': the prefix length must be 0 to 32",
+            "limits: {allow: [\"example.com\"]}|limits.allow: 'example.com' is not an IP address",
+            "limits: {connections: {per-address: 0}}|limits.connections.per-address: expected an integer from 1 to 1000000, got '0'",
+            "limits: {message-bytes: {udp: 4096}}|limits.message-bytes.udp: expected an integer from 64 to 2048, got '4096'",
+            "limits: {message-bytes: {handle-tcp: 300000}}|limits.message-bytes.handle-tcp: expected an integer from 64 to 262144, got '300000'",
+            "limits: {udp-amplification-factor: 1}|limits.udp-amplification-factor: expected an integer from 2 to 100, got '1'",
+            "limits: {grpc: {keepalive: 5}}|limits.grpc.keepalive: unknown key",
+            "limits: {max-connections: 5}|limits.max-connections: unknown key"})
+    void badLimitsNameTheKey(String yaml, String message) {
+        assertThatThrownBy(() -> load(yaml))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(message);
+    }
+
+    @Test
+    void sharedRateUsesTheCommonRateForEveryProtocol() throws IOException {
+        NodeConfig.Limits l = load("limits: {rate: {shared: true, per-second: 50, burst: 60}}").limits();
+        assertThat(l.sharedRate()).isTrue();
+        assertThat(List.of(l.udpRate(), l.tcpRate(), l.httpRate(), l.grpcRate())).containsOnly(new NodeConfig.Limits.Rate(50, 60));
+    }
+
     // ---------------------------------------------------------------- federation
 
     @Test

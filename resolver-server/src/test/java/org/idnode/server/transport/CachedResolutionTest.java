@@ -363,8 +363,9 @@ class CachedResolutionTest {
         return ByteBufUtil.hexDump(b);
     }
 
-    /** {@link CachedResolution#answer} as the transports call it, into unpooled buffers. */
+    /** {@link CachedResolution#answer} as the transports call it, into unpooled buffers, with no UDP size budget. */
     static ByteBuf answer(ByteBuf frame, boolean udp) {
-        return CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, frame, udp, TRACKER, null, System.nanoTime());
+        return CachedResolution.answer(processor, UnpooledByteBufAllocator.DEFAULT, frame, udp, Integer.MAX_VALUE, () -> { }, TRACKER, null,
+                System.nanoTime());
     }
 }

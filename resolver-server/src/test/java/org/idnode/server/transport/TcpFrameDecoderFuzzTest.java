@@ -82,7 +82,7 @@ class TcpFrameDecoderFuzzTest {
     private static Result feed(byte[] stream, List<Integer> chunks, TrackingAllocator alloc) {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.config().setAllocator(alloc);
-        ch.pipeline().addLast(new HandleTcpFrameDecoder());
+        ch.pipeline().addLast(new HandleTcpFrameDecoder(HandleMessageCodec.MAX_MESSAGE_LENGTH));
         List<byte[]> frames = new ArrayList<>();
         List<byte[]> answers = new ArrayList<>();
         int p = 0;

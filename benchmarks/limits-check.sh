@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# The limits' timing claim (issue 7): while one client floods, the flooder is throttled and a well-behaved client
+# at a fixed rate from another address keeps its p99 within 2x of its unloaded value.
+#
+# Starts a node with the shipped configuration (conf/node.yaml: production limits, 2000 requests/s per address and
+# protocol), then for each protocol (Handle UDP, HTTP):
+#   1. the well-behaved client alone: idbench open loop at --polite-rate from 127.0.0.2, latency from the intended
+#      send time;
+#   2. the same while a second idbench process floods from 127.0.0.3 (UDP: open loop at --flood-rate; HTTP: closed
+#      loop on --flood-concurrency keep-alive connections);
+# and writes both p99s, the flooder's refusals (SERVER_TOO_BUSY / 429) and answers to
+# benchmarks/results/limits-<date>.md and .json. Everything runs on 127.0.0.x; node, flooder and client share the
+# machine, so the flooder also takes CPU from the node: the loaded p99 is an upper bound.
+#
+#   bash benchmarks/limits-check.sh [--duration 20s] [--polite-rate 500] [--flood-rate 50000] [--flood-concurrency 128]
+#                                   [--count 20000] [--no-build]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=20s
+POLITE_RATE=500
+FLOOD_CONCURRENCY=128
+FLOOD_RATE=50000
+COUNT=20000
+BUILD=yes
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) DURATION=$2; shift 2 ;;
+    --polite-rate) POLITE_RATE=$2; shift 2 ;;
+    --flood-concurrency) FLOOD_CONCURRENCY=$2; shift 2 ;;
+    --flood-rate) FLOOD_RATE=$2; shift 2 ;;
+    --count) COUNT=$2; shift 2 ;;
+    --no-build) BUILD=no; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+[ "$BUILD" = yes ] && mvn -q -B -DskipTests package
+IDNODE=resolver-server/target/idnode.jar
+IDBENCH=benchmarks/target/idbench.jar
+WORK=$(mktemp -d)
+NODE_PID=
+FLOOD_PID=
+cleanup() {
+  [ -n "$FLOOD_PID" ] && kill "$FLOOD_PID" 2>/dev/null
+  [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null
+  wait 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+java -jar $IDBENCH dataset --count "$COUNT" --shape anchor --out "$WORK/records.jsonl" --keys-out "$WORK/keys.txt"
+java -jar $IDNODE import --data-dir "$WORK/data" "$WORK/records.jsonl" > /dev/null
+# The shipped configuration, production limits included (conf/node.yaml is read from the working directory).
+java -Xmx1g -jar $IDNODE serve --data-dir "$WORK/data" --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 \
+    > "$WORK/node.out" 2> "$WORK/node.err" &
+NODE_PID=$!
+for _ in $(seq 1 120); do grep -q '^ready$' "$WORK/node.out" && break; sleep 0.5; done
+grep -q '^ready$' "$WORK/node.out" || { echo "node did not start:"; cat "$WORK/node.err"; exit 1; }
+HP=$(sed -n 's/^listening handle-tcp .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
+WP=$(sed -n 's/^listening http .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
+
+RESULTS="$WORK/results.jsonl"
+: > "$RESULTS"
+for protocol in udp http; do
+  port=$HP; [ "$protocol" = http ] && port=$WP
+  # Warm the node's cache and this protocol's path with every key, from an address of its own (not the client's bucket).
+  timeout 300 java -jar $IDBENCH resolve --protocol "$protocol" --target 127.0.0.1:$port --bind 127.0.0.9 \
+      --keys-file "$WORK/keys.txt" --rate 1500 --duration 15s --warmup 0s --json > /dev/null
+  polite=(resolve --protocol "$protocol" --target 127.0.0.1:$port --bind 127.0.0.2 --keys-file "$WORK/keys.txt"
+          --rate "$POLITE_RATE" --concurrency 64 --duration "$DURATION" --warmup 2s --json)
+  unloaded=$(timeout 300 java -jar $IDBENCH "${polite[@]}")
+  # The flood runs a little longer than the measurement on both sides. UDP: open loop at --flood-rate, whatever the
+  # node answers (refusals beyond the flooder's own rate are dropped: a short timeout frees their slots). HTTP: closed
+  # loop on --flood-concurrency keep-alive connections (the node stops reading a refused connection for a second).
+  if [ "$protocol" = udp ]; then
+    flood=(--rate "$FLOOD_RATE" --concurrency 4096 --timeout 100ms)
+  else
+    flood=(--concurrency "$FLOOD_CONCURRENCY")
+  fi
+  timeout 300 java -jar $IDBENCH resolve --protocol "$protocol" --target 127.0.0.1:$port --bind 127.0.0.3 \
+      --keys-file "$WORK/keys.txt" "${flood[@]}" --duration "$DURATION" --warmup 4s --json \
+      > "$WORK/flood-$protocol.json" &
+  FLOOD_PID=$!
+  sleep 3
+  loaded=$(timeout 300 java -jar $IDBENCH "${polite[@]}")
+  wait "$FLOOD_PID"
+  FLOOD_PID=
+  echo "{\"protocol\": \"$protocol\", \"unloaded\": $unloaded, \"loaded\": $loaded, \"flood\": $(cat "$WORK/flood-$protocol.json")}" >> "$RESULTS"
+  echo "$protocol done"
+done
+
+DATE=$(date -u +%Y-%m-%d)
+OUT=benchmarks/results/limits-$DATE
+python3 - "$RESULTS" "$OUT" "$POLITE_RATE" "$FLOOD_CONCURRENCY" "$DURATION" "$COUNT" "$FLOOD_RATE" <<'PY'
+import json, sys, os, platform
+results, out, rate, conc, duration, count, flood_rate = sys.argv[1:]
+rows = [json.loads(l) for l in open(results) if l.strip()]
+machine = {"cpus": os.cpu_count(), "machine": platform.machine(), "kernel": platform.release(),
+           "java": os.popen("java -version 2>&1 | head -1").read().strip(),
+           "load_average_at_end": os.getloadavg()}
+summary = []
+for r in rows:
+    u, l, f = r["unloaded"], r["loaded"], r["flood"]
+    refused = sum(v for k, v in f["errors_by_code"].items() if k in ("3", "http_429"))
+    summary.append({"protocol": r["protocol"], "unloaded_p99_us": u["p99_us"], "loaded_p99_us": l["p99_us"],
+                    "ratio": (l["p99_us"] / u["p99_us"]) if u["p99_us"] else None,
+                    "polite_errors_unloaded": u["errors"], "polite_errors_loaded": l["errors"],
+                    "flood_requests": f["requests"], "flood_refused": refused, "flood_answered_ok": f["successes"],
+                    "flood_unanswered": f["errors_by_code"].get("timeout", 0),
+                    "flood_throughput_per_s": f["throughput_per_s"]})
+doc = {"date": out.rsplit("/", 1)[1], "polite_rate": float(rate), "flood_rate_udp": float(flood_rate),
+       "flood_concurrency_http": int(conc), "duration": duration,
+       "identifiers": int(count), "machine": machine, "summary": summary, "runs": rows}
+json.dump(doc, open(out + ".json", "w"), indent=2)
+with open(out + ".md", "w") as fo:
+    fo.write(f"# Limits check {doc['date']}\n\n")
+    fo.write(f"Node with the shipped limits (2000 requests/s, burst 4000, per address and protocol); {count} anchor identifiers. "
+             f"Well-behaved client: idbench open loop at {rate}/s from 127.0.0.2; flooder: a second idbench process from 127.0.0.3, "
+             f"UDP open loop at {flood_rate}/s, HTTP closed loop on {conc} keep-alive connections; {duration} per measurement. Node, flooder and client share one machine "
+             f"({machine['cpus']} CPUs, {machine['java']}; load average at the end {machine['load_average_at_end'][0]:.1f}).\n\n")
+    fo.write("| protocol | client p99 alone µs | client p99 during flood µs | ratio | client errors alone / during | flooder requests | refused (too busy / 429) | unanswered (dropped) | flooder answered |\n")
+    fo.write("|---|---|---|---|---|---|---|---|---|\n")
+    for s in summary:
+        ratio = f"{s['ratio']:.2f}" if s["ratio"] is not None else "-"
+        fo.write(f"| {s['protocol']} | {s['unloaded_p99_us']} | {s['loaded_p99_us']} | {ratio} | {s['polite_errors_unloaded']} / "
+                 f"{s['polite_errors_loaded']} | {s['flood_requests']} | {s['flood_refused']} | {s['flood_unanswered']} | {s['flood_answered_ok']} |\n")
+print(open(out + ".md").read())
+PY
+echo "wrote $OUT.md and $OUT.json"

@@ -1,0 +1,123 @@
+package org.idnode.server.limits;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.LongAdder;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.idnode.server.config.NodeConfig;
+
+/**
+ * A token bucket per client address: {@code rate.perSecond()} requests per second, up to {@code rate.burst()} at
+ * once. Each bucket is one {@code long}, the generic cell rate algorithm's "theoretical arrival time", updated by
+ * compare-and-set: no lock and no allocation per request. IPv6 clients are counted per /64, the block one
+ * subscriber usually holds. The buckets live in a Caffeine cache bounded in size, so a flood of spoofed source
+ * addresses costs at most {@code trackedAddresses} buckets, Caffeine evicting the least used (W-TinyLFU keeps the
+ * buckets of addresses seen often). A dropped bucket that had refilled changes nothing for its client: a new bucket
+ * is a full one.
+ *
+ * <p>Thread-safe.
+ */
+final class AddressRateLimiter {
+    private final long intervalNanos;
+    private final long toleranceNanos;
+    private final Cache<InetAddress, Bucket> buckets;
+    private final LongAdder refused = new LongAdder();
+
+    AddressRateLimiter(NodeConfig.Limits.Rate rate, int trackedAddresses) {
+        intervalNanos = Math.max(1, 1_000_000_000L / rate.perSecond());
+        toleranceNanos = intervalNanos * (rate.burst() - 1L);
+        // Size-bounded only: expiry would read the clock again on every lookup. A bucket left behind by a client
+        // that went away is full again after burst / rate, so it makes no difference whether it is kept or dropped.
+        buckets = Caffeine.newBuilder()
+                .maximumSize(trackedAddresses)
+                .build();
+    }
+
+    /**
+     * Takes a token for {@code client}.
+     *
+     * @return 0 when the request may go ahead, else how many nanoseconds until the next token
+     */
+    long admit(InetAddress client) {
+        return admit(client, false);
+    }
+
+    /**
+     * Takes a token for {@code client}; a refusal is to be answered only at the client's own rate, so a flooder
+     * gets at most as many refusals per second as it may get answers (the rest are dropped unanswered).
+     *
+     * @return 0 when the request may go ahead; else the nanoseconds until the next token, negated when the refusal
+     *         is not to be answered
+     */
+    long admitDatagram(InetAddress client) {
+        return admit(client, true);
+    }
+
+    private long admit(InetAddress client, boolean paceRefusals) {
+        Bucket bucket = buckets.get(key(client), a -> new Bucket());
+        long now = System.nanoTime();
+        long wait = bucket.take(now, intervalNanos, toleranceNanos);
+        if (wait > 0) {
+            refused.increment();
+            if (paceRefusals && !bucket.refusalDue(now, intervalNanos)) {
+                return -wait;
+            }
+        }
+        return wait;
+    }
+
+    /** Requests refused so far. */
+    long refused() {
+        return refused.sum();
+    }
+
+    /** Client addresses tracked now (approximately). */
+    long tracked() {
+        return buckets.estimatedSize();
+    }
+
+    private static InetAddress key(InetAddress client) {
+        if (!(client instanceof Inet6Address)) {
+            return client;
+        }
+        byte[] a = client.getAddress();
+        java.util.Arrays.fill(a, 8, 16, (byte) 0);
+        try {
+            return InetAddress.getByAddress(a);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One client's bucket: the time (System.nanoTime) at which it would be full again, less one interval. */
+    private static final class Bucket {
+        private static final AtomicLongFieldUpdater<Bucket> TAT = AtomicLongFieldUpdater.newUpdater(Bucket.class, "tat");
+        private static final AtomicLongFieldUpdater<Bucket> NEXT_REFUSAL = AtomicLongFieldUpdater.newUpdater(Bucket.class, "nextRefusal");
+        private volatile long tat = Long.MIN_VALUE;
+        private volatile long nextRefusal = System.nanoTime();
+
+        /** True (once per {@code interval}) when a refusal may be answered now. */
+        boolean refusalDue(long now, long interval) {
+            long due = nextRefusal;
+            return now - due >= 0 && NEXT_REFUSAL.compareAndSet(this, due, now + interval);
+        }
+
+        long take(long now, long interval, long tolerance) {
+            while (true) {
+                long current = tat;
+                long start = Math.max(current, now);
+                long wait = start - now - tolerance;
+                if (wait > 0) {
+                    return wait;
+                }
+                if (TAT.compareAndSet(this, current, start + interval)) {
+                    return 0;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package org.idnode.server.limits;
+
+import java.net.InetAddress;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.idnode.server.config.NodeConfig;
+import org.idnode.server.metrics.NodeMetrics;
+
+/**
+ * The node's limits against abusive clients, shared by every listener: a token bucket per client address and
+ * protocol ({@link #admit}), the connection caps of the TCP listeners ({@link #connections}), and the counters
+ * that metrics read ({@link #rateLimitedCount}, {@link #connectionsRefusedCount}). Addresses on the allow-list
+ * ({@code limits.allow}) are never refused by rate or per-address caps.
+ *
+ * <p>Thread-safe; one instance per node.
+ */
+public final class ClientLimits {
+    /** The protocols limited separately; {@link #label()} is how counters and documents name them. */
+    public enum Protocol {
+        UDP, TCP, HTTP, GRPC;
+
+        /** Lower-case name: {@code udp}, {@code tcp}, {@code http}, {@code grpc}. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final NodeConfig.Limits settings;
+    private final Map<Protocol, AddressRateLimiter> rates = new EnumMap<>(Protocol.class);
+    private final Map<Protocol, ConnectionCap> caps = new EnumMap<>(Protocol.class);
+    private final List<NodeConfig.Limits.AddressRange> allow;
+    private final Map<Protocol, LongAdder> readTimeouts = new EnumMap<>(Protocol.class);
+    private final LongAdder udpAnswersTooLarge = new LongAdder();
+
+    public ClientLimits(NodeConfig.Limits settings) {
+        this.settings = settings;
+        this.allow = settings.allow();
+        AddressRateLimiter shared = settings.sharedRate() && !settings.udpRate().unlimited()
+                ? new AddressRateLimiter(settings.udpRate(), settings.trackedAddresses()) : null;
+        for (Protocol p : Protocol.values()) {
+            NodeConfig.Limits.Rate rate = rate(settings, p);
+            if (!rate.unlimited()) {
+                rates.put(p, shared != null ? shared : new AddressRateLimiter(rate, settings.trackedAddresses()));
+            }
+        }
+        caps.put(Protocol.TCP, new ConnectionCap(settings.maxConnections(), settings.maxConnectionsPerAddress(), this::allowed));
+        caps.put(Protocol.HTTP, new ConnectionCap(settings.maxConnections(), settings.maxConnectionsPerAddress(), this::allowed));
+        readTimeouts.put(Protocol.TCP, new LongAdder());
+        readTimeouts.put(Protocol.HTTP, new LongAdder());
+    }
+
+    private static NodeConfig.Limits.Rate rate(NodeConfig.Limits s, Protocol p) {
+        return switch (p) {
+            case UDP -> s.udpRate();
+            case TCP -> s.tcpRate();
+            case HTTP -> s.httpRate();
+            case GRPC -> s.grpcRate();
+        };
+    }
+
+    /** The settings these limits enforce. */
+    public NodeConfig.Limits settings() {
+        return settings;
+    }
+
+    /**
+     * Takes a token from {@code client}'s bucket for {@code protocol}.
+     *
+     * @return 0 when the request may go ahead; else the nanoseconds until the client may send again (at least 1)
+     */
+    public long admit(Protocol protocol, InetAddress client) {
+        AddressRateLimiter limiter = rates.get(protocol);
+        if (limiter == null) {
+            return 0;
+        }
+        long wait = limiter.admit(client);
+        // The allow-list is consulted only for refusals, so that it costs nothing on the common path.
+        return wait > 0 && allowed(client) ? 0 : wait;
+    }
+
+    /**
+     * {@link #admit} for one UDP datagram: a refusal is to be answered only at the client's own rate (a flooder
+     * gets at most as many refusals per second as it may get answers; the others are dropped, which costs the
+     * node least and reflects nothing).
+     *
+     * @return 0 when the request may go ahead; a positive wait (nanoseconds) when it is refused with an answer;
+     *         a negative one when it is refused without
+     */
+    public long admitDatagram(InetAddress client) {
+        AddressRateLimiter limiter = rates.get(Protocol.UDP);
+        if (limiter == null) {
+            return 0;
+        }
+        long wait = limiter.admitDatagram(client);
+        return wait != 0 && allowed(client) ? 0 : wait;
+    }
+
+    /**
+     * How long a TCP or HTTP connection whose request was refused is not read from: the refusal's
+     * {@code Retry-After}, whole seconds, at least one. A flooding connection thus costs the node one refusal a
+     * second; the client was told to wait that long.
+     */
+    public static long pauseNanos(long waitNanos) {
+        return retryAfterSeconds(waitNanos) * 1_000_000_000L;
+    }
+
+    /** The whole seconds, at least one, a refused client is asked to wait. */
+    public static long retryAfterSeconds(long waitNanos) {
+        return Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+    }
+
+    /** True when {@code client} is on the allow-list. */
+    public boolean allowed(InetAddress client) {
+        for (NodeConfig.Limits.AddressRange r : allow) {
+            if (r.contains(client)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The connection cap of a TCP listener ({@link Protocol#TCP} for Handle TCP, or {@link Protocol#HTTP}). */
+    public ConnectionCap connections(Protocol protocol) {
+        ConnectionCap cap = caps.get(protocol);
+        if (cap == null) {
+            throw new IllegalArgumentException("no connection cap for " + protocol);
+        }
+        return cap;
+    }
+
+    /**
+     * A new read deadline ({@code limits.read-timeout-seconds}) for one connection of {@link Protocol#TCP} (closed
+     * when it expires) or {@link Protocol#HTTP} (answered {@code 408} with a JSON message, then closed).
+     */
+    public ReadDeadline readDeadline(Protocol protocol) {
+        int seconds = settings.readTimeoutSeconds();
+        LongAdder counter = readTimeouts.get(protocol);
+        if (counter == null) {
+            throw new IllegalArgumentException("no read deadline for " + protocol);
+        }
+        return new ReadDeadline(seconds, protocol == Protocol.HTTP ? () -> HttpRefusal.requestTimeout(seconds) : null, counter);
+    }
+
+    /**
+     * The most bytes a UDP answer to a request of {@code requestBytes} may take (all its datagrams' payloads):
+     * {@code limits.udp-amplification-factor} times the request.
+     */
+    public int udpAnswerBudget(int requestBytes) {
+        return requestBytes * settings.udpAmplificationFactor();
+    }
+
+    /** Counts a UDP answer replaced by a pointer to TCP because it was over its budget. */
+    public void udpAnswerTooLarge() {
+        udpAnswersTooLarge.increment();
+    }
+
+    /** UDP answers replaced by a pointer to TCP so far. */
+    public long udpAnswersTooLargeCount() {
+        return udpAnswersTooLarge.sum();
+    }
+
+    /** Connections closed by the read deadline so far, on {@code tcp} (Handle) or {@code http}. */
+    public long readTimeoutCount(String protocol) {
+        LongAdder counter = readTimeouts.get(protocol(protocol));
+        return counter == null ? 0 : counter.sum();
+    }
+
+    /**
+     * Requests refused by the rate limit so far on {@code protocol} ({@code udp}, {@code tcp}, {@code http},
+     * {@code grpc}); with {@code limits.rate.shared} every protocol reports the shared total.
+     */
+    public long rateLimitedCount(String protocol) {
+        AddressRateLimiter limiter = rates.get(protocol(protocol));
+        return limiter == null ? 0 : limiter.refused();
+    }
+
+    /** Connections closed at once because a cap was reached, on {@code tcp} (Handle) or {@code http}. */
+    public long connectionsRefusedCount(String protocol) {
+        ConnectionCap cap = caps.get(protocol(protocol));
+        return cap == null ? 0 : cap.refused();
+    }
+
+    /** Connections open now on {@code tcp} (Handle) or {@code http}. */
+    public int openConnections(String protocol) {
+        ConnectionCap cap = caps.get(protocol(protocol));
+        return cap == null ? 0 : cap.open();
+    }
+
+    /**
+     * Registers the counters with the node's metrics (docs/operations.md): {@code idnode_rate_limited_requests_total}
+     * by {@code protocol} ({@code shared} when {@code limits.rate.shared} puts every protocol in one bucket),
+     * {@code idnode_connections_refused_total} and {@code idnode_read_timeouts_total} by {@code protocol}
+     * ({@code tcp}, {@code http}), {@code idnode_open_connections} by {@code protocol}, and
+     * {@code idnode_udp_answers_too_large_total}. Call once.
+     */
+    public void registerMetrics(NodeMetrics metrics) {
+        if (settings.sharedRate() && !settings.udpRate().unlimited()) {
+            metrics.counter("idnode_rate_limited_requests", "Requests refused by the rate limit", Map.of("protocol", "shared"),
+                    () -> rateLimitedCount(Protocol.UDP.label()));
+        } else {
+            for (Protocol p : Protocol.values()) {
+                metrics.counter("idnode_rate_limited_requests", "Requests refused by the rate limit", Map.of("protocol", p.label()),
+                        () -> rateLimitedCount(p.label()));
+            }
+        }
+        for (Protocol p : List.of(Protocol.TCP, Protocol.HTTP)) {
+            Map<String, String> tag = Map.of("protocol", p.label());
+            metrics.counter("idnode_connections_refused", "Connections closed at once because a connection cap was reached", tag,
+                    () -> connectionsRefusedCount(p.label()));
+            metrics.counter("idnode_read_timeouts", "Connections closed because a message did not arrive within the read deadline", tag,
+                    () -> readTimeoutCount(p.label()));
+            metrics.gauge("idnode_open_connections", "Connections open now", tag, () -> openConnections(p.label()));
+        }
+        metrics.counter("idnode_udp_answers_too_large", "UDP answers over the amplification budget, replaced by a pointer to TCP",
+                this::udpAnswersTooLargeCount);
+    }
+
+    private static Protocol protocol(String label) {
+        try {
+            return Protocol.valueOf(label.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown protocol '" + label + "'; expected udp, tcp, http or grpc");
+        }
+    }
+}

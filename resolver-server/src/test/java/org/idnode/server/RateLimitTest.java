@@ -1,0 +1,303 @@
+package org.idnode.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.google.rpc.ErrorInfo;
+import io.grpc.Attributes;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import net.handle.hdllib.AbstractMessage;
+import net.handle.hdllib.AbstractResponse;
+import net.handle.hdllib.HandleResolver;
+import net.handle.hdllib.Interface;
+import net.handle.hdllib.ResolutionRequest;
+import net.handle.hdllib.Util;
+import org.idnode.api.v1.IdentifierServiceGrpc;
+import org.idnode.api.v1.ResolveRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Per-client-address rate limits on every protocol, with real sockets from different loopback source addresses
+ * (each a different client to the node): the flooder is refused with the protocol's "too busy" answer while a
+ * client at a modest fixed rate from another address gets only answers; after the flood the bucket refills; an
+ * allow-listed address is never refused. The node allows 20 requests per second per address and protocol, 20 at once.
+ * UDP refusals are answered at the client's own rate (the others dropped); a refused TCP or HTTP connection is not
+ * read from for a second.
+ */
+class RateLimitTest {
+    private static final int RATE = 20;
+    private static final int FLOOD = 120;
+    private static final String HANDLE = "88.999.1/LOT-0001";
+
+    @TempDir
+    static Path dataDir;
+    static TestNode node;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = TestNode.start(dataDir, List.of("{\"handle\":\"" + HANDLE + "\",\"values\":["
+                        + "{\"index\":1,\"type\":\"URL\",\"data\":{\"format\":\"string\",\"value\":\"https://example.com/lot/1\"}}]}"),
+                "limits:\n  rate: {per-second: " + RATE + ", burst: " + RATE + "}\n  allow: [\"127.0.0.44\"]\n");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    /** The well-behaved client: {@code count} requests at 5 per second (a quarter of its rate), each answered before the next. */
+    private static <T> List<T> politely(int count, ThrowingSupplier<T> request) throws Exception {
+        List<T> answers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            answers.add(request.get());
+            Thread.sleep(200);
+        }
+        return answers;
+    }
+
+    interface ThrowingSupplier<T> {
+        T get() throws Exception;
+    }
+
+    // ---------------------------------------------------------------- Handle UDP
+
+    private static List<Integer> udpBurst(String from, int count) throws Exception {
+        List<Integer> codes = new ArrayList<>();
+        try (DatagramSocket s = RawClients.udp(from)) {
+            s.setReceiveBufferSize(1 << 20);
+            for (int i = 1; i <= count; i++) {
+                RawClients.send(s, node.handlePort(), RawClients.resolutionRequest(HANDLE, i));
+            }
+            // Every admitted request is answered; refusals are answered at the client's own rate, the rest dropped:
+            // read until nothing more comes.
+            for (int i = 1; i <= count; i++) {
+                try {
+                    codes.add(RawClients.decode(RawClients.receive(s)).responseCode);
+                } catch (java.net.SocketTimeoutException e) {
+                    break;
+                }
+                s.setSoTimeout(1000);
+            }
+        }
+        return codes;
+    }
+
+    @Test
+    void udpFlooderIsRefusedWhileAnotherClientIsServedAndItsBucketRefills() throws Exception {
+        CompletableFuture<List<Integer>> flood = CompletableFuture.supplyAsync(() -> {
+            try {
+                return udpBurst("127.0.0.2", FLOOD);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        List<Integer> polite = politely(10, () -> udpBurst("127.0.0.3", 1).get(0));
+        List<Integer> flooded = flood.get(30, TimeUnit.SECONDS);
+
+        assertThat(polite).containsOnly(AbstractMessage.RC_SUCCESS);
+        assertThat(flooded).containsOnly(AbstractMessage.RC_SUCCESS, AbstractMessage.RC_SERVER_TOO_BUSY);
+        assertThat(flooded.stream().filter(c -> c == AbstractMessage.RC_SUCCESS).count()).as("the burst is served").isGreaterThanOrEqualTo(RATE);
+        assertThat(flooded).contains(AbstractMessage.RC_SERVER_TOO_BUSY);
+        assertThat(flooded).as("refusals beyond the client's own rate are dropped").hasSizeLessThan(FLOOD);
+        assertThat(node.node.limits().rateLimitedCount("udp")).isGreaterThan(0);
+
+        Thread.sleep(1500); // more than burst / rate: the flooder's bucket is full again
+        assertThat(udpBurst("127.0.0.2", RATE)).hasSize(RATE).containsOnly(AbstractMessage.RC_SUCCESS);
+    }
+
+    @Test
+    void allowListedAddressIsNeverRefused() throws Exception {
+        assertThat(udpBurst("127.0.0.44", FLOOD)).containsOnly(AbstractMessage.RC_SUCCESS);
+    }
+
+    @Test
+    void cnriResolverReceivesServerTooBusy() throws Exception {
+        // CNRI's client connects from 127.0.0.1; it takes SERVER_TOO_BUSY as the answer (no other interface is tried).
+        HandleResolver r = CnriClients.resolver(node.site(), "88.999.1", Interface.SP_HDL_TCP);
+        List<Integer> codes = new ArrayList<>();
+        for (int i = 0; i < 2 * RATE + 10; i++) {
+            AbstractResponse resp = r.processRequest(new ResolutionRequest(Util.encodeString(HANDLE), null, null, null));
+            codes.add(resp.responseCode);
+        }
+        assertThat(codes).containsOnly(AbstractMessage.RC_SUCCESS, AbstractMessage.RC_SERVER_TOO_BUSY).contains(AbstractMessage.RC_SERVER_TOO_BUSY);
+    }
+
+    // ---------------------------------------------------------------- Handle TCP
+
+    /** {@code count} requests written at once on one connection (pipelined), and the response codes of their answers. */
+    private static List<Integer> tcpPipelined(String from, int count) throws Exception {
+        List<Integer> codes = new ArrayList<>();
+        try (Socket s = RawClients.tcp(from, node.handlePort())) {
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            for (int i = 1; i <= count; i++) {
+                all.write(RawClients.resolutionRequest(HANDLE, i));
+            }
+            s.getOutputStream().write(all.toByteArray());
+            s.getOutputStream().flush();
+            for (int i = 1; i <= count; i++) {
+                codes.add(RawClients.responseCode(s));
+            }
+        }
+        return codes;
+    }
+
+    @Test
+    void tcpFlooderIsRefusedWhileAnotherClientIsServed() throws Exception {
+        CompletableFuture<List<Integer>> flood = CompletableFuture.supplyAsync(() -> {
+            try {
+                return tcpPipelined("127.0.0.5", FLOOD);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        List<Integer> polite = politely(10, () -> tcpPipelined("127.0.0.6", 1).get(0));
+        List<Integer> flooded = flood.get(30, TimeUnit.SECONDS);
+        assertThat(polite).containsOnly(AbstractMessage.RC_SUCCESS);
+        assertThat(flooded).hasSize(FLOOD).containsOnly(AbstractMessage.RC_SUCCESS, AbstractMessage.RC_SERVER_TOO_BUSY)
+                .contains(AbstractMessage.RC_SERVER_TOO_BUSY);
+        assertThat(node.node.limits().rateLimitedCount("tcp")).isGreaterThan(0);
+    }
+
+    // ---------------------------------------------------------------- HTTP
+
+    private static List<RawClients.HttpReply> httpKeepAlive(String from, int count) throws Exception {
+        List<RawClients.HttpReply> replies = new ArrayList<>();
+        try (Socket s = RawClients.tcp(from, node.httpPort())) {
+            InputStream in = s.getInputStream();
+            for (int i = 0; i < count; i++) {
+                RawClients.writeGet(s, "/api/handles/" + HANDLE);
+                replies.add(RawClients.readHttpReply(in));
+            }
+        }
+        return replies;
+    }
+
+    @Test
+    void httpFlooderGets429WithRetryAfterWhileAnotherClientIsServed() throws Exception {
+        CompletableFuture<List<RawClients.HttpReply>> flood = CompletableFuture.supplyAsync(() -> {
+            try {
+                return httpKeepAlive("127.0.0.7", FLOOD);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        List<RawClients.HttpReply> polite = politely(10, () -> httpKeepAlive("127.0.0.8", 1).get(0));
+        List<RawClients.HttpReply> flooded = flood.get(30, TimeUnit.SECONDS);
+
+        assertThat(polite).extracting(RawClients.HttpReply::status).containsOnly(200);
+        assertThat(flooded).extracting(RawClients.HttpReply::status).containsOnly(200, 429).contains(429);
+        RawClients.HttpReply refused = flooded.stream().filter(r -> r.status() == 429).findFirst().orElseThrow();
+        assertThat(Integer.parseInt(refused.headers().get("retry-after"))).isBetween(1, 2);
+        assertThat(refused.headers().get("content-type")).startsWith("application/json");
+        assertThat(refused.text()).startsWith("{\"responseCode\":3,\"message\":\"too many requests");
+        // The connection stayed open after each 429: every one of the FLOOD requests was answered on it.
+        assertThat(flooded).hasSize(FLOOD);
+        assertThat(node.node.limits().rateLimitedCount("http")).isGreaterThan(0);
+    }
+
+    // ---------------------------------------------------------------- metrics
+
+    private static PrometheusText scrape() throws Exception {
+        java.net.http.HttpResponse<String> resp = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.httpPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(resp.statusCode()).isEqualTo(200);
+        return PrometheusText.parse(resp.body());
+    }
+
+    @Test
+    void refusalsAreCountedInTheMetricsAndNotAsAnsweredRequests() throws Exception {
+        PrometheusText before = scrape();
+        List<Integer> flooded = udpBurst("127.0.0.12", FLOOD);
+        PrometheusText after = scrape();
+
+        long refusedSeen = flooded.stream().filter(c -> c == AbstractMessage.RC_SERVER_TOO_BUSY).count();
+        long served = flooded.stream().filter(c -> c == AbstractMessage.RC_SUCCESS).count();
+        assertThat(refusedSeen).isGreaterThan(0);
+        String refused = "idnode_rate_limited_requests_total";
+        assertThat(after.value(refused, "protocol", "udp") - before.value(refused, "protocol", "udp"))
+                .as("every refusal counted, also those dropped unanswered").isGreaterThanOrEqualTo(refusedSeen);
+        assertThat(after.value(refused, "protocol", "udp")).isEqualTo(node.node.limits().rateLimitedCount("udp"));
+        for (String protocol : List.of("tcp", "http", "grpc")) {
+            assertThat(after.find(refused, "protocol", protocol)).as(protocol).hasSize(1);
+        }
+        String requests = "idnode_requests_total";
+        assertThat(after.value(requests, "protocol", "udp", "code", "SERVER_TOO_BUSY")
+                - before.value(requests, "protocol", "udp", "code", "SERVER_TOO_BUSY")).as("refusals are not answered requests").isZero();
+        assertThat(after.value(requests, "protocol", "udp", "operation", "resolve", "code", "SUCCESS")
+                - before.value(requests, "protocol", "udp", "operation", "resolve", "code", "SUCCESS")).isEqualTo(served);
+    }
+
+    // ---------------------------------------------------------------- gRPC
+
+    /** A channel whose connections come from {@code from}. */
+    private static ManagedChannel grpcFrom(String from) throws Exception {
+        InetAddress local = InetAddress.getByName(from);
+        return NettyChannelBuilder.forAddress("127.0.0.1", node.node.grpcAddress().orElseThrow().getPort())
+                .usePlaintext()
+                .localSocketPicker(new NettyChannelBuilder.LocalSocketPicker() {
+                    @Override
+                    public SocketAddress createSocketAddress(SocketAddress remote, Attributes attrs) {
+                        return new InetSocketAddress(local, 0);
+                    }
+                })
+                .build();
+    }
+
+    private static List<Status.Code> grpcCalls(ManagedChannel channel, int count, List<StatusRuntimeException> failures) {
+        IdentifierServiceGrpc.IdentifierServiceBlockingStub stub = IdentifierServiceGrpc.newBlockingStub(channel);
+        List<Status.Code> codes = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            try {
+                stub.withDeadlineAfter(10, TimeUnit.SECONDS).resolve(ResolveRequest.newBuilder().setHandle(HANDLE).build());
+                codes.add(Status.Code.OK);
+            } catch (StatusRuntimeException e) {
+                codes.add(e.getStatus().getCode());
+                failures.add(e);
+            }
+        }
+        return codes;
+    }
+
+    @Test
+    void grpcFlooderGetsResourceExhaustedWhileAnotherClientIsServed() throws Exception {
+        ManagedChannel flooder = grpcFrom("127.0.0.9");
+        ManagedChannel polite = grpcFrom("127.0.0.10");
+        try {
+            List<StatusRuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<List<Status.Code>> flood = CompletableFuture.supplyAsync(() -> grpcCalls(flooder, FLOOD, failures));
+            List<Status.Code> served = politely(10, () -> grpcCalls(polite, 1, new ArrayList<>()).get(0));
+            List<Status.Code> flooded = flood.get(60, TimeUnit.SECONDS);
+
+            assertThat(served).containsOnly(Status.Code.OK);
+            assertThat(flooded).containsOnly(Status.Code.OK, Status.Code.RESOURCE_EXHAUSTED).contains(Status.Code.RESOURCE_EXHAUSTED);
+            ErrorInfo info = GrpcClients.errorInfo(failures.get(0));
+            assertThat(info.getDomain()).isEqualTo("idnode.org");
+            assertThat(info.getReason()).isEqualTo("SERVER_TOO_BUSY");
+            assertThat(info.getMetadataMap()).containsEntry("response_code", "3").containsKey("retry_after_ms");
+            assertThat(node.node.limits().rateLimitedCount("grpc")).isGreaterThan(0);
+        } finally {
+            flooder.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            polite.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+}
