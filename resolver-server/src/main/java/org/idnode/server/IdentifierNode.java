@@ -136,6 +136,8 @@ public final class IdentifierNode implements AutoCloseable {
         published.set(site);
         try {
             federation.start(rocks.outbox(), keys.privateKey(), site);
+            federation.shipper().ifPresent(shipper -> metrics.gauge("idnode_federation_outbox_backlog",
+                    "filings in the outbox not yet acknowledged by the top-level node", () -> shipper.backlog().pending()));
         } catch (RuntimeException e) {
             close();
             throw e;

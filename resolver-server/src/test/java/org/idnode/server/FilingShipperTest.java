@@ -95,6 +95,16 @@ class FilingShipperTest {
         });
     }
 
+    /** The value of the outbox backlog gauge on the node's {@code /metrics}. */
+    private static String outboxGauge(IdentifierNode node) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + node.httpAddress().getPort() + "/metrics")).timeout(BOUND).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body().lines().filter(l -> l.startsWith("idnode_federation_outbox_backlog ")).map(l -> l.substring(l.indexOf(' ') + 1))
+                .findFirst().orElseThrow(() -> new AssertionError("no idnode_federation_outbox_backlog in /metrics"));
+    }
+
     /** Every filing of 88.999 in the top level's ledger, in sequence order, through its operator API. */
     private static List<JsonObject> ledger(IdentifierNode t, String token) throws Exception {
         List<JsonObject> out = new ArrayList<>();
@@ -166,6 +176,7 @@ class FilingShipperTest {
         IdentifierNode s = startSecondary(sConfig, sData, sPorts);
         await("a failed attempt", () -> backlog(s).lastError() != null);
         assertThat(backlog(s).pending()).isEqualTo(4);
+        assertThat(outboxGauge(s)).isEqualTo("4.0");
         s.close();
         Path copyData = dir.resolve("s-copy");
         copy(sData, copyData);
@@ -176,6 +187,7 @@ class FilingShipperTest {
             try {
                 awaitDrained(again);
                 assertThat(backlog(again).lastSequence()).isEqualTo(5);
+                assertThat(outboxGauge(again)).isEqualTo("0.0");
             } finally {
                 again.close();
             }
