@@ -71,7 +71,7 @@ public final class HttpAccounting extends ChannelDuplexHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        client = (InetSocketAddress) ctx.channel().remoteAddress();
+        client = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
     }
 
     @Override

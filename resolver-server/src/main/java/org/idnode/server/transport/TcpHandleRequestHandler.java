@@ -59,7 +59,7 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.client = (InetSocketAddress) ctx.channel().remoteAddress();
+        this.client = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
     }
 
     @Override
