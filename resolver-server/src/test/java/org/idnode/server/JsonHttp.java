@@ -2,8 +2,6 @@ package org.idnode.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -16,7 +14,6 @@ import java.util.Base64;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import org.idnode.server.cli.IdnodeCommand;
 
 /**
  * JSON calls to a node's HTTP port on 127.0.0.1 with {@link HttpClient}, and the {@code idnode} command run
@@ -66,29 +63,8 @@ final class JsonHttp {
 
     /** Runs {@code idnode} in-process, asserts exit code 0 and returns what it printed on standard output. */
     static String cli(String... args) {
-        CliRun r = run(args);
+        CliRun r = CliRun.of(args);
         assertThat(r.code()).as("%s; stderr: %s", String.join(" ", args), r.err()).isZero();
         return r.out();
-    }
-
-    /** What an in-process {@code idnode} run printed (trimmed), and its exit code. */
-    record CliRun(int code, String out, String err) {
-    }
-
-    /** Runs {@code idnode} in-process with its standard output and error captured. */
-    static CliRun run(String... args) {
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = IdnodeCommand.run(args);
-            return new CliRun(code, out.toString(StandardCharsets.UTF_8).trim(), err.toString(StandardCharsets.UTF_8).trim());
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
     }
 }

@@ -26,8 +26,8 @@ class SecondaryCommandTest {
     @TempDir
     Path dir;
 
-    private static JsonHttp.CliRun run(String... args) {
-        return JsonHttp.run(args);
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -37,7 +37,7 @@ class SecondaryCommandTest {
         NodeKeys s1Keys = NodeKeys.loadOrCreate(null, s1);
         String pubkey = s1.resolve("keys").resolve("pubkey.bin").toString();
 
-        JsonHttp.CliRun added = run("secondary", "add", "88.999", "--site", "127.0.0.1:2641", "--pubkey", pubkey, "--data-dir", t);
+        CliRun added = run("secondary", "add", "88.999", "--site", "127.0.0.1:2641", "--pubkey", pubkey, "--data-dir", t);
         assertThat(added.code()).as(added.err()).isZero();
         assertThat(added.out()).isEqualTo("registered secondary node 88.999 at 127.0.0.1 tcp:2641 udp:2641; 0.NA/88.999.* is referred there");
 
@@ -75,11 +75,11 @@ class SecondaryCommandTest {
                     .build(), s1Keys.privateKey());
             assertThat(TopLevel.open(new FilingLedger(store.federationKeySpace()), List.of("0.NA")).filings().file(batch)).isEqualTo(3);
         }
-        JsonHttp.CliRun shown = run("secondary", "show", "88.999", "--data-dir", t);
+        CliRun shown = run("secondary", "show", "88.999", "--data-dir", t);
         assertThat(shown.out()).contains("applied through\t3")
                 .contains("ENTERPRISE PREFIX\tSTATE\tENTERPRISE\tREGISTERED\tDELETED\tCOUNTED REGISTERED\tCOUNTED DELETED")
                 .contains("88.999.1\tENABLED\tExample PCB Co.\t2\t0\t0\t0");
-        JsonHttp.CliRun page = run("filings", "88.999", "--after", "1", "--limit", "1", "--data-dir", t);
+        CliRun page = run("filings", "88.999", "--after", "1", "--limit", "1", "--data-dir", t);
         assertThat(page.out().lines().toList()).containsExactly("SEQUENCE\tTIME\tKIND\tFILED",
                 "2\t2025-06-15T15:06:40.001Z\tregistration\tregistered 88.999.1/LOT-1");
         assertThat(page.err()).isEqualTo("more filings may follow: idnode filings 88.999 --after 2");
@@ -93,7 +93,7 @@ class SecondaryCommandTest {
     }
 
     private void assertRefused(int exitCode, String message, String... args) {
-        JsonHttp.CliRun r = run(args);
+        CliRun r = run(args);
         assertThat(r.code()).as("exit code of %s; stderr %s", String.join(" ", args), r.err()).isEqualTo(exitCode);
         assertThat(r.err()).contains(message);
         assertThat(r.out()).isEmpty();
