@@ -38,14 +38,7 @@ final class FederationCommands {
     @Command(name = "secondary", mixinStandardHelpOptions = true,
             description = "A top-level node's secondary nodes: the prefixes it delegated, where it refers them, whose filings it accepts.",
             subcommands = {SecondaryAdd.class, SecondaryList.class, SecondaryShow.class, SecondaryRemove.class})
-    static final class Secondary implements Runnable {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class Secondary extends CommandGroup {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,

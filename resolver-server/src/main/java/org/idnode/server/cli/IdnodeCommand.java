@@ -245,14 +245,7 @@ public final class IdnodeCommand implements Runnable {
 
     @Command(name = "prefix", mixinStandardHelpOptions = true, description = "Operator actions on enterprise prefixes.",
             subcommands = {PrefixAdd.class, PrefixSetState.class, PrefixList.class})
-    static final class Prefix implements Runnable {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class Prefix extends CommandGroup {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
@@ -373,14 +366,7 @@ public final class IdnodeCommand implements Runnable {
 
     @Command(name = "enterprise", mixinStandardHelpOptions = true, description = "Operator views of the enterprises.",
             subcommands = {EnterpriseList.class})
-    static final class Enterprise implements Runnable {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class Enterprise extends CommandGroup {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
@@ -410,14 +396,7 @@ public final class IdnodeCommand implements Runnable {
     @Command(name = "operator", mixinStandardHelpOptions = true,
             description = "The node's operators: admin identities of the node's own prefix handle (0.NA/<node prefix>) with ADD_NA.",
             subcommands = {OperatorAdd.class})
-    static final class Operator implements Runnable {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class Operator extends CommandGroup {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
@@ -466,14 +445,7 @@ public final class IdnodeCommand implements Runnable {
             description = "API tokens (HTTP Authorization: Bearer, gRPC) of an enterprise prefix, or of the node's own prefix for operators, "
                     + "offline on a data folder (stop the node first).",
             subcommands = {TokenAdd.class, TokenRevoke.class})
-    static final class Token implements Runnable {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class Token extends CommandGroup {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,

@@ -359,7 +359,7 @@ public record NodeConfig(
 
     /** The configuration with every default and no file, in {@code role} (null: the default role). */
     public static NodeConfig defaults(Role role) {
-        return fromTree(MissingNode.getInstance(), Path.of("."), role);
+        return fromTree(MissingNode.getInstance(), Path.of("."), role, null);
     }
 
     /**
@@ -418,14 +418,6 @@ public record NodeConfig(
             throw new ConfigException("configuration file " + file + " is not valid YAML: " + e.getMessage(), e);
         }
         return tree == null ? MissingNode.getInstance() : tree;
-    }
-
-    static NodeConfig fromTree(JsonNode root, Path base) {
-        return fromTree(root, base, null, null);
-    }
-
-    static NodeConfig fromTree(JsonNode root, Path base, Role roleOverride) {
-        return fromTree(root, base, roleOverride, null);
     }
 
     /** Validates {@code root}; every key read is recorded in {@code schema} when it is not null. */
