@@ -45,6 +45,7 @@ import org.idnode.server.lifecycle.NodeHealth;
 import org.idnode.server.lifecycle.RequestTracker;
 import org.idnode.server.limits.ClientLimits;
 import org.idnode.server.logging.AccessLog;
+import org.idnode.server.logging.PollingAsyncAppender;
 import org.idnode.server.metrics.NodeMetrics;
 import org.idnode.server.site.NodeSite;
 import org.idnode.server.tls.ServerTls;
@@ -110,6 +111,8 @@ public final class IdentifierNode implements AutoCloseable {
         backups = new BackupService(rocks, config.dataDir().resolve(NodeKeys.FOLDER), config.backup().root());
         metrics = new NodeMetrics();
         metrics.bindStore(rocks, store);
+        metrics.counter("idnode_access_log_dropped_lines", "Access log lines dropped because the log could not keep up",
+                PollingAsyncAppender::dropped);
         tracker = new RequestTracker(metrics, AccessLog.of(operations.accessLog()));
         health = new NodeHealth(() -> rocks.handlesProperty("rocksdb.background-errors"));
         limits = new ClientLimits(config.limits());

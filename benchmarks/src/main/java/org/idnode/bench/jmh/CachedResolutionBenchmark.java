@@ -17,6 +17,7 @@ import org.idnode.registry.store.RocksDbHandleRecordStore;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.codec.ResolutionQuery;
+import org.idnode.server.config.NodeConfig;
 import org.idnode.server.handler.CachedAnswer;
 import org.idnode.server.handler.HandleRequestProcessor;
 import org.idnode.server.limits.ClientLimits;
@@ -66,7 +67,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@link #resolveUdpTracked} is {@link #resolveUdp} with the accounting the node's UDP handler adds around it:
  * the request admitted by the {@link RequestTracker} (draining) and its answer reported to it, which records the
  * request counter and the latency histogram ({@link NodeMetrics}) and writes no access log line (off, the default);
- * the difference between the two is what metrics cost on the hottest path.
+ * the difference between the two is what metrics cost on the hottest path; {@link #resolveUdpAccessLogged} adds the
+ * access log line.
  *
  * <p>{@link #cachedAnswerOnly} and {@link #processOnly} leave out the codec, to split the cost: an
  * already decoded request in, the fast path's cached answer or the general path's response object out
@@ -79,6 +81,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
 public class CachedResolutionBenchmark {
+    /** The client address an access log line names. */
+    private static final java.net.InetSocketAddress SENDER = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 40000);
 
     /** One node with its store, cache and processor, shared by all benchmark threads. */
     @State(Scope.Benchmark)
@@ -103,6 +107,7 @@ public class CachedResolutionBenchmark {
         ClientLimits limits;
         InetAddress client;
         RequestTracker tracker;
+        RequestTracker loggingTracker;
         NodeMetrics metrics;
 
         /** Stores the records, fills the cache and checks that every key is answered from it. */
@@ -117,6 +122,7 @@ public class CachedResolutionBenchmark {
             processor = BenchData.processor(store, Runnable::run);
             metrics = new NodeMetrics();
             tracker = new RequestTracker(metrics, AccessLog.OFF);
+            loggingTracker = new RequestTracker(metrics, AccessLog.of(NodeConfig.AccessLogFormat.CNRI));
             datagrams = new byte[records][];
             received = new ByteBuf[records];
             decoded = new AbstractRequest[records];
@@ -202,8 +208,24 @@ public class CachedResolutionBenchmark {
     /** {@link #resolveUdp} with the node's accounting: admitted, and reported with its response code and latency. */
     @Benchmark
     public void resolveUdpTracked(Node node, Blackhole bh) {
+        trackedAnswer(node, node.tracker, bh);
+    }
+
+    /**
+     * {@link #resolveUdpTracked} with the access log on in the CNRI layout: the line formatted and handed to the
+     * asynchronous appender of {@code conf/logback.xml}, which here discards it ({@code logback-bench-access.xml}), so
+     * that only what the event loop pays is measured.
+     */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Djmh.executor=CUSTOM",
+            "-Djmh.executor.class=org.idnode.bench.jmh.NettyThreadExecutor", "-Dlogback.configurationFile=logback-bench-access.xml"})
+    public void resolveUdpAccessLogged(Node node, Blackhole bh) {
+        trackedAnswer(node, node.loggingTracker, bh);
+    }
+
+    private static void trackedAnswer(Node node, RequestTracker tracker, Blackhole bh) {
         long start = System.nanoTime();
-        if (!node.tracker.admit()) {
+        if (!tracker.admit()) {
             throw new IllegalStateException("the tracker is draining");
         }
         ByteBuf datagram = node.received[ThreadLocalRandom.current().nextInt(node.records)];
@@ -212,7 +234,7 @@ public class CachedResolutionBenchmark {
         ByteBuf packets = HandleMessageCodec.writeResolutionAnswerPackets(ByteBufAllocator.DEFAULT, query, answer.responseCode(),
                 answer.valueBlock(), node.processor.siteInfoSerial(), HandleMessageCodec.defaultExpiration());
         int at = datagram.readerIndex();
-        node.tracker.handleAnswered(Protocol.UDP, start, null, datagram.getByte(at), datagram.getByte(at + 1), AbstractMessage.OC_RESOLUTION,
+        tracker.handleAnswered(Protocol.UDP, start, SENDER, datagram.getByte(at), datagram.getByte(at + 1), AbstractMessage.OC_RESOLUTION,
                 answer.responseCode(), query.handle());
         consumePackets(packets, bh);
     }

@@ -18,12 +18,12 @@ final class StoreMetrics {
     }
 
     static void bind(MeterRegistry registry, RocksDbHandleRecordStore rocks, CachingHandleRecordStore cache) {
-        FunctionCounter.builder("idnode.cache.lookups", cache, c -> c.stats().hitCount()).tag("result", "hit")
-                .description("Record cache lookups, by result (a lookup that misses on the event loop and is then loaded counts two misses)")
-                .register(registry);
-        FunctionCounter.builder("idnode.cache.lookups", cache, c -> c.stats().missCount()).tag("result", "miss")
-                .description("Record cache lookups, by result (a lookup that misses on the event loop and is then loaded counts two misses)")
-                .register(registry);
+        for (boolean hit : new boolean[] {true, false}) {
+            FunctionCounter.builder("idnode.cache.lookups", cache, c -> hit ? c.stats().hitCount() : c.stats().missCount())
+                    .tag("result", hit ? "hit" : "miss")
+                    .description("Record cache lookups, by result (a lookup that misses on the event loop and is then loaded counts two misses)")
+                    .register(registry);
+        }
         FunctionCounter.builder("idnode.cache.evictions", cache, c -> c.stats().evictionCount())
                 .description("Records evicted from the record cache to stay within cache.max-entries").register(registry);
         Gauge.builder("idnode.cache.hit.ratio", cache, c -> c.stats().hitRate())
