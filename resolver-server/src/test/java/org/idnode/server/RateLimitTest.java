@@ -214,6 +214,111 @@ class RateLimitTest {
         assertThat(node.node.limits().rateLimitedCount("http")).isGreaterThan(0);
     }
 
+    // ---------------------------------------------------------------- refused connections resume apart
+
+    /** One request on a connection: true when it was refused (HTTP 429, Handle {@code SERVER_TOO_BUSY}). */
+    interface Exchange {
+        void send(Socket s) throws Exception;
+
+        boolean refused(Socket s) throws Exception;
+    }
+
+    private static final Exchange HTTP_GET = new Exchange() {
+        @Override
+        public void send(Socket s) throws Exception {
+            RawClients.writeGet(s, "/api/handles/" + HANDLE);
+        }
+
+        @Override
+        public boolean refused(Socket s) throws Exception {
+            return RawClients.readHttpReply(s.getInputStream()).status() == 429;
+        }
+    };
+
+    private static final Exchange HANDLE_TCP = new Exchange() {
+        @Override
+        public void send(Socket s) throws Exception {
+            s.getOutputStream().write(RawClients.resolutionRequest(HANDLE, 1));
+            s.getOutputStream().flush();
+        }
+
+        @Override
+        public boolean refused(Socket s) throws Exception {
+            return RawClients.responseCode(s) == RawClients.TOO_BUSY;
+        }
+    };
+
+    /**
+     * Refuses each of {@code connections} keep-alive connections from {@code from} once (its bucket emptied first),
+     * sends one more request on each at once, and returns, per connection, how long after its refusal the answer to
+     * that request came: the node reads a refused connection again only after its pause.
+     */
+    private static List<Long> resumeDelaysMillis(String from, int port, int connections, Exchange exchange) throws Exception {
+        List<Socket> sockets = new ArrayList<>();
+        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(connections);
+        try {
+            long[] refusedAt = new long[connections];
+            for (int i = 0; i < connections; i++) {
+                Socket s = RawClients.tcp(from, port);
+                s.setSoTimeout(10_000);
+                sockets.add(s);
+                for (int attempt = 0; ; attempt++) {
+                    assertThat(attempt).as("requests before a refusal").isLessThan(4 * RATE);
+                    exchange.send(s);
+                    if (exchange.refused(s)) {
+                        refusedAt[i] = System.nanoTime();
+                        break;
+                    }
+                }
+            }
+            List<CompletableFuture<Long>> answers = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                Socket s = sockets.get(i);
+                exchange.send(s);
+                long refused = refusedAt[i];
+                answers.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        exchange.refused(s);
+                        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - refused);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, readers));
+            }
+            List<Long> delays = new ArrayList<>();
+            for (CompletableFuture<Long> a : answers) {
+                delays.add(a.get(30, TimeUnit.SECONDS));
+            }
+            return delays;
+        } finally {
+            readers.shutdownNow();
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    /**
+     * Sixteen connections of one flooder, refused within moments of each other, are read again at least their
+     * Retry-After (1 s) later, but not all at once: the random part of the pause spreads them over up to another
+     * second (16 uniform draws all within 250 ms of each other: probability about 10^-8).
+     */
+    private static void assertResumeApart(List<Long> delays) {
+        assertThat(delays).as("not read before the Retry-After").allSatisfy(d -> assertThat(d).isGreaterThanOrEqualTo(800));
+        long spread = java.util.Collections.max(delays) - java.util.Collections.min(delays);
+        assertThat(spread).as("resume times %s ms after the refusals are spread", delays).isGreaterThanOrEqualTo(250);
+    }
+
+    @Test
+    void refusedHttpConnectionsOfOneClientResumeAtDifferentTimes() throws Exception {
+        assertResumeApart(resumeDelaysMillis("127.0.0.21", node.httpPort(), 16, HTTP_GET));
+    }
+
+    @Test
+    void refusedHandleTcpConnectionsOfOneClientResumeAtDifferentTimes() throws Exception {
+        assertResumeApart(resumeDelaysMillis("127.0.0.22", node.handlePort(), 16, HANDLE_TCP));
+    }
+
     // ---------------------------------------------------------------- metrics
 
     private static PrometheusText scrape() throws Exception {

@@ -44,7 +44,7 @@ import org.idnode.server.site.NodeSite;
  * with the lot serial replaced so that each record has its own handle, URL, work order and laminate
  * reference, and parsed by {@link RecordJson#parse} exactly as {@code idnode import} parses a line.
  */
-final class BenchData {
+public final class BenchData {
     /** Prefix the benchmark node serves, as in {@code conf/node.yaml}. */
     static final List<String> SERVED_PREFIXES = List.of("88.999");
     /** Timestamp given to the values (they carry none in the import line). */
@@ -52,7 +52,7 @@ final class BenchData {
     /** Records per {@code putAll} batch when loading a store. */
     static final int LOAD_BATCH = 1000;
     /** RocksDB block cache of the benchmark stores: the node's default {@code store.block-cache-mb} (256 MiB). */
-    static final long BLOCK_CACHE_BYTES = 256L << 20;
+    public static final long BLOCK_CACHE_BYTES = 256L << 20;
 
     private static final String SERIAL = "{SERIAL}";
     private static final String WORK_ORDER = "{WO}";
@@ -118,7 +118,7 @@ final class BenchData {
      * {@code idbench dataset --shape anchor} (6 public values, a 378-byte answer in one packet, as in the
      * performance anchors).
      */
-    static String[] load(HandleRecordStore store, String shape, int count) {
+    public static String[] load(HandleRecordStore store, String shape, int count) {
         String[] handles = new String[count];
         if (shape.equals("lot")) {
             loadLots(store, count);
@@ -167,7 +167,7 @@ final class BenchData {
      * A resolution request for all values of {@code handle} as one UDP datagram (envelope and message),
      * shaped as CNRI's {@code HandleResolver} sends it: protocol 2.11, no type or index filter, not certified.
      */
-    static byte[] udpResolutionRequest(String handle, int requestId) {
+    public static byte[] udpResolutionRequest(String handle, int requestId) {
         ResolutionRequest req = new ResolutionRequest(Util.encodeString(handle), null, null, null);
         req.majorProtocolVersion = Common.MAJOR_VERSION;
         req.minorProtocolVersion = Common.MINOR_VERSION;
@@ -221,7 +221,7 @@ final class BenchData {
      * A processor wired as {@code IdentifierNode} wires it (served prefix {@code 88.999}, the node's site
      * info and key), except that its blocking work runs on {@code blockingWork}.
      */
-    static HandleRequestProcessor processor(CachingHandleRecordStore store, Executor blockingWork) {
+    public static HandleRequestProcessor processor(CachingHandleRecordStore store, Executor blockingWork) {
         KeyPair keys = rsaKeyPair();
         byte[] publicKey;
         try {
@@ -243,7 +243,7 @@ final class BenchData {
     }
 
     /** A new empty folder for a benchmark store. */
-    static Path tempDir(String name) {
+    public static Path tempDir(String name) {
         try {
             return Files.createTempDirectory("idnode-jmh-" + name + "-");
         } catch (IOException e) {
@@ -252,7 +252,7 @@ final class BenchData {
     }
 
     /** Deletes a folder and everything in it. */
-    static void deleteRecursively(Path dir) {
+    public static void deleteRecursively(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;
         }

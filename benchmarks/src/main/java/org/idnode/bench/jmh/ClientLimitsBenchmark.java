@@ -42,9 +42,13 @@ public class ClientLimitsBenchmark {
 
     /** The default limits with a rate nothing reaches. */
     static ClientLimits neverRefusing() {
+        return withRate(new NodeConfig.Limits.Rate(100_000_000, 1_000_000_000));
+    }
+
+    /** The default limits with {@code rate} on every protocol. */
+    public static ClientLimits withRate(NodeConfig.Limits.Rate rate) {
         NodeConfig.Limits d = NodeConfig.Limits.defaults();
-        NodeConfig.Limits.Rate huge = new NodeConfig.Limits.Rate(100_000_000, 1_000_000_000);
-        return new ClientLimits(new NodeConfig.Limits(d.readTimeoutSeconds(), huge, huge, huge, huge, false, List.of(),
+        return new ClientLimits(new NodeConfig.Limits(d.readTimeoutSeconds(), rate, rate, rate, rate, false, List.of(),
                 d.trackedAddresses(), d.maxConnections(), d.maxConnectionsPerAddress(), d.maxInFlightPerConnection(),
                 d.maxHandleMessageBytes(), d.maxUdpRequestBytes(), d.maxHttpBodyBytes(), d.maxGrpcMessageBytes(),
                 d.udpAmplificationFactor(), d.grpcMaxCallsPerConnection(), d.grpcKeepAliveSeconds()));

@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.idnode.server.config.NodeConfig;
@@ -101,11 +102,15 @@ public final class ClientLimits {
 
     /**
      * How long a TCP or HTTP connection whose request was refused is not read from: the refusal's
-     * {@code Retry-After}, whole seconds, at least one. A flooding connection thus costs the node one refusal a
-     * second; the client was told to wait that long.
+     * {@code Retry-After} (whole seconds, at least one; the client was told to wait that long), plus a random part of
+     * up to another {@code Retry-After}. A flooding connection thus costs the node at most one refusal a second.
+     * The random part spreads the connections of one flooder, which its empty bucket refuses within moments of each
+     * other, over a whole {@code Retry-After}: were they all read again at once, the tokens refilled meanwhile would
+     * be spent in one burst of as many requests, which the other clients' requests would queue behind.
      */
     public static long pauseNanos(long waitNanos) {
-        return retryAfterSeconds(waitNanos) * 1_000_000_000L;
+        long retryAfter = retryAfterSeconds(waitNanos) * 1_000_000_000L;
+        return retryAfter + ThreadLocalRandom.current().nextLong(retryAfter);
     }
 
     /** The whole seconds, at least one, a refused client is asked to wait. */
