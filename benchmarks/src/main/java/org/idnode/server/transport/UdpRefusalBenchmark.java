@@ -75,7 +75,7 @@ public class UdpRefusalBenchmark {
         final ChannelHandlerContext ctx;
 
         Handler(HandleRequestProcessor processor, ClientLimits limits, RequestTracker tracker) {
-            handler = new UdpHandleRequestHandler(processor, limits, tracker);
+            handler = new UdpHandleRequestHandler(processor, limits, tracker, null);
             channel = new EmbeddedChannel(handler);
             ctx = channel.pipeline().context(handler);
         }

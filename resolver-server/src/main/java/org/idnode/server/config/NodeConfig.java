@@ -174,6 +174,7 @@ public record NodeConfig(
      * @param udpAmplificationFactor   a UDP answer is at most this many times the size of its request
      * @param grpcMaxCallsPerConnection gRPC calls at once on one connection
      * @param grpcKeepAliveSeconds     gRPC keep-alive ping interval; clients may ping at most as often
+     * @param udpIsolatedFlows         most flooding UDP flows (source address and port) moved to sockets of their own; 0: none
      */
     public record Limits(
             int readTimeoutSeconds,
@@ -193,10 +194,11 @@ public record NodeConfig(
             int maxGrpcMessageBytes,
             int udpAmplificationFactor,
             int grpcMaxCallsPerConnection,
-            int grpcKeepAliveSeconds) {
+            int grpcKeepAliveSeconds,
+            int udpIsolatedFlows) {
 
         static final Set<String> KEYS = Set.of("idle-timeout-seconds", "read-timeout-seconds", "rate", "allow", "tracked-addresses",
-                "connections", "message-bytes", "udp-amplification-factor", "grpc");
+                "connections", "message-bytes", "udp-amplification-factor", "grpc", "udp-isolated-flows");
         private static final List<String> PROTOCOLS = List.of("udp", "tcp", "http", "grpc");
         /** Smallest amplification factor: every refusal and error answer fits in twice the smallest request. */
         public static final int MIN_UDP_AMPLIFICATION_FACTOR = 2;
@@ -338,7 +340,8 @@ public record NodeConfig(
                     bytes.integer("grpc", 16 << 20, 1024, 1 << 30),
                     limits.integer("udp-amplification-factor", 5, MIN_UDP_AMPLIFICATION_FACTOR, 100),
                     grpc.integer("max-calls-per-connection", 256, 1, 100_000),
-                    grpc.integer("keepalive-seconds", 60, 10, 86_400));
+                    grpc.integer("keepalive-seconds", 60, 10, 86_400),
+                    limits.integer("udp-isolated-flows", 64, 0, 4096));
         }
 
         private static Rate rate(Section s, Rate dflt) {

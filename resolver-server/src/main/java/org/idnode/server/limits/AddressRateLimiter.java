@@ -19,17 +19,23 @@ import org.idnode.server.config.NodeConfig;
  * buckets of addresses seen often). A dropped bucket that had refilled changes nothing for its client: a new bucket
  * is a full one.
  *
- * <p>Thread-safe.
+ * <p>For UDP ({@link #admitDatagram}) a bucket also paces the refusals that are answered and counts the datagrams
+ * dropped unanswered: an address with {@code rate.perSecond()} of them within a second floods.
+ *
+ * <p>Thread-safe. The drop count is kept without atomic updates: two event loops counting the same address at once
+ * may lose a count, which only delays the verdict that it floods.
  */
 final class AddressRateLimiter {
     private final long intervalNanos;
     private final long toleranceNanos;
+    private final int floodDrops;
     private final Cache<InetAddress, Bucket> buckets;
     private final LongAdder refused = new LongAdder();
 
     AddressRateLimiter(NodeConfig.Limits.Rate rate, int trackedAddresses) {
         intervalNanos = Math.max(1, 1_000_000_000L / rate.perSecond());
         toleranceNanos = intervalNanos * (rate.burst() - 1L);
+        floodDrops = rate.perSecond();
         // Size-bounded only: expiry would read the clock again on every lookup. A bucket left behind by a client
         // that went away is full again after burst / rate, so it makes no difference whether it is kept or dropped.
         buckets = Caffeine.newBuilder()
@@ -43,31 +49,34 @@ final class AddressRateLimiter {
      * @return 0 when the request may go ahead, else how many nanoseconds until the next token
      */
     long admit(InetAddress client) {
-        return admit(client, false);
+        long wait = bucket(client).take(System.nanoTime(), intervalNanos, toleranceNanos);
+        if (wait > 0) {
+            refused.increment();
+        }
+        return wait;
     }
 
     /**
-     * Takes a token for {@code client}; a refusal is to be answered only at the client's own rate, so a flooder
-     * gets at most as many refusals per second as it may get answers (the rest are dropped unanswered).
-     *
-     * @return 0 when the request may go ahead; else the nanoseconds until the next token, negated when the refusal
-     *         is not to be answered
+     * Takes a token for one datagram from {@code client}. A refusal is answered only at the client's own rate, so a
+     * flooder gets at most as many refusals per second as it may get answers; the rest are dropped unanswered, and
+     * once {@code rate.perSecond()} of them were dropped within a second the client floods
+     * ({@link ClientLimits.DatagramVerdict#ISOLATE}, once per such second).
      */
-    long admitDatagram(InetAddress client) {
-        return admit(client, true);
+    ClientLimits.DatagramVerdict admitDatagram(InetAddress client) {
+        Bucket bucket = bucket(client);
+        long now = System.nanoTime();
+        if (bucket.take(now, intervalNanos, toleranceNanos) == 0) {
+            return ClientLimits.DatagramVerdict.ADMIT;
+        }
+        refused.increment();
+        if (bucket.refusalDue(now, intervalNanos)) {
+            return ClientLimits.DatagramVerdict.REFUSE;
+        }
+        return bucket.dropped(now, floodDrops) ? ClientLimits.DatagramVerdict.ISOLATE : ClientLimits.DatagramVerdict.DROP;
     }
 
-    private long admit(InetAddress client, boolean paceRefusals) {
-        Bucket bucket = buckets.get(key(client), a -> new Bucket());
-        long now = System.nanoTime();
-        long wait = bucket.take(now, intervalNanos, toleranceNanos);
-        if (wait > 0) {
-            refused.increment();
-            if (paceRefusals && !bucket.refusalDue(now, intervalNanos)) {
-                return -wait;
-            }
-        }
-        return wait;
+    private Bucket bucket(InetAddress client) {
+        return buckets.get(key(client), a -> new Bucket());
     }
 
     /** Requests refused so far. */
@@ -93,12 +102,36 @@ final class AddressRateLimiter {
         }
     }
 
-    /** One client's bucket: the time (System.nanoTime) at which it would be full again, less one interval. */
+    /**
+     * One client's bucket: the time (System.nanoTime) at which it would be full again, less one interval; for UDP also
+     * when a refusal may be answered next, and the datagrams dropped since {@code dropsSince}.
+     */
     private static final class Bucket {
         private static final AtomicLongFieldUpdater<Bucket> TAT = AtomicLongFieldUpdater.newUpdater(Bucket.class, "tat");
         private static final AtomicLongFieldUpdater<Bucket> NEXT_REFUSAL = AtomicLongFieldUpdater.newUpdater(Bucket.class, "nextRefusal");
+        private static final long DROP_WINDOW_NANOS = 1_000_000_000L;
         private volatile long tat = Long.MIN_VALUE;
-        private volatile long nextRefusal = System.nanoTime();
+        private volatile long nextRefusal;
+        private volatile long dropsSince;
+        private volatile int drops;
+
+        Bucket() {
+            long now = System.nanoTime();
+            nextRefusal = now;
+            dropsSince = now;
+        }
+
+        /** Counts a datagram dropped unanswered; true when it is the {@code flood}th within a second. */
+        boolean dropped(long now, int flood) {
+            if (now - dropsSince > DROP_WINDOW_NANOS) {
+                dropsSince = now;
+                drops = 1;
+                return flood == 1;
+            }
+            int n = drops + 1;
+            drops = n;
+            return n == flood;
+        }
 
         /** True (once per {@code interval}) when a refusal may be answered now. */
         boolean refusalDue(long now, long interval) {

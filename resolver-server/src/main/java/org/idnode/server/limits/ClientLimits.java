@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.idnode.server.config.NodeConfig;
@@ -30,12 +31,26 @@ public final class ClientLimits {
         }
     }
 
+    /** What the UDP listener does with one datagram ({@link #admitDatagram}). */
+    public enum DatagramVerdict {
+        /** Process it. */
+        ADMIT,
+        /** Answer it {@code SERVER_TOO_BUSY} instead of processing it. */
+        REFUSE,
+        /** Drop it unanswered. */
+        DROP,
+        /** Drop it unanswered; its sender floods, so move the datagram's flow to a socket of its own. */
+        ISOLATE
+    }
+
     private final NodeConfig.Limits settings;
     private final Map<Protocol, AddressRateLimiter> rates = new EnumMap<>(Protocol.class);
     private final Map<Protocol, ConnectionCap> caps = new EnumMap<>(Protocol.class);
     private final List<NodeConfig.Limits.AddressRange> allow;
     private final Map<Protocol, LongAdder> readTimeouts = new EnumMap<>(Protocol.class);
     private final LongAdder udpAnswersTooLarge = new LongAdder();
+    private final LongAdder udpFlowsIsolated = new LongAdder();
+    private final AtomicInteger udpIsolatedFlows = new AtomicInteger();
 
     public ClientLimits(NodeConfig.Limits settings) {
         this.settings = settings;
@@ -84,20 +99,18 @@ public final class ClientLimits {
     }
 
     /**
-     * {@link #admit} for one UDP datagram: a refusal is to be answered only at the client's own rate (a flooder
-     * gets at most as many refusals per second as it may get answers; the others are dropped, which costs the
-     * node least and reflects nothing).
-     *
-     * @return 0 when the request may go ahead; a positive wait (nanoseconds) when it is refused with an answer;
-     *         a negative one when it is refused without
+     * {@link #admit} for one UDP datagram. A refusal is answered only at the client's own rate (a flooder gets at most
+     * as many refusals per second as it may get answers; the others are dropped, which costs the node least and
+     * reflects nothing). Once a client had as many datagrams dropped within a second as its rate allows it in a
+     * second, it floods: the datagram that shows it is {@link DatagramVerdict#ISOLATE}d (once per such second).
      */
-    public long admitDatagram(InetAddress client) {
+    public DatagramVerdict admitDatagram(InetAddress client) {
         AddressRateLimiter limiter = rates.get(Protocol.UDP);
         if (limiter == null) {
-            return 0;
+            return DatagramVerdict.ADMIT;
         }
-        long wait = limiter.admitDatagram(client);
-        return wait != 0 && allowed(client) ? 0 : wait;
+        DatagramVerdict verdict = limiter.admitDatagram(client);
+        return verdict != DatagramVerdict.ADMIT && allowed(client) ? DatagramVerdict.ADMIT : verdict;
     }
 
     /**
@@ -163,6 +176,27 @@ public final class ClientLimits {
         udpAnswersTooLarge.increment();
     }
 
+    /** Counts a flooding UDP flow moved to a socket of its own; {@link #udpFlowReleased} when it is closed. */
+    public void udpFlowIsolated() {
+        udpFlowsIsolated.increment();
+        udpIsolatedFlows.incrementAndGet();
+    }
+
+    /** Counts the socket of an isolated UDP flow closed. */
+    public void udpFlowReleased() {
+        udpIsolatedFlows.decrementAndGet();
+    }
+
+    /** Flooding UDP flows moved to sockets of their own so far. */
+    public long udpFlowsIsolatedCount() {
+        return udpFlowsIsolated.sum();
+    }
+
+    /** UDP flows on sockets of their own now. */
+    public int udpIsolatedFlows() {
+        return udpIsolatedFlows.get();
+    }
+
     /** UDP answers replaced by a pointer to TCP so far. */
     public long udpAnswersTooLargeCount() {
         return udpAnswersTooLarge.sum();
@@ -200,7 +234,8 @@ public final class ClientLimits {
      * by {@code protocol} ({@code shared} when {@code limits.rate.shared} puts every protocol in one bucket),
      * {@code idnode_connections_refused_total} and {@code idnode_read_timeouts_total} by {@code protocol}
      * ({@code tcp}, {@code http}), {@code idnode_open_connections} by {@code protocol}, and
-     * {@code idnode_udp_answers_too_large_total}. Call once.
+     * {@code idnode_udp_answers_too_large_total}, {@code idnode_udp_flows_isolated_total} and {@code idnode_udp_isolated_flows}.
+     * Call once.
      */
     public void registerMetrics(NodeMetrics metrics) {
         if (settings.sharedRate() && !settings.udpRate().unlimited()) {
@@ -222,6 +257,9 @@ public final class ClientLimits {
         }
         metrics.counter("idnode_udp_answers_too_large", "UDP answers over the amplification budget, replaced by a pointer to TCP",
                 this::udpAnswersTooLargeCount);
+        metrics.counter("idnode_udp_flows_isolated", "Flooding UDP flows moved to a socket of their own, read at the client's rate",
+                this::udpFlowsIsolatedCount);
+        metrics.gauge("idnode_udp_isolated_flows", "UDP flows on a socket of their own now", this::udpIsolatedFlows);
     }
 
     private static Protocol protocol(String label) {

@@ -64,7 +64,7 @@ public final class NettyTransport implements AutoCloseable {
     private static final int MAX_HTTP_HEADER_SIZE = 16384;
     private static final int BIND_ATTEMPTS = 10;
     /** Largest UDP request read whole (Netty's default receive buffer); CNRI's client sends at most 512 bytes. */
-    private static final int UDP_MAX_DATAGRAM = 2048;
+    static final int UDP_MAX_DATAGRAM = 2048;
     /** UDP datagrams read per system call with epoll. */
     private static final int UDP_READ_BATCH = 16;
 
@@ -80,6 +80,7 @@ public final class NettyTransport implements AutoCloseable {
     private NodeHealth health;
     private NodeMetrics metrics;
     private SslContext httpTls;
+    private IsolatedUdpFlows isolatedUdpFlows;
 
     private final int workerThreads;
 
@@ -114,7 +115,8 @@ public final class NettyTransport implements AutoCloseable {
             throw new IllegalStateException("instrument() must be called before bind()");
         }
         NodeConfig.Limits settings = limits.settings();
-        UdpHandleRequestHandler udpHandler = new UdpHandleRequestHandler(processor, limits, tracker);
+        isolatedUdpFlows = IsolatedUdpFlows.of(limits, epoll);
+        UdpHandleRequestHandler udpHandler = new UdpHandleRequestHandler(processor, limits, tracker, isolatedUdpFlows);
         HttpAdmission httpAdmission = new HttpAdmission(limits);
         ChannelInitializer<SocketChannel> handleInit = new ChannelInitializer<>() {
             @Override
@@ -262,6 +264,9 @@ public final class NettyTransport implements AutoCloseable {
     public void close() {
         for (Channel c : channels) {
             c.close().syncUninterruptibly();
+        }
+        if (isolatedUdpFlows != null) {
+            isolatedUdpFlows.close();
         }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -37,14 +37,15 @@ import org.idnode.server.metrics.Protocol;
  *
  * <p>Limits ({@link ClientLimits}) come first: a client over its UDP rate is answered {@code SERVER_TOO_BUSY}, at most
  * at its own rate (further refusals are dropped unanswered), and such refusals are counted by the limits, not by the
- * {@link RequestTracker}. Every other request is admitted by the tracker and its answer reported to it: a datagram
+ * {@link RequestTracker}; the flow of a client that floods is moved to a socket of its own ({@link IsolatedUdpFlows}),
+ * served by this handler too. Every other request is admitted by the tracker and its answer reported to it: a datagram
  * over {@code limits.message-bytes.udp} is answered {@code RC_PROTOCOL_ERROR}; while the node stops, requests are
  * answered {@code RC_SERVER_TOO_BUSY} ({@link Refusals}). No answer is larger than
  * {@code limits.udp-amplification-factor} times its request: a longer one is replaced by {@code RC_ERROR}
  * ("ask over TCP"), on which CNRI's resolver tries the server's TCP interface. Error answers that would
  * be over that budget are not sent.
  *
- * <p>Shared by the node's UDP channels; stateless.
+ * <p>Shared by the node's UDP channels, isolated flows' included; stateless.
  */
 @ChannelHandler.Sharable
 final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<DatagramPacket> {
@@ -53,27 +54,32 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
     private final ClientLimits limits;
     private final int maxRequestBytes;
     private final RequestTracker tracker;
+    private final IsolatedUdpFlows isolatedFlows;
 
-    UdpHandleRequestHandler(HandleRequestProcessor processor, ClientLimits limits, RequestTracker tracker) {
+    /** @param isolatedFlows where flooding flows are moved; null: they stay (and are dropped) here */
+    UdpHandleRequestHandler(HandleRequestProcessor processor, ClientLimits limits, RequestTracker tracker, IsolatedUdpFlows isolatedFlows) {
         this.processor = processor;
         this.limits = limits;
         this.maxRequestBytes = limits.settings().maxUdpRequestBytes();
         this.tracker = tracker;
+        this.isolatedFlows = isolatedFlows;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-        long start = System.nanoTime();
         InetSocketAddress sender = packet.sender();
         ByteBuf content = packet.content();
-        int size = content.readableBytes();
-        long wait = limits.admitDatagram(sender.getAddress());
-        if (wait != 0) {
-            if (wait > 0) {
+        ClientLimits.DatagramVerdict verdict = limits.admitDatagram(sender.getAddress());
+        if (verdict != ClientLimits.DatagramVerdict.ADMIT) {
+            if (verdict == ClientLimits.DatagramVerdict.REFUSE) {
                 refuse(ctx, sender, content, AbstractMessage.RC_SERVER_TOO_BUSY, TOO_BUSY);
+            } else if (verdict == ClientLimits.DatagramVerdict.ISOLATE && isolatedFlows != null) {
+                isolatedFlows.isolate(ctx, sender);
             }
             return;
         }
+        long start = System.nanoTime();
+        int size = content.readableBytes();
         boolean admitted = tracker.admit();
         // A datagram longer than the receive buffer arrives cut short; its envelope still says how long it was.
         int announced = size >= HandleMessageCodec.ENVELOPE_SIZE ? HandleMessageCodec.ENVELOPE_SIZE + content.getInt(content.readerIndex() + 16) : size;

@@ -465,6 +465,7 @@ class NodeConfigTest {
         assertThat(l.udpAmplificationFactor()).isEqualTo(5);
         assertThat(l.grpcMaxCallsPerConnection()).isEqualTo(256);
         assertThat(l.grpcKeepAliveSeconds()).isEqualTo(60);
+        assertThat(l.udpIsolatedFlows()).isEqualTo(64);
     }
 
     @Test
@@ -485,6 +486,7 @@ class NodeConfigTest {
                   message-bytes: {handle-tcp: 4096, udp: 600, http-body: 65536, grpc: 100000}
                   udp-amplification-factor: 3
                   grpc: {max-calls-per-connection: 50, keepalive-seconds: 30}
+                  udp-isolated-flows: 0
                 """).limits();
         assertThat(l.readTimeoutSeconds()).isEqualTo(5);
         assertThat(l.udpRate()).isEqualTo(new NodeConfig.Limits.Rate(5000, 9000));
@@ -503,6 +505,7 @@ class NodeConfigTest {
         assertThat(l.udpAmplificationFactor()).isEqualTo(3);
         assertThat(l.grpcMaxCallsPerConnection()).isEqualTo(50);
         assertThat(l.grpcKeepAliveSeconds()).isEqualTo(30);
+        assertThat(l.udpIsolatedFlows()).isZero();
     }
 
     @Test
@@ -527,6 +530,7 @@ class NodeConfigTest {
             "limits: {allow: [\"example.com\"]}|limits.allow: 'example.com' is not an IP address",
             "limits: {connections: {per-address: 0}}|limits.connections.per-address: expected an integer from 1 to 1000000, got '0'",
             "limits: {message-bytes: {udp: 4096}}|limits.message-bytes.udp: expected an integer from 64 to 2048, got '4096'",
+            "limits: {udp-isolated-flows: -1}|limits.udp-isolated-flows: expected an integer from 0 to 4096, got '-1'",
             "limits: {message-bytes: {handle-tcp: 300000}}|limits.message-bytes.handle-tcp: expected an integer from 64 to 262144, got '300000'",
             "limits: {udp-amplification-factor: 1}|limits.udp-amplification-factor: expected an integer from 2 to 100, got '1'",
             "limits: {grpc: {keepalive: 5}}|limits.grpc.keepalive: unknown key",
