@@ -8,12 +8,15 @@
 #      send time;
 #   2. the same while a second idbench process floods from 127.0.0.3 (UDP: open loop at --flood-rate; HTTP: closed
 #      loop on --flood-concurrency keep-alive connections);
-# and writes both p99s, the flooder's refusals (SERVER_TOO_BUSY / 429) and answers to
-# benchmarks/results/limits-<date>.md and .json. Everything runs on 127.0.0.x; node, flooder and client share the
-# machine, so the flooder also takes CPU from the node: the loaded p99 is an upper bound.
+# and writes both p99s, the flooder's refusals (SERVER_TOO_BUSY / 429) and answers, and the CPU time the node
+# used in each measurement (/proc/<pid>/stat), to benchmarks/results/limits-<date>.md and .json. Everything runs on
+# 127.0.0.x. By default node, flooder and client share the machine, so the flooder's own CPU and GC pauses also
+# take CPU from the node and the client: the loaded p99 is an upper bound. With --pin the flooder runs on CPU 0 and
+# the node and the client on the other CPUs (taskset), as if the flooder were another host; the results file says
+# which was used.
 #
 #   bash benchmarks/limits-check.sh [--duration 20s] [--polite-rate 500] [--flood-rate 50000] [--flood-concurrency 128]
-#                                   [--count 20000] [--no-build]
+#                                   [--count 20000] [--pin] [--idnode-jar resolver-server/target/idnode.jar] [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +26,8 @@ FLOOD_CONCURRENCY=128
 FLOOD_RATE=50000
 COUNT=20000
 BUILD=yes
+PIN=no
+IDNODE=resolver-server/target/idnode.jar
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION=$2; shift 2 ;;
@@ -30,13 +35,29 @@ while [ $# -gt 0 ]; do
     --flood-concurrency) FLOOD_CONCURRENCY=$2; shift 2 ;;
     --flood-rate) FLOOD_RATE=$2; shift 2 ;;
     --count) COUNT=$2; shift 2 ;;
+    --pin) PIN=yes; shift ;;
+    --idnode-jar) IDNODE=$2; shift 2 ;;
     --no-build) BUILD=no; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 
+# Pinning: the flooder on CPU 0, everything else (node, client, warm-up) on the other CPUs. The prefixes are empty
+# unless pinned (taskset execs the command, so $! stays the java process).
+NODE_CPUS=; FLOOD_CPUS=; ON_NODE_CPUS=(); ON_FLOOD_CPUS=()
+if [ "$PIN" = yes ]; then
+  command -v taskset > /dev/null || { echo "--pin needs taskset (util-linux)" >&2; exit 2; }
+  CPUS=$(nproc)
+  [ "$CPUS" -ge 2 ] || { echo "--pin needs at least 2 CPUs, found $CPUS" >&2; exit 2; }
+  FLOOD_CPUS=0
+  NODE_CPUS=1-$((CPUS - 1))
+  ON_NODE_CPUS=(taskset -c "$NODE_CPUS")
+  ON_FLOOD_CPUS=(taskset -c "$FLOOD_CPUS")
+fi
+# CPU time of the node process so far, all threads, in seconds (fields 14 and 15 of /proc/<pid>/stat).
+node_cpu_seconds() { sed 's/^.*) //' "/proc/$NODE_PID/stat" | awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($12 + $13) / hz}'; }
+
 [ "$BUILD" = yes ] && mvn -q -B -DskipTests package
-IDNODE=resolver-server/target/idnode.jar
 IDBENCH=benchmarks/target/idbench.jar
 WORK=$(mktemp -d)
 NODE_PID=
@@ -52,7 +73,7 @@ trap cleanup EXIT
 java -jar $IDBENCH dataset --count "$COUNT" --shape anchor --out "$WORK/records.jsonl" --keys-out "$WORK/keys.txt"
 java -jar $IDNODE import --data-dir "$WORK/data" "$WORK/records.jsonl" > /dev/null
 # The shipped configuration, production limits included (conf/node.yaml is read from the working directory).
-java -Xmx1g -jar $IDNODE serve --data-dir "$WORK/data" --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 \
+"${ON_NODE_CPUS[@]}" java -Xmx1g -jar $IDNODE serve --data-dir "$WORK/data" --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 \
     > "$WORK/node.out" 2> "$WORK/node.err" &
 NODE_PID=$!
 for _ in $(seq 1 120); do grep -q '^ready$' "$WORK/node.out" && break; sleep 0.5; done
@@ -65,11 +86,13 @@ RESULTS="$WORK/results.jsonl"
 for protocol in udp http; do
   port=$HP; [ "$protocol" = http ] && port=$WP
   # Warm the node's cache and this protocol's path with every key, from an address of its own (not the client's bucket).
-  timeout 300 java -jar $IDBENCH resolve --protocol "$protocol" --target 127.0.0.1:$port --bind 127.0.0.9 \
+  "${ON_NODE_CPUS[@]}" timeout 300 java -jar $IDBENCH resolve --protocol "$protocol" --target 127.0.0.1:$port --bind 127.0.0.9 \
       --keys-file "$WORK/keys.txt" --rate 1500 --duration 15s --warmup 0s --json > /dev/null
   polite=(resolve --protocol "$protocol" --target 127.0.0.1:$port --bind 127.0.0.2 --keys-file "$WORK/keys.txt"
           --rate "$POLITE_RATE" --concurrency 64 --duration "$DURATION" --warmup 2s --json)
-  unloaded=$(timeout 300 java -jar $IDBENCH "${polite[@]}")
+  cpu0=$(node_cpu_seconds)
+  unloaded=$("${ON_NODE_CPUS[@]}" timeout 300 java -jar $IDBENCH "${polite[@]}")
+  cpu1=$(node_cpu_seconds)
   # The flood runs a little longer than the measurement on both sides. UDP: open loop at --flood-rate, whatever the
   # node answers (refusals beyond the flooder's own rate are dropped: a short timeout frees their slots). HTTP: closed
   # loop on --flood-concurrency keep-alive connections (the node stops reading a refused connection for a second).
@@ -78,23 +101,30 @@ for protocol in udp http; do
   else
     flood=(--concurrency "$FLOOD_CONCURRENCY")
   fi
-  timeout 300 java -jar $IDBENCH resolve --protocol "$protocol" --target 127.0.0.1:$port --bind 127.0.0.3 \
+  "${ON_FLOOD_CPUS[@]}" timeout 300 java -jar $IDBENCH resolve --protocol "$protocol" --target 127.0.0.1:$port --bind 127.0.0.3 \
       --keys-file "$WORK/keys.txt" "${flood[@]}" --duration "$DURATION" --warmup 4s --json \
       > "$WORK/flood-$protocol.json" &
   FLOOD_PID=$!
   sleep 3
-  loaded=$(timeout 300 java -jar $IDBENCH "${polite[@]}")
+  cpu2=$(node_cpu_seconds)
+  loaded=$("${ON_NODE_CPUS[@]}" timeout 300 java -jar $IDBENCH "${polite[@]}")
+  cpu3=$(node_cpu_seconds)
   wait "$FLOOD_PID"
   FLOOD_PID=
-  echo "{\"protocol\": \"$protocol\", \"unloaded\": $unloaded, \"loaded\": $loaded, \"flood\": $(cat "$WORK/flood-$protocol.json")}" >> "$RESULTS"
+  cpu_unloaded=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {printf "%.2f", b - a}')
+  cpu_loaded=$(awk -v a="$cpu2" -v b="$cpu3" 'BEGIN {printf "%.2f", b - a}')
+  echo "{\"protocol\": \"$protocol\", \"unloaded\": $unloaded, \"loaded\": $loaded, \"flood\": $(cat "$WORK/flood-$protocol.json"), \"node_cpu_s_unloaded\": $cpu_unloaded, \"node_cpu_s_loaded\": $cpu_loaded}" >> "$RESULTS"
   echo "$protocol done"
 done
 
 DATE=$(date -u +%Y-%m-%d)
 OUT=benchmarks/results/limits-$DATE
-python3 - "$RESULTS" "$OUT" "$POLITE_RATE" "$FLOOD_CONCURRENCY" "$DURATION" "$COUNT" "$FLOOD_RATE" <<'PY'
+[ "$PIN" = yes ] && OUT=$OUT-pinned
+python3 - "$RESULTS" "$OUT" "$POLITE_RATE" "$FLOOD_CONCURRENCY" "$DURATION" "$COUNT" "$FLOOD_RATE" "$FLOOD_CPUS" "$NODE_CPUS" <<'PY'
 import json, sys, os, platform
-results, out, rate, conc, duration, count, flood_rate = sys.argv[1:]
+results, out, rate, conc, duration, count, flood_rate, flood_cpus, node_cpus = sys.argv[1:]
+pinning = (f"pinned: flooder on CPU {flood_cpus}, node and client on CPUs {node_cpus} (taskset)" if flood_cpus
+           else "unpinned: node, flooder and client share every CPU")
 rows = [json.loads(l) for l in open(results) if l.strip()]
 machine = {"cpus": os.cpu_count(), "machine": platform.machine(), "kernel": platform.release(),
            "java": os.popen("java -version 2>&1 | head -1").read().strip(),
@@ -108,8 +138,9 @@ for r in rows:
                     "polite_errors_unloaded": u["errors"], "polite_errors_loaded": l["errors"],
                     "flood_requests": f["requests"], "flood_refused": refused, "flood_answered_ok": f["successes"],
                     "flood_unanswered": f["errors_by_code"].get("timeout", 0),
-                    "flood_throughput_per_s": f["throughput_per_s"]})
-doc = {"date": out.rsplit("/", 1)[1], "polite_rate": float(rate), "flood_rate_udp": float(flood_rate),
+                    "flood_throughput_per_s": f["throughput_per_s"],
+                    "node_cpu_s_unloaded": r["node_cpu_s_unloaded"], "node_cpu_s_loaded": r["node_cpu_s_loaded"]})
+doc = {"date": out.rsplit("/", 1)[1], "pinning": pinning, "polite_rate": float(rate), "flood_rate_udp": float(flood_rate),
        "flood_concurrency_http": int(conc), "duration": duration,
        "identifiers": int(count), "machine": machine, "summary": summary, "runs": rows}
 json.dump(doc, open(out + ".json", "w"), indent=2)
@@ -117,14 +148,15 @@ with open(out + ".md", "w") as fo:
     fo.write(f"# Limits check {doc['date']}\n\n")
     fo.write(f"Node with the shipped limits (2000 requests/s, burst 4000, per address and protocol); {count} anchor identifiers. "
              f"Well-behaved client: idbench open loop at {rate}/s from 127.0.0.2; flooder: a second idbench process from 127.0.0.3, "
-             f"UDP open loop at {flood_rate}/s, HTTP closed loop on {conc} keep-alive connections; {duration} per measurement. Node, flooder and client share one machine "
-             f"({machine['cpus']} CPUs, {machine['java']}; load average at the end {machine['load_average_at_end'][0]:.1f}).\n\n")
-    fo.write("| protocol | client p99 alone µs | client p99 during flood µs | ratio | client errors alone / during | flooder requests | refused (too busy / 429) | unanswered (dropped) | flooder answered |\n")
-    fo.write("|---|---|---|---|---|---|---|---|---|\n")
+             f"UDP open loop at {flood_rate}/s, HTTP closed loop on {conc} keep-alive connections; {duration} per measurement. One machine, "
+             f"{pinning} ({machine['cpus']} CPUs, {machine['java']}; load average at the end {machine['load_average_at_end'][0]:.1f}).\n\n")
+    fo.write("| protocol | client p99 alone µs | client p99 during flood µs | ratio | client errors alone / during | flooder requests | refused (too busy / 429) | unanswered (dropped) | flooder answered | node CPU s alone / during |\n")
+    fo.write("|---|---|---|---|---|---|---|---|---|---|\n")
     for s in summary:
         ratio = f"{s['ratio']:.2f}" if s["ratio"] is not None else "-"
         fo.write(f"| {s['protocol']} | {s['unloaded_p99_us']} | {s['loaded_p99_us']} | {ratio} | {s['polite_errors_unloaded']} / "
-                 f"{s['polite_errors_loaded']} | {s['flood_requests']} | {s['flood_refused']} | {s['flood_unanswered']} | {s['flood_answered_ok']} |\n")
+                 f"{s['polite_errors_loaded']} | {s['flood_requests']} | {s['flood_refused']} | {s['flood_unanswered']} | {s['flood_answered_ok']} | "
+                 f"{s['node_cpu_s_unloaded']} / {s['node_cpu_s_loaded']} |\n")
 print(open(out + ".md").read())
 PY
 echo "wrote $OUT.md and $OUT.json"

@@ -51,7 +51,8 @@ public class ClientLimitsBenchmark {
         return new ClientLimits(new NodeConfig.Limits(d.readTimeoutSeconds(), rate, rate, rate, rate, false, List.of(),
                 d.trackedAddresses(), d.maxConnections(), d.maxConnectionsPerAddress(), d.maxInFlightPerConnection(),
                 d.maxHandleMessageBytes(), d.maxUdpRequestBytes(), d.maxHttpBodyBytes(), d.maxGrpcMessageBytes(),
-                d.udpAmplificationFactor(), d.grpcMaxCallsPerConnection(), d.grpcKeepAliveSeconds(), d.udpIsolatedFlows()));
+                d.udpAmplificationFactor(), d.grpcMaxCallsPerConnection(), d.grpcKeepAliveSeconds(), d.udpIsolatedFlows(),
+                d.maxInFlightPerAddress()));
     }
 
     @Setup

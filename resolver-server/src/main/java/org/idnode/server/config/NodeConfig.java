@@ -175,6 +175,7 @@ public record NodeConfig(
      * @param grpcMaxCallsPerConnection gRPC calls at once on one connection
      * @param grpcKeepAliveSeconds     gRPC keep-alive ping interval; clients may ping at most as often
      * @param udpIsolatedFlows         most flooding UDP flows (source address and port) moved to sockets of their own; 0: none
+     * @param maxInFlightPerAddress    Handle TCP or HTTP requests of one client address answered at once, across its connections
      */
     public record Limits(
             int readTimeoutSeconds,
@@ -195,7 +196,8 @@ public record NodeConfig(
             int udpAmplificationFactor,
             int grpcMaxCallsPerConnection,
             int grpcKeepAliveSeconds,
-            int udpIsolatedFlows) {
+            int udpIsolatedFlows,
+            int maxInFlightPerAddress) {
 
         static final Set<String> KEYS = Set.of("idle-timeout-seconds", "read-timeout-seconds", "rate", "allow", "tracked-addresses",
                 "connections", "message-bytes", "udp-amplification-factor", "grpc", "udp-isolated-flows");
@@ -321,7 +323,7 @@ public record NodeConfig(
                 }
             }
             Section connections = limits.section("connections");
-            connections.allowOnly(Set.of("max", "per-address", "max-in-flight"));
+            connections.allowOnly(Set.of("max", "per-address", "max-in-flight", "max-in-flight-per-address"));
             Section bytes = limits.section("message-bytes");
             bytes.allowOnly(Set.of("handle-tcp", "udp", "http-body", "grpc"));
             Section grpc = limits.section("grpc");
@@ -341,7 +343,8 @@ public record NodeConfig(
                     limits.integer("udp-amplification-factor", 5, MIN_UDP_AMPLIFICATION_FACTOR, 100),
                     grpc.integer("max-calls-per-connection", 256, 1, 100_000),
                     grpc.integer("keepalive-seconds", 60, 10, 86_400),
-                    limits.integer("udp-isolated-flows", 64, 0, 4096));
+                    limits.integer("udp-isolated-flows", 64, 0, 4096),
+                    connections.integer("max-in-flight-per-address", 8, 1, 1_000_000));
         }
 
         private static Rate rate(Section s, Rate dflt) {

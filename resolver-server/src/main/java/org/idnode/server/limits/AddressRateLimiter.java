@@ -29,6 +29,7 @@ final class AddressRateLimiter {
     private final long intervalNanos;
     private final long toleranceNanos;
     private final int floodDrops;
+    private final int burst;
     private final Cache<InetAddress, Bucket> buckets;
     private final LongAdder refused = new LongAdder();
 
@@ -36,6 +37,7 @@ final class AddressRateLimiter {
         intervalNanos = Math.max(1, 1_000_000_000L / rate.perSecond());
         toleranceNanos = intervalNanos * (rate.burst() - 1L);
         floodDrops = rate.perSecond();
+        burst = rate.burst();
         // Size-bounded only: expiry would read the clock again on every lookup. A bucket left behind by a client
         // that went away is full again after burst / rate, so it makes no difference whether it is kept or dropped.
         buckets = Caffeine.newBuilder()
@@ -59,8 +61,8 @@ final class AddressRateLimiter {
     /**
      * Takes a token for one datagram from {@code client}. A refusal is answered only at the client's own rate, so a
      * flooder gets at most as many refusals per second as it may get answers; the rest are dropped unanswered, and
-     * once {@code rate.perSecond()} of them were dropped within a second the client floods
-     * ({@link ClientLimits.DatagramVerdict#ISOLATE}, once per such second).
+     * once {@code rate.perSecond()} of them were dropped within a second the client floods: its further drops within
+     * that second are {@link ClientLimits.DatagramVerdict#ISOLATE}.
      */
     ClientLimits.DatagramVerdict admitDatagram(InetAddress client) {
         Bucket bucket = bucket(client);
@@ -77,6 +79,12 @@ final class AddressRateLimiter {
 
     private Bucket bucket(InetAddress client) {
         return buckets.get(key(client), a -> new Bucket());
+    }
+
+    /** The requests {@code client} may send at once now, at most the burst (a client without a bucket has a full one). */
+    long tokens(InetAddress client) {
+        Bucket bucket = buckets.getIfPresent(key(client));
+        return bucket == null ? burst : bucket.tokens(System.nanoTime(), intervalNanos, toleranceNanos, burst);
     }
 
     /** Requests refused so far. */
@@ -121,22 +129,28 @@ final class AddressRateLimiter {
             dropsSince = now;
         }
 
-        /** Counts a datagram dropped unanswered; true when it is the {@code flood}th within a second. */
+        /** Counts a datagram dropped unanswered; true from the {@code flood}th within a second on. */
         boolean dropped(long now, int flood) {
             if (now - dropsSince > DROP_WINDOW_NANOS) {
                 dropsSince = now;
                 drops = 1;
-                return flood == 1;
+                return flood <= 1;
             }
             int n = drops + 1;
             drops = n;
-            return n == flood;
+            return n >= flood;
         }
 
         /** True (once per {@code interval}) when a refusal may be answered now. */
         boolean refusalDue(long now, long interval) {
             long due = nextRefusal;
             return now - due >= 0 && NEXT_REFUSAL.compareAndSet(this, due, now + interval);
+        }
+
+        /** Tokens left now, 0 to {@code burst}. */
+        long tokens(long now, long interval, long tolerance, int burst) {
+            long ahead = Math.max(tat, now) - now - tolerance;   // how far the next request would be over; <= 0: it may go
+            return ahead > 0 ? 0 : Math.min(burst, -ahead / interval + 1);
         }
 
         long take(long now, long interval, long tolerance) {

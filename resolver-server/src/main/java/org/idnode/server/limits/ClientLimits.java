@@ -46,6 +46,7 @@ public final class ClientLimits {
     private final NodeConfig.Limits settings;
     private final Map<Protocol, AddressRateLimiter> rates = new EnumMap<>(Protocol.class);
     private final Map<Protocol, ConnectionCap> caps = new EnumMap<>(Protocol.class);
+    private final Map<Protocol, AddressInFlightCap> inFlightCaps = new EnumMap<>(Protocol.class);
     private final List<NodeConfig.Limits.AddressRange> allow;
     private final Map<Protocol, LongAdder> readTimeouts = new EnumMap<>(Protocol.class);
     private final LongAdder udpAnswersTooLarge = new LongAdder();
@@ -65,6 +66,8 @@ public final class ClientLimits {
         }
         caps.put(Protocol.TCP, new ConnectionCap(settings.maxConnections(), settings.maxConnectionsPerAddress(), this::allowed));
         caps.put(Protocol.HTTP, new ConnectionCap(settings.maxConnections(), settings.maxConnectionsPerAddress(), this::allowed));
+        inFlightCaps.put(Protocol.TCP, new AddressInFlightCap(settings.maxInFlightPerAddress()));
+        inFlightCaps.put(Protocol.HTTP, new AddressInFlightCap(settings.maxInFlightPerAddress()));
         readTimeouts.put(Protocol.TCP, new LongAdder());
         readTimeouts.put(Protocol.HTTP, new LongAdder());
     }
@@ -102,7 +105,8 @@ public final class ClientLimits {
      * {@link #admit} for one UDP datagram. A refusal is answered only at the client's own rate (a flooder gets at most
      * as many refusals per second as it may get answers; the others are dropped, which costs the node least and
      * reflects nothing). Once a client had as many datagrams dropped within a second as its rate allows it in a
-     * second, it floods: the datagram that shows it is {@link DatagramVerdict#ISOLATE}d (once per such second).
+     * second, it floods: its further drops within that second are {@link DatagramVerdict#ISOLATE}, each naming a flow
+     * (source port) of the client to move to a socket of its own.
      */
     public DatagramVerdict admitDatagram(InetAddress client) {
         AddressRateLimiter limiter = rates.get(Protocol.UDP);
@@ -111,6 +115,16 @@ public final class ClientLimits {
         }
         DatagramVerdict verdict = limiter.admitDatagram(client);
         return verdict != DatagramVerdict.ADMIT && allowed(client) ? DatagramVerdict.ADMIT : verdict;
+    }
+
+    /**
+     * The UDP requests {@code client} may send at once now: the tokens left in its bucket ({@link Long#MAX_VALUE}
+     * without a UDP rate limit or for an allow-listed client). Reading no more than this from a client's socket
+     * leaves nothing to refuse.
+     */
+    public long udpTokens(InetAddress client) {
+        AddressRateLimiter limiter = rates.get(Protocol.UDP);
+        return limiter == null || allowed(client) ? Long.MAX_VALUE : limiter.tokens(client);
     }
 
     /**
@@ -148,6 +162,18 @@ public final class ClientLimits {
             throw new IllegalArgumentException("no connection cap for " + protocol);
         }
         return cap;
+    }
+
+    /**
+     * The cap on requests in flight per client address of a TCP listener ({@link Protocol#TCP} for Handle TCP, or
+     * {@link Protocol#HTTP}) for a connection from {@code client}; null for an allow-listed client, which is not capped.
+     */
+    public AddressInFlightCap inFlightCap(Protocol protocol, InetAddress client) {
+        AddressInFlightCap cap = inFlightCaps.get(protocol);
+        if (cap == null) {
+            throw new IllegalArgumentException("no in-flight cap for " + protocol);
+        }
+        return allowed(client) ? null : cap;
     }
 
     /**

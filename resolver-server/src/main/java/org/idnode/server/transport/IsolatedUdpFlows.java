@@ -1,5 +1,6 @@
 package org.idnode.server.transport;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +25,8 @@ import org.idnode.server.limits.ClientLimits;
  * to the node's UDP address and port too ({@code SO_REUSEPORT}) and connected to the flow, and from then on the
  * kernel gives that socket every datagram of the flow and no other (Linux 5.4 and later: a connected socket of a
  * reuseport group takes its 4-tuple's traffic, the group's unconnected sockets the rest). The socket has a small
- * receive buffer and is read only at the client's own rate ({@value #READ_PERIOD_MILLIS} ms worth every
- * {@value #READ_PERIOD_MILLIS} ms), through the same handler and rate limit as every datagram, so the client still
+ * receive buffer and is read only at the client's own rate (every {@value #READ_PERIOD_MILLIS} ms, as many datagrams
+ * as the client has tokens left), through the same handler and rate limit as every datagram, so the client still
  * gets the answers its rate allows; the rest of the flood overflows the buffer and is dropped by the kernel. Those
  * datagrams cost the node's event loops nothing (no wake-up, no {@code recvmmsg}, no Java), and other clients'
  * datagrams no longer queue behind them in the shared sockets. A socket that has had nothing to read for a second is
@@ -48,6 +49,7 @@ final class IsolatedUdpFlows {
     private final ClientLimits limits;
     private final int max;
     private final int perPeriod;
+    private final int readBatch;
     private final int receiveBufferBytes;
     private final ConcurrentHashMap<InetSocketAddress, Channel> flows = new ConcurrentHashMap<>();
 
@@ -55,6 +57,8 @@ final class IsolatedUdpFlows {
         this.limits = limits;
         this.max = limits.settings().udpIsolatedFlows();
         this.perPeriod = Math.max(1, limits.settings().udpRate().perSecond() / (1000 / READ_PERIOD_MILLIS));
+        // A fifth of a period's datagrams per recvmmsg: a read overshoots the client's tokens by less than that.
+        this.readBatch = Math.max(1, Math.min(MAX_READ_BATCH, perPeriod / 5));
         // Room for about one period's datagrams (the kernel doubles this and counts some 1 KB per small datagram).
         this.receiveBufferBytes = Math.max(4096, Math.min(4 << 20, perPeriod * 1024));
     }
@@ -97,11 +101,11 @@ final class IsolatedUdpFlows {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, NettyTransport.UDP_MAX_DATAGRAM)
                 .option(ChannelOption.RECVBUF_ALLOCATOR,
-                        new FixedRecvByteBufAllocator(Math.min(perPeriod, MAX_READ_BATCH) * NettyTransport.UDP_MAX_DATAGRAM))
+                        new FixedRecvByteBufAllocator(readBatch * NettyTransport.UDP_MAX_DATAGRAM))
                 .handler(new ChannelInitializer<EpollDatagramChannel>() {
                     @Override
                     protected void initChannel(EpollDatagramChannel ch) {
-                        ch.pipeline().addLast(new PacedReads(perPeriod), handler);
+                        ch.pipeline().addLast(new PacedReads(perPeriod, limits, flow.getAddress()), handler);
                     }
                 })
                 .connect(flow, shared.localAddress());
@@ -129,19 +133,25 @@ final class IsolatedUdpFlows {
     }
 
     /**
-     * Reads an isolated flow's socket: up to {@code perPeriod} datagrams every {@value #READ_PERIOD_MILLIS} ms; closes
-     * it after {@value #IDLE_PERIODS} periods without one. One per isolated socket, on its event loop.
+     * Reads an isolated flow's socket: every {@value #READ_PERIOD_MILLIS} ms as many datagrams as the client has tokens
+     * left, at most {@code perPeriod} and at least one (so that a client whose tokens go to its other flows is still
+     * seen to stop), which leaves the handler little to refuse however many flows of the client are isolated; closes
+     * the socket after {@value #IDLE_PERIODS} periods without a datagram. One per isolated socket, on its event loop.
      */
     private static final class PacedReads extends ChannelInboundHandlerAdapter {
         private final int perPeriod;
+        private final ClientLimits limits;
+        private final InetAddress client;
         private ScheduledFuture<?> ticks;
         private int budget;
         private int readSinceComplete;
         private boolean readThisPeriod;
         private int idlePeriods;
 
-        PacedReads(int perPeriod) {
+        PacedReads(int perPeriod, ClientLimits limits, InetAddress client) {
             this.perPeriod = perPeriod;
+            this.limits = limits;
+            this.client = client;
         }
 
         @Override
@@ -157,7 +167,7 @@ final class IsolatedUdpFlows {
                 return;
             }
             readThisPeriod = false;
-            budget = perPeriod;
+            budget = (int) Math.max(1, Math.min(perPeriod, limits.udpTokens(client)));
             ctx.read();
         }
 

@@ -130,7 +130,8 @@ public final class NettyTransport implements AutoCloseable {
                         deadline.firstByte(),
                         new HandleTcpFrameDecoder(settings.maxHandleMessageBytes()),
                         deadline.wholeMessage(),
-                        new InFlightLimiter(settings.maxInFlightPerConnection(), ByteBuf.class::isInstance),
+                        new InFlightLimiter(settings.maxInFlightPerConnection(), ByteBuf.class::isInstance,
+                                limits.inFlightCap(ClientLimits.Protocol.TCP, ch.remoteAddress().getAddress())),
                         new TcpHandleRequestHandler(processor, limits, tracker));
             }
         };
@@ -151,7 +152,8 @@ public final class NettyTransport implements AutoCloseable {
                         new HttpBodyLimit(settings.maxHttpBodyBytes()),
                         deadline.wholeMessage(),
                         // Pipelined requests are answered one at a time, in order.
-                        new InFlightLimiter(1, LastHttpContent.class::isInstance),
+                        new InFlightLimiter(1, LastHttpContent.class::isInstance,
+                                limits.inFlightCap(ClientLimits.Protocol.HTTP, ch.remoteAddress().getAddress())),
                         // Rate limit first: a refused request (429) is counted by the limits, not accounted below.
                         httpAdmission,
                         new HttpAccounting(tracker),

@@ -466,6 +466,7 @@ class NodeConfigTest {
         assertThat(l.grpcMaxCallsPerConnection()).isEqualTo(256);
         assertThat(l.grpcKeepAliveSeconds()).isEqualTo(60);
         assertThat(l.udpIsolatedFlows()).isEqualTo(64);
+        assertThat(l.maxInFlightPerAddress()).isEqualTo(8);
     }
 
     @Test
@@ -482,7 +483,7 @@ class NodeConfigTest {
                     grpc: {per-second: 40}
                   allow: ["127.0.0.5", "10.1.0.0/16", "2001:db8::/32"]
                   tracked-addresses: 5000
-                  connections: {max: 900, per-address: 9, max-in-flight: 3}
+                  connections: {max: 900, per-address: 9, max-in-flight: 3, max-in-flight-per-address: 5}
                   message-bytes: {handle-tcp: 4096, udp: 600, http-body: 65536, grpc: 100000}
                   udp-amplification-factor: 3
                   grpc: {max-calls-per-connection: 50, keepalive-seconds: 30}
@@ -506,6 +507,7 @@ class NodeConfigTest {
         assertThat(l.grpcMaxCallsPerConnection()).isEqualTo(50);
         assertThat(l.grpcKeepAliveSeconds()).isEqualTo(30);
         assertThat(l.udpIsolatedFlows()).isZero();
+        assertThat(l.maxInFlightPerAddress()).isEqualTo(5);
     }
 
     @Test
@@ -531,6 +533,7 @@ class NodeConfigTest {
             "limits: {connections: {per-address: 0}}|limits.connections.per-address: expected an integer from 1 to 1000000, got '0'",
             "limits: {message-bytes: {udp: 4096}}|limits.message-bytes.udp: expected an integer from 64 to 2048, got '4096'",
             "limits: {udp-isolated-flows: -1}|limits.udp-isolated-flows: expected an integer from 0 to 4096, got '-1'",
+            "limits: {connections: {max-in-flight-per-address: 0}}|limits.connections.max-in-flight-per-address: expected an integer from 1 to 1000000, got '0'",
             "limits: {message-bytes: {handle-tcp: 300000}}|limits.message-bytes.handle-tcp: expected an integer from 64 to 262144, got '300000'",
             "limits: {udp-amplification-factor: 1}|limits.udp-amplification-factor: expected an integer from 2 to 100, got '1'",
             "limits: {grpc: {keepalive: 5}}|limits.grpc.keepalive: unknown key",
