@@ -8,8 +8,10 @@
 #      send time;
 #   2. the same while a second idbench process floods from 127.0.0.3 (UDP: open loop at --flood-rate; HTTP: closed
 #      loop on --flood-concurrency keep-alive connections);
-# and writes both p99s, the flooder's refusals (SERVER_TOO_BUSY / 429) and answers, and the CPU time the node
-# used in each measurement (/proc/<pid>/stat), to benchmarks/results/limits-<date>.md and .json. Everything runs on
+# and writes both p99s, the flooder's refusals (SERVER_TOO_BUSY / 429) and answers, the CPU time the node used in
+# each measurement (/proc/<pid>/stat), and how evenly the flooder's answered requests reached the node (from the
+# node's access log: the share of them in the busiest tenth of the flood's 100-ms windows; 10 % when perfectly
+# even) to benchmarks/results/limits-<date>.md and .json. Everything runs on
 # 127.0.0.x. By default node, flooder and client share the machine, so the flooder's own CPU and GC pauses also
 # take CPU from the node and the client: the loaded p99 is an upper bound. With --pin the flooder runs on CPU 0 and
 # the node and the client on the other CPUs (taskset), as if the flooder were another host; the results file says
@@ -72,8 +74,9 @@ trap cleanup EXIT
 
 java -jar $IDBENCH dataset --count "$COUNT" --shape anchor --out "$WORK/records.jsonl" --keys-out "$WORK/keys.txt"
 java -jar $IDNODE import --data-dir "$WORK/data" "$WORK/records.jsonl" > /dev/null
-# The shipped configuration, production limits included (conf/node.yaml is read from the working directory).
-"${ON_NODE_CPUS[@]}" java -Xmx1g -jar $IDNODE serve --data-dir "$WORK/data" --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 \
+# The shipped configuration, production limits included (conf/node.yaml is read from the working directory); the
+# access log goes to the work folder.
+IDNODE_LOGGING_DIR="$WORK/logs" "${ON_NODE_CPUS[@]}" java -Xmx1g -jar $IDNODE serve --data-dir "$WORK/data" --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 \
     > "$WORK/node.out" 2> "$WORK/node.err" &
 NODE_PID=$!
 for _ in $(seq 1 120); do grep -q '^ready$' "$WORK/node.out" && break; sleep 0.5; done
@@ -120,9 +123,31 @@ done
 DATE=$(date -u +%Y-%m-%d)
 OUT=benchmarks/results/limits-$DATE
 [ "$PIN" = yes ] && OUT=$OUT-pinned
-python3 - "$RESULTS" "$OUT" "$POLITE_RATE" "$FLOOD_CONCURRENCY" "$DURATION" "$COUNT" "$FLOOD_RATE" "$FLOOD_CPUS" "$NODE_CPUS" <<'PY'
-import json, sys, os, platform
-results, out, rate, conc, duration, count, flood_rate, flood_cpus, node_cpus = sys.argv[1:]
+python3 - "$RESULTS" "$OUT" "$POLITE_RATE" "$FLOOD_CONCURRENCY" "$DURATION" "$COUNT" "$FLOOD_RATE" "$FLOOD_CPUS" "$NODE_CPUS" \
+    "$WORK/logs/access.log" <<'PY'
+import collections, json, sys, os, platform, re
+results, out, rate, conc, duration, count, flood_rate, flood_cpus, node_cpus, access_log = sys.argv[1:]
+
+def flood_evenness(protocol):
+    """The flooder's (127.0.0.3) answered requests per 100 ms from the access log (CNRI layout): the share of them in
+    the busiest tenth of the windows between its first and last (10 % when perfectly even), and the most in one."""
+    line = re.compile(r'^127\.0\.0\.3 ' + protocol.upper() + r':\S* "[\d-]+ (\d\d):(\d\d):(\d\d)\.(\d)')
+    windows = collections.Counter()
+    try:
+        with open(access_log, errors="replace") as f:
+            for l in f:
+                m = line.match(l)
+                if m:
+                    h, mi, s, tenth = map(int, m.groups())
+                    windows[((h * 60 + mi) * 60 + s) * 10 + tenth] += 1
+    except FileNotFoundError:
+        return None
+    if not windows:
+        return None
+    series = sorted((windows.get(w, 0) for w in range(min(windows), max(windows) + 1)), reverse=True)
+    busiest = sum(series[:max(1, len(series) // 10)])
+    return {"busiest_tenth_share": round(busiest / sum(series), 3), "max_per_100ms": series[0]}
+
 pinning = (f"pinned: flooder on CPU {flood_cpus}, node and client on CPUs {node_cpus} (taskset)" if flood_cpus
            else "unpinned: node, flooder and client share every CPU")
 rows = [json.loads(l) for l in open(results) if l.strip()]
@@ -139,7 +164,8 @@ for r in rows:
                     "flood_requests": f["requests"], "flood_refused": refused, "flood_answered_ok": f["successes"],
                     "flood_unanswered": f["errors_by_code"].get("timeout", 0),
                     "flood_throughput_per_s": f["throughput_per_s"],
-                    "node_cpu_s_unloaded": r["node_cpu_s_unloaded"], "node_cpu_s_loaded": r["node_cpu_s_loaded"]})
+                    "node_cpu_s_unloaded": r["node_cpu_s_unloaded"], "node_cpu_s_loaded": r["node_cpu_s_loaded"],
+                    "flood_evenness": flood_evenness(r["protocol"])})
 doc = {"date": out.rsplit("/", 1)[1], "pinning": pinning, "polite_rate": float(rate), "flood_rate_udp": float(flood_rate),
        "flood_concurrency_http": int(conc), "duration": duration,
        "identifiers": int(count), "machine": machine, "summary": summary, "runs": rows}
@@ -150,13 +176,15 @@ with open(out + ".md", "w") as fo:
              f"Well-behaved client: idbench open loop at {rate}/s from 127.0.0.2; flooder: a second idbench process from 127.0.0.3, "
              f"UDP open loop at {flood_rate}/s, HTTP closed loop on {conc} keep-alive connections; {duration} per measurement. One machine, "
              f"{pinning} ({machine['cpus']} CPUs, {machine['java']}; load average at the end {machine['load_average_at_end'][0]:.1f}).\n\n")
-    fo.write("| protocol | client p99 alone µs | client p99 during flood µs | ratio | client errors alone / during | flooder requests | refused (too busy / 429) | unanswered (dropped) | flooder answered | node CPU s alone / during |\n")
-    fo.write("|---|---|---|---|---|---|---|---|---|---|\n")
+    fo.write("| protocol | client p99 alone µs | client p99 during flood µs | ratio | client errors alone / during | flooder requests | refused (too busy / 429) | unanswered (dropped) | flooder answered | node CPU s alone / during | flooder's answers in busiest 10 % of 100 ms (max) |\n")
+    fo.write("|---|---|---|---|---|---|---|---|---|---|---|\n")
     for s in summary:
         ratio = f"{s['ratio']:.2f}" if s["ratio"] is not None else "-"
+        e = s["flood_evenness"]
+        even = f"{100 * e['busiest_tenth_share']:.0f} % ({e['max_per_100ms']})" if e else "-"
         fo.write(f"| {s['protocol']} | {s['unloaded_p99_us']} | {s['loaded_p99_us']} | {ratio} | {s['polite_errors_unloaded']} / "
                  f"{s['polite_errors_loaded']} | {s['flood_requests']} | {s['flood_refused']} | {s['flood_unanswered']} | {s['flood_answered_ok']} | "
-                 f"{s['node_cpu_s_unloaded']} / {s['node_cpu_s_loaded']} |\n")
+                 f"{s['node_cpu_s_unloaded']} / {s['node_cpu_s_loaded']} | {even} |\n")
 print(open(out + ".md").read())
 PY
 echo "wrote $OUT.md and $OUT.json"

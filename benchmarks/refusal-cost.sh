@@ -8,8 +8,9 @@
 # (fewer on a quiet machine: a wake-up per datagram costs most), so compare runs made under similar load.
 #
 # Starts a node with the shipped configuration (conf/node.yaml: 2000 requests/s, burst 4000, per address), warms
-# it (answers from 127.0.0.9, then a short flood), measures the idle CPU, then floods from 127.0.0.3 in open loop
-# at --flood-rate for --flood-count datagrams, --rounds times; prints one JSON line per round and the median.
+# it (answers from 127.0.0.9, then a short flood), measures the idle CPU and, for reference, the CPU of serving one
+# client at exactly 2000/s, then floods from 127.0.0.3 in open loop at --flood-rate for --flood-count datagrams,
+# --rounds times; prints one JSON line per round and the medians (node cores during the flood, CPU per datagram).
 # Of a flood at 50,000/s about 96 % of the datagrams are dropped unanswered (over the rate, and beyond the
 # refusals answered at the client's own rate), 2000/s are answered and 2000/s refused with an answer.
 #
@@ -81,6 +82,12 @@ sleep 2
 idle_seconds=10
 c0=$(cpu_ticks $NODE_PID); sleep $idle_seconds; c1=$(cpu_ticks $NODE_PID)
 idle_ticks_per_s=$(python3 -c "print(($c1 - $c0) / $idle_seconds)")
+# For reference, what serving a client at exactly the shipped rate (2000/s) costs, without a flood.
+c0=$(cpu_ticks $NODE_PID)
+java -jar $IDBENCH resolve --protocol udp --target 127.0.0.1:$HP --bind 127.0.0.4 --keys-file "$WORK/keys.txt" \
+    --rate 2000 --duration 10s --warmup 0s --json > "$WORK/at-rate.json"
+c1=$(cpu_ticks $NODE_PID)
+at_rate_cores=$(python3 -c "import json; d = json.load(open('$WORK/at-rate.json'))['duration_s']; print(round(($c1 - $c0 - $idle_ticks_per_s * d) / $TICK / d, 3))")
 
 : > "$WORK/rounds.jsonl"
 for round in $(seq 1 "$ROUNDS"); do
@@ -96,13 +103,14 @@ received = int(d1) - int(d0)
 f = json.load(open(flood))
 sent = f["requests"]
 print(json.dumps({"round": int(rnd), "flood_sent": sent, "node_received": received,
+                  "node_cores_during_flood": round(cpu / f["duration_s"], 3),
                   "wall_s": round(wall, 2), "node_cpu_s": round(cpu, 2),
                   "node_cpu_us_per_sent": round(cpu * 1e6 / sent, 2) if sent else None,
                   "node_cpu_us_per_received": round(cpu * 1e6 / received, 2) if received else None,
                   "flood_answered": f["successes"], "flood_errors": f["errors_by_code"]}))
 PY
 done
-python3 - "$WORK/rounds.jsonl" "$IDNODE" "$FLOOD_RATE" "$idle_ticks_per_s" "$TICK" <<'PY'
+python3 - "$WORK/rounds.jsonl" "$IDNODE" "$FLOOD_RATE" "$idle_ticks_per_s" "$TICK" "$at_rate_cores" <<'PY'
 import json, os, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 def median(key):
@@ -110,6 +118,8 @@ def median(key):
     return statistics.median(values) if values else None
 print(json.dumps({"idnode_jar": sys.argv[2], "flood_rate": int(sys.argv[3]),
                   "node_idle_cpu_percent": round(100 * float(sys.argv[4]) / int(sys.argv[5]), 2),
+                  "median_node_cores_during_flood": median("node_cores_during_flood"),
+                  "node_cores_at_rate_alone": float(sys.argv[6]),
                   "median_node_cpu_us_per_sent": median("node_cpu_us_per_sent"),
                   "median_node_cpu_us_per_received": median("node_cpu_us_per_received"),
                   "median_received_fraction": statistics.median(r["node_received"] / r["flood_sent"] for r in rows),
