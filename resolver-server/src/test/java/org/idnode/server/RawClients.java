@@ -11,10 +11,13 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -86,6 +89,30 @@ final class RawClients {
         DatagramPacket p = new DatagramPacket(buf, buf.length);
         s.receive(p);
         return Arrays.copyOf(buf, p.getLength());
+    }
+
+    /**
+     * Sends {@code count} resolution requests for {@code handle} from {@code from} at once, as separate datagrams, and
+     * returns the response codes of the answers that come back (read until none comes for a second): a node answers
+     * every request it admits, and refusals of its rate limit only at the client's own rate.
+     */
+    static List<Integer> udpBurst(String from, int port, String handle, int count) throws Exception {
+        List<Integer> codes = new ArrayList<>();
+        try (DatagramSocket s = udp(from)) {
+            s.setReceiveBufferSize(1 << 20);
+            for (int i = 1; i <= count; i++) {
+                send(s, port, resolutionRequest(handle, i));
+            }
+            for (int i = 1; i <= count; i++) {
+                try {
+                    codes.add(decode(receive(s)).responseCode);
+                } catch (SocketTimeoutException e) {
+                    break;
+                }
+                s.setSoTimeout(1000);
+            }
+        }
+        return codes;
     }
 
     /** Decodes envelope + message (one whole message, or a single-packet UDP answer) with CNRI's decoder. */
