@@ -34,8 +34,7 @@ class GrpcConnectionCapTest {
 
     @BeforeAll
     static void start() throws Exception {
-        node = TestNode.start(dataDir, List.of("{\"handle\":\"" + HANDLE + "\",\"values\":["
-                        + "{\"index\":1,\"type\":\"URL\",\"data\":{\"format\":\"string\",\"value\":\"https://example.com/cap\"}}]}"),
+        node = TestNode.start(dataDir, List.of(TestNode.urlRecord(HANDLE, "https://example.com/cap")),
                 "limits:\n  connections: {per-address: " + PER_ADDRESS + "}\n");
     }
 

@@ -26,8 +26,7 @@ class ProbeRateLimitTest {
 
     @BeforeAll
     static void start() throws Exception {
-        node = TestNode.start(dataDir, List.of("{\"handle\":\"" + HANDLE + "\",\"values\":["
-                        + "{\"index\":1,\"type\":\"URL\",\"data\":{\"format\":\"string\",\"value\":\"https://example.com/probe\"}}]}"),
+        node = TestNode.start(dataDir, List.of(TestNode.urlRecord(HANDLE, "https://example.com/probe")),
                 "limits:\n  rate: {per-second: 1, burst: 3}\n");
     }
 
