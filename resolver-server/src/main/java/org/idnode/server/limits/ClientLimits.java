@@ -12,8 +12,8 @@ import org.idnode.server.metrics.NodeMetrics;
 
 /**
  * The node's limits against abusive clients, shared by every listener: a token bucket per client address and
- * protocol ({@link #admit}), the connection caps of the TCP listeners, gRPC's included ({@link #connections}), and the counters
- * that metrics read ({@link #rateLimitedCount}, {@link #connectionsRefusedCount}). Addresses on the allow-list
+ * protocol ({@link #admit}), the connection caps of the Handle TCP, HTTP and gRPC listeners ({@link #connections}),
+ * and the counters that metrics read ({@link #rateLimitedCount}, {@link #connectionsRefusedCount}). Addresses on the allow-list
  * ({@code limits.allow}) are never refused by rate or per-address caps.
  *
  * <p>Thread-safe; one instance per node.

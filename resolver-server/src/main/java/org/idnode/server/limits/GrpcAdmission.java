@@ -44,8 +44,8 @@ public final class GrpcAdmission implements ServerInterceptor {
                         "too many calls from this address; retry after " + waitMs + " ms", null,
                         Map.of("retry_after_ms", Long.toString(waitMs)));
                 Metadata trailers = e.getTrailers() == null ? new Metadata() : e.getTrailers();
-                call.close(e.getStatus(), trailers);
                 refused.accept(call.getMethodDescriptor());
+                call.close(e.getStatus(), trailers);
                 return new ServerCall.Listener<>() {
                 };
             }
