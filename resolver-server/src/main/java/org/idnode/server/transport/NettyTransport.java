@@ -115,7 +115,7 @@ public final class NettyTransport implements AutoCloseable {
         }
         NodeConfig.Limits settings = limits.settings();
         UdpHandleRequestHandler udpHandler = new UdpHandleRequestHandler(processor, limits, tracker);
-        HttpAdmission httpAdmission = new HttpAdmission(limits);
+        HttpAdmission httpAdmission = new HttpAdmission(limits, req -> tracker.restRateLimited(HttpAccounting.operation(req)));
         ChannelInitializer<SocketChannel> handleInit = new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -150,7 +150,7 @@ public final class NettyTransport implements AutoCloseable {
                         deadline.wholeMessage(),
                         // Pipelined requests are answered one at a time, in order.
                         new InFlightLimiter(1, LastHttpContent.class::isInstance),
-                        // Rate limit first: a refused request (429) is counted by the limits, not accounted below.
+                        // Rate limit first: a refused request (429) is only counted, not accounted below (nor logged).
                         httpAdmission,
                         new HttpAccounting(tracker),
                         new OperationsEndpoints(health, metrics, httpApi.blockingWork()),

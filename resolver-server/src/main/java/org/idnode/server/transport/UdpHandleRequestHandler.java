@@ -36,8 +36,9 @@ import org.idnode.server.metrics.Protocol;
  * from a store thread are flushed at once.
  *
  * <p>Limits ({@link ClientLimits}) come first: a client over its UDP rate is answered {@code SERVER_TOO_BUSY}, at most
- * at its own rate (further refusals are dropped unanswered), and such refusals are counted by the limits, not by the
- * {@link RequestTracker}. Every other request is admitted by the tracker and its answer reported to it: a datagram
+ * at its own rate (further refusals are dropped unanswered, and counted as such by the limits); a refusal answered is
+ * counted by the {@link RequestTracker} under the op code read from its header, without decoding the request, and
+ * not admitted. Every other request is admitted by the tracker and its answer reported to it: a datagram
  * over {@code limits.message-bytes.udp} is answered {@code RC_PROTOCOL_ERROR}; while the node stops, requests are
  * answered {@code RC_SERVER_TOO_BUSY} ({@link Refusals}). No answer is larger than
  * {@code limits.udp-amplification-factor} times its request: a longer one is replaced by {@code RC_ERROR}
@@ -69,8 +70,10 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
         int size = content.readableBytes();
         long wait = limits.admitDatagram(sender.getAddress());
         if (wait != 0) {
-            if (wait > 0) {
-                refuse(ctx, sender, content, AbstractMessage.RC_SERVER_TOO_BUSY, TOO_BUSY);
+            if (wait > 0 && refuse(ctx, sender, content, AbstractMessage.RC_SERVER_TOO_BUSY, TOO_BUSY)) {
+                tracker.handleRateLimited(Protocol.UDP, HandleMessageCodec.opCode(content));
+            } else {
+                limits.udpRefusalDropped();
             }
             return;
         }
@@ -146,9 +149,8 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
     /** Reports a refusal sent by {@link #refuse} to the tracker, described by the request's envelope and header. */
     private void reportRefusal(long start, InetSocketAddress client, ByteBuf request, int responseCode) {
         int at = request.readerIndex();
-        int opCode = request.readableBytes() >= HandleMessageCodec.ENVELOPE_SIZE + 4
-                ? request.getInt(at + HandleMessageCodec.ENVELOPE_SIZE) : AbstractMessage.OC_RESERVED;
-        tracker.handleAnswered(Protocol.UDP, start, client, request.getByte(at), request.getByte(at + 1), opCode, responseCode, null);
+        tracker.handleAnswered(Protocol.UDP, start, client, request.getByte(at), request.getByte(at + 1), HandleMessageCodec.opCode(request),
+                responseCode, null);
     }
 
     @Override
