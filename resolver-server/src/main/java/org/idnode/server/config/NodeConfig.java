@@ -401,11 +401,21 @@ public record NodeConfig(
         }
     }
 
-    /** Every key the configuration reads, with the kind of value it takes (from a pass over the defaults). */
+    /**
+     * Every key the configuration reads, with the kind of value it takes: one pass over the defaults, made the first
+     * time it is asked for and shared afterwards (by every thread; it is not changed after it is made).
+     */
     static ConfigSchema schema() {
-        ConfigSchema schema = new ConfigSchema();
-        fromTree(MissingNode.getInstance(), Path.of("."), null, schema);
-        return schema;
+        return SchemaOnce.SCHEMA;
+    }
+
+    /** The JVM initialises this class once, on the first {@link #schema()}, and publishes its field to every thread. */
+    private static final class SchemaOnce {
+        static final ConfigSchema SCHEMA = new ConfigSchema();
+
+        static {
+            fromTree(MissingNode.getInstance(), Path.of("."), null, SCHEMA);
+        }
     }
 
     private static JsonNode readYaml(Path file) {
