@@ -35,6 +35,7 @@ class CommandRefusalTest {
                 data.toString());
         assertThat(added.code()).as(added.toString()).isZero();
         Files.writeString(tmp.resolve("token"), "idt_not-a-token");
+        Files.writeString(tmp.resolve("bad.jsonl"), "{\"handle\":\"88.999.1/LOT-1\",\"values\":[]}\nnot json\n");
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
@@ -42,6 +43,8 @@ class CommandRefusalTest {
 
     static Stream<Arguments> refusals() {
         return Stream.of(
+                refusal(2, "idnode import: cannot read @/missing.jsonl", "import", "@/missing.jsonl"),
+                refusal(1, "idnode import: @/bad.jsonl line 2", "import", "@/bad.jsonl"),
                 refusal(2, "idnode prefix add: give --admin-key, --admin-secret or both", "prefix", "add", "88.999.2", "--enterprise", "X"),
                 refusal(2, "idnode prefix add: unknown prefix state 'ready'", "prefix", "add", "88.999.2", "--enterprise", "X", "--admin-secret", "s",
                         "--state", "ready"),
