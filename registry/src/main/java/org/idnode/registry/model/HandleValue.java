@@ -59,6 +59,23 @@ public final class HandleValue {
         this.permissions = permissions == null ? Permissions.PUBLIC_READ : permissions;
     }
 
+    /** A copy of {@code v} with another timestamp; its fields were checked when {@code v} was made, and its data is shared. */
+    private HandleValue(HandleValue v, int timestamp) {
+        this.index = v.index;
+        this.type = v.type;
+        this.data = v.data;
+        this.ttlType = v.ttlType;
+        this.ttl = v.ttl;
+        this.timestamp = timestamp;
+        this.references = v.references;
+        this.permissions = v.permissions;
+    }
+
+    /** This value with {@code timestamp} as its timestamp (what a write stamps on the values it stores). */
+    public HandleValue withTimestamp(int timestamp) {
+        return timestamp == this.timestamp ? this : new HandleValue(this, timestamp);
+    }
+
     /** A public-read value with a string payload, the default TTL and the given timestamp. */
     public static HandleValue ofString(int index, String type, String data, int timestamp) {
         return new HandleValue(index, type, data.getBytes(StandardCharsets.UTF_8), TtlType.RELATIVE, DEFAULT_TTL,

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -160,6 +161,29 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
             throw new StoreException("cannot read " + handle + ": " + e.getMessage(), e);
         }
         return bytes == null ? Optional.empty() : Optional.of(RecordCodec.decode(bytes));
+    }
+
+    /** One multi-get for all the handles. */
+    @Override
+    public List<Optional<HandleRecord>> getAll(List<HandleName> handles) {
+        if (handles.isEmpty()) {
+            return List.of();
+        }
+        List<byte[]> keys = new ArrayList<>(handles.size());
+        for (HandleName h : handles) {
+            keys.add(key(h));
+        }
+        List<byte[]> found;
+        try {
+            found = db.multiGetAsList(read, Collections.nCopies(keys.size(), this.handles), keys);
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot read " + handles.size() + " handles: " + e.getMessage(), e);
+        }
+        List<Optional<HandleRecord>> out = new ArrayList<>(found.size());
+        for (byte[] bytes : found) {
+            out.add(bytes == null ? Optional.empty() : Optional.of(RecordCodec.decode(bytes)));
+        }
+        return out;
     }
 
     @Override
