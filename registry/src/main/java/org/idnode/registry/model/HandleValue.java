@@ -46,7 +46,8 @@ public final class HandleValue {
         if (type == null) {
             throw new IllegalArgumentException("value " + index + " has no type");
         }
-        if (type.getBytes(StandardCharsets.UTF_8).length > MAX_TYPE_BYTES) {
+        // A char takes at most three UTF-8 bytes: short types need no encoding to be checked.
+        if (type.length() > MAX_TYPE_BYTES / 3 && type.getBytes(StandardCharsets.UTF_8).length > MAX_TYPE_BYTES) {
             throw new IllegalArgumentException("value " + index + " has a type longer than " + MAX_TYPE_BYTES + " bytes");
         }
         this.index = index;

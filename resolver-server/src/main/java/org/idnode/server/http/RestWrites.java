@@ -10,6 +10,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -72,12 +73,12 @@ final class RestWrites {
 
     void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri, boolean keepAlive) {
         String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-        String body = req.content().toString(StandardCharsets.UTF_8);
+        byte[] body = ByteBufUtil.getBytes(req.content());
         HttpMethod method = req.method();
         JsonReply.sendOnBlockingThread(api, ctx, keepAlive, "write", () -> run(method, uri, authorization, body));
     }
 
-    private JsonReply run(HttpMethod method, QueryStringDecoder uri, String authorization, String body) {
+    private JsonReply run(HttpMethod method, QueryStringDecoder uri, String authorization, byte[] body) {
         HttpAuthenticator.Outcome outcome = api.authenticator().authenticate(authorization);
         JsonReply refused = JsonReply.refusal(api.authenticator(), outcome, "this needs Authorization: Basic with an admin identity "
                 + "(index:handle) and its secret key, Bearer with an API token, or Handle with an authenticated session (POST /api/sessions)");
@@ -105,7 +106,7 @@ final class RestWrites {
         }
         HandleOperation op;
         try {
-            op = method.equals(HttpMethod.PUT) ? put(handle, params, body) : delete(handle, params);
+            op = method.equals(HttpMethod.PUT) ? put(handle, params, new String(body, StandardCharsets.UTF_8)) : delete(handle, params);
         } catch (IllegalArgumentException e) {
             return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_INVALID_VALUE, handle.toString(), e.getMessage());
         }
@@ -236,7 +237,7 @@ final class RestWrites {
         return new JsonReply(HttpResponseStatus.OK, json);
     }
 
-    private JsonReply batch(AdminIdentity who, String body) {
+    private JsonReply batch(AdminIdentity who, byte[] body) {
         int now = (int) (System.currentTimeMillis() / 1000);
         // The plain records of bulk registration are read in one streaming pass; other bodies and records as before.
         List<BatchJson.Entry> entries = BatchJson.read(body, now);
@@ -249,7 +250,7 @@ final class RestWrites {
         } else {
             JsonArray records;
             try {
-                JsonElement root = RecordJson.parseTree(body);
+                JsonElement root = RecordJson.parseTree(new String(body, StandardCharsets.UTF_8));
                 if (!root.isJsonObject() || !root.getAsJsonObject().has("records") || !root.getAsJsonObject().get("records").isJsonArray()) {
                     throw new JsonParseException("expected {\"records\": [...]}");
                 }

@@ -8,6 +8,7 @@ import java.util.List;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.HandleValue;
@@ -21,15 +22,18 @@ import org.idnode.registry.model.Permissions;
  * {@link RecordJson#parse} reads from the same text. Any other record object is handed back as its JSON text, for
  * {@link RecordJson#parse} to read (every form CNRI's REST API writes) or to refuse with its reason.
  *
- * <p>A body this reader does not take apart plainly (not strict JSON, not an object with one {@code records} array of
- * objects, nested deeper than {@link RecordJson#MAX_DEPTH}) gets no answer here ({@code null}): the caller reads it as
- * a tree, which accepts what it accepted before and words what is wrong.
+ * <p>A body this reader does not take apart plainly (not strict JSON in UTF-8, not an object with one {@code records}
+ * array of objects, nested deeper than {@link RecordJson#MAX_DEPTH}) gets no answer here ({@code null}): the caller
+ * reads it as a tree, which accepts what it accepted before and words what is wrong.
  *
  * <p>Stateless and thread-safe.
  */
 public final class BatchJson {
-    private static final JsonFactory JSON = new JsonFactory();
-    /** Open arrays and objects inside a record object: root object, records array, record object. */
+    /** Strict JSON, refusing the nesting {@link RecordJson#parseTree} refuses. */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(RecordJson.MAX_DEPTH).build())
+            .build();
+    /** The nesting depth inside a record object: root object, records array, record object. */
     private static final int RECORD_DEPTH = 3;
 
     /**
@@ -45,26 +49,42 @@ public final class BatchJson {
     /**
      * The records of a batch body, in order.
      *
+     * @param body             the body as sent, UTF-8
      * @param defaultTimestamp the timestamp of values that state none, as {@link RecordJson#parse} gives them
      * @return one entry per element of {@code records}; null when the body must be read as a tree (see the class comment)
      */
-    public static List<Entry> read(String body, int defaultTimestamp) {
+    public static List<Entry> read(byte[] body, int defaultTimestamp) {
+        if (!plainUtf8Start(body)) {
+            return null;
+        }
         try (JsonParser parser = JSON.createParser(body)) {
             return new Reader(parser, body, defaultTimestamp).body();
         } catch (IOException | RuntimeException e) {
-            // Not strict JSON, or an unexpected shape: the tree reader judges it.
+            // Not strict UTF-8 JSON, or an unexpected shape: the tree reader judges it.
             return null;
         }
     }
 
-    /** One pass over one body; {@code depth} counts the arrays and objects open at the current token. */
+    /**
+     * Whether the body starts as UTF-8 JSON text with an object: no byte-order mark and no NUL among the first bytes
+     * (from which Jackson would guess UTF-16 or UTF-32, where the tree reader decodes UTF-8).
+     */
+    private static boolean plainUtf8Start(byte[] body) {
+        for (int i = 0; i < Math.min(4, body.length); i++) {
+            if (body[i] == 0) {
+                return false;
+            }
+        }
+        return body.length > 0 && (body[0] == '{' || body[0] == ' ' || body[0] == '\t' || body[0] == '\n' || body[0] == '\r');
+    }
+
+    /** One pass over one body. */
     private static final class Reader {
         private final JsonParser p;
-        private final String body;
+        private final byte[] body;
         private final int timestamp;
-        private int depth;
 
-        Reader(JsonParser p, String body, int timestamp) {
+        Reader(JsonParser p, byte[] body, int timestamp) {
             this.p = p;
             this.body = body;
             this.timestamp = timestamp;
@@ -72,21 +92,15 @@ public final class BatchJson {
 
         private JsonToken next() throws IOException {
             JsonToken t = p.nextToken();
-            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                if (++depth > RecordJson.MAX_DEPTH) {
-                    throw new IOException("nested too deep");
-                }
-            } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
-                depth--;
-            } else if (t == null) {
+            if (t == null) {
                 throw new IOException("unexpected end");
             }
             return t;
         }
 
-        /** Reads on until the container open at depth {@code level + 1} is closed. */
+        /** Reads on until the nesting depth is {@code level}: the container opened at {@code level + 1} is closed. */
         private void skipTo(int level) throws IOException {
-            while (depth > level) {
+            while (p.getParsingContext().getNestingDepth() > level) {
                 next();
             }
         }
@@ -96,8 +110,8 @@ public final class BatchJson {
                 return null;
             }
             List<Entry> entries = null;
-            while (next() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
+            String name;
+            while ((name = p.nextFieldName()) != null) {
                 JsonToken value = next();
                 if (name.equals("records")) {
                     if (entries != null || value != JsonToken.START_ARRAY) {
@@ -115,27 +129,27 @@ public final class BatchJson {
                 }
             }
             // Gson's reader refuses anything after the root value; so does the tree path this falls back to.
-            return p.nextToken() == null ? entries : null;
+            return p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null ? entries : null;
         }
 
         /** At a record's START_OBJECT; returns at its END_OBJECT. */
         private Entry record() throws IOException {
-            int start = (int) p.currentTokenLocation().getCharOffset();
+            int start = (int) p.currentTokenLocation().getByteOffset();
             HandleRecord record = plainRecord();
             skipTo(RECORD_DEPTH - 1);
             if (record != null) {
                 return new Entry(record, null);
             }
-            int end = (int) p.currentTokenLocation().getCharOffset() + 1;
-            return new Entry(null, body.substring(start, end));
+            int end = (int) p.currentTokenLocation().getByteOffset() + 1;
+            return new Entry(null, new String(body, start, end - start, StandardCharsets.UTF_8));
         }
 
         /** The record when it has the plain shape, else null (wherever inside the record reading stopped). */
         private HandleRecord plainRecord() throws IOException {
             String handle = null;
             List<HandleValue> values = null;
-            while (next() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
+            String name;
+            while ((name = p.nextFieldName()) != null) {
                 JsonToken t = next();
                 if (name.equals("handle") && handle == null && t == JsonToken.VALUE_STRING) {
                     handle = p.getText();
@@ -148,7 +162,7 @@ public final class BatchJson {
                     return null;
                 }
             }
-            if (handle == null || values == null) {
+            if (handle == null || values == null || p.currentToken() != JsonToken.END_OBJECT) {
                 return null;
             }
             try {
@@ -172,40 +186,43 @@ public final class BatchJson {
         }
 
         private HandleValue value() throws IOException {
-            Integer index = null;
+            int index = 0;
             String type = null;
             byte[] data = null;
-            Integer ttl = null;
+            int ttl = HandleValue.DEFAULT_TTL;
             Permissions permissions = null;
-            while (next() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
+            int seen = 0;
+            String name;
+            while ((name = p.nextFieldName()) != null) {
+                int field = FIELDS.indexOf(name);
+                if (field < 0 || (seen & (1 << field)) != 0) {
+                    return null;
+                }
+                seen |= 1 << field;
                 JsonToken t = next();
-                switch (name) {
-                    case "index" -> {
-                        if (index != null || !isInt(t)) {
+                switch (field) {
+                    case INDEX, TTL -> {
+                        if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
                             return null;
                         }
-                        index = p.getIntValue();
-                    }
-                    case "type" -> {
-                        if (type != null || t != JsonToken.VALUE_STRING) {
-                            return null;
+                        if (field == INDEX) {
+                            index = p.getIntValue();
+                        } else {
+                            ttl = p.getIntValue();
                         }
-                        type = p.getText();
                     }
-                    case "data" -> {
-                        if (data != null || t != JsonToken.START_OBJECT || (data = stringData()) == null) {
+                    case TYPE -> {
+                        if (t != JsonToken.VALUE_STRING || !wellFormed(type = p.getText())) {
                             return null;
                         }
                     }
-                    case "ttl" -> {
-                        if (ttl != null || !isInt(t)) {
+                    case DATA -> {
+                        if (t != JsonToken.START_OBJECT || (data = stringData()) == null) {
                             return null;
                         }
-                        ttl = p.getIntValue();
                     }
-                    case "permissions" -> {
-                        if (permissions != null || t != JsonToken.VALUE_STRING) {
+                    default -> {
+                        if (t != JsonToken.VALUE_STRING) {
                             return null;
                         }
                         try {
@@ -214,28 +231,25 @@ public final class BatchJson {
                             return null;
                         }
                     }
-                    default -> {
-                        return null;
-                    }
                 }
             }
-            if (index == null || type == null || data == null || !wellFormed(type)) {
+            if ((seen & REQUIRED) != REQUIRED || p.currentToken() != JsonToken.END_OBJECT) {
                 return null;
             }
             try {
-                return new HandleValue(index, type, data, HandleValue.TtlType.RELATIVE, ttl == null ? HandleValue.DEFAULT_TTL : ttl,
-                        timestamp, List.of(), permissions == null ? Permissions.PUBLIC_READ : permissions);
+                return new HandleValue(index, type, data, HandleValue.TtlType.RELATIVE, ttl, timestamp, List.of(),
+                        permissions == null ? Permissions.PUBLIC_READ : permissions);
             } catch (IllegalArgumentException e) {
                 return null;
             }
         }
 
-        /** {@code {"format": "string", "value": "..."}} as UTF-8, else null. */
+        /** {@code {"format": "string", "value": "..."}} (either order) as UTF-8, else null. */
         private byte[] stringData() throws IOException {
             boolean format = false;
             String value = null;
-            while (next() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
+            String name;
+            while ((name = p.nextFieldName()) != null) {
                 JsonToken t = next();
                 if (name.equals("format") && !format && t == JsonToken.VALUE_STRING && p.getText().equals("string")) {
                     format = true;
@@ -245,13 +259,18 @@ public final class BatchJson {
                     return null;
                 }
             }
-            return format && value != null && wellFormed(value) ? value.getBytes(StandardCharsets.UTF_8) : null;
-        }
-
-        private boolean isInt(JsonToken t) throws IOException {
-            return t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT;
+            return format && value != null && p.currentToken() == JsonToken.END_OBJECT && wellFormed(value)
+                    ? value.getBytes(StandardCharsets.UTF_8) : null;
         }
     }
+
+    /** The fields of a plain value, by their bit in {@code seen}; index, type and data are required. */
+    private static final List<String> FIELDS = List.of("index", "type", "data", "ttl", "permissions");
+    private static final int INDEX = 0;
+    private static final int TYPE = 1;
+    private static final int DATA = 2;
+    private static final int TTL = 3;
+    private static final int REQUIRED = 1 << INDEX | 1 << TYPE | 1 << DATA;
 
     /** No unpaired surrogate: text whose UTF-8 form reads back as the same text. */
     private static boolean wellFormed(String s) {

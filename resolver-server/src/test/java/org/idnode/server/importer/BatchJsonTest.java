@@ -2,6 +2,7 @@ package org.idnode.server.importer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -93,9 +94,11 @@ class BatchJsonTest {
     }
 
     @Property(tries = 2000)
-    void everyRecordIsReadAsRecordJsonReadsItOrHandedBackAsWritten(@ForAll("recordJson") String record) {
-        String body = "{\"records\":[" + record + "," + record + "]}";
-        List<BatchJson.Entry> entries = BatchJson.read(body, NOW);
+    void everyRecordIsReadAsRecordJsonReadsItOrHandedBackAsWritten(@ForAll("recordJson") String drawn) {
+        // As it arrives: UTF-8 (an unpaired surrogate of the drawn text becomes '?').
+        String record = new String(drawn.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+        String body = "{\"records\":[" + record + ",\n " + record + "]}";
+        List<BatchJson.Entry> entries = BatchJson.read(body.getBytes(StandardCharsets.UTF_8), NOW);
 
         assertThat(entries).as(body).isNotNull().hasSize(2);
         Statistics.collect(entries.get(0).record() != null ? "read here" : "handed back");
@@ -121,7 +124,7 @@ class BatchJsonTest {
         String record = "{\"handle\":\"88.999.1/PCB.1\",\"values\":[{\"index\":1,\"type\":\"URL\",\"data\":{\"format\":\"string\","
                 + "\"value\":\"https://example.com/1\"}},{\"index\":2,\"type\":\"SERIAL\",\"data\":{\"format\":\"string\",\"value\":\"SN1\"},"
                 + "\"ttl\":3600,\"permissions\":\"1100\"}]}";
-        List<BatchJson.Entry> entries = BatchJson.read("{\"records\":[" + record + "]}", NOW);
+        List<BatchJson.Entry> entries = BatchJson.read(("{\"records\":[" + record + "]}").getBytes(StandardCharsets.UTF_8), NOW);
 
         assertThat(entries).hasSize(1);
         assertThat(entries.get(0).record()).isEqualTo(RecordJson.parse(record, NOW));
@@ -137,10 +140,16 @@ class BatchJsonTest {
                 "{'records':[" + record + "]}",              // lenient JSON: the tree reader's business
                 "{\"records\":[" + record + "]",             // truncated
                 "{\"records\":[{\"handle\":\"88.999.1/A\",\"values\":[" + "[".repeat(70) + "]".repeat(70) + "]}]}")) {
-            assertThat(BatchJson.read(body, NOW)).as(body).isNull();
+            assertThat(BatchJson.read(body.getBytes(StandardCharsets.UTF_8), NOW)).as(body).isNull();
         }
-        assertThat(BatchJson.read("{\"other\":{\"deep\":[1,2]},\"records\":[" + record + "]}", NOW)).hasSize(1);
-        assertThat(BatchJson.read("{\"records\":[]}", NOW)).isEmpty();
+        String plain = "{\"records\":[" + record + "]}";
+        byte[] bom = ("\ufeff" + plain).getBytes(StandardCharsets.UTF_8);
+        byte[] invalidUtf8 = plain.replace("/A", "/\u00e9").getBytes(StandardCharsets.ISO_8859_1);
+        for (byte[] body : List.of(bom, plain.getBytes(StandardCharsets.UTF_16LE), plain.getBytes(StandardCharsets.UTF_16), invalidUtf8)) {
+            assertThat(BatchJson.read(body, NOW)).isNull();
+        }
+        assertThat(BatchJson.read(("{\"other\":{\"deep\":[1,2]},\"records\":[" + record + "]}").getBytes(StandardCharsets.UTF_8), NOW)).hasSize(1);
+        assertThat(BatchJson.read("{\"records\":[]}".getBytes(StandardCharsets.UTF_8), NOW)).isEmpty();
     }
 
     private static String quote(String s) {
