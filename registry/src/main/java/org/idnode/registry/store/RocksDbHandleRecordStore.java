@@ -137,9 +137,12 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         read = new ReadOptions();
         outbox = new RocksDbOutbox(db, cfHandles.get(4), syncWrite, read);
         federation = new KeySpace(db, cfHandles.get(5), syncWrite, read, FEDERATION_CF);
-        // Every audit entry is a key of its own batch, so RocksDB's sequence number grows at least as fast
-        // as this counter: starting from it after a restart never reuses a number.
-        auditSequence = new AtomicLong(db.getLatestSequenceNumber());
+        // Audit numbers must grow past every number handed out before a restart, including numbers of concurrent
+        // batches that committed while an earlier-numbered one was lost in a crash. Every audit entry comes with at
+        // least one other key in its batch, so RocksDB's sequence number covers what committed batches used; the clock
+        // in microseconds covers the rest, as long as fewer than a million entries a second are written on average.
+        auditSequence = new AtomicLong(Math.max(db.getLatestSequenceNumber(),
+                java.util.concurrent.TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis())));
     }
 
     /**

@@ -83,12 +83,6 @@ final class BulkRegisterCall implements StreamObserver<BulkRegisterRequest> {
             if (ended) {
                 return;
             }
-            String tooLarge = BatchRegistration.sizeProblem(chunk.getRecordsCount());
-            if (tooLarge != null) {
-                fail(GrpcErrors.exception(AbstractMessage.RC_PROTOCOL_ERROR, "chunk with records " + received + " and on: " + tooLarge
-                        + "; the " + received + " records before it were registered (" + accepted + " accepted, " + refused + " refused)", null));
-                return;
-            }
             first = received;
             received += chunk.getRecordsCount();
             if (writing) {
@@ -97,6 +91,22 @@ final class BulkRegisterCall implements StreamObserver<BulkRegisterRequest> {
                 return;
             }
             writing = true;
+        }
+        begin(chunk, first);
+    }
+
+    /**
+     * Starts writing a chunk once every chunk before it is written: refuses it when it is over the limit, else asks
+     * for the next chunk and hands this one to the blocking-work executor.
+     */
+    private void begin(BulkRegisterRequest chunk, long first) {
+        synchronized (this) {
+            String tooLarge = BatchRegistration.sizeProblem(chunk.getRecordsCount());
+            if (tooLarge != null) {
+                fail(GrpcErrors.exception(AbstractMessage.RC_PROTOCOL_ERROR, "chunk with records " + first + " and on: " + tooLarge
+                        + "; the " + first + " records before it were registered (" + accepted + " accepted, " + refused + " refused)", null));
+                return;
+            }
             response.request(1);
         }
         submit(chunk, first);
@@ -157,9 +167,8 @@ final class BulkRegisterCall implements StreamObserver<BulkRegisterRequest> {
                 }
                 return;
             }
-            response.request(1);
         }
-        submit(next, nextFirst);
+        begin(next, nextFirst);
     }
 
     @Override
