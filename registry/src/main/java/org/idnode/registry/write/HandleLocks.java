@@ -25,7 +25,11 @@ final class HandleLocks {
     /** The locks one call holds; {@link #close} releases them all. */
     final class Holder implements AutoCloseable {
         private final CountDownLatch released = new CountDownLatch(1);
-        private String[] keys = new String[0];
+        private final String[] keys;
+
+        private Holder(String[] keys) {
+            this.keys = keys;
+        }
 
         @Override
         public void close() {
@@ -65,8 +69,7 @@ final class HandleLocks {
                 keys[distinct++] = keys[i];
             }
         }
-        Holder me = new Holder();
-        me.keys = Arrays.copyOf(keys, distinct);
+        Holder me = new Holder(Arrays.copyOf(keys, distinct));
         try {
             for (String key : me.keys) {
                 Holder other;
