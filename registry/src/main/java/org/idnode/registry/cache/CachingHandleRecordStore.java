@@ -1,5 +1,6 @@
 package org.idnode.registry.cache;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -96,6 +97,33 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
     @Override
     public Optional<HandleRecord> get(HandleName handle) {
         return cache.get(handle.lookupKey(), k -> backing.get(handle));
+    }
+
+    /**
+     * Answers the cached handles from the cache and reads the others from the backing store in one go, without
+     * caching them: a writer reads the records it is about to replace, and caching them would only cost an insertion
+     * and the invalidation that follows the write.
+     */
+    @Override
+    public List<Optional<HandleRecord>> getAll(List<HandleName> handles) {
+        List<Optional<HandleRecord>> out = new ArrayList<>(handles.size());
+        List<HandleName> missed = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        for (HandleName h : handles) {
+            Optional<HandleRecord> cached = cache.getIfPresent(h.lookupKey());
+            if (cached == null) {
+                missed.add(h);
+                positions.add(out.size());
+            }
+            out.add(cached);
+        }
+        if (!missed.isEmpty()) {
+            List<Optional<HandleRecord>> read = backing.getAll(missed);
+            for (int i = 0; i < read.size(); i++) {
+                out.set(positions.get(i), read.get(i));
+            }
+        }
+        return out;
     }
 
     @Override

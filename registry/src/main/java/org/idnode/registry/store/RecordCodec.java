@@ -1,8 +1,8 @@
 package org.idnode.registry.store;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.idnode.registry.model.HandleName;
@@ -25,7 +25,11 @@ final class RecordCodec {
     }
 
     static byte[] encode(HandleRecord record) {
-        Out out = new Out(64 + record.values().size() * 48);
+        int estimate = 16 + record.handle().toString().length();
+        for (HandleValue v : record.values()) {
+            estimate += 24 + v.type().length() + v.dataLength() + 32 * v.references().size();
+        }
+        Out out = new Out(estimate);
         out.write(FORMAT_V1);
         out.bytes(record.handle().toUtf8());
         out.varint(record.values().size());
@@ -97,9 +101,20 @@ final class RecordCodec {
         return new HandleRecord(handle, values);
     }
 
-    private static final class Out extends ByteArrayOutputStream {
-        Out(int size) {
-            super(size);
+    /** A growing byte array (ByteArrayOutputStream takes a lock on every write). */
+    private static final class Out {
+        private byte[] buf;
+        private int size;
+
+        Out(int capacity) {
+            buf = new byte[capacity];
+        }
+
+        void write(int b) {
+            if (size == buf.length) {
+                buf = Arrays.copyOf(buf, buf.length * 2);
+            }
+            buf[size++] = (byte) b;
         }
 
         void varint(int value) {
@@ -113,7 +128,15 @@ final class RecordCodec {
 
         void bytes(byte[] b) {
             varint(b.length);
-            write(b, 0, b.length);
+            if (size + b.length > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + b.length));
+            }
+            System.arraycopy(b, 0, buf, size, b.length);
+            size += b.length;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, size);
         }
     }
 
