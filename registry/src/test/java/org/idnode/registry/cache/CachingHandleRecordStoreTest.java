@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
@@ -205,17 +206,17 @@ class CachingHandleRecordStoreTest {
         rocks.putAll(records);
         HandleName firstSmall = HandleName.parse("88.999.1/small-0");
         HandleName firstLarge = HandleName.parse("88.999.1/large-0");
-        int smallWeight = CachingHandleRecordStore.estimatedBytes(firstSmall.lookupKey(), rocks.get(firstSmall));
-        int largeWeight = CachingHandleRecordStore.estimatedBytes(firstLarge.lookupKey(), rocks.get(firstLarge));
+        int smallWeight = CachingHandleRecordStore.estimatedBytes(firstSmall, rocks.get(firstSmall).orElseThrow());
+        int largeWeight = CachingHandleRecordStore.estimatedBytes(firstLarge, rocks.get(firstLarge).orElseThrow());
         assertThat(largeWeight).isGreaterThan(10 * smallWeight);
 
         long budget = 40L * smallWeight;
-        cache = CachingHandleRecordStore.withMemoryBudget(rocks, budget);
+        cache = CachingHandleRecordStore.withMemoryBudget(rocks, budget, UnaryOperator.identity());
         long small = fill(cache, "small", 300);
         assertThat(small).isBetween(20L, 40L);
         cache.close();
         rocks = RocksDbHandleRecordStore.open(dir.resolve("store"), 8L << 20);
-        cache = CachingHandleRecordStore.withMemoryBudget(rocks, budget);
+        cache = CachingHandleRecordStore.withMemoryBudget(rocks, budget, UnaryOperator.identity());
         long large = fill(cache, "large", 300);
         assertThat(large).isLessThanOrEqualTo(budget / largeWeight);
         // evicted records are read again from the store

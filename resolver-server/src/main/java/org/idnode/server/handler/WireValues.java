@@ -1,0 +1,135 @@
+package org.idnode.server.handler;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+import net.handle.hdllib.Encoder;
+import net.handle.hdllib.HandleException;
+import org.idnode.registry.model.HandleValue;
+import org.idnode.registry.model.PackedValues;
+import org.idnode.server.codec.HandleValueConverter;
+
+/**
+ * A record's values kept as one value block in the Handle wire encoding ({@code I count}, then each value as
+ * {@link Encoder#encodeHandleValue} writes it, which keeps every field of a {@link HandleValue}), decoded value by
+ * value on access; the form in which the record cache holds records ({@link PackedRecords}). Also the helpers that
+ * build and walk such blocks.
+ *
+ * <p>Immutable and thread-safe.
+ */
+final class WireValues extends PackedValues {
+    private final byte[] block;
+    private final int heapBytes;
+
+    private WireValues(byte[] block, int heapBytes) {
+        this.block = block;
+        this.heapBytes = heapBytes;
+    }
+
+    /**
+     * Values over {@code block} (see {@link #encode}), which they keep and do not copy.
+     *
+     * @param sharedBytes heap kept alive with the values besides this list and its block (a prepared answer)
+     */
+    static WireValues of(byte[] block, int sharedBytes) {
+        return new WireValues(block, 24 + arrayBytes(block.length) + sharedBytes);
+    }
+
+    /** The value block, shared: callers must not modify it. */
+    byte[] block() {
+        return block;
+    }
+
+    @Override
+    public long heapBytes() {
+        return heapBytes;
+    }
+
+    @Override
+    public int[] indexes() {
+        int[] out = new int[size()];
+        int offset = 4;
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Encoder.getHandleValueIndex(block, offset);
+            offset += Encoder.calcHandleValueSize(block, offset);
+        }
+        return out;
+    }
+
+    @Override
+    public int size() {
+        return Encoder.readInt(block, 0);
+    }
+
+    /** Decodes value {@code i}, walking the block to it. */
+    @Override
+    public HandleValue get(int i) {
+        if (i < 0 || i >= size()) {
+            throw new IndexOutOfBoundsException("index " + i + " of " + size() + " values");
+        }
+        int offset = 4;
+        for (int k = 0; k < i; k++) {
+            offset += Encoder.calcHandleValueSize(block, offset);
+        }
+        return decode(block, offset);
+    }
+
+    @Override
+    public Iterator<HandleValue> iterator() {
+        return new Iterator<>() {
+            private final int count = size();
+            private int next;
+            private int offset = 4;
+
+            @Override
+            public boolean hasNext() {
+                return next < count;
+            }
+
+            @Override
+            public HandleValue next() {
+                if (next >= count) {
+                    throw new NoSuchElementException();
+                }
+                HandleValue v = decode(block, offset);
+                offset += Encoder.calcHandleValueSize(block, offset);
+                next++;
+                return v;
+            }
+        };
+    }
+
+    /** The value block of {@code values}: their count, then each value's wire encoding, in order. */
+    static byte[] encode(List<HandleValue> values) {
+        net.handle.hdllib.HandleValue[] wire = new net.handle.hdllib.HandleValue[values.size()];
+        int size = 4;
+        int i = 0;
+        for (HandleValue v : values) {
+            wire[i] = HandleValueConverter.toWire(v);
+            size += Encoder.calcStorageSize(wire[i++]);
+        }
+        byte[] block = new byte[size];
+        int p = Encoder.writeInt(block, 0, wire.length);
+        for (net.handle.hdllib.HandleValue v : wire) {
+            p += Encoder.encodeHandleValue(block, p, v);
+        }
+        return block;
+    }
+
+    /** The value encoded at {@code offset} of a block this node encoded. */
+    static HandleValue decode(byte[] block, int offset) {
+        net.handle.hdllib.HandleValue wire = new net.handle.hdllib.HandleValue();
+        try {
+            Encoder.decodeHandleValue(block, offset, wire);
+        } catch (HandleException e) {
+            throw new IllegalStateException("a value block encoded by this node does not decode", e);
+        }
+        return HandleValueConverter.fromWire(wire);
+    }
+
+    /** Heap of a byte array of {@code length} bytes (16-byte header, 8-byte alignment). */
+    static int arrayBytes(int length) {
+        return (16 + length + 7) & ~7;
+    }
+}
