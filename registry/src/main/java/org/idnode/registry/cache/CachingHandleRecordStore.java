@@ -37,23 +37,22 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
     /*
      * Heap of the parts of an entry, in bytes, for estimatedBytes (64-bit JVM, compressed pointers), from a heap
      * histogram of a node holding 200,000 cached 6-value records: Caffeine's node with its hash-table node and slot;
-     * a HandleName with its String and (Latin-1) array, without the characters; the HandleRecord; for a record kept as
-     * read, its list and, per value, the HandleValue with its data array's header and its list slot, and per
-     * reference the ValueReference and its handle's String.
+     * a HandleName with its String and (Latin-1) array, without the characters; the HandleRecord with its Optional
+     * (kept per entry so that a lookup allocates nothing; a handle that does not exist shares Optional.empty()); for
+     * a record kept as read, its list and, per value, the HandleValue with its data array's header and its list slot,
+     * and per reference the ValueReference and its handle's String.
      */
     private static final int ENTRY_BYTES = 96;
     private static final int NAME_BYTES = 64;
     private static final int STRING_BYTES = 40;
-    private static final int RECORD_BYTES = 24;
+    private static final int RECORD_BYTES = 40;
     private static final int LIST_BYTES = 32;
     private static final int VALUE_BYTES = 68;
     private static final int REFERENCE_BYTES = 64;
-    /** The entry of a handle that does not exist; compared by identity. */
-    private static final HandleRecord ABSENT = new HandleRecord(HandleName.parse("0.NA/0.NA"), List.of());
 
     private final HandleRecordStore backing;
     private final UnaryOperator<HandleRecord> packing;
-    private final Cache<HandleName, HandleRecord> cache;
+    private final Cache<HandleName, Optional<HandleRecord>> cache;
 
     /** A cache of at most {@code maximumEntries} handles, found or not, whatever their size, keeping records as read. */
     public CachingHandleRecordStore(HandleRecordStore backing, long maximumEntries) {
@@ -70,7 +69,7 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
         this(backing, packing, Caffeine.newBuilder().maximumSize(requireNotNegative(maximumEntries, "maximumEntries")).recordStats().build());
     }
 
-    private CachingHandleRecordStore(HandleRecordStore backing, UnaryOperator<HandleRecord> packing, Cache<HandleName, HandleRecord> cache) {
+    private CachingHandleRecordStore(HandleRecordStore backing, UnaryOperator<HandleRecord> packing, Cache<HandleName, Optional<HandleRecord>> cache) {
         this.backing = backing;
         this.packing = packing;
         this.cache = cache;
@@ -85,7 +84,7 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
     public static CachingHandleRecordStore withMemoryBudget(HandleRecordStore backing, long maximumBytes, UnaryOperator<HandleRecord> packing) {
         return new CachingHandleRecordStore(backing, packing, Caffeine.newBuilder()
                 .maximumWeight(requireNotNegative(maximumBytes, "maximumBytes"))
-                .weigher((HandleName key, HandleRecord record) -> estimatedBytes(key, record))
+                .weigher((HandleName key, Optional<HandleRecord> record) -> estimatedBytes(key, record))
                 .recordStats()
                 .build());
     }
@@ -96,9 +95,10 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
      * value objects (a value derived from it later, such as a transport's encoding, is not counted). An estimate
      * calibrated with a heap histogram, not a measurement.
      */
-    static int estimatedBytes(HandleName key, HandleRecord record) {
+    static int estimatedBytes(HandleName key, Optional<HandleRecord> entry) {
         long bytes = ENTRY_BYTES + nameBytes(key);
-        if (record != ABSENT) {
+        if (entry.isPresent()) {
+            HandleRecord record = entry.get();
             bytes += RECORD_BYTES + (record.handle() == key ? 0 : nameBytes(record.handle()));
             if (record.values() instanceof PackedValues packed) {
                 bytes += packed.heapBytes();
@@ -134,15 +134,13 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
      */
     @SuppressWarnings("OptionalAssignedToNull")
     public Optional<HandleRecord> getIfCached(HandleName handle) {
-        HandleRecord r = cache.getIfPresent(handle);
-        return r == null ? null : r == ABSENT ? Optional.empty() : Optional.of(r);
+        return cache.getIfPresent(handle);
     }
 
     /** Answers from the cache, loading from the backing store (which may block) on a miss. */
     @Override
     public Optional<HandleRecord> get(HandleName handle) {
-        HandleRecord r = cache.get(handle, k -> backing.get(k).map(packing).orElse(ABSENT));
-        return r == ABSENT ? Optional.empty() : Optional.of(r);
+        return cache.get(handle, k -> backing.get(k).map(packing));
     }
 
     @Override

@@ -1,13 +1,17 @@
 package org.idnode.server.handler;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 
 import net.handle.hdllib.Encoder;
-import net.handle.hdllib.HandleException;
 import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.model.PackedValues;
+import org.idnode.registry.model.Permissions;
+import org.idnode.registry.model.ValueReference;
 import org.idnode.server.codec.HandleValueConverter;
 
 /**
@@ -117,15 +121,38 @@ final class WireValues extends PackedValues {
         return block;
     }
 
-    /** The value encoded at {@code offset} of a block this node encoded. */
+    /**
+     * The value encoded at {@code offset} of a block this node encoded, read field by field as
+     * {@link Encoder#decodeHandleValue} reads it (index, timestamp, TTL type, TTL, permission bits, type, data,
+     * references), without the library's intermediate value.
+     */
     static HandleValue decode(byte[] block, int offset) {
-        net.handle.hdllib.HandleValue wire = new net.handle.hdllib.HandleValue();
-        try {
-            Encoder.decodeHandleValue(block, offset, wire);
-        } catch (HandleException e) {
-            throw new IllegalStateException("a value block encoded by this node does not decode", e);
+        int p = offset;
+        int index = Encoder.readInt(block, p);
+        int timestamp = Encoder.readInt(block, p + 4);
+        byte ttlType = block[p + 8];
+        int ttl = Encoder.readInt(block, p + 9);
+        int permissions = block[p + 13];
+        p += 14;
+        int typeLength = Encoder.readInt(block, p);
+        String type = new String(block, p + 4, typeLength, StandardCharsets.UTF_8);
+        p += 4 + typeLength;
+        int dataLength = Encoder.readInt(block, p);
+        byte[] data = Arrays.copyOfRange(block, p + 4, p + 4 + dataLength);
+        p += 4 + dataLength;
+        int referenceCount = Encoder.readInt(block, p);
+        p += 4;
+        List<ValueReference> references = referenceCount == 0 ? List.of() : new ArrayList<>(referenceCount);
+        for (int i = 0; i < referenceCount; i++) {
+            int length = Encoder.readInt(block, p);
+            String handle = new String(block, p + 4, length, StandardCharsets.UTF_8);
+            p += 4 + length;
+            references.add(new ValueReference(handle, Encoder.readInt(block, p)));
+            p += 4;
         }
-        return HandleValueConverter.fromWire(wire);
+        return new HandleValue(index, type, data,
+                ttlType == net.handle.hdllib.HandleValue.TTL_TYPE_ABSOLUTE ? HandleValue.TtlType.ABSOLUTE : HandleValue.TtlType.RELATIVE,
+                ttl, timestamp, references, Permissions.fromBits(permissions));
     }
 
     /** Heap of a byte array of {@code length} bytes (16-byte header, 8-byte alignment). */
