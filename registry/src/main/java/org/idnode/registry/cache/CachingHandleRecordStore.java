@@ -37,14 +37,14 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
     /*
      * Heap of the parts of an entry, in bytes, for estimatedBytes (64-bit JVM, compressed pointers), from a heap
      * histogram of a node holding 200,000 cached 6-value records: Caffeine's node with its hash-table node and slot;
-     * a HandleName with its String and (Latin-1) array, without the characters; the HandleRecord with its Optional
+     * a String with its (Latin-1) array, without the characters; a HandleName; the HandleRecord with its Optional
      * (kept per entry so that a lookup allocates nothing; a handle that does not exist shares Optional.empty()); for
      * a record kept as read, its list and, per value, the HandleValue with its data array's header and its list slot,
      * and per reference the ValueReference and its handle's String.
      */
     private static final int ENTRY_BYTES = 96;
-    private static final int NAME_BYTES = 64;
     private static final int STRING_BYTES = 40;
+    private static final int NAME_BYTES = 24;
     private static final int RECORD_BYTES = 40;
     private static final int LIST_BYTES = 32;
     private static final int VALUE_BYTES = 68;
@@ -52,7 +52,8 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
 
     private final HandleRecordStore backing;
     private final UnaryOperator<HandleRecord> packing;
-    private final Cache<HandleName, Optional<HandleRecord>> cache;
+    /** Keyed by lookup key: a record read for a name spelled as stored shares its name, and so the key, with it. */
+    private final Cache<String, Optional<HandleRecord>> cache;
 
     /** A cache of at most {@code maximumEntries} handles, found or not, whatever their size, keeping records as read. */
     public CachingHandleRecordStore(HandleRecordStore backing, long maximumEntries) {
@@ -69,7 +70,7 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
         this(backing, packing, Caffeine.newBuilder().maximumSize(requireNotNegative(maximumEntries, "maximumEntries")).recordStats().build());
     }
 
-    private CachingHandleRecordStore(HandleRecordStore backing, UnaryOperator<HandleRecord> packing, Cache<HandleName, Optional<HandleRecord>> cache) {
+    private CachingHandleRecordStore(HandleRecordStore backing, UnaryOperator<HandleRecord> packing, Cache<String, Optional<HandleRecord>> cache) {
         this.backing = backing;
         this.packing = packing;
         this.cache = cache;
@@ -84,7 +85,7 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
     public static CachingHandleRecordStore withMemoryBudget(HandleRecordStore backing, long maximumBytes, UnaryOperator<HandleRecord> packing) {
         return new CachingHandleRecordStore(backing, packing, Caffeine.newBuilder()
                 .maximumWeight(requireNotNegative(maximumBytes, "maximumBytes"))
-                .weigher((HandleName key, Optional<HandleRecord> record) -> estimatedBytes(key, record))
+                .weigher((String key, Optional<HandleRecord> record) -> estimatedBytes(key, record))
                 .recordStats()
                 .build());
     }
@@ -95,11 +96,21 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
      * value objects (a value derived from it later, such as a transport's encoding, is not counted). An estimate
      * calibrated with a heap histogram, not a measurement.
      */
-    static int estimatedBytes(HandleName key, Optional<HandleRecord> entry) {
-        long bytes = ENTRY_BYTES + nameBytes(key);
-        if (entry.isPresent()) {
+    static int estimatedBytes(String key, Optional<HandleRecord> entry) {
+        long bytes = ENTRY_BYTES;
+        if (entry.isEmpty()) {
+            bytes += STRING_BYTES + key.length();
+        } else {
             HandleRecord record = entry.get();
-            bytes += RECORD_BYTES + (record.handle() == key ? 0 : nameBytes(record.handle()));
+            HandleName name = record.handle();
+            bytes += RECORD_BYTES + NAME_BYTES + STRING_BYTES + name.toString().length();
+            // Identity, not equality: what counts is whether the strings are one object (see HandleName, RecordCodec).
+            if (name.lookupKey() != name.toString()) {
+                bytes += STRING_BYTES + key.length();
+            }
+            if (name.lookupKey() != key) {
+                bytes += STRING_BYTES + key.length();
+            }
             if (record.values() instanceof PackedValues packed) {
                 bytes += packed.heapBytes();
             } else {
@@ -115,12 +126,6 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
         return (int) Math.min(Integer.MAX_VALUE, bytes);
     }
 
-    /** A name's objects: a lookup key that differs from the text (lower-case letters) is a second string. */
-    private static long nameBytes(HandleName name) {
-        int length = name.toString().length();
-        return NAME_BYTES + length + (name.lookupKey().equals(name.toString()) ? 0 : STRING_BYTES + length);
-    }
-
     private static long requireNotNegative(long n, String what) {
         if (n < 0) {
             throw new IllegalArgumentException(what + " must not be negative");
@@ -134,13 +139,13 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
      */
     @SuppressWarnings("OptionalAssignedToNull")
     public Optional<HandleRecord> getIfCached(HandleName handle) {
-        return cache.getIfPresent(handle);
+        return cache.getIfPresent(handle.lookupKey());
     }
 
     /** Answers from the cache, loading from the backing store (which may block) on a miss. */
     @Override
     public Optional<HandleRecord> get(HandleName handle) {
-        return cache.get(handle, k -> backing.get(k).map(packing));
+        return cache.get(handle.lookupKey(), k -> backing.get(handle).map(packing));
     }
 
     @Override
@@ -149,7 +154,7 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
             backing.putAll(records);
         } finally {
             for (HandleRecord r : records) {
-                cache.invalidate(r.handle());
+                cache.invalidate(r.handle().lookupKey());
             }
         }
     }
@@ -160,7 +165,7 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
             backing.commit(changes);
         } finally {
             for (RecordChange c : changes) {
-                cache.invalidate(c.handle());
+                cache.invalidate(c.handle().lookupKey());
             }
         }
     }
@@ -171,14 +176,14 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
             backing.commit(changes, filings);
         } finally {
             for (RecordChange c : changes) {
-                cache.invalidate(c.handle());
+                cache.invalidate(c.handle().lookupKey());
             }
         }
     }
 
     /** Drops a handle's cached entry, so its next read comes from the backing store. */
     public void invalidate(HandleName handle) {
-        cache.invalidate(handle);
+        cache.invalidate(handle.lookupKey());
     }
 
     @Override
@@ -201,7 +206,7 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
         try {
             return backing.delete(handle);
         } finally {
-            cache.invalidate(handle);
+            cache.invalidate(handle.lookupKey());
         }
     }
 

@@ -64,7 +64,8 @@ final class RecordCodec {
 
     /**
      * Decodes a record read for {@code asked}: when it is stored under exactly the name asked for (same case), the
-     * record shares that {@link HandleName} rather than holding a copy of it (a cache keyed by the name keeps one).
+     * record shares that {@link HandleName} rather than holding a copy of it, so that a cache keyed by its lookup key
+     * holds the name once.
      */
     static HandleRecord decode(byte[] buf, HandleName asked) {
         try {

@@ -206,8 +206,8 @@ class CachingHandleRecordStoreTest {
         rocks.putAll(records);
         HandleName firstSmall = HandleName.parse("88.999.1/small-0");
         HandleName firstLarge = HandleName.parse("88.999.1/large-0");
-        int smallWeight = CachingHandleRecordStore.estimatedBytes(firstSmall, rocks.get(firstSmall));
-        int largeWeight = CachingHandleRecordStore.estimatedBytes(firstLarge, rocks.get(firstLarge));
+        int smallWeight = CachingHandleRecordStore.estimatedBytes(firstSmall.lookupKey(), rocks.get(firstSmall));
+        int largeWeight = CachingHandleRecordStore.estimatedBytes(firstLarge.lookupKey(), rocks.get(firstLarge));
         assertThat(largeWeight).isGreaterThan(10 * smallWeight);
 
         long budget = 40L * smallWeight;
@@ -242,7 +242,7 @@ class CachingHandleRecordStoreTest {
                 cache.cleanUp();
                 assertThat(cache.estimatedBytes()).isPresent();
                 assertThat(cache.estimatedBytes().getAsLong()).isLessThanOrEqualTo(budget);
-                weighed += CachingHandleRecordStore.estimatedBytes(r.handle(), Optional.of(r));
+                weighed += CachingHandleRecordStore.estimatedBytes(r.handle().lookupKey(), Optional.of(r));
             }
         }
         assertThat(weighed).as("the records read weigh far more than the budget").isGreaterThan(10 * budget);

@@ -1,10 +1,7 @@
 package org.idnode.server.handler;
 
-import java.util.List;
-
 import org.idnode.registry.cache.CachingHandleRecordStore;
 import org.idnode.registry.model.HandleRecord;
-import org.idnode.registry.model.HandleValue;
 
 /**
  * The form in which the node's record cache keeps records (the packing of {@link CachingHandleRecordStore}): the
@@ -20,13 +17,9 @@ public final class PackedRecords {
 
     /** A record equal to {@code record}, packed as described above. */
     public static HandleRecord pack(HandleRecord record) {
-        List<HandleValue> values = record.values();
-        List<HandleValue> publicValues = PreparedRecord.publicValues(values);
-        byte[] block = WireValues.encode(values);
-        byte[] publicBlock = publicValues.size() == values.size() ? block : WireValues.encode(publicValues);
-        PreparedRecord prepared = PreparedRecord.cached(publicBlock, publicBlock != block);
-        int shared = PreparedRecord.CACHED_BYTES + (publicBlock == block ? 0 : WireValues.arrayBytes(publicBlock.length));
-        HandleRecord packed = HandleRecord.packed(record.handle(), WireValues.of(block, shared));
+        byte[] block = WireValues.encode(record.values());
+        PreparedRecord prepared = PreparedRecord.cached(block);
+        HandleRecord packed = HandleRecord.packed(record.handle(), WireValues.of(block, prepared.ownBytes()));
         packed.derived(PreparedRecord.class, r -> prepared);
         return packed;
     }

@@ -27,8 +27,8 @@ import org.idnode.server.codec.HandleValueConverter;
  * <p>Immutable and thread-safe.
  */
 final class PreparedRecord {
-    /** Heap of a prepared record of the cached shape with its answer, without the value block. */
-    static final int CACHED_BYTES = 56;
+    /** Heap of a prepared record of the cached shape with its answer, without any value block. */
+    private static final int CACHED_BYTES = 56;
 
     private final boolean withheld;
     /** The cached shape's unfiltered answer; null for the per-answer shape. */
@@ -44,16 +44,19 @@ final class PreparedRecord {
         this.encoded = encoded;
     }
 
-    /** The cached shape over a value block ({@link WireValues#encode}) of the public values, which it keeps. */
-    static PreparedRecord cached(byte[] publicBlock, boolean withheld) {
-        return new PreparedRecord(withheld, Encoder.readInt(publicBlock, 0) == 0 ? CachedAnswer.VALUES_NOT_FOUND
+    /**
+     * The cached shape for the values encoded in {@code block} ({@link WireValues#encode}): their public ones, in
+     * {@code block} itself when every value is public, else in a block of their own.
+     */
+    static PreparedRecord cached(byte[] block) {
+        byte[] publicBlock = WireValues.publicOnly(block);
+        return new PreparedRecord(publicBlock != block, Encoder.readInt(publicBlock, 0) == 0 ? CachedAnswer.VALUES_NOT_FOUND
                 : CachedAnswer.ofBlock(publicBlock), null, null);
     }
 
     /** The public values of a record, in the cached shape (for a record cached as read; see {@link PackedRecords}). */
     static PreparedRecord of(HandleRecord record) {
-        List<HandleValue> readable = publicValues(record.values());
-        return cached(WireValues.encode(readable), readable.size() < record.values().size());
+        return cached(WireValues.encode(record.values()));
     }
 
     /**
@@ -74,11 +77,6 @@ final class PreparedRecord {
         return new PreparedRecord(accepted.size() < values.size(), null, List.copyOf(accepted), encoded);
     }
 
-    /** The values that go into anonymous answers (public read), in order. */
-    static List<HandleValue> publicValues(List<HandleValue> values) {
-        return readable(values, PreparedRecord::isPublic);
-    }
-
     private static boolean isPublic(HandleValue v) {
         return v.permissions().publicRead();
     }
@@ -91,6 +89,15 @@ final class PreparedRecord {
             }
         }
         return out;
+    }
+
+    /**
+     * Heap of the cached shape besides the block it was made from: itself, its answer and, when values were withheld,
+     * the block of the public ones.
+     */
+    int ownBytes() {
+        byte[] publicBlock = withheld ? unfiltered.valueBlock() : null;
+        return CACHED_BYTES + (publicBlock == null ? 0 : WireValues.arrayBytes(publicBlock.length));
     }
 
     /** True when restricted values were left out. */

@@ -23,6 +23,9 @@ import org.idnode.server.codec.HandleValueConverter;
  * <p>Immutable and thread-safe.
  */
 final class WireValues extends PackedValues {
+    /** Heap of this list object itself. */
+    private static final int OBJECT_BYTES = 24;
+
     private final byte[] block;
     private final int heapBytes;
 
@@ -37,12 +40,7 @@ final class WireValues extends PackedValues {
      * @param sharedBytes heap kept alive with the values besides this list and its block (a prepared answer)
      */
     static WireValues of(byte[] block, int sharedBytes) {
-        return new WireValues(block, 24 + arrayBytes(block.length) + sharedBytes);
-    }
-
-    /** The value block, shared: callers must not modify it. */
-    byte[] block() {
-        return block;
+        return new WireValues(block, OBJECT_BYTES + arrayBytes(block.length) + sharedBytes);
     }
 
     @Override
@@ -119,6 +117,42 @@ final class WireValues extends PackedValues {
             p += Encoder.encodeHandleValue(block, p, v);
         }
         return block;
+    }
+
+    /**
+     * The public-read values of {@code block}, as a block of their own: {@code block} itself when every value is
+     * public, else a new block with their encodings copied in order.
+     */
+    static byte[] publicOnly(byte[] block) {
+        int count = Encoder.readInt(block, 0);
+        int publicCount = 0;
+        int size = 4;
+        for (int i = 0, offset = 4; i < count; i++) {
+            int length = Encoder.calcHandleValueSize(block, offset);
+            if (isPublic(block, offset)) {
+                publicCount++;
+                size += length;
+            }
+            offset += length;
+        }
+        if (publicCount == count) {
+            return block;
+        }
+        byte[] out = new byte[size];
+        int p = Encoder.writeInt(out, 0, publicCount);
+        for (int i = 0, offset = 4; i < count; i++) {
+            int length = Encoder.calcHandleValueSize(block, offset);
+            if (isPublic(block, offset)) {
+                System.arraycopy(block, offset, out, p, length);
+                p += length;
+            }
+            offset += length;
+        }
+        return out;
+    }
+
+    private static boolean isPublic(byte[] block, int offset) {
+        return Permissions.fromBits(Encoder.getHandleValuePermissions(block, offset)).publicRead();
     }
 
     /**
