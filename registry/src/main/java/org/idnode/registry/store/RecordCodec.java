@@ -63,20 +63,30 @@ final class RecordCodec {
     }
 
     static HandleRecord decode(byte[] buf) {
+        return decode(buf, null);
+    }
+
+    /**
+     * Decodes a record read for {@code asked}: when it is stored under exactly the name asked for (same case), the
+     * record shares that {@link HandleName} rather than holding a copy of it, so that a cache keyed by its lookup key
+     * holds the name once.
+     */
+    static HandleRecord decode(byte[] buf, HandleName asked) {
         try {
-            return decodeChecked(buf);
+            return decodeChecked(buf, asked);
         } catch (IllegalArgumentException e) { // InvalidHandleException and the HandleValue/ValueReference checks
             throw new StoreException("stored record is corrupt: " + e.getMessage(), e);
         }
     }
 
-    private static HandleRecord decodeChecked(byte[] buf) {
+    private static HandleRecord decodeChecked(byte[] buf, HandleName asked) {
         In in = new In(buf);
         int format = in.readByte();
         if (format != FORMAT_V1) {
             throw new StoreException("stored record has unknown format " + format);
         }
-        HandleName handle = HandleName.fromUtf8(in.bytes());
+        byte[] name = in.bytes();
+        HandleName handle = asked != null && asked.toString().equals(new String(name, StandardCharsets.UTF_8)) ? asked : HandleName.fromUtf8(name);
         int n = in.count();
         List<HandleValue> values = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

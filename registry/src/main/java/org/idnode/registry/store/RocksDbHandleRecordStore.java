@@ -163,7 +163,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         } catch (RocksDBException e) {
             throw new StoreException("cannot read " + handle + ": " + e.getMessage(), e);
         }
-        return bytes == null ? Optional.empty() : Optional.of(RecordCodec.decode(bytes));
+        return bytes == null ? Optional.empty() : Optional.of(RecordCodec.decode(bytes, handle));
     }
 
     /** One multi-get for all the handles. */

@@ -87,7 +87,7 @@ class EnvironmentOverridesTest {
         assertThat(c.grpc().enabled()).isFalse();
         assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/idnode"));
         assertThat(c.advertisedAddress()).isEqualTo("127.0.0.9");
-        assertThat(c.cacheMaxEntries()).isEqualTo(42);
+        assertThat(c.recordCache().maxEntries()).isEqualTo(42);
     }
 
     @Test
