@@ -11,6 +11,11 @@
 # Writes benchmarks/results/<date>-large.md and .json. Everything runs on 127.0.0.1.
 #
 #   bash benchmarks/run-large.sh [--count 10000000] [--cache-share 0.1] [--duration 20s] [--warmup 30s]
+#                                [--work DIR [--prepare-only]]
+#
+# --work DIR keeps the generated keys and the imported data folder in DIR and reuses them when a later run is given
+# the same DIR and count (generating and importing 10M identifiers takes minutes, and need not be on a quiet
+# machine: --prepare-only stops after the import). The node's measurements never write to the data folder.
 #
 # Needs about 1 GB of disk per million identifiers (data set file, keys and the RocksDB folder) in $TMPDIR.
 set -euo pipefail
@@ -20,12 +25,16 @@ COUNT=10000000
 CACHE_SHARE=0.1
 DURATION=20s
 WARMUP=30s
+KEEP=
+PREPARE_ONLY=no
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) COUNT=$2; shift 2 ;;
     --cache-share) CACHE_SHARE=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
+    --work) KEEP=$2; shift 2 ;;
+    --prepare-only) PREPARE_ONLY=yes; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -39,6 +48,12 @@ WORK=$(mktemp -d)
 NODE_PID=
 cleanup() { [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
+# The data set lives in $DATASET: the temporary folder, or --work DIR (kept).
+DATASET=$WORK
+if [ -n "$KEEP" ]; then
+  mkdir -p "$KEEP"
+  DATASET=$(cd "$KEEP" && pwd)
+fi
 
 cat > "$WORK/node.yaml" <<EOF
 node:
@@ -47,25 +62,37 @@ cache:
   max-entries: $CACHE_ENTRIES
 templates:
   dir: "$PWD/conf/templates"
+# As benchmarks/node-bench.yaml: no per-client rate limit (the generator is one address).
+limits:
+  rate:
+    per-second: 100000000
+    burst: 1000000000
 EOF
 
-echo "dataset: $COUNT identifiers (anchor shape)"
-t0=$(date +%s)
-java -jar $IDBENCH dataset --count "$COUNT" --shape anchor --out "$WORK/records.jsonl" --keys-out "$WORK/keys.txt"
-t1=$(date +%s)
-java -Xmx4g -jar $IDNODE import --config "$WORK/node.yaml" --data-dir "$WORK/data" "$WORK/records.jsonl"
-t2=$(date +%s)
-rm "$WORK/records.jsonl"
-head -n "$HOT_KEYS" "$WORK/keys.txt" > "$WORK/hot-keys.txt"
-STORE_MB=$(du -sm "$WORK/data" | cut -f1)
-echo "generated in $((t1 - t0)) s, imported in $((t2 - t1)) s, data folder $STORE_MB MB"
+if [ -f "$DATASET/prepared-$COUNT" ]; then
+  echo "dataset: $COUNT identifiers (anchor shape), reused from $DATASET"
+else
+  echo "dataset: $COUNT identifiers (anchor shape)"
+  rm -rf "$DATASET/data" "$DATASET"/prepared-*
+  t0=$(date +%s)
+  java -jar $IDBENCH dataset --count "$COUNT" --shape anchor --out "$DATASET/records.jsonl" --keys-out "$DATASET/keys.txt"
+  t1=$(date +%s)
+  java -Xmx4g -jar $IDNODE import --config "$WORK/node.yaml" --data-dir "$DATASET/data" "$DATASET/records.jsonl"
+  t2=$(date +%s)
+  rm "$DATASET/records.jsonl"
+  echo "generated in $((t1 - t0)) s, imported in $((t2 - t1)) s" | tee "$DATASET/prepared-$COUNT"
+fi
+[ "$PREPARE_ONLY" = yes ] && exit 0
+head -n "$HOT_KEYS" "$DATASET/keys.txt" > "$WORK/hot-keys.txt"
+STORE_MB=$(du -sm "$DATASET/data" | cut -f1)
+echo "data folder $STORE_MB MB"
 
 # Starts the node; sets NODE_PID, HP and STARTUP_MS (launch to 'ready').
 start_node() {
   : > "$WORK/node.out"
   local begin end
   begin=$(date +%s%N)
-  java -Xmx1g -Xms1g -jar $IDNODE serve --config "$WORK/node.yaml" --data-dir "$WORK/data" --handle-port 0 --http-port 0 \
+  java -Xmx1g -Xms1g -jar $IDNODE serve --config "$WORK/node.yaml" --data-dir "$DATASET/data" --handle-port 0 --http-port 0 \
       --grpc-port 0 --bind 127.0.0.1 > "$WORK/node.out" 2>> "$WORK/node.err" &
   NODE_PID=$!
   for _ in $(seq 1 1200); do grep -q '^ready$' "$WORK/node.out" && break; sleep 0.02; done
@@ -73,6 +100,7 @@ start_node() {
   grep -q '^ready$' "$WORK/node.out" || { echo "node did not start:"; cat "$WORK/node.err"; exit 1; }
   STARTUP_MS=$(( (end - begin) / 1000000 ))
   HP=$(sed -n 's/^listening handle-tcp .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
+  WP=$(sed -n 's/^listening http .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
 }
 
 start_node
@@ -87,11 +115,12 @@ ARGS="--protocol udp --concurrency 128 --duration $DURATION --warmup $WARMUP --j
 CACHED=$(timeout 600 java -jar $IDBENCH resolve $ARGS --target 127.0.0.1:$HP --keys-file "$WORK/hot-keys.txt" --keys uniform)
 echo "all cached: $CACHED"
 # shellcheck disable=SC2086
-ZIPF=$(timeout 600 java -jar $IDBENCH resolve $ARGS --target 127.0.0.1:$HP --keys-file "$WORK/keys.txt" --keys zipf)
+ZIPF=$(timeout 600 java -jar $IDBENCH resolve $ARGS --target 127.0.0.1:$HP --keys-file "$DATASET/keys.txt" --keys zipf)
 echo "zipf: $ZIPF"
 # shellcheck disable=SC2086
 CEILING=$(timeout 600 java -jar $IDBENCH ceiling --protocol udp --concurrency 128 --duration $DURATION --json --keys-file "$WORK/hot-keys.txt")
 
+CACHED_ENTRIES=$(curl -s "http://127.0.0.1:$WP/metrics" | sed -n 's/^idnode_cache_entries \([0-9.eE+]*\)$/\1/p')
 jcmd "$NODE_PID" GC.run > /dev/null
 HEAP_INFO=$(jcmd "$NODE_PID" GC.heap_info)
 NODE_RSS_KB=$(ps -o rss= -p "$NODE_PID" | tr -d ' ')
@@ -99,9 +128,9 @@ NODE_RSS_KB=$(ps -o rss= -p "$NODE_PID" | tr -d ' ')
 DATE=$(date -u +%Y-%m-%d)
 OUT=benchmarks/results/$DATE-large
 python3 - "$OUT" "$COUNT" "$CACHE_ENTRIES" "$HOT_KEYS" "$STORE_MB" "$COLD_START_MS" "$RESTART_MS" "$NODE_RSS_KB" \
-    "$CACHED" "$ZIPF" "$CEILING" "$HEAP_INFO" "$DURATION" <<'PY'
+    "$CACHED" "$ZIPF" "$CEILING" "$HEAP_INFO" "$DURATION" "${CACHED_ENTRIES:-0}" <<'PY'
 import json, sys, platform, os, re
-out, count, cache, hot, store_mb, cold, restart, rss, cached, zipf, ceiling, heap, duration = sys.argv[1:]
+out, count, cache, hot, store_mb, cold, restart, rss, cached, zipf, ceiling, heap, duration, entries = sys.argv[1:]
 cached, zipf, ceiling = json.loads(cached), json.loads(zipf), json.loads(ceiling)
 m = re.search(r"total (\d+)K, used (\d+)K", heap)
 heap_used_mb = round(int(m.group(2)) / 1024) if m else None
@@ -110,7 +139,7 @@ machine = {"cpus": os.cpu_count(), "machine": platform.machine(), "kernel": plat
            "java": os.popen("java -version 2>&1 | head -1").read().strip()}
 ratio = zipf["throughput_per_s"] / cached["throughput_per_s"] if cached["throughput_per_s"] else None
 doc = {"date": out.rsplit("/", 1)[1], "identifiers": int(count), "cache_entries": int(cache), "hot_keys": int(hot),
-       "data_folder_mb": int(store_mb), "cold_start_ms": int(cold), "restart_ms": int(restart),
+       "data_folder_mb": int(store_mb), "cached_entries_at_end": int(float(entries)), "cold_start_ms": int(cold), "restart_ms": int(restart),
        "heap_after_full_gc_mb": heap_used_mb, "heap_committed_mb": heap_total_mb, "node_rss_mb": round(int(rss) / 1024),
        "all_cached": cached, "zipf_all_keys": zipf, "ceiling": ceiling, "zipf_share_of_all_cached": ratio,
        "machine": machine, "duration": duration, "heap_info": heap}
@@ -124,7 +153,7 @@ with open(out + ".md", "w") as f:
     f.write("| measure | value | target |\n|---|---|---|\n")
     f.write(f"| cold start to `ready` (fresh data folder) | {cold} ms | ≤ 3000 ms |\n")
     f.write(f"| start to `ready` after a clean stop | {restart} ms | ≤ 3000 ms |\n")
-    f.write(f"| heap after full GC, serving | {heap_used_mb} MB | ≤ 1024 MB |\n")
+    f.write(f"| heap after full GC, serving, {doc['cached_entries_at_end']:,} records cached | {heap_used_mb} MB | ≤ 1024 MB |\n")
     f.write(f"| node resident memory | {doc['node_rss_mb']} MB | - |\n\n")
     f.write("| UDP workload | throughput /s | p50 µs | p99 µs | p99.9 µs | errors |\n|---|---|---|---|---|---|\n")
     for name, r in (("all cached (uniform, " + f"{int(hot):,}" + " keys)", cached), ("Zipf over all keys", zipf), ("harness ceiling", ceiling)):

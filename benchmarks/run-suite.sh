@@ -5,19 +5,25 @@
 # REST and the gRPC bulk stream, and writes
 # benchmarks/results/<date>.md and .json. Everything runs on 127.0.0.1.
 #
-#   bash benchmarks/run-suite.sh [--count N] [--shape anchor|realistic] [--duration 10s] [--runs 1] [--register-count N]
-#                                [--access-log cnri|json|off]
+#   bash benchmarks/run-suite.sh [--count N] [--shape anchor|realistic] [--duration 10s] [--warmup 5s] [--runs 1]
+#                                [--register-count N] [--access-log cnri|json|off] [--name NAME]
 #
 # Defaults: 100000 identifiers of the 'anchor' shape (6 values, ~380-byte answers, as in
-# performance-anchors.md), 10 s per measurement, 1 run each, 200000 registrations per protocol, the access log on
-# as conf/node.yaml ships it (cnri; the node writes it into the work folder).
+# performance-anchors.md), 10 s per measurement after 5 s unrecorded warm-up (node and ceiling alike: every idbench
+# and ceiling responder is a new JVM), 1 run each, 200000 registrations per protocol, the access log on as
+# conf/node.yaml ships it (cnri; the node writes it into the work folder). Before the first measurement every key is
+# resolved once over UDP and each protocol is driven for 15 s unrecorded, so that the record cache holds the whole
+# data set and the node's paths are compiled: the figures are steady state, not start-up. The report is
+# benchmarks/results/<date>.md, or <NAME>.md with --name.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 COUNT=100000
 SHAPE=anchor
 DURATION=10s
+WARMUP=5s
 RUNS=1
+NAME=
 REGISTER_COUNT=200000
 ACCESS_LOG=cnri
 while [ $# -gt 0 ]; do
@@ -25,6 +31,8 @@ while [ $# -gt 0 ]; do
     --count) COUNT=$2; shift 2 ;;
     --shape) SHAPE=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    --name) NAME=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --register-count) REGISTER_COUNT=$2; shift 2 ;;
     --access-log) ACCESS_LOG=$2; shift 2 ;;
@@ -67,6 +75,17 @@ SUITE=(
   "http|--protocol http --concurrency 64"
   "grpc|--protocol grpc --concurrency 128"
 )
+# Warm-up, unrecorded: every key once (fills the record cache), then each protocol's path.
+java -jar $IDBENCH resolve --protocol udp --concurrency 64 --target 127.0.0.1:$HP --keys-file "$WORK/keys.txt" \
+    --requests "$COUNT" --warmup 0s --json > /dev/null
+for entry in "${SUITE[@]}"; do
+  name=${entry%%|*}; args=${entry#*|}
+  port=$HP; [ "$name" = http ] && port=$WP; [ "$name" = grpc ] && port=$GP
+  # shellcheck disable=SC2086
+  timeout 180 java -jar $IDBENCH resolve $args --target 127.0.0.1:$port --keys-file "$WORK/keys.txt" --duration 15s --warmup 0s --json > /dev/null
+done
+echo "warm-up done"
+
 RESULTS="$WORK/results.jsonl"
 : > "$RESULTS"
 for run in $(seq 1 "$RUNS"); do
@@ -74,9 +93,9 @@ for run in $(seq 1 "$RUNS"); do
     name=${entry%%|*}; args=${entry#*|}
     port=$HP; [ "$name" = http ] && port=$WP; [ "$name" = grpc ] && port=$GP
     # shellcheck disable=SC2086
-    node=$(timeout 180 java -jar $IDBENCH resolve $args --target 127.0.0.1:$port --keys-file "$WORK/keys.txt" --duration "$DURATION" --json)
+    node=$(timeout 180 java -jar $IDBENCH resolve $args --target 127.0.0.1:$port --keys-file "$WORK/keys.txt" --duration "$DURATION" --warmup "$WARMUP" --json)
     # shellcheck disable=SC2086
-    ceiling=$(timeout 180 java -jar $IDBENCH ceiling $args --keys-file "$WORK/keys.txt" --duration "$DURATION" --json)
+    ceiling=$(timeout 180 java -jar $IDBENCH ceiling $args --keys-file "$WORK/keys.txt" --duration "$DURATION" --warmup "$WARMUP" --json)
     echo "{\"run\": $run, \"name\": \"$name\", \"node\": $node, \"ceiling\": $ceiling}" >> "$RESULTS"
     echo "$name run $run done"
   done
@@ -94,10 +113,10 @@ done
 NODE_RSS_KB=$(ps -o rss= -p "$NODE_PID" | tr -d ' ')
 
 DATE=$(date -u +%Y-%m-%d)
-OUT=benchmarks/results/$DATE
-python3 - "$RESULTS" "$OUT" "$COUNT" "$SHAPE" "$DURATION" "$NODE_RSS_KB" "$REGISTRATIONS" <<'PY'
+OUT=benchmarks/results/${NAME:-$DATE}
+python3 - "$RESULTS" "$OUT" "$COUNT" "$SHAPE" "$DURATION" "$NODE_RSS_KB" "$REGISTRATIONS" "$WARMUP" "$ACCESS_LOG" <<'PY'
 import json, sys, platform, os, statistics
-results, out, count, shape, duration, rss, registrations = sys.argv[1:]
+results, out, count, shape, duration, rss, registrations, warmup, access_log = sys.argv[1:]
 regs = [json.loads(l) for l in open(registrations) if l.strip()]
 rows = [json.loads(l) for l in open(results)]
 by = {}
@@ -112,15 +131,18 @@ for name, rs in by.items():
                     "share_of_ceiling": n["throughput_per_s"] / c["throughput_per_s"] if c["throughput_per_s"] else None})
 machine = {"cpus": os.cpu_count(), "machine": platform.machine(), "kernel": platform.release(),
            "java": os.popen("java -version 2>&1 | head -1").read().strip()}
-doc = {"date": out.rsplit("/", 1)[1], "identifiers": int(count), "shape": shape, "duration": duration,
+doc = {"date": out.rsplit("/", 1)[1], "identifiers": int(count), "shape": shape, "duration": duration, "warmup": warmup,
+       "access_log": access_log, "load_average_at_end": os.getloadavg(),
        "node_rss_mb": round(int(rss) / 1024) if rss else None, "machine": machine, "results": summary, "runs": rows,
        "registration": regs}
 json.dump(doc, open(out + ".json", "w"), indent=2)
 with open(out + ".md", "w") as f:
     f.write(f"# Performance run {doc['date']}\n\n")
-    f.write(f"{count} identifiers ({shape} shape), {duration} per measurement, median of {len(rows) // max(1, len(by))} run(s); "
+    f.write(f"{count} identifiers ({shape} shape), all in the record cache; {duration} per measurement after {warmup} warm-up, "
+            f"median of {len(rows) // max(1, len(by))} run(s); access log {access_log}; "
             f"load generator (idbench) and node on the same machine: {machine['cpus']} CPUs, {machine['machine']}, "
-            f"kernel {machine['kernel']}, {machine['java']}. Node resident memory at the end: {doc['node_rss_mb']} MB.\n\n")
+            f"kernel {machine['kernel']}, {machine['java']}; load average at the end {doc['load_average_at_end'][0]:.1f}. "
+            f"Node resident memory at the end: {doc['node_rss_mb']} MB.\n\n")
     f.write("| workload | node throughput /s | p50 µs | p99 µs | p99.9 µs | errors | ceiling /s | share of ceiling |\n")
     f.write("|---|---|---|---|---|---|---|---|\n")
     for s in summary:

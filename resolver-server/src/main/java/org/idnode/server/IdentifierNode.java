@@ -39,6 +39,7 @@ import org.idnode.server.federation.TopLevel;
 import org.idnode.server.grpc.GrpcApi;
 import org.idnode.server.grpc.GrpcServer;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.handler.PackedRecords;
 import org.idnode.server.http.HttpApi;
 import org.idnode.server.keys.NodeKeys;
 import org.idnode.server.lifecycle.NodeHealth;
@@ -94,7 +95,7 @@ public final class IdentifierNode implements AutoCloseable {
         TemplateCatalog templates = loadTemplates(config);
         NodeKeys keys = NodeKeys.loadOrCreate(config.privateKeyFile(), config.dataDir());
         rocks = openStore(config.dataDir(), config.blockCacheMb());
-        store = new CachingHandleRecordStore(rocks, config.cacheMaxEntries());
+        store = recordCache(rocks, config.recordCache());
         blockingWork = new ThreadPoolExecutor(config.storeThreads(), config.storeThreads(), 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.storeQueue()), named("idnode-store"), new ThreadPoolExecutor.AbortPolicy());
         AtomicReference<NodeSite> published = new AtomicReference<>();
@@ -175,6 +176,13 @@ public final class IdentifierNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The record cache in front of the store, bounded as configured, keeping records packed ({@link PackedRecords}). */
+    private static CachingHandleRecordStore recordCache(RocksDbHandleRecordStore rocks, NodeConfig.RecordCache settings) {
+        return settings.byMemory()
+                ? CachingHandleRecordStore.withMemoryBudget(rocks, (long) settings.maxMb() << 20, PackedRecords::pack)
+                : new CachingHandleRecordStore(rocks, settings.maxEntries(), PackedRecords::pack);
     }
 
     /**

@@ -23,6 +23,7 @@ import com.google.gson.JsonParser;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
+import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.Common;
 import org.idnode.api.v1.IdentifierServiceGrpc;
 import org.idnode.api.v1.ResolveRequest;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The access log and the error log as {@code idnode serve} writes them through the shipped {@code conf/logback.xml}
  * (a node in its own JVM): one line per request on every interface (Handle over UDP, TCP and HTTP, REST, gRPC), in the
- * CNRI layout and as JSON lines, and none when it is off; the node's own notices in {@code error.log}.
+ * CNRI layout and as JSON lines, and none when it is off, nor for requests the rate limit refuses (counted in the
+ * metrics only); the node's own notices in {@code error.log}.
  */
 class AccessLogTest {
     static final String HANDLE = "88.999.1/ACCESS-1";
@@ -55,19 +57,29 @@ class AccessLogTest {
         }
     }
 
+    /** Traffic sent to the node of {@link #accessLines(String, String, Traffic)}. */
+    interface Traffic {
+        void send(ChildJvm.NodePorts ports) throws Exception;
+    }
+
     /** Runs a node with {@code logging.access: format} and the shipped logback configuration, sends one request of each kind, stops it. */
     List<String> accessLines(String format) throws Exception {
+        return accessLines(format, "", AccessLogTest::sendOneOfEach);
+    }
+
+    /** Runs a node with {@code logging.access: format}, the shipped logback configuration and {@code moreYaml}, sends {@code traffic}, stops it. */
+    List<String> accessLines(String format, String moreYaml, Traffic traffic) throws Exception {
         Path data = tmp.resolve("data");
         TestNode.importLines(data, List.of(RECORD));
         Path logs = tmp.resolve("logs");
         Path logback = Path.of(System.getProperty("idnode.project.root"), "conf", "logback.xml");
         Path yaml = Files.writeString(tmp.resolve("node.yaml"), "logging:\n  config: \"" + logback + "\"\n  dir: \"" + logs
-                + "\"\n  access: " + format + "\n");
+                + "\"\n  access: " + format + "\n" + moreYaml);
         ChildJvm node = ChildJvm.launch(tmp, "org.idnode.server.cli.IdnodeCommand", List.of(), "serve", "--config", yaml.toString(),
                 "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0", "--grpc-port", "0");
         children.add(node);
         ChildJvm.NodePorts ports = ChildJvm.NodePorts.of(node.awaitReady());
-        sendOneOfEach(ports);
+        traffic.send(ports);
         node.terminate(Duration.ofSeconds(60));
         assertThat(Files.readString(logs.resolve("error.log"))).as("the error log").contains("every request accepted was answered");
         Path access = logs.resolve("access.log");
@@ -153,6 +165,25 @@ class AccessLogTest {
         assertThat(o.get("code").getAsString()).isEqualTo(code);
         assertThat(o.get("handle").getAsString()).isEqualTo(handle);
         assertThat(o.get(numberKey).getAsInt()).isEqualTo(number);
+    }
+
+    @Test
+    void requestsRefusedByTheRateLimitAreCountedButNotLogged() throws Exception {
+        int sent = 8;
+        long[] answered = new long[2]; // served, refused with SERVER_TOO_BUSY
+        List<String> lines = accessLines("json", "limits:\n  rate: {per-second: 1, burst: 2}\n", ports -> {
+            List<Integer> codes = RawClients.udpBurst("127.0.0.1", ports.udp(), HANDLE, sent);
+            answered[0] = codes.stream().filter(c -> c == AbstractMessage.RC_SUCCESS).count();
+            answered[1] = codes.stream().filter(c -> c == AbstractMessage.RC_SERVER_TOO_BUSY).count();
+            assertThat(answered[0] + answered[1]).as("every answer a success or a refusal").isEqualTo(codes.size());
+            assertThat(answered[1]).as("refused").isGreaterThan(0);
+            PrometheusText metrics = PrometheusText.scrape(ports.http());
+            assertThat(metrics.value("idnode_requests_total", "protocol", "udp", "operation", "resolve", "code", "SERVER_TOO_BUSY"))
+                    .isEqualTo(answered[1]);
+            assertThat(metrics.value("idnode_udp_refusals_dropped_total")).isEqualTo(sent - codes.size());
+        });
+        assertThat(lines).filteredOn(l -> l.contains("\"protocol\":\"udp\"")).as("only the requests served are logged").hasSize((int) answered[0])
+                .allSatisfy(l -> assertThat(l).contains("\"code\":\"SUCCESS\""));
     }
 
     @Test

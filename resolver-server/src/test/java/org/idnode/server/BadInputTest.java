@@ -2,16 +2,20 @@ package org.idnode.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.idnode.server.RawClients.decode;
+import static org.idnode.server.RawClients.envelope;
+import static org.idnode.server.RawClients.errorText;
+import static org.idnode.server.RawClients.readHttpReply;
+import static org.idnode.server.RawClients.readOneMessage;
+import static org.idnode.server.RawClients.receive;
+import static org.idnode.server.RawClients.resolutionMessage;
+import static org.idnode.server.RawClients.whole;
 
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -21,21 +25,15 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AddValueRequest;
 import net.handle.hdllib.Common;
-import net.handle.hdllib.Encoder;
 import net.handle.hdllib.ErrorResponse;
 import net.handle.hdllib.HandleValue;
 import net.handle.hdllib.Interface;
-import net.handle.hdllib.MessageEnvelope;
-import net.handle.hdllib.ResolutionRequest;
 import net.handle.hdllib.ResolutionResponse;
 import net.handle.hdllib.Util;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +51,6 @@ import org.junit.jupiter.api.io.TempDir;
 class BadInputTest {
     private static final String GOOD = "88.999.1/GOOD";
     private static final String GOOD_URL = "https://example.com/good";
-    private static final int SOCKET_TIMEOUT_MS = 5000;
     private static final int HEADER_SIZE = 24;
 
     @TempDir
@@ -89,7 +86,7 @@ class BadInputTest {
         }
         // The node may answer RC_PROTOCOL_ERROR before closing; if it did, the answer must be well formed.
         if (answer.length > 0) {
-            AbstractMessage m = decodeWhole(answer);
+            AbstractMessage m = decode(answer);
             assertThat(m.responseCode).isEqualTo(AbstractMessage.RC_PROTOCOL_ERROR);
             assertThat(m.requestId).isEqualTo(announcedRequestId);
         }
@@ -128,7 +125,7 @@ class BadInputTest {
                 s.getOutputStream().flush();
                 answer = readUntilClosed(s);
             }
-            AbstractMessage m = decodeWhole(answer);
+            AbstractMessage m = decode(answer);
             assertThat(m.responseCode).as("answer to messageLength %s", Integer.toUnsignedString(lengths[i]))
                     .isEqualTo(AbstractMessage.RC_PROTOCOL_ERROR);
             assertThat(m.requestId).isEqualTo(requestId);
@@ -144,7 +141,7 @@ class BadInputTest {
             OutputStream out = s.getOutputStream();
             out.write(whole(resolutionMessage(invalidUtf8Handle(), 31337), 31337));
             out.flush();
-            AbstractMessage m = decodeWhole(readOneMessage(s.getInputStream()));
+            AbstractMessage m = decode(readOneMessage(s.getInputStream()));
             assertThat(m.requestId).isEqualTo(31337);
             assertThat(m.responseCode).isEqualTo(AbstractMessage.RC_INVALID_HANDLE);
             assertThat(errorText(m)).contains("UTF-8");
@@ -152,7 +149,7 @@ class BadInputTest {
             // A request error is not a framing error: the same connection answers the next request.
             out.write(whole(resolutionMessage(Util.encodeString(GOOD), 31338), 31338));
             out.flush();
-            AbstractMessage ok = decodeWhole(readOneMessage(s.getInputStream()));
+            AbstractMessage ok = decode(readOneMessage(s.getInputStream()));
             assertThat(ok.requestId).isEqualTo(31338);
             assertThat(ok.responseCode).isEqualTo(AbstractMessage.RC_SUCCESS);
             assertThat(urlOf(((ResolutionResponse) ok).getHandleValues())).isEqualTo(GOOD_URL);
@@ -178,7 +175,7 @@ class BadInputTest {
                 // A message that cannot be decoded is answered, then the connection is closed.
                 answer = readUntilClosed(s);
             }
-            AbstractMessage m = decodeWhole(answer);
+            AbstractMessage m = decode(answer);
             assertThat(m.responseCode).as("answer to bodyLength %d in a %d-byte message", claimed[i], msg.length)
                     .isEqualTo(AbstractMessage.RC_PROTOCOL_ERROR);
             assertThat(m.requestId).isEqualTo(requestId);
@@ -188,7 +185,7 @@ class BadInputTest {
             byte[] msg = valid.clone();
             ByteBuffer.wrap(msg).putInt(20, Integer.MAX_VALUE);
             send(udp, whole(msg, 565));
-            AbstractMessage m = decodeWhole(receive(udp));
+            AbstractMessage m = decode(receive(udp));
             assertThat(m.responseCode).isEqualTo(AbstractMessage.RC_PROTOCOL_ERROR);
             assertThat(m.requestId).isEqualTo(565);
         }
@@ -234,7 +231,7 @@ class BadInputTest {
                 // One answer; the node then closes (protocol error) or keeps the connection (not supported).
                 answer = readOneMessage(s.getInputStream());
             }
-            AbstractMessage m = decodeWhole(answer);
+            AbstractMessage m = decode(answer);
             assertThat(m.requestId).isEqualTo(tcpId);
             assertThat(m.responseCode).as("TCP answer to %s", bomb.getKey())
                     .isIn(AbstractMessage.RC_PROTOCOL_ERROR, AbstractMessage.RC_OPERATION_NOT_SUPPORTED);
@@ -242,7 +239,7 @@ class BadInputTest {
             int udpId = ++requestId;
             try (DatagramSocket udp = udp()) {
                 send(udp, whole(bomb.getValue(), udpId));
-                AbstractMessage u = decodeWhole(receive(udp));
+                AbstractMessage u = decode(receive(udp));
                 assertThat(u.requestId).isEqualTo(udpId);
                 assertThat(u.responseCode).as("UDP answer to %s", bomb.getKey())
                         .isIn(AbstractMessage.RC_PROTOCOL_ERROR, AbstractMessage.RC_OPERATION_NOT_SUPPORTED);
@@ -294,7 +291,7 @@ class BadInputTest {
     void udpInvalidUtf8HandleIsInvalidHandle() throws Exception {
         try (DatagramSocket udp = udp()) {
             send(udp, whole(resolutionMessage(invalidUtf8Handle(), 4242), 4242));
-            AbstractMessage m = decodeWhole(receive(udp));
+            AbstractMessage m = decode(receive(udp));
             assertThat(m.requestId).isEqualTo(4242);
             assertThat(m.responseCode).isEqualTo(AbstractMessage.RC_INVALID_HANDLE);
             assertThat(errorText(m)).contains("UTF-8");
@@ -342,7 +339,7 @@ class BadInputTest {
         System.arraycopy(resolutionMessage(Util.encodeString(GOOD), 7007), 0, datagram, Common.MESSAGE_ENVELOPE_SIZE, 30);
         try (DatagramSocket udp = udp()) {
             send(udp, datagram);
-            AbstractMessage m = decodeWhole(receive(udp));
+            AbstractMessage m = decode(receive(udp));
             assertThat(m.responseCode).isEqualTo(AbstractMessage.RC_PROTOCOL_ERROR);
             assertThat(m.requestId).isEqualTo(7007);
         }
@@ -354,19 +351,19 @@ class BadInputTest {
     @Test
     void httpOverlongRequestLineIs414AndClosed() throws Exception {
         String path = "/api/handles/88.999.1/" + "A".repeat(10 * 1024);
-        HttpReply reply;
+        RawClients.HttpReply reply;
         try (Socket s = http()) {
             s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
             reply = readHttpReply(s.getInputStream());
             assertThat(readUntilClosed(s)).as("nothing after the error reply; the node closes").isEmpty();
         }
-        assertThat(reply.status).isIn(414, 400);
+        assertThat(reply.status()).isIn(414, 400);
         assertThat(reply.header("connection")).isEqualToIgnoringCase("close");
 
-        HttpReply good = httpGet("/api/handles/" + GOOD);
-        assertThat(good.status).isEqualTo(200);
-        assertThat(good.bodyText()).contains(GOOD_URL);
+        RawClients.HttpReply good = httpGet("/api/handles/" + GOOD);
+        assertThat(good.status()).isEqualTo(200);
+        assertThat(good.text()).contains(GOOD_URL);
         assertThat(good.json().get("responseCode").getAsInt()).isEqualTo(AbstractMessage.RC_SUCCESS);
         assertGoodResolves(Interface.SP_HDL_HTTP);
     }
@@ -375,8 +372,8 @@ class BadInputTest {
     void httpHandleOver255BytesIs400WithInvalidHandle() throws Exception {
         String handle = "88.999.1/" + "B".repeat(300 - "88.999.1/".length());
         assertThat(handle.getBytes(StandardCharsets.UTF_8)).hasSize(300);
-        HttpReply reply = httpGet("/api/handles/" + handle);
-        assertThat(reply.status).isEqualTo(400);
+        RawClients.HttpReply reply = httpGet("/api/handles/" + handle);
+        assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.header("content-type")).startsWith("application/json");
         assertThat(reply.json().get("responseCode").getAsInt()).isEqualTo(AbstractMessage.RC_INVALID_HANDLE);
         assertGoodResolves(Interface.SP_HDL_HTTP);
@@ -384,8 +381,8 @@ class BadInputTest {
 
     @Test
     void httpInvalidUtf8HandleIs400WithInvalidHandleAsOverUdpAndTcp() throws Exception {
-        HttpReply reply = httpGet("/api/handles/88.999.1/%C3%28");
-        assertThat(reply.status).isEqualTo(400);
+        RawClients.HttpReply reply = httpGet("/api/handles/88.999.1/%C3%28");
+        assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.json().get("responseCode").getAsInt()).isEqualTo(AbstractMessage.RC_INVALID_HANDLE);
         assertThat(reply.json().get("message").getAsString()).contains("UTF-8");
         assertGoodResolves(Interface.SP_HDL_HTTP);
@@ -401,7 +398,7 @@ class BadInputTest {
         byte[] undecodable = whole(randomBytes(64), 8119);
         ByteBuffer.wrap(undecodable, Common.MESSAGE_ENVELOPE_SIZE, 4).putInt(AbstractMessage.OC_RESOLUTION);
         for (byte[] body : List.of(shortGarbage, longGarbage, lyingEnvelope, undecodable)) {
-            HttpReply reply;
+            RawClients.HttpReply reply;
             try (Socket s = http()) {
                 OutputStream out = s.getOutputStream();
                 out.write(("POST /88.999.1%2FGOOD HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + Common.HDL_MIME_TYPE
@@ -412,11 +409,11 @@ class BadInputTest {
             }
             String type = reply.header("content-type");
             if (type != null && type.startsWith("application/json")) {
-                assertThat(reply.status).as("JSON error status").isBetween(400, 499);
+                assertThat(reply.status()).as("JSON error status").isBetween(400, 499);
                 assertThat(reply.json().get("responseCode").getAsInt()).isEqualTo(AbstractMessage.RC_PROTOCOL_ERROR);
             } else {
                 assertThat(type).isEqualTo(Common.HDL_MIME_TYPE);
-                AbstractMessage m = decodeWhole(reply.body);
+                AbstractMessage m = decode(reply.body());
                 assertThat(m.responseCode).isEqualTo(AbstractMessage.RC_PROTOCOL_ERROR);
                 assertThat(m.requestId).isEqualTo(ByteBuffer.wrap(body, 8, 4).getInt());
             }
@@ -430,19 +427,19 @@ class BadInputTest {
             OutputStream out = s.getOutputStream();
             out.write("GET /api/handles/88.999.1/%ZZ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            HttpReply bad = readHttpReply(s.getInputStream());
-            assertThat(bad.status).isEqualTo(400);
+            RawClients.HttpReply bad = readHttpReply(s.getInputStream());
+            assertThat(bad.status()).isEqualTo(400);
             assertThat(bad.json().get("responseCode").getAsInt()).isEqualTo(AbstractMessage.RC_PROTOCOL_ERROR);
 
             // Keep-alive: the same connection answers the next request.
             out.write(("GET /api/handles/" + GOOD + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            HttpReply good = readHttpReply(s.getInputStream());
-            assertThat(good.status).isEqualTo(200);
-            assertThat(good.bodyText()).contains(GOOD_URL);
+            RawClients.HttpReply good = readHttpReply(s.getInputStream());
+            assertThat(good.status()).isEqualTo(200);
+            assertThat(good.text()).contains(GOOD_URL);
         }
-        HttpReply truncatedEscape = httpGet("/api/handles/88.999.1/ABC%E");
-        assertThat(truncatedEscape.status).isEqualTo(400);
+        RawClients.HttpReply truncatedEscape = httpGet("/api/handles/88.999.1/ABC%E");
+        assertThat(truncatedEscape.status()).isEqualTo(400);
         assertGoodResolves(Interface.SP_HDL_HTTP);
     }
 
@@ -470,79 +467,18 @@ class BadInputTest {
         return new byte[] {'8', '8', '.', '9', '9', '9', '.', '1', '/', (byte) 0xC3, (byte) 0x28};
     }
 
-    /** A v2.11 envelope; {@code messageLength} is written as given, even when invalid. */
-    private static byte[] envelope(int requestId, int messageLength) {
-        MessageEnvelope env = new MessageEnvelope();
-        env.protocolMajorVersion = 2;
-        env.protocolMinorVersion = 11;
-        env.suggestMajorProtocolVersion = 2;
-        env.suggestMinorProtocolVersion = 11;
-        env.requestId = requestId;
-        env.messageLength = messageLength;
-        byte[] out = new byte[Common.MESSAGE_ENVELOPE_SIZE];
-        Encoder.encodeEnvelope(env, out);
-        // encodeEnvelope writes messageLength as given; make sure of it for the invalid values.
-        ByteBuffer.wrap(out).putInt(16, messageLength);
-        return out;
-    }
-
-    /** Header + body + credential of a v2.11 resolution request for raw handle bytes. */
-    private static byte[] resolutionMessage(byte[] handle, int requestId) throws Exception {
-        ResolutionRequest req = new ResolutionRequest(handle, null, null, null);
-        req.majorProtocolVersion = 2;
-        req.minorProtocolVersion = 11;
-        req.suggestMajorProtocolVersion = 2;
-        req.suggestMinorProtocolVersion = 11;
-        req.requestId = requestId;
-        return req.getEncodedMessage();
-    }
-
     private static byte[] patched(byte[] message, int offset, int value) {
         byte[] copy = message.clone();
         ByteBuffer.wrap(copy).putInt(offset, value);
         return copy;
     }
 
-    /** Envelope (length = message length) + message. */
-    private static byte[] whole(byte[] message, int requestId) {
-        byte[] out = new byte[Common.MESSAGE_ENVELOPE_SIZE + message.length];
-        System.arraycopy(envelope(requestId, message.length), 0, out, 0, Common.MESSAGE_ENVELOPE_SIZE);
-        System.arraycopy(message, 0, out, Common.MESSAGE_ENVELOPE_SIZE, message.length);
-        return out;
-    }
-
-    /** Decodes envelope + message (one whole message, or one single-packet UDP answer) with CNRI's decoder. */
-    private static AbstractMessage decodeWhole(byte[] bytes) throws Exception {
-        assertThat(bytes.length).as("answer bytes").isGreaterThanOrEqualTo(Common.MESSAGE_ENVELOPE_SIZE);
-        MessageEnvelope env = new MessageEnvelope();
-        Encoder.decodeEnvelope(bytes, env);
-        assertThat(env.truncated).as("single-packet answer").isFalse();
-        assertThat(bytes.length - Common.MESSAGE_ENVELOPE_SIZE).as("message bytes after the envelope").isEqualTo(env.messageLength);
-        AbstractMessage m = Encoder.decodeMessage(bytes, Common.MESSAGE_ENVELOPE_SIZE, env);
-        assertThat(m).as("decodable answer").isNotNull();
-        assertThat(m.requestId).as("envelope and message agree").isEqualTo(env.requestId);
-        return m;
-    }
-
-    private static String errorText(AbstractMessage m) {
-        assertThat(m).isInstanceOf(ErrorResponse.class);
-        byte[] text = ((ErrorResponse) m).message;
-        return text == null ? "" : new String(text, StandardCharsets.UTF_8);
-    }
-
     private static Socket tcp() throws IOException {
-        return connect(node.handlePort());
+        return RawClients.tcp("127.0.0.1", node.handlePort());
     }
 
     private static Socket http() throws IOException {
-        return connect(node.httpPort());
-    }
-
-    private static Socket connect(int port) throws IOException {
-        Socket s = new Socket();
-        s.setSoTimeout(SOCKET_TIMEOUT_MS);
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), SOCKET_TIMEOUT_MS);
-        return s;
+        return RawClients.tcp("127.0.0.1", node.httpPort());
     }
 
     /** Writes, ignoring a reset: the node may close before reading everything. */
@@ -568,46 +504,19 @@ class BadInputTest {
                 got.write(buf, 0, n);
             }
         } catch (SocketTimeoutException e) {
-            fail("the node neither answered nor closed the connection within " + SOCKET_TIMEOUT_MS + " ms; got " + got.size() + " bytes");
+            fail("the node neither answered nor closed the connection within " + RawClients.TIMEOUT_MS + " ms; got " + got.size() + " bytes");
         } catch (SocketException e) {
             // Connection reset: closed by the node with unread input on its side.
         }
         return got.toByteArray();
     }
 
-    /** Reads one TCP-framed message: the envelope, then messageLength bytes. */
-    private static byte[] readOneMessage(InputStream in) throws IOException {
-        byte[] env = in.readNBytes(Common.MESSAGE_ENVELOPE_SIZE);
-        if (env.length < Common.MESSAGE_ENVELOPE_SIZE) {
-            throw new EOFException("connection closed inside the envelope");
-        }
-        int length = ByteBuffer.wrap(env, 16, 4).getInt();
-        assertThat(length).isBetween(0, Common.MAX_MESSAGE_LENGTH);
-        byte[] msg = in.readNBytes(length);
-        if (msg.length < length) {
-            throw new EOFException("connection closed inside the message");
-        }
-        byte[] out = Arrays.copyOf(env, Common.MESSAGE_ENVELOPE_SIZE + length);
-        System.arraycopy(msg, 0, out, Common.MESSAGE_ENVELOPE_SIZE, length);
-        return out;
-    }
-
     private static DatagramSocket udp() throws IOException {
-        DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        s.setSoTimeout(SOCKET_TIMEOUT_MS);
-        s.setSendBufferSize(256 * 1024);
-        return s;
+        return RawClients.udp("127.0.0.1");
     }
 
     private static void send(DatagramSocket s, byte[] datagram) throws IOException {
-        s.send(new DatagramPacket(datagram, datagram.length, InetAddress.getLoopbackAddress(), node.handlePort()));
-    }
-
-    private static byte[] receive(DatagramSocket s) throws IOException {
-        byte[] buf = new byte[65536];
-        DatagramPacket p = new DatagramPacket(buf, buf.length);
-        s.receive(p);
-        return Arrays.copyOf(buf, p.getLength());
+        RawClients.send(s, node.handlePort(), datagram);
     }
 
     private static void assertProtocolErrorOrSilence(DatagramSocket s, int requestId) throws Exception {
@@ -617,62 +526,17 @@ class BadInputTest {
         } catch (SocketTimeoutException silent) {
             return;
         }
-        AbstractMessage m = decodeWhole(answer);
+        AbstractMessage m = decode(answer);
         assertThat(m.responseCode).isEqualTo(AbstractMessage.RC_PROTOCOL_ERROR);
         assertThat(m.requestId).isEqualTo(requestId);
     }
 
-    private static HttpReply httpGet(String path) throws IOException {
+    private static RawClients.HttpReply httpGet(String path) throws IOException {
         try (Socket s = http()) {
             s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
             return readHttpReply(s.getInputStream());
-        }
-    }
-
-    /** Reads one HTTP/1.1 response with a Content-Length body (the only kind the node sends). */
-    private static HttpReply readHttpReply(InputStream in) throws IOException {
-        String statusLine = readLine(in);
-        String[] parts = statusLine.split(" ", 3);
-        assertThat(parts[0]).as("status line '%s'", statusLine).startsWith("HTTP/1.");
-        int status = Integer.parseInt(parts[1]);
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String line; !(line = readLine(in)).isEmpty(); ) {
-            int colon = line.indexOf(':');
-            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-        }
-        String length = headers.get("content-length");
-        assertThat(length).as("Content-Length of a %d reply", status).isNotNull();
-        byte[] body = in.readNBytes(Integer.parseInt(length));
-        assertThat(body).hasSize(Integer.parseInt(length));
-        return new HttpReply(status, headers, body);
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int b; (b = in.read()) != '\n'; ) {
-            if (b == -1) {
-                throw new EOFException("connection closed inside the HTTP response head: '" + line + "'");
-            }
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        return line.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    private record HttpReply(int status, Map<String, String> headers, byte[] body) {
-        String header(String name) {
-            return headers.get(name);
-        }
-
-        String bodyText() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
-
-        JsonObject json() {
-            return JsonParser.parseString(bodyText()).getAsJsonObject();
         }
     }
 }

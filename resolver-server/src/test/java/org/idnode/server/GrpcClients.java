@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +17,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
+import io.grpc.Attributes;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
@@ -61,6 +66,23 @@ final class GrpcClients {
         return NettyChannelBuilder.forAddress("127.0.0.1", node.grpcAddress().orElseThrow().getPort())
                 .usePlaintext()
                 .maxInboundMessageSize(64 << 20)
+                .build();
+    }
+
+    /**
+     * A plaintext channel to 127.0.0.1:{@code port} whose connections come from the loopback address {@code from}
+     * (127.0.0.2, ...), so that one test can be several clients as the node's per-address limits see them.
+     */
+    static ManagedChannel channelFrom(String from, int port) throws UnknownHostException {
+        InetSocketAddress local = new InetSocketAddress(InetAddress.getByName(from), 0);
+        return NettyChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .localSocketPicker(new NettyChannelBuilder.LocalSocketPicker() {
+                    @Override
+                    public SocketAddress createSocketAddress(SocketAddress remote, Attributes attrs) {
+                        return local;
+                    }
+                })
                 .build();
     }
 

@@ -1,5 +1,10 @@
 package org.idnode.server;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +28,18 @@ final class PrometheusText {
 
     private PrometheusText(List<Sample> samples) {
         this.samples = samples;
+    }
+
+    /** {@code GET /metrics} from the node's HTTP port on 127.0.0.1, which must answer 200; parsed. */
+    static PrometheusText scrape(int httpPort) throws Exception {
+        HttpResponse<String> resp = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+                        .timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (resp.statusCode() != 200) {
+            throw new AssertionError("GET /metrics answered " + resp.statusCode() + ": " + resp.body());
+        }
+        return parse(resp.body());
     }
 
     static PrometheusText parse(String text) {

@@ -3,23 +3,18 @@ package org.idnode.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import com.google.rpc.ErrorInfo;
-import io.grpc.Attributes;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractResponse;
 import net.handle.hdllib.HandleResolver;
@@ -39,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * client at a modest fixed rate from another address gets only answers; after the flood the bucket refills; an
  * allow-listed address is never refused. The node allows 20 requests per second per address and protocol, 20 at once.
  * UDP refusals are answered at the client's own rate (the others dropped); a refused TCP or HTTP connection is not
- * read from for a second.
+ * read from for a second. Refusals are counted in {@code idnode_requests_total} under their protocol's refusal code
+ * (not timed), UDP refusals dropped unanswered in {@code idnode_udp_refusals_dropped_total}.
  */
 class RateLimitTest {
     private static final int RATE = 20;
@@ -52,8 +48,7 @@ class RateLimitTest {
 
     @BeforeAll
     static void start() throws Exception {
-        node = TestNode.start(dataDir, List.of("{\"handle\":\"" + HANDLE + "\",\"values\":["
-                        + "{\"index\":1,\"type\":\"URL\",\"data\":{\"format\":\"string\",\"value\":\"https://example.com/lot/1\"}}]}"),
+        node = TestNode.start(dataDir, List.of(TestNode.urlRecord(HANDLE, "https://example.com/lot/1")),
                 "limits:\n  rate: {per-second: " + RATE + ", burst: " + RATE + "}\n  allow: [\"127.0.0.44\"]\n");
     }
 
@@ -81,24 +76,7 @@ class RateLimitTest {
     // ---------------------------------------------------------------- Handle UDP
 
     private static List<Integer> udpBurst(String from, int count) throws Exception {
-        List<Integer> codes = new ArrayList<>();
-        try (DatagramSocket s = RawClients.udp(from)) {
-            s.setReceiveBufferSize(1 << 20);
-            for (int i = 1; i <= count; i++) {
-                RawClients.send(s, node.handlePort(), RawClients.resolutionRequest(HANDLE, i));
-            }
-            // Every admitted request is answered; refusals are answered at the client's own rate, the rest dropped:
-            // read until nothing more comes.
-            for (int i = 1; i <= count; i++) {
-                try {
-                    codes.add(RawClients.decode(RawClients.receive(s)).responseCode);
-                } catch (java.net.SocketTimeoutException e) {
-                    break;
-                }
-                s.setSoTimeout(1000);
-            }
-        }
-        return codes;
+        return RawClients.udpBurst(from, node.handlePort(), HANDLE, count);
     }
 
     @Test
@@ -162,6 +140,7 @@ class RateLimitTest {
 
     @Test
     void tcpFlooderIsRefusedWhileAnotherClientIsServed() throws Exception {
+        PrometheusText before = scrape();
         CompletableFuture<List<Integer>> flood = CompletableFuture.supplyAsync(() -> {
             try {
                 return tcpPipelined("127.0.0.5", FLOOD);
@@ -175,6 +154,8 @@ class RateLimitTest {
         assertThat(flooded).hasSize(FLOOD).containsOnly(AbstractMessage.RC_SUCCESS, AbstractMessage.RC_SERVER_TOO_BUSY)
                 .contains(AbstractMessage.RC_SERVER_TOO_BUSY);
         assertThat(node.node.limits().rateLimitedCount("tcp")).isGreaterThan(0);
+        assertThat(refusalsCounted(before, scrape(), "tcp", "SERVER_TOO_BUSY")).as("refusals counted as requests under their code")
+                .isEqualTo(flooded.stream().filter(c -> c == AbstractMessage.RC_SERVER_TOO_BUSY).count());
     }
 
     // ---------------------------------------------------------------- HTTP
@@ -193,6 +174,7 @@ class RateLimitTest {
 
     @Test
     void httpFlooderGets429WithRetryAfterWhileAnotherClientIsServed() throws Exception {
+        PrometheusText before = scrape();
         CompletableFuture<List<RawClients.HttpReply>> flood = CompletableFuture.supplyAsync(() -> {
             try {
                 return httpKeepAlive("127.0.0.7", FLOOD);
@@ -212,6 +194,12 @@ class RateLimitTest {
         // The connection stayed open after each 429: every one of the FLOOD requests was answered on it.
         assertThat(flooded).hasSize(FLOOD);
         assertThat(node.node.limits().rateLimitedCount("http")).isGreaterThan(0);
+        PrometheusText after = scrape();
+        assertThat(refusalsCounted(before, after, "http", "429")).as("refusals counted as requests under their status")
+                .isEqualTo(flooded.stream().filter(r -> r.status() == 429).count());
+        long served = Stream.concat(flooded.stream(), polite.stream()).filter(r -> r.status() == 200).count();
+        assertThat(growth(before, after, "idnode_request_duration_seconds_count", "protocol", "http", "operation", "resolve"))
+                .as("refusals are not timed").isEqualTo(served);
     }
 
     // ---------------------------------------------------------------- refused connections resume apart
@@ -322,50 +310,48 @@ class RateLimitTest {
     // ---------------------------------------------------------------- metrics
 
     private static PrometheusText scrape() throws Exception {
-        java.net.http.HttpResponse<String> resp = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.httpPort() + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(resp.statusCode()).isEqualTo(200);
-        return PrometheusText.parse(resp.body());
+        return PrometheusText.scrape(node.httpPort());
+    }
+
+    /** How much the samples called {@code name} with {@code labels} grew from {@code before} to {@code after}. */
+    private static long growth(PrometheusText before, PrometheusText after, String name, String... labels) {
+        return Math.round(after.value(name, labels) - before.value(name, labels));
+    }
+
+    /** Refusals answered by each protocol's refusal code, under the request's operation. */
+    private static long refusalsCounted(PrometheusText before, PrometheusText after, String protocol, String code) {
+        return growth(before, after, "idnode_requests_total", "protocol", protocol, "operation", "resolve", "code", code);
     }
 
     @Test
-    void refusalsAreCountedInTheMetricsAndNotAsAnsweredRequests() throws Exception {
+    void udpRefusalsAreCountedAsRequestsAndTheDroppedOnesApart() throws Exception {
         PrometheusText before = scrape();
         List<Integer> flooded = udpBurst("127.0.0.12", FLOOD);
         PrometheusText after = scrape();
 
         long refusedSeen = flooded.stream().filter(c -> c == AbstractMessage.RC_SERVER_TOO_BUSY).count();
         long served = flooded.stream().filter(c -> c == AbstractMessage.RC_SUCCESS).count();
+        long dropped = FLOOD - flooded.size();
         assertThat(refusedSeen).isGreaterThan(0);
+        assertThat(dropped).isGreaterThan(0);
+        assertThat(refusalsCounted(before, after, "udp", "SERVER_TOO_BUSY")).as("every refusal answered, under its code").isEqualTo(refusedSeen);
+        assertThat(refusalsCounted(before, after, "udp", "SUCCESS")).isEqualTo(served);
+        assertThat(growth(before, after, "idnode_request_duration_seconds_count", "protocol", "udp", "operation", "resolve"))
+                .as("refusals are not timed").isEqualTo(served);
+        assertThat(growth(before, after, "idnode_udp_refusals_dropped_total")).as("refusals dropped unanswered").isEqualTo(dropped);
         String refused = "idnode_rate_limited_requests_total";
-        assertThat(after.value(refused, "protocol", "udp") - before.value(refused, "protocol", "udp"))
-                .as("every refusal counted, also those dropped unanswered").isGreaterThanOrEqualTo(refusedSeen);
+        assertThat(growth(before, after, refused, "protocol", "udp")).as("every refusal").isEqualTo(refusedSeen + dropped);
         assertThat(after.value(refused, "protocol", "udp")).isEqualTo(node.node.limits().rateLimitedCount("udp"));
         for (String protocol : List.of("tcp", "http", "grpc")) {
             assertThat(after.find(refused, "protocol", protocol)).as(protocol).hasSize(1);
         }
-        String requests = "idnode_requests_total";
-        assertThat(after.value(requests, "protocol", "udp", "code", "SERVER_TOO_BUSY")
-                - before.value(requests, "protocol", "udp", "code", "SERVER_TOO_BUSY")).as("refusals are not answered requests").isZero();
-        assertThat(after.value(requests, "protocol", "udp", "operation", "resolve", "code", "SUCCESS")
-                - before.value(requests, "protocol", "udp", "operation", "resolve", "code", "SUCCESS")).isEqualTo(served);
     }
 
     // ---------------------------------------------------------------- gRPC
 
     /** A channel whose connections come from {@code from}. */
     private static ManagedChannel grpcFrom(String from) throws Exception {
-        InetAddress local = InetAddress.getByName(from);
-        return NettyChannelBuilder.forAddress("127.0.0.1", node.node.grpcAddress().orElseThrow().getPort())
-                .usePlaintext()
-                .localSocketPicker(new NettyChannelBuilder.LocalSocketPicker() {
-                    @Override
-                    public SocketAddress createSocketAddress(SocketAddress remote, Attributes attrs) {
-                        return new InetSocketAddress(local, 0);
-                    }
-                })
-                .build();
+        return GrpcClients.channelFrom(from, node.node.grpcAddress().orElseThrow().getPort());
     }
 
     private static List<Status.Code> grpcCalls(ManagedChannel channel, int count, List<StatusRuntimeException> failures) {
@@ -387,6 +373,7 @@ class RateLimitTest {
     void grpcFlooderGetsResourceExhaustedWhileAnotherClientIsServed() throws Exception {
         ManagedChannel flooder = grpcFrom("127.0.0.9");
         ManagedChannel polite = grpcFrom("127.0.0.10");
+        PrometheusText before = scrape();
         try {
             List<StatusRuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
             CompletableFuture<List<Status.Code>> flood = CompletableFuture.supplyAsync(() -> grpcCalls(flooder, FLOOD, failures));
@@ -400,6 +387,8 @@ class RateLimitTest {
             assertThat(info.getReason()).isEqualTo("SERVER_TOO_BUSY");
             assertThat(info.getMetadataMap()).containsEntry("response_code", "3").containsKey("retry_after_ms");
             assertThat(node.node.limits().rateLimitedCount("grpc")).isGreaterThan(0);
+            assertThat(refusalsCounted(before, scrape(), "grpc", "RESOURCE_EXHAUSTED")).as("refusals counted as calls under their status")
+                    .isEqualTo(flooded.stream().filter(c -> c == Status.Code.RESOURCE_EXHAUSTED).count());
         } finally {
             flooder.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             polite.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

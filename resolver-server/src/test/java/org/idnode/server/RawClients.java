@@ -11,13 +11,18 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.Common;
 import net.handle.hdllib.Encoder;
@@ -28,8 +33,9 @@ import net.handle.hdllib.Util;
 
 /**
  * Byte-level Handle and HTTP clients bound to a chosen loopback source address (127.0.0.2, 127.0.0.3, ...), so that
- * one test can be several clients as the node's per-address limits see them. Requests are encoded with CNRI's
- * encoder; answers decoded with CNRI's decoder. Every socket has a read timeout.
+ * one test can be several clients as the node's per-address limits see them, and the bytes of Handle messages, valid
+ * or deliberately broken (an envelope with any length). Requests are encoded with CNRI's encoder; answers decoded
+ * with CNRI's decoder and checked to be whole. Every socket has a read timeout.
  */
 final class RawClients {
     static final int TIMEOUT_MS = 5000;
@@ -41,6 +47,7 @@ final class RawClients {
     static DatagramSocket udp(String from) throws IOException {
         DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(from), 0));
         s.setSoTimeout(TIMEOUT_MS);
+        s.setSendBufferSize(256 * 1024);
         return s;
     }
 
@@ -55,22 +62,40 @@ final class RawClients {
 
     /** Envelope and message of a v2.11 resolution request for {@code handle}, as CNRI's client encodes it. */
     static byte[] resolutionRequest(String handle, int requestId) throws Exception {
-        ResolutionRequest req = new ResolutionRequest(Util.encodeString(handle), null, null, null);
+        return whole(resolutionMessage(Util.encodeString(handle), requestId), requestId);
+    }
+
+    /** Header, body and credential of a v2.11 resolution request for raw handle bytes (valid UTF-8 or not). */
+    static byte[] resolutionMessage(byte[] handle, int requestId) throws Exception {
+        ResolutionRequest req = new ResolutionRequest(handle, null, null, null);
         req.majorProtocolVersion = 2;
         req.minorProtocolVersion = 11;
         req.suggestMajorProtocolVersion = 2;
         req.suggestMinorProtocolVersion = 11;
         req.requestId = requestId;
-        byte[] message = req.getEncodedMessage();
+        return req.getEncodedMessage();
+    }
+
+    /** A v2.11 envelope; {@code messageLength} is written as given, even when invalid. */
+    static byte[] envelope(int requestId, int messageLength) {
         MessageEnvelope env = new MessageEnvelope();
         env.protocolMajorVersion = 2;
         env.protocolMinorVersion = 11;
         env.suggestMajorProtocolVersion = 2;
         env.suggestMinorProtocolVersion = 11;
         env.requestId = requestId;
-        env.messageLength = message.length;
-        byte[] out = new byte[Common.MESSAGE_ENVELOPE_SIZE + message.length];
+        env.messageLength = messageLength;
+        byte[] out = new byte[Common.MESSAGE_ENVELOPE_SIZE];
         Encoder.encodeEnvelope(env, out);
+        // encodeEnvelope writes messageLength as given; make sure of it for the invalid values.
+        ByteBuffer.wrap(out).putInt(16, messageLength);
+        return out;
+    }
+
+    /** Envelope (length = message length) and message. */
+    static byte[] whole(byte[] message, int requestId) {
+        byte[] out = new byte[Common.MESSAGE_ENVELOPE_SIZE + message.length];
+        System.arraycopy(envelope(requestId, message.length), 0, out, 0, Common.MESSAGE_ENVELOPE_SIZE);
         System.arraycopy(message, 0, out, Common.MESSAGE_ENVELOPE_SIZE, message.length);
         return out;
     }
@@ -88,6 +113,30 @@ final class RawClients {
         return Arrays.copyOf(buf, p.getLength());
     }
 
+    /**
+     * Sends {@code count} resolution requests for {@code handle} from {@code from} at once, as separate datagrams, and
+     * returns the response codes of the answers that come back (read until none comes for a second): a node answers
+     * every request it admits, and refusals of its rate limit only at the client's own rate.
+     */
+    static List<Integer> udpBurst(String from, int port, String handle, int count) throws Exception {
+        List<Integer> codes = new ArrayList<>();
+        try (DatagramSocket s = udp(from)) {
+            s.setReceiveBufferSize(1 << 20);
+            for (int i = 1; i <= count; i++) {
+                send(s, port, resolutionRequest(handle, i));
+            }
+            for (int i = 1; i <= count; i++) {
+                try {
+                    codes.add(decode(receive(s)).responseCode);
+                } catch (SocketTimeoutException e) {
+                    break;
+                }
+                s.setSoTimeout(1000);
+            }
+        }
+        return codes;
+    }
+
     /** Decodes envelope + message (one whole message, or a single-packet UDP answer) with CNRI's decoder. */
     static AbstractMessage decode(byte[] bytes) throws Exception {
         assertThat(bytes.length).as("answer bytes").isGreaterThanOrEqualTo(Common.MESSAGE_ENVELOPE_SIZE);
@@ -95,7 +144,10 @@ final class RawClients {
         Encoder.decodeEnvelope(bytes, env);
         assertThat(env.truncated).as("single-packet answer").isFalse();
         assertThat(bytes.length - Common.MESSAGE_ENVELOPE_SIZE).as("message bytes after the envelope").isEqualTo(env.messageLength);
-        return Encoder.decodeMessage(bytes, Common.MESSAGE_ENVELOPE_SIZE, env);
+        AbstractMessage m = Encoder.decodeMessage(bytes, Common.MESSAGE_ENVELOPE_SIZE, env);
+        assertThat(m).as("decodable answer").isNotNull();
+        assertThat(m.requestId).as("envelope and message agree").isEqualTo(env.requestId);
+        return m;
     }
 
     /** The message of an error answer. */
@@ -112,6 +164,7 @@ final class RawClients {
             throw new EOFException("connection closed inside the envelope");
         }
         int length = ByteBuffer.wrap(env, 16, 4).getInt();
+        assertThat(length).isBetween(0, Common.MAX_MESSAGE_LENGTH);
         byte[] msg = in.readNBytes(length);
         if (msg.length < length) {
             throw new EOFException("connection closed inside the message");
@@ -123,8 +176,17 @@ final class RawClients {
 
     /** An HTTP response. */
     record HttpReply(int status, Map<String, String> headers, byte[] body) {
+        /** A header's value; {@code name} in lower case. */
+        String header(String name) {
+            return headers.get(name);
+        }
+
         String text() {
             return new String(body, StandardCharsets.UTF_8);
+        }
+
+        JsonObject json() {
+            return JsonParser.parseString(text()).getAsJsonObject();
         }
     }
 
@@ -144,10 +206,12 @@ final class RawClients {
             int colon = line.indexOf(':');
             headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
         }
+        int status = Integer.parseInt(parts[1]);
         String length = headers.get("content-length");
-        assertThat(length).as("Content-Length").isNotNull();
+        assertThat(length).as("Content-Length of a %d reply", status).isNotNull();
         byte[] body = in.readNBytes(Integer.parseInt(length));
-        return new HttpReply(Integer.parseInt(parts[1]), headers, body);
+        assertThat(body).as("body of a %d reply", status).hasSize(Integer.parseInt(length));
+        return new HttpReply(status, headers, body);
     }
 
     private static String readLine(InputStream in) throws IOException {
@@ -160,7 +224,7 @@ final class RawClients {
                 line.write(b);
             }
         }
-        return line.toString(StandardCharsets.US_ASCII);
+        return line.toString(StandardCharsets.ISO_8859_1);
     }
 
     /** True when the peer closed the connection (end of stream or reset) within the socket's read timeout. */

@@ -48,6 +48,12 @@ final class TestNode implements AutoCloseable {
         }
     }
 
+    /** An import line ({@code idnode import}) for {@code handle} with one value: index 1, type URL, {@code url}. */
+    static String urlRecord(String handle, String url) {
+        return "{\"handle\":\"" + handle + "\",\"values\":[{\"index\":1,\"type\":\"URL\",\"data\":{\"format\":\"string\",\"value\":\""
+                + url + "\"}}]}";
+    }
+
     static NodeConfig config(Path dataDir) {
         return NodeConfig.defaults().withOverrides(dataDir, 0, 0, 0, "127.0.0.1");
     }

@@ -20,6 +20,7 @@ import org.idnode.server.codec.ResolutionQuery;
 import org.idnode.server.config.NodeConfig;
 import org.idnode.server.handler.CachedAnswer;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.handler.PackedRecords;
 import org.idnode.server.limits.ClientLimits;
 import org.idnode.server.lifecycle.RequestTracker;
 import org.idnode.server.logging.AccessLog;
@@ -117,7 +118,7 @@ public class CachedResolutionBenchmark {
             client = InetAddress.getLoopbackAddress();
             dir = BenchData.tempDir("cached");
             rocks = RocksDbHandleRecordStore.open(dir, BenchData.BLOCK_CACHE_BYTES);
-            store = new CachingHandleRecordStore(rocks, 1_000_000);
+            store = new CachingHandleRecordStore(rocks, 1_000_000, PackedRecords::pack);
             handles = BenchData.load(rocks, shape, records);
             processor = BenchData.processor(store, Runnable::run);
             metrics = new NodeMetrics();

@@ -17,6 +17,7 @@ import org.idnode.registry.store.RocksDbHandleRecordStore;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.handler.PackedRecords;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -54,7 +55,8 @@ import org.rocksdb.RocksDBException;
  *   <li>{@link #rawRocksGet}: the RocksDB point get alone (value bytes, no decode), on a database with
  *       the same options and contents opened directly; {@code rocksGet} minus this is the decode cost;</li>
  *   <li>{@link #resolveUdpUncached}: the whole UDP resolution on a cache miss: decode, {@link HandleRequestProcessor}
- *       over a {@link CachingHandleRecordStore} of zero entries, encode. The processor's blocking work runs on the
+ *       over a {@link CachingHandleRecordStore} of zero entries (which packs each record it loads, as the node's cache
+ *       does: {@link PackedRecords}), encode. The processor's blocking work runs on the
  *       calling thread, so the hand-off to the node's store thread pool is not included.</li>
  * </ul>
  */
@@ -105,7 +107,7 @@ public class StoreReadBenchmark {
         public void setUp() {
             load("store-read");
             rocks = RocksDbHandleRecordStore.open(dir, BenchData.BLOCK_CACHE_BYTES);
-            uncached = new CachingHandleRecordStore(rocks, 0);
+            uncached = new CachingHandleRecordStore(rocks, 0, PackedRecords::pack);
             processor = BenchData.processor(uncached, Runnable::run);
             datagrams = new byte[records][];
             for (int i = 0; i < records; i++) {

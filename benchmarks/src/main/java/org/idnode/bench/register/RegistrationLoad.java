@@ -118,12 +118,17 @@ public final class RegistrationLoad {
 
     private final Spec spec;
     private final String run = Long.toString(System.currentTimeMillis(), 36).toUpperCase(Locale.ROOT);
+    /** {@code <prefix>/REG.<run>.}: every handle of the run starts with it. */
+    private final String handlePrefix;
+    private final String lotPrefix;
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private volatile String firstRefusal;
 
     private RegistrationLoad(Spec spec) {
         this.spec = spec;
+        this.handlePrefix = spec.prefix() + "/REG." + run + ".";
+        this.lotPrefix = spec.prefix() + "/PCB.LOT.";
     }
 
     /**
@@ -184,7 +189,13 @@ public final class RegistrationLoad {
     }
 
     private String handle(long n) {
-        return String.format(Locale.ROOT, "%s/REG.%s.%09d", spec.prefix(), run, n);
+        return handlePrefix + zeroPadded(n, 9);
+    }
+
+    /** {@code n} in decimal with leading zeros to {@code width} digits (String.format costs the generator dearly). */
+    private static String zeroPadded(long n, int width) {
+        String digits = Long.toString(n);
+        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }
 
     private void sendHttp(HttpClient http, long from, long to, Histogram latencies) throws IOException, InterruptedException {
@@ -231,13 +242,13 @@ public final class RegistrationLoad {
     private void appendJson(StringBuilder b, long n) {
         String h = handle(n);
         b.append("{\"handle\":\"").append(h).append("\",\"values\":[");
-        String[][] values = values(h, n);
+        String[] values = values(n);
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {
                 b.append(',');
             }
-            b.append("{\"index\":").append(i + 1).append(",\"type\":\"").append(values[i][0])
-                    .append("\",\"data\":{\"format\":\"string\",\"value\":\"").append(values[i][1]).append("\"}}");
+            b.append("{\"index\":").append(i + 1).append(",\"type\":\"").append(TYPES[i])
+                    .append("\",\"data\":{\"format\":\"string\",\"value\":\"").append(values[i]).append("\"}}");
         }
         b.append("]}");
     }
@@ -245,25 +256,21 @@ public final class RegistrationLoad {
     private HandleRecord record(long n) {
         String h = handle(n);
         HandleRecord.Builder r = HandleRecord.newBuilder().setHandle(h);
-        String[][] values = values(h, n);
+        String[] values = values(n);
         for (int i = 0; i < values.length; i++) {
-            r.addValues(HandleValue.newBuilder().setIndex(i + 1).setType(values[i][0])
-                    .setData(ByteString.copyFromUtf8(values[i][1])).setTtl(86400).setDefaultPermissions(true));
+            r.addValues(HandleValue.newBuilder().setIndex(i + 1).setType(TYPES[i])
+                    .setData(ByteString.copyFromUtf8(values[i])).setTtl(86400).setDefaultPermissions(true));
         }
         return r.build();
     }
 
-    /** Six public values, about 380 bytes answered: the anchor record shape. */
-    private static String[][] values(String handle, long n) {
-        String serial = String.format(Locale.ROOT, "SN%010d", n);
-        return new String[][] {
-            {"URL", "https://example.com/u/" + serial},
-            {"SERIAL", serial},
-            {"WORK_ORDER", "WO-" + (n / 1000)},
-            {"DATE", "2026-11-21"},
-            {"REF.PCB_LOT", handle.substring(0, handle.indexOf('/')) + "/PCB.LOT." + (n / 500)},
-            {"FCT_RESULT", "PASS"},
-        };
+    /** The types of the six values, in index order. */
+    private static final String[] TYPES = {"URL", "SERIAL", "WORK_ORDER", "DATE", "REF.PCB_LOT", "FCT_RESULT"};
+
+    /** Six public values (types {@link #TYPES}), about 380 bytes answered: the anchor record shape. */
+    private String[] values(long n) {
+        String serial = "SN" + zeroPadded(n, 10);
+        return new String[] {"https://example.com/u/" + serial, serial, "WO-" + (n / 1000), "2026-11-21", lotPrefix + (n / 500), "PASS"};
     }
 
     private void sendStream(ManagedChannel channel, long from, long to) throws InterruptedException {

@@ -12,7 +12,8 @@ import java.util.function.Function;
  *
  * <p>Immutable and thread-safe. A record can also carry one value derived from it by a reader, such as
  * a transport's ready-made encoding of its values ({@link #derived}), so that a record kept in a cache
- * is prepared once rather than on every read.
+ * is prepared once rather than on every read. A record built {@link #packed packed} keeps its values in an
+ * encoded form and decodes them on every {@link #values()} read; it equals the same record built from a list.
  */
 public final class HandleRecord {
     /** Type prefix of reference items, the genealogy edges between identifiers. */
@@ -26,15 +27,27 @@ public final class HandleRecord {
      * @throws InvalidHandleException when the handle is missing or two values share an index
      */
     public HandleRecord(HandleName handle, List<HandleValue> values) {
+        this(List.copyOf(values), handle);
+    }
+
+    /**
+     * A record over values in packed form ({@link PackedValues}), which it keeps rather than copies, as a cache
+     * keeps records: {@link #values()} then decodes on every read. Checked as the constructor checks.
+     *
+     * @throws InvalidHandleException when the handle is missing or two values share an index
+     */
+    public static HandleRecord packed(HandleName handle, PackedValues values) {
+        return new HandleRecord(values, handle);
+    }
+
+    /** Keeps {@code values}, which must not change, and checks its indexes. */
+    private HandleRecord(List<HandleValue> values, HandleName handle) {
         if (handle == null) {
             throw new InvalidHandleException("record has no handle");
         }
         this.handle = handle;
-        this.values = List.copyOf(values);
-        int[] indexes = new int[this.values.size()];
-        for (int i = 0; i < indexes.length; i++) {
-            indexes[i] = this.values.get(i).index();
-        }
+        this.values = values;
+        int[] indexes = indexesOf(values);
         Arrays.sort(indexes);
         for (int i = 1; i < indexes.length; i++) {
             if (indexes[i] == indexes[i - 1]) {
@@ -43,10 +56,22 @@ public final class HandleRecord {
         }
     }
 
+    private static int[] indexesOf(List<HandleValue> values) {
+        if (values instanceof PackedValues packed) {
+            return packed.indexes();
+        }
+        int[] out = new int[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i).index();
+        }
+        return out;
+    }
+
     public HandleName handle() {
         return handle;
     }
 
+    /** The values, an immutable list (decoded on every read for a {@link #packed packed} record). */
     public List<HandleValue> values() {
         return values;
     }

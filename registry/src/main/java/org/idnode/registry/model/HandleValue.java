@@ -46,7 +46,8 @@ public final class HandleValue {
         if (type == null) {
             throw new IllegalArgumentException("value " + index + " has no type");
         }
-        if (type.getBytes(StandardCharsets.UTF_8).length > MAX_TYPE_BYTES) {
+        // A char takes at most three UTF-8 bytes: short types need no encoding to be checked.
+        if (type.length() > MAX_TYPE_BYTES / 3 && type.getBytes(StandardCharsets.UTF_8).length > MAX_TYPE_BYTES) {
             throw new IllegalArgumentException("value " + index + " has a type longer than " + MAX_TYPE_BYTES + " bytes");
         }
         this.index = index;
@@ -57,6 +58,23 @@ public final class HandleValue {
         this.timestamp = timestamp;
         this.references = references == null ? List.of() : List.copyOf(references);
         this.permissions = permissions == null ? Permissions.PUBLIC_READ : permissions;
+    }
+
+    /** A copy of {@code v} with another timestamp; its fields were checked when {@code v} was made, and its data is shared. */
+    private HandleValue(HandleValue v, int timestamp) {
+        this.index = v.index;
+        this.type = v.type;
+        this.data = v.data;
+        this.ttlType = v.ttlType;
+        this.ttl = v.ttl;
+        this.timestamp = timestamp;
+        this.references = v.references;
+        this.permissions = v.permissions;
+    }
+
+    /** This value with {@code timestamp} as its timestamp (what a write stamps on the values it stores). */
+    public HandleValue withTimestamp(int timestamp) {
+        return timestamp == this.timestamp ? this : new HandleValue(this, timestamp);
     }
 
     /** A public-read value with a string payload, the default TTL and the given timestamp. */

@@ -1,5 +1,6 @@
 package org.idnode.registry.store;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +25,19 @@ public interface HandleRecordStore extends AutoCloseable {
 
     /** The stored record, or empty when the handle does not exist. */
     Optional<HandleRecord> get(HandleName handle);
+
+    /**
+     * The stored records of {@code handles}, in the same order: each element is what {@link #get} answers for that
+     * handle. Stores read them in one go where they can (RocksDB's multi-get); a caching store answers what it holds
+     * and reads the rest without caching it, as the records read are usually about to be written.
+     */
+    default List<Optional<HandleRecord>> getAll(List<HandleName> handles) {
+        List<Optional<HandleRecord>> out = new ArrayList<>(handles.size());
+        for (HandleName h : handles) {
+            out.add(get(h));
+        }
+        return out;
+    }
 
     /** Stores (or replaces) every record of the batch atomically and durably, audited as an import. */
     void putAll(Collection<HandleRecord> records);

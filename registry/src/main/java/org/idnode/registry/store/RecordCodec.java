@@ -1,8 +1,8 @@
 package org.idnode.registry.store;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.idnode.registry.model.HandleName;
@@ -25,7 +25,11 @@ final class RecordCodec {
     }
 
     static byte[] encode(HandleRecord record) {
-        Out out = new Out(64 + record.values().size() * 48);
+        int estimate = 16 + record.handle().toString().length();
+        for (HandleValue v : record.values()) {
+            estimate += 24 + v.type().length() + v.dataLength() + 32 * v.references().size();
+        }
+        Out out = new Out(estimate);
         out.write(FORMAT_V1);
         out.bytes(record.handle().toUtf8());
         out.varint(record.values().size());
@@ -59,20 +63,30 @@ final class RecordCodec {
     }
 
     static HandleRecord decode(byte[] buf) {
+        return decode(buf, null);
+    }
+
+    /**
+     * Decodes a record read for {@code asked}: when it is stored under exactly the name asked for (same case), the
+     * record shares that {@link HandleName} rather than holding a copy of it, so that a cache keyed by its lookup key
+     * holds the name once.
+     */
+    static HandleRecord decode(byte[] buf, HandleName asked) {
         try {
-            return decodeChecked(buf);
+            return decodeChecked(buf, asked);
         } catch (IllegalArgumentException e) { // InvalidHandleException and the HandleValue/ValueReference checks
             throw new StoreException("stored record is corrupt: " + e.getMessage(), e);
         }
     }
 
-    private static HandleRecord decodeChecked(byte[] buf) {
+    private static HandleRecord decodeChecked(byte[] buf, HandleName asked) {
         In in = new In(buf);
         int format = in.readByte();
         if (format != FORMAT_V1) {
             throw new StoreException("stored record has unknown format " + format);
         }
-        HandleName handle = HandleName.fromUtf8(in.bytes());
+        byte[] name = in.bytes();
+        HandleName handle = asked != null && asked.toString().equals(new String(name, StandardCharsets.UTF_8)) ? asked : HandleName.fromUtf8(name);
         int n = in.count();
         List<HandleValue> values = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -97,9 +111,20 @@ final class RecordCodec {
         return new HandleRecord(handle, values);
     }
 
-    private static final class Out extends ByteArrayOutputStream {
-        Out(int size) {
-            super(size);
+    /** A growing byte array (ByteArrayOutputStream takes a lock on every write). */
+    private static final class Out {
+        private byte[] buf;
+        private int size;
+
+        Out(int capacity) {
+            buf = new byte[capacity];
+        }
+
+        void write(int b) {
+            if (size == buf.length) {
+                buf = Arrays.copyOf(buf, buf.length * 2);
+            }
+            buf[size++] = (byte) b;
         }
 
         void varint(int value) {
@@ -113,7 +138,15 @@ final class RecordCodec {
 
         void bytes(byte[] b) {
             varint(b.length);
-            write(b, 0, b.length);
+            if (size + b.length > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + b.length));
+            }
+            System.arraycopy(b, 0, buf, size, b.length);
+            size += b.length;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, size);
         }
     }
 

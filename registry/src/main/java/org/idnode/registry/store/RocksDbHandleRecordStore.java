@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -136,9 +137,12 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         read = new ReadOptions();
         outbox = new RocksDbOutbox(db, cfHandles.get(4), syncWrite, read);
         federation = new KeySpace(db, cfHandles.get(5), syncWrite, read, FEDERATION_CF);
-        // Every audit entry is a key of its own batch, so RocksDB's sequence number grows at least as fast
-        // as this counter: starting from it after a restart never reuses a number.
-        auditSequence = new AtomicLong(db.getLatestSequenceNumber());
+        // Audit numbers must grow past every number handed out before a restart, including numbers of concurrent
+        // batches that committed while an earlier-numbered one was lost in a crash. Every audit entry comes with at
+        // least one other key in its batch, so RocksDB's sequence number covers what committed batches used; the clock
+        // in microseconds covers the rest, as long as fewer than a million entries a second are written on average.
+        auditSequence = new AtomicLong(Math.max(db.getLatestSequenceNumber(),
+                java.util.concurrent.TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis())));
     }
 
     /**
@@ -159,7 +163,30 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         } catch (RocksDBException e) {
             throw new StoreException("cannot read " + handle + ": " + e.getMessage(), e);
         }
-        return bytes == null ? Optional.empty() : Optional.of(RecordCodec.decode(bytes));
+        return bytes == null ? Optional.empty() : Optional.of(RecordCodec.decode(bytes, handle));
+    }
+
+    /** One multi-get for all the handles. */
+    @Override
+    public List<Optional<HandleRecord>> getAll(List<HandleName> handles) {
+        if (handles.isEmpty()) {
+            return List.of();
+        }
+        List<byte[]> keys = new ArrayList<>(handles.size());
+        for (HandleName h : handles) {
+            keys.add(key(h));
+        }
+        List<byte[]> found;
+        try {
+            found = db.multiGetAsList(read, Collections.nCopies(keys.size(), this.handles), keys);
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot read " + handles.size() + " handles: " + e.getMessage(), e);
+        }
+        List<Optional<HandleRecord>> out = new ArrayList<>(found.size());
+        for (byte[] bytes : found) {
+            out.add(bytes == null ? Optional.empty() : Optional.of(RecordCodec.decode(bytes)));
+        }
+        return out;
     }
 
     @Override

@@ -5,8 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.idnode.registry.federation.ChangeFiler;
 import org.idnode.registry.federation.PendingFilings;
@@ -24,19 +22,18 @@ import org.idnode.registry.store.HandleRecordStore;
  * in one durable batch with its audit entry. Written values get the commit time as their timestamp.
  *
  * <p>Each operation succeeds or fails on its own; operations in one call on the same handle see each
- * other's effects in order. Thread-safe: handles are locked (striped locks, taken in a fixed order)
- * from their read to their commit, so concurrent writes to one handle never lose each other's changes.
+ * other's effects in order. Thread-safe: a call locks the handles it touches ({@link HandleLocks}) from their read to
+ * their commit, so concurrent writes to one handle never lose each other's changes, while calls on different handles
+ * run, and commit, side by side.
  *
  * <p>With a {@link ChangeFiler} (a node that files with its top-level node), every committed change is shown to the
  * filer with its record before and after, and what it files goes into the same store write as the changes.
  */
 public final class HandleWriter {
-    private static final int STRIPES = 1024;
-
     private final HandleRecordStore store;
     private final RecordValidator validator;
     private final ChangeFiler filer;
-    private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+    private final HandleLocks locks = new HandleLocks();
 
     /**
      * @param store     where records are read and committed (pass the caching store, so writes invalidate it)
@@ -55,9 +52,6 @@ public final class HandleWriter {
         this.store = store;
         this.validator = validator;
         this.filer = filer;
-        for (int i = 0; i < STRIPES; i++) {
-            locks[i] = new ReentrantLock();
-        }
     }
 
     /** Applies one operation on behalf of {@code actor} (recorded in the audit log). */
@@ -72,31 +66,24 @@ public final class HandleWriter {
      * @throws org.idnode.registry.store.StoreException when the store cannot commit; nothing was applied then
      */
     public List<WriteOutcome> applyAll(List<HandleOperation> operations, String actor) {
-        TreeSet<Integer> stripes = new TreeSet<>();
+        List<HandleName> handles = new ArrayList<>(operations.size());
         for (HandleOperation op : operations) {
-            stripes.add(Math.floorMod(op.handle().hashCode(), STRIPES));
+            handles.add(op.handle());
         }
-        for (int s : stripes) {
-            locks[s].lock();
-        }
-        try {
+        try (HandleLocks.Holder held = locks.lock(handles)) {
             return applyLocked(operations, actor);
-        } finally {
-            for (int s : stripes.descendingSet()) {
-                locks[s].unlock();
-            }
         }
     }
 
     private List<WriteOutcome> applyLocked(List<HandleOperation> operations, String actor) {
         long nowMillis = System.currentTimeMillis();
         int nowSeconds = (int) (nowMillis / 1000);
-        Map<HandleName, Optional<HandleRecord>> current = new HashMap<>();
-        List<RecordChange> changes = new ArrayList<>();
+        Map<HandleName, Optional<HandleRecord>> current = currentRecords(operations);
+        List<RecordChange> changes = new ArrayList<>(operations.size());
         List<WriteOutcome> outcomes = new ArrayList<>(operations.size());
         PendingFilings.Builder filings = filer == null ? null : PendingFilings.builder();
         for (HandleOperation op : operations) {
-            Optional<HandleRecord> before = current.computeIfAbsent(op.handle(), store::get);
+            Optional<HandleRecord> before = current.get(op.handle());
             Result result = next(op, before, nowSeconds);
             if (result.refusal != null) {
                 outcomes.add(result.refusal);
@@ -125,6 +112,22 @@ public final class HandleWriter {
             store.commit(changes, filings.build());
         }
         return outcomes;
+    }
+
+    /** The stored record (or its absence) of every handle the operations touch, read in one go. */
+    private Map<HandleName, Optional<HandleRecord>> currentRecords(List<HandleOperation> operations) {
+        Map<HandleName, Optional<HandleRecord>> current = new HashMap<>(operations.size() * 2);
+        List<HandleName> distinct = new ArrayList<>(operations.size());
+        for (HandleOperation op : operations) {
+            if (current.putIfAbsent(op.handle(), Optional.empty()) == null) {
+                distinct.add(op.handle());
+            }
+        }
+        List<Optional<HandleRecord>> found = store.getAll(distinct);
+        for (int i = 0; i < distinct.size(); i++) {
+            current.put(distinct.get(i), found.get(i));
+        }
+        return current;
     }
 
     /** What an operation does to a record: the new record (null = deleted) or a refusal. */
@@ -195,14 +198,23 @@ public final class HandleWriter {
     }
 
     private static List<HandleValue> stamped(List<HandleValue> values, int now) {
-        return values.stream().map(v -> stamp(v, now)).toList();
+        HandleValue[] out = new HandleValue[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = stamp(values.get(i), now);
+        }
+        return List.of(out);
     }
 
     private static HandleValue stamp(HandleValue v, int now) {
-        return new HandleValue(v.index(), v.type(), v.data(), v.ttlType(), v.ttl(), now, v.references(), v.permissions());
+        return v.withTimestamp(now);
     }
 
+    /** {@code indexes [1, 2, 3]}: the audit detail of an operation on these values. */
     private static String indexes(List<HandleValue> values) {
-        return "indexes " + values.stream().map(HandleValue::index).toList();
+        StringBuilder b = new StringBuilder(16 + 6 * values.size()).append("indexes [");
+        for (int i = 0; i < values.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(values.get(i).index());
+        }
+        return b.append(']').toString();
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
@@ -210,16 +211,44 @@ class CachingHandleRecordStoreTest {
         assertThat(largeWeight).isGreaterThan(10 * smallWeight);
 
         long budget = 40L * smallWeight;
-        cache = CachingHandleRecordStore.withMemoryBudget(rocks, budget);
+        cache = CachingHandleRecordStore.withMemoryBudget(rocks, budget, UnaryOperator.identity());
         long small = fill(cache, "small", 300);
         assertThat(small).isBetween(20L, 40L);
         cache.close();
         rocks = RocksDbHandleRecordStore.open(dir.resolve("store"), 8L << 20);
-        cache = CachingHandleRecordStore.withMemoryBudget(rocks, budget);
+        cache = CachingHandleRecordStore.withMemoryBudget(rocks, budget, UnaryOperator.identity());
         long large = fill(cache, "large", 300);
         assertThat(large).isLessThanOrEqualTo(budget / largeWeight);
         // evicted records are read again from the store
         assertThat(url(cache.get(HandleName.parse("88.999.1/large-7")))).isEqualTo(big + 7);
+    }
+
+    @Test
+    void aMemoryBoundedCacheEvictsToStayWithinItsBudget() {
+        cache.close();
+        rocks = RocksDbHandleRecordStore.open(dir.resolve("store"), 8L << 20);
+        List<HandleRecord> records = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            records.add(record("88.999.1/mixed-" + i, "https://example.com/" + "x".repeat(i % 7 == 0 ? 3000 : 10 * (i % 50)) + i));
+        }
+        rocks.putAll(records);
+        long budget = 64 * 1024;
+        cache = CachingHandleRecordStore.withMemoryBudget(rocks, budget, UnaryOperator.identity());
+        long weighed = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (HandleRecord r : records) {
+                assertThat(cache.get(r.handle())).contains(r);
+                cache.get(HandleName.parse(r.handle() + "-missing"));
+                cache.cleanUp();
+                assertThat(cache.estimatedBytes()).isPresent();
+                assertThat(cache.estimatedBytes().getAsLong()).isLessThanOrEqualTo(budget);
+                weighed += CachingHandleRecordStore.estimatedBytes(r.handle().lookupKey(), Optional.of(r));
+            }
+        }
+        assertThat(weighed).as("the records read weigh far more than the budget").isGreaterThan(10 * budget);
+        assertThat(cache.stats().evictionCount()).isPositive();
+        assertThat(cache.cachedEntries()).isBetween(1L, 799L);
+        assertThat(new CachingHandleRecordStore(rocks, 10).estimatedBytes()).as("an entry-bound cache weighs nothing").isEmpty();
     }
 
     /** Reads {@code n} records through the cache, lets Caffeine finish evicting, and returns the entries left. */

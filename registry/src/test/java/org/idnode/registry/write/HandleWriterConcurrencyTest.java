@@ -151,4 +151,53 @@ class HandleWriterConcurrencyTest {
             assertThat(store.get(h).orElseThrow().values()).as(h.toString()).hasSize(THREADS * rounds);
         }
     }
+
+    /**
+     * A batch waits only for batches that share a handle with it: while one batch of a thousand records is held inside
+     * the writer (its validation blocked), a second batch of a thousand other records is written; a third that shares
+     * one record with the first is written only after the first, and sees its record. (With locks striped over
+     * handle hashes, two batches of a thousand records almost surely shared a stripe and went one after the other.)
+     */
+    @Test
+    void batchesOfDifferentHandlesAreWrittenSideBySideAndBatchesSharingOneWait() throws Exception {
+        CountDownLatch firstInside = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        HandleName gate = HandleName.parse("88.999.1/A-0");
+        RecordValidator blockOnGate = record -> {
+            if (record.handle().equals(gate) && record.values().size() == 1) {
+                firstInside.countDown();
+                try {
+                    assertThat(releaseFirst.await(TIMEOUT_MINUTES, TimeUnit.MINUTES)).isTrue();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return List.of();
+        };
+        HandleWriter gated = new HandleWriter(store, blockOnGate);
+
+        Future<List<WriteOutcome>> first = pool.submit(() -> gated.applyAll(creates("A", 1000), "first"));
+        assertThat(firstInside.await(TIMEOUT_MINUTES, TimeUnit.MINUTES)).isTrue();
+        List<WriteOutcome> second = pool.submit(() -> gated.applyAll(creates("B", 1000), "second")).get(TIMEOUT_MINUTES, TimeUnit.MINUTES);
+        assertThat(first).as("the first batch is still held while the second was written").isNotDone();
+        assertThat(second).hasSize(1000).allSatisfy(o -> assertThat(o.isOk()).isTrue());
+        assertThat(store.get(HandleName.parse("88.999.1/B-999"))).isPresent();
+
+        // Shares A-0 with the first: it adds a second value to A-0, which exists only once the first is written.
+        Future<List<WriteOutcome>> third = pool.submit(() -> gated.applyAll(List.of(new AddValues(gate,
+                List.of(HandleValue.ofString(2, "DESC", "third", 0)), false)), "third"));
+        releaseFirst.countDown();
+        assertThat(first.get(TIMEOUT_MINUTES, TimeUnit.MINUTES)).hasSize(1000).allSatisfy(o -> assertThat(o.isOk()).isTrue());
+        assertThat(third.get(TIMEOUT_MINUTES, TimeUnit.MINUTES).get(0).status()).isEqualTo(WriteStatus.OK);
+        assertThat(store.get(gate).orElseThrow().values()).extracting(HandleValue::index).containsExactly(1, 2);
+    }
+
+    private static List<HandleOperation> creates(String series, int n) {
+        List<HandleOperation> ops = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ops.add(new Create(HandleName.parse("88.999.1/" + series + "-" + i),
+                    List.of(HandleValue.ofString(1, "URL", "https://example.com/" + series + "/" + i, 0)), false));
+        }
+        return ops;
+    }
 }

@@ -18,7 +18,6 @@ import net.handle.hdllib.ValueReference;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.HandleValue;
-import org.idnode.registry.model.InvalidHandleException;
 
 /**
  * Decides whether an authenticated identity may do something, from {@code HS_ADMIN} values
@@ -250,17 +249,7 @@ public final class AdminAuthorizer {
         }
 
         private List<AdminIdentity> members(AdminIdentity group) {
-            HandleName name;
-            try {
-                name = HandleName.parse(group.handle());
-            } catch (InvalidHandleException e) {
-                return List.of();
-            }
-            Optional<HandleRecord> record = lookup.find(name);
-            if (record.isEmpty()) {
-                return List.of();
-            }
-            for (HandleValue v : record.get().values()) {
+            for (HandleValue v : lookup.valuesOf(group)) {
                 if (v.index() == group.index() && v.type().equalsIgnoreCase(GROUP_TYPE)) {
                     return decodeGroup(v.data());
                 }

@@ -6,16 +6,12 @@ import java.security.Signature;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 
 import net.handle.hdllib.Common;
 import net.handle.hdllib.Encoder;
 import net.handle.hdllib.HandleException;
 import net.handle.hdllib.Util;
-import org.idnode.registry.model.HandleName;
-import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.HandleValue;
-import org.idnode.registry.model.InvalidHandleException;
 
 /**
  * Checks a challenge answer ({@code signedResponse} over {@code nonce || requestDigest}) against the
@@ -156,18 +152,8 @@ final class KeyVerifier {
 
     /** The values of {@code type} at {@code who.index()} (every one of them for index 0), by index. */
     private List<HandleValue> keyValues(AdminIdentity who, String type) {
-        HandleName name;
-        try {
-            name = HandleName.parse(who.handle());
-        } catch (InvalidHandleException e) {
-            return List.of();
-        }
-        Optional<HandleRecord> record = keys.find(name);
-        if (record.isEmpty()) {
-            return List.of();
-        }
         List<HandleValue> out = new ArrayList<>();
-        for (HandleValue v : record.get().values()) {
+        for (HandleValue v : keys.valuesOf(who)) {
             if (v.type().equalsIgnoreCase(type) && (who.index() == 0 || v.index() == who.index())) {
                 out.add(v);
             }

@@ -7,18 +7,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 
 import org.idnode.registry.federation.Filed;
 import org.idnode.registry.federation.FiledEnterprisePrefix;
-import org.idnode.registry.federation.FilingLedger;
 import org.idnode.registry.federation.SecondaryNode;
-import org.idnode.registry.store.RocksDbHandleRecordStore;
-import org.idnode.server.IdentifierNode;
-import org.idnode.server.admin.AdministrationException;
-import org.idnode.server.config.NodeConfig;
 import org.idnode.server.federation.SecondaryRegistry;
-import org.idnode.server.federation.TopLevel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,7 +40,7 @@ final class FederationCommands {
                     + "key are accepted. Its site filings replace the site later.")
     static final class SecondaryAdd implements Callable<Integer> {
         @CommandLine.Mixin
-        IdnodeCommand.NodeOptions options;
+        DataFolder data;
         @Parameters(paramLabel = "PREFIX", description = "the secondary prefix, e.g. 88.999")
         String prefix;
         @Option(names = "--site", required = true, paramLabel = "HOST:PORT", description = "the secondary node's Handle address (TCP and UDP)")
@@ -56,22 +49,17 @@ final class FederationCommands {
                 description = "the secondary node's public key: its <data>/keys/pubkey.bin (CNRI format) or PEM")
         Path pubkey;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() {
-            PrintWriter err = spec.commandLine().getErr();
             byte[] key;
             try {
                 key = Files.readAllBytes(pubkey);
             } catch (IOException e) {
-                err.println("idnode secondary add: --pubkey: cannot read " + pubkey + ": " + e.getMessage());
-                return IdnodeCommand.EXIT_CONFIG;
+                return data.refuse(IdnodeCommand.EXIT_CONFIG, "--pubkey: cannot read " + pubkey + ": " + e.getMessage());
             }
-            return registry(options, err, "secondary add", registry -> {
+            return data.secondaries(registry -> {
                 SecondaryNode node = registry.add(prefix, site, key);
-                spec.commandLine().getOut().println("registered secondary node " + node.prefix() + " at " + SecondaryRegistry.describeSite(node)
+                data.out().println("registered secondary node " + node.prefix() + " at " + SecondaryRegistry.describeSite(node)
                         + "; 0.NA/" + node.prefix() + ".* is referred there");
                 return 0;
             });
@@ -82,15 +70,12 @@ final class FederationCommands {
             description = "List the secondary nodes: one tab-separated line each, prefix, highest filing applied, site, when the site was set.")
     static final class SecondaryList implements Callable<Integer> {
         @CommandLine.Mixin
-        IdnodeCommand.NodeOptions options;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        DataFolder data;
 
         @Override
         public Integer call() {
-            return registry(options, spec.commandLine().getErr(), "secondary list", registry -> {
-                PrintWriter out = spec.commandLine().getOut();
+            return data.secondaries(registry -> {
+                PrintWriter out = data.out();
                 out.println("PREFIX\tAPPLIED\tSITE\tSITE SET");
                 for (SecondaryNode n : registry.list()) {
                     out.println(n.prefix() + "\t" + n.appliedThrough() + "\t" + SecondaryRegistry.describeSite(n) + "\t"
@@ -106,18 +91,15 @@ final class FederationCommands {
                     + "identifiers filed one by one (registered, deleted) and in counts.")
     static final class SecondaryShow implements Callable<Integer> {
         @CommandLine.Mixin
-        IdnodeCommand.NodeOptions options;
+        DataFolder data;
         @Parameters(paramLabel = "PREFIX", description = "the secondary prefix, e.g. 88.999")
         String prefix;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() {
-            return registry(options, spec.commandLine().getErr(), "secondary show", registry -> {
+            return data.secondaries(registry -> {
                 SecondaryNode n = registry.get(prefix);
-                PrintWriter out = spec.commandLine().getOut();
+                PrintWriter out = data.out();
                 out.println("prefix\t" + n.prefix());
                 out.println("site\t" + SecondaryRegistry.describeSite(n));
                 out.println("applied through\t" + n.appliedThrough());
@@ -139,18 +121,15 @@ final class FederationCommands {
                     + "filings are refused. Registered again, it files from sequence 1.")
     static final class SecondaryRemove implements Callable<Integer> {
         @CommandLine.Mixin
-        IdnodeCommand.NodeOptions options;
+        DataFolder data;
         @Parameters(paramLabel = "PREFIX", description = "the secondary prefix, e.g. 88.999")
         String prefix;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() {
-            return registry(options, spec.commandLine().getErr(), "secondary remove", registry -> {
+            return data.secondaries(registry -> {
                 registry.remove(prefix);
-                spec.commandLine().getOut().println("removed secondary node " + prefix);
+                data.out().println("removed secondary node " + prefix);
                 return 0;
             });
         }
@@ -161,7 +140,7 @@ final class FederationCommands {
                     + "secondary node, kind, what it says.")
     static final class Filings implements Callable<Integer> {
         @CommandLine.Mixin
-        IdnodeCommand.NodeOptions options;
+        DataFolder data;
         @Parameters(paramLabel = "PREFIX", description = "the secondary prefix, e.g. 88.999")
         String prefix;
         @Option(names = "--after", paramLabel = "N", defaultValue = "0", description = "only filings with a sequence above N (default 0)")
@@ -170,35 +149,21 @@ final class FederationCommands {
                 description = "at most M filings (default 100, at most " + SecondaryRegistry.MAX_PAGE + ")")
         int limit;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() {
-            return registry(options, spec.commandLine().getErr(), "filings", registry -> {
+            return data.secondaries(registry -> {
                 List<Filed> page = registry.filings(prefix, after, limit);
-                PrintWriter out = spec.commandLine().getOut();
+                PrintWriter out = data.out();
                 out.println("SEQUENCE\tTIME\tKIND\tFILED");
                 for (Filed f : page) {
                     out.println(f.sequence() + "\t" + Instant.ofEpochMilli(f.timeMillis()) + "\t" + f.fact().kind() + "\t" + f.fact().describe());
                 }
                 if (page.size() == limit) {
-                    spec.commandLine().getErr().println("more filings may follow: idnode filings " + prefix + " --after "
+                    data.err().println("more filings may follow: idnode filings " + prefix + " --after "
                             + page.get(page.size() - 1).sequence());
                 }
                 return 0;
             });
-        }
-    }
-
-    /** Runs an action on the data folder's federation ledger, printing a refusal as {@code idnode <command>: <reason>}. */
-    private static int registry(IdnodeCommand.NodeOptions options, PrintWriter err, String command, Function<SecondaryRegistry, Integer> action) {
-        NodeConfig cfg = options.load(NodeConfig.Role.TOP_LEVEL);
-        try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), cfg.blockCacheMb())) {
-            return action.apply(TopLevel.open(new FilingLedger(store.federationKeySpace()), cfg.prefixes()).secondaries());
-        } catch (AdministrationException e) {
-            err.println("idnode " + command + ": " + e.getMessage());
-            return e.kind() == AdministrationException.Kind.INVALID ? IdnodeCommand.EXIT_CONFIG : IdnodeCommand.EXIT_BAD_DATA;
         }
     }
 }

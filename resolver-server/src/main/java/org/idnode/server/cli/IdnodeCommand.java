@@ -7,17 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Function;
 
 import net.handle.apps.simple.LocalInfoConverter;
 import net.handle.hdllib.SiteInfo;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.store.RocksDbHandleRecordStore;
 import org.idnode.registry.store.StoreException;
-import org.idnode.registry.write.HandleWriter;
-import org.idnode.registry.write.RecordValidator;
 import org.idnode.server.IdentifierNode;
-import org.idnode.server.admin.AdministrationException;
 import org.idnode.server.admin.PrefixAdministration;
 import org.idnode.server.admin.PrefixInfo;
 import org.idnode.server.admin.PrefixState;
@@ -176,26 +172,21 @@ public final class IdnodeCommand implements Runnable {
                     + "The whole file is checked first; a bad line stops the import with its line number and nothing is written.")
     static final class Import implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Mixin
-        NodeOptions options;
+        DataFolder data;
         @Parameters(paramLabel = "FILE", description = "JSON-lines file, one record per line")
         Path file;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() throws Exception {
-            NodeConfig cfg = options.load();
+            NodeConfig cfg = data.config();
             if (!Files.isReadable(file)) {
-                spec.commandLine().getErr().println("idnode import: cannot read " + file);
-                return EXIT_CONFIG;
+                return data.refuse(EXIT_CONFIG, "cannot read " + file);
             }
             RecordImporter importer = new RecordImporter(file);
             try {
                 importer.validate();
             } catch (RecordImporter.BadLineException e) {
-                spec.commandLine().getErr().println("idnode import: " + file + " " + e.getMessage() + "; nothing was imported");
-                return EXIT_BAD_DATA;
+                return data.refuse(EXIT_BAD_DATA, file + " " + e.getMessage() + "; nothing was imported");
             }
             long n;
             long started = System.nanoTime();
@@ -203,7 +194,7 @@ public final class IdnodeCommand implements Runnable {
                 n = importer.importInto(store, SecondaryFederation.filer(cfg));
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            spec.commandLine().getOut().printf("imported %d records from %s into %s in %.1f s%n", n, file, cfg.dataDir(), seconds);
+            data.out().printf("imported %d records from %s into %s in %.1f s%n", n, file, cfg.dataDir(), seconds);
             return 0;
         }
     }
@@ -214,16 +205,13 @@ public final class IdnodeCommand implements Runnable {
                     + "Use it with -Dnet.handle.configDir=DIR. Works offline from the configuration and the data folder's key.")
     static final class ClientConfig implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Mixin
-        NodeOptions options;
+        DataFolder data;
         @Option(names = "--out", paramLabel = "DIR", required = true, description = "folder to write config.dct and local_info.json to")
         Path out;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() throws Exception {
-            NodeConfig cfg = options.load();
+            NodeConfig cfg = data.config();
             if (cfg.handlePort() == 0 || cfg.httpPort() == 0) {
                 throw new ConfigException("client-config needs fixed ports; listen.handle-port and listen.http-port must not be 0");
             }
@@ -238,7 +226,7 @@ public final class IdnodeCommand implements Runnable {
             Files.createDirectories(out);
             Files.writeString(out.resolve("config.dct"), "{ \"auto_update_root_info\" = \"no\" }\n");
             Files.writeString(out.resolve("local_info.json"), LocalInfoConverter.convertToJson(local));
-            spec.commandLine().getOut().println("wrote " + out.resolve("config.dct") + " and " + out.resolve("local_info.json"));
+            data.out().println("wrote " + out.resolve("config.dct") + " and " + out.resolve("local_info.json"));
             return 0;
         }
     }
@@ -254,7 +242,7 @@ public final class IdnodeCommand implements Runnable {
                     + "HS_ADMIN at 101 for 301:0.NA/<prefix> (HS_SECKEY at 301), the layout CNRI's tools expect.")
     static final class PrefixAdd implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Mixin
-        NodeOptions options;
+        DataFolder data;
         @Parameters(paramLabel = "PREFIX", description = "enterprise prefix derived from one of node.prefixes, e.g. 88.999.1")
         String prefix;
         @Option(names = "--enterprise", paramLabel = "NAME", required = true, description = "the enterprise that owns the prefix")
@@ -271,16 +259,11 @@ public final class IdnodeCommand implements Runnable {
                 description = "lifecycle state: applied, under-review, enabled (default), disabled, pending-delete, rejected")
         String state;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() {
-            NodeConfig cfg = options.load();
-            PrintWriter err = spec.commandLine().getErr();
+            NodeConfig cfg = data.config();
             if (adminKey == null && adminSecret == null) {
-                err.println("idnode prefix add: give --admin-key, --admin-secret or both");
-                return EXIT_CONFIG;
+                return data.refuse(EXIT_CONFIG, "give --admin-key, --admin-secret or both");
             }
             PrefixState initial;
             byte[] key;
@@ -290,13 +273,12 @@ public final class IdnodeCommand implements Runnable {
                 key = readFile("--admin-key", adminKey);
                 site = readFile("--self-hosted-site", selfHostedSite);
             } catch (IllegalArgumentException e) {
-                err.println("idnode prefix add: " + e.getMessage());
-                return EXIT_CONFIG;
+                return data.refuse(EXIT_CONFIG, e.getMessage());
             }
-            return administer(cfg, err, "prefix add", admin -> {
+            return data.administer(cfg, admin -> {
                 PrefixInfo created = admin.create(admin.localOperator(),
                         new PrefixAdministration.NewPrefix(prefix, enterprise, key, adminSecret, initial, site));
-                spec.commandLine().getOut().println("created prefix " + created.prefix() + " for " + created.enterprise()
+                data.out().println("created prefix " + created.prefix() + " for " + created.enterprise()
                         + " (" + HandleName.ofPrefix(created.prefix()) + ")");
                 return 0;
             });
@@ -309,29 +291,24 @@ public final class IdnodeCommand implements Runnable {
                     + "Only an enabled prefix accepts registrations.")
     static final class PrefixSetState implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Mixin
-        NodeOptions options;
+        DataFolder data;
         @Parameters(index = "0", paramLabel = "PREFIX", description = "enterprise prefix, e.g. 88.999.1")
         String prefix;
         @Parameters(index = "1", paramLabel = "STATE", description = "the new state")
         String state;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() {
-            NodeConfig cfg = options.load();
-            PrintWriter err = spec.commandLine().getErr();
+            NodeConfig cfg = data.config();
             PrefixState target;
             try {
                 target = PrefixState.parse(state);
             } catch (IllegalArgumentException e) {
-                err.println("idnode prefix state: " + e.getMessage());
-                return EXIT_CONFIG;
+                return data.refuse(EXIT_CONFIG, e.getMessage());
             }
-            return administer(cfg, err, "prefix state", admin -> {
+            return data.administer(cfg, admin -> {
                 PrefixAdministration.StateChange change = admin.setState(admin.localOperator(), prefix, target);
-                spec.commandLine().getOut().println("prefix " + change.prefix().prefix() + ": " + change.from().text() + " -> " + target.text());
+                data.out().println("prefix " + change.prefix().prefix() + ": " + change.from().text() + " -> " + target.text());
                 return 0;
             });
         }
@@ -342,18 +319,14 @@ public final class IdnodeCommand implements Runnable {
                     + "prefix, state, hosted or self-hosted, enterprise, admin identities.")
     static final class PrefixList implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Mixin
-        NodeOptions options;
+        DataFolder data;
         @Option(names = "--enterprise", paramLabel = "NAME", description = "only this enterprise's prefixes (exact name)")
         String enterprise;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() {
-            NodeConfig cfg = options.load();
-            return administer(cfg, spec.commandLine().getErr(), "prefix list", admin -> {
-                PrintWriter out = spec.commandLine().getOut();
+            return data.administer(data.config(), admin -> {
+                PrintWriter out = data.out();
                 out.println("PREFIX\tSTATE\tHOSTING\tENTERPRISE\tADMINS");
                 for (PrefixInfo p : admin.list(admin.localOperator(), enterprise)) {
                     out.println(String.join("\t", p.prefix(), p.state().text(), p.selfHosted() ? "self-hosted" : "hosted", p.enterprise(),
@@ -374,16 +347,12 @@ public final class IdnodeCommand implements Runnable {
                     + "first): one tab-separated line each, the name and its prefixes with their states.")
     static final class EnterpriseList implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Mixin
-        NodeOptions options;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        DataFolder data;
 
         @Override
         public Integer call() {
-            NodeConfig cfg = options.load();
-            return administer(cfg, spec.commandLine().getErr(), "enterprise list", admin -> {
-                PrintWriter out = spec.commandLine().getOut();
+            return data.administer(data.config(), admin -> {
+                PrintWriter out = data.out();
                 out.println("ENTERPRISE\tPREFIXES");
                 for (PrefixAdministration.Enterprise e : admin.enterprises(admin.localOperator())) {
                     out.println(e.name() + "\t" + String.join(", ", e.prefixes().stream().map(p -> p.prefix() + " (" + p.state().text() + ")").toList()));
@@ -406,7 +375,7 @@ public final class IdnodeCommand implements Runnable {
                     + "issues an operator token for the admin HTTP API and gRPC.")
     static final class OperatorAdd implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Mixin
-        NodeOptions options;
+        DataFolder data;
         @Option(names = "--admin-key", paramLabel = "PUBKEY_FILE", description = "operator public key: PEM or CNRI pubkey.bin")
         Path adminKey;
         @Option(names = "--admin-secret", paramLabel = "SECRET", description = "operator secret key (HS_SECKEY)")
@@ -414,28 +383,22 @@ public final class IdnodeCommand implements Runnable {
         @Option(names = "--prefix", paramLabel = "PREFIX", description = "which of node.prefixes (default: the first)")
         String prefix;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() {
-            NodeConfig cfg = options.load();
-            PrintWriter err = spec.commandLine().getErr();
+            NodeConfig cfg = data.config();
             if (adminKey == null && adminSecret == null) {
-                err.println("idnode operator add: give --admin-key, --admin-secret or both");
-                return EXIT_CONFIG;
+                return data.refuse(EXIT_CONFIG, "give --admin-key, --admin-secret or both");
             }
             byte[] key;
             try {
                 key = readFile("--admin-key", adminKey);
             } catch (IllegalArgumentException e) {
-                err.println("idnode operator add: " + e.getMessage());
-                return EXIT_CONFIG;
+                return data.refuse(EXIT_CONFIG, e.getMessage());
             }
-            return administer(cfg, err, "operator add", admin -> {
+            return data.administer(cfg, admin -> {
                 String p = prefix == null ? cfg.prefixes().get(0) : prefix;
                 List<String> operators = admin.setOperator(admin.localOperator(), p, key, adminSecret);
-                spec.commandLine().getOut().println("operator identities of " + HandleName.ofPrefix(p) + ": " + String.join(", ", operators));
+                data.out().println("operator identities of " + HandleName.ofPrefix(p) + ": " + String.join(", ", operators));
                 return 0;
             });
         }
@@ -452,7 +415,7 @@ public final class IdnodeCommand implements Runnable {
             description = "Issue a token acting as an admin identity of the prefix; it is printed once, only its hash is kept.")
     static final class TokenAdd implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Mixin
-        NodeOptions options;
+        DataFolder data;
         @Parameters(paramLabel = "PREFIX", description = "enterprise prefix, e.g. 88.999.1, or the node's own prefix for an operator token")
         String prefix;
         @Option(names = "--name", required = true, paramLabel = "NAME", description = "what the token is for, e.g. erp")
@@ -462,17 +425,12 @@ public final class IdnodeCommand implements Runnable {
                         + "(default: the one the lowest-index HS_ADMIN names)")
         String identity;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() {
-            NodeConfig cfg = options.load();
-            PrintWriter err = spec.commandLine().getErr();
-            return administer(cfg, err, "token add", admin -> {
+            return data.administer(data.config(), admin -> {
                 PrefixAdministration.IssuedToken issued = admin.issueToken(admin.localOperator(), prefix, name, identity);
-                spec.commandLine().getOut().println(issued.token());
-                err.println("token '" + name + "' acts as " + issued.identity() + "; store it now, it is not shown again");
+                data.out().println(issued.token());
+                data.err().println("token '" + name + "' acts as " + issued.identity() + "; store it now, it is not shown again");
                 return 0;
             });
         }
@@ -481,37 +439,19 @@ public final class IdnodeCommand implements Runnable {
     @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token by name.")
     static final class TokenRevoke implements java.util.concurrent.Callable<Integer> {
         @CommandLine.Mixin
-        NodeOptions options;
+        DataFolder data;
         @Parameters(paramLabel = "PREFIX", description = "enterprise prefix, e.g. 88.999.1")
         String prefix;
         @Option(names = "--name", required = true, paramLabel = "NAME", description = "the token's name")
         String name;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
         public Integer call() {
-            NodeConfig cfg = options.load();
-            return administer(cfg, spec.commandLine().getErr(), "token revoke", admin -> {
+            return data.administer(data.config(), admin -> {
                 admin.revokeToken(admin.localOperator(), prefix, name);
-                spec.commandLine().getOut().println("revoked token '" + name + "' of " + prefix);
+                data.out().println("revoked token '" + name + "' of " + prefix);
                 return 0;
             });
-        }
-    }
-
-    /**
-     * Runs an offline operator action on the data folder's store. A refusal is printed as
-     * {@code idnode <command>: <reason>} and ends with exit code 2 for bad input, else 1.
-     */
-    private static int administer(NodeConfig cfg, PrintWriter err, String command, Function<PrefixAdministration, Integer> action) {
-        try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), cfg.blockCacheMb())) {
-            return action.apply(new PrefixAdministration(store, new HandleWriter(store, RecordValidator.NONE, SecondaryFederation.filer(cfg)),
-                    cfg.prefixes()));
-        } catch (AdministrationException e) {
-            err.println("idnode " + command + ": " + e.getMessage());
-            return e.kind() == AdministrationException.Kind.INVALID ? EXIT_CONFIG : EXIT_BAD_DATA;
         }
     }
 

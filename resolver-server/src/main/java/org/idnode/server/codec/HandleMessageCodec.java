@@ -46,6 +46,14 @@ public final class HandleMessageCodec {
     }
 
     /**
+     * The op code in the header of {@code message} (envelope and message, from its reader index, not consumed), read
+     * without decoding anything; {@code OC_RESERVED} when the bytes are too short to hold it.
+     */
+    public static int opCode(ByteBuf message) {
+        return message.readableBytes() >= ENVELOPE_SIZE + 4 ? message.getInt(message.readerIndex() + ENVELOPE_SIZE) : AbstractMessage.OC_RESERVED;
+    }
+
+    /**
      * Decodes a 20-byte envelope.
      *
      * @throws MalformedMessageException when the envelope is short, of an unknown major version,

@@ -6,10 +6,10 @@ import java.util.Map;
 
 /**
  * The keys the configuration reads, as dotted paths in the order they are read, each with the kind of value it
- * takes. Filled by one validation pass over the defaults ({@link NodeConfig#schema()}), so a key that a later
- * change reads is in it without being listed anywhere else.
+ * takes. Filled by one validation pass over the defaults, made once per JVM ({@link NodeConfig#schema()}), so a key
+ * that a later change reads is in it without being listed anywhere else.
  *
- * <p>Not thread-safe while being filled; read-only afterwards.
+ * <p>Not thread-safe while being filled; read-only afterwards, when any thread may read it.
  */
 final class ConfigSchema {
     /** The kinds of value a key takes, as far as an environment variable's text must be converted. */

@@ -42,7 +42,7 @@ import org.idnode.registry.model.InvalidHandleException;
  * @param siteSerial     serial number of the site info
  * @param privateKeyFile the node's private key (CNRI {@code privkey.bin} format, unencrypted);
  *                       null means {@code <dataDir>/keys/privkey.bin}, created at first start
- * @param cacheMaxEntries maximum number of handles (found or not) held in the record cache
+ * @param recordCache    the record cache's bound ({@code cache.*})
  * @param blockCacheMb   size of RocksDB's block cache in MiB
  * @param storeThreads   threads that read RocksDB on cache misses and sign certified answers
  * @param storeQueue     requests that may wait for one of those threads before the node answers
@@ -66,7 +66,7 @@ public record NodeConfig(
         String advertisedAddress,
         int siteSerial,
         Path privateKeyFile,
-        long cacheMaxEntries,
+        RecordCache recordCache,
         int blockCacheMb,
         int storeThreads,
         int storeQueue,
@@ -83,6 +83,31 @@ public record NodeConfig(
 
     private static final Set<String> TOP_KEYS = Set.of("node", "data-dir", "listen", "site", "keys", "cache", "store", "limits", "templates",
             "grpc", "federation", "backup", "logging", "http", "shutdown");
+
+    /**
+     * The record cache's bound ({@code cache.*}): the number of handles it holds, or, when {@code cache.max-mb} is
+     * set, the estimated heap of its entries. Setting both keys is refused.
+     *
+     * @param maxEntries {@code cache.max-entries}: handles (found or not) held; the bound unless {@code maxMb} is set
+     * @param maxMb      {@code cache.max-mb}: MiB of estimated heap the cached entries may take; 0 when not set
+     */
+    public record RecordCache(long maxEntries, int maxMb) {
+        /** True when the cache is bounded by memory ({@code cache.max-mb}) rather than by entries. */
+        public boolean byMemory() {
+            return maxMb > 0;
+        }
+
+        private static RecordCache read(Section cache) {
+            cache.allowOnly(Set.of("max-entries", "max-mb"));
+            long maxEntries = cache.integer("max-entries", 1_000_000, 0, Integer.MAX_VALUE);
+            int maxMb = cache.integer("max-mb", 0, 1, 1 << 20);
+            if (maxMb > 0 && cache.isSet("max-entries")) {
+                throw ConfigException.forKey(cache.key("max-mb"), "set either " + cache.key("max-entries") + " (a number of handles) or "
+                        + cache.key("max-mb") + " (MiB of heap), not both");
+            }
+            return new RecordCache(maxEntries, maxMb);
+        }
+    }
 
     /**
      * The gRPC listener: on {@code port} of the bind address unless disabled, with TLS when both PEM files are set
@@ -407,11 +432,21 @@ public record NodeConfig(
         }
     }
 
-    /** Every key the configuration reads, with the kind of value it takes (from a pass over the defaults). */
+    /**
+     * Every key the configuration reads, with the kind of value it takes: one pass over the defaults, made the first
+     * time it is asked for and shared afterwards (by every thread; it is not changed after it is made).
+     */
     static ConfigSchema schema() {
-        ConfigSchema schema = new ConfigSchema();
-        fromTree(MissingNode.getInstance(), Path.of("."), null, schema);
-        return schema;
+        return SchemaOnce.SCHEMA;
+    }
+
+    /** The JVM initialises this class once, on the first {@link #schema()}, and publishes its field to every thread. */
+    private static final class SchemaOnce {
+        static final ConfigSchema SCHEMA = new ConfigSchema();
+
+        static {
+            fromTree(MissingNode.getInstance(), Path.of("."), null, SCHEMA);
+        }
     }
 
     private static JsonNode readYaml(Path file) {
@@ -438,8 +473,6 @@ public record NodeConfig(
         site.allowOnly(Set.of("advertised-address", "serial"));
         Section keys = top.section("keys");
         keys.allowOnly(Set.of("private-key-file"));
-        Section cache = top.section("cache");
-        cache.allowOnly(Set.of("max-entries"));
         Section store = top.section("store");
         store.allowOnly(Set.of("block-cache-mb", "threads", "queue"));
         Section limits = top.section("limits");
@@ -486,7 +519,7 @@ public record NodeConfig(
                 advertised,
                 site.integer("serial", 1, 0, 65535),
                 keyFile == null ? null : base.resolve(keyFile),
-                cache.integer("max-entries", 1_000_000, 0, Integer.MAX_VALUE),
+                RecordCache.read(top.section("cache")),
                 store.integer("block-cache-mb", 256, 8, 1 << 20),
                 store.integer("threads", 4, 1, 256),
                 store.integer("queue", 10_000, 1, 1_000_000),
@@ -521,14 +554,14 @@ public record NodeConfig(
         Grpc newGrpc = grpcPort == null ? grpc : new Grpc(grpc.enabled(), grpcPort, grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile());
         return new NodeConfig(nodeName, prefixes, dataDir == null ? this.dataDir : dataDir, newBind,
                 handlePort == null ? this.handlePort : handlePort, httpPort == null ? this.httpPort : httpPort,
-                advertisedAddress, siteSerial, privateKeyFile, cacheMaxEntries, blockCacheMb, storeThreads, storeQueue,
+                advertisedAddress, siteSerial, privateKeyFile, recordCache, blockCacheMb, storeThreads, storeQueue,
                 idleTimeoutSeconds, templatesDir, newGrpc, federation, backup, operations, limits);
     }
 
     /** A copy without the gRPC listener ({@code serve --no-grpc}). */
     public NodeConfig withoutGrpc() {
         return new NodeConfig(nodeName, prefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
-                cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir,
+                recordCache, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir,
                 new Grpc(false, grpc.port(), grpc.tlsCertChainFile(), grpc.tlsPrivateKeyFile()), federation, backup, operations, limits);
     }
 
@@ -552,7 +585,7 @@ public record NodeConfig(
         Federation f = new Federation(federation.role(), newTop, federation.filing(),
                 federation.recursion().withDefaultFor(federation.role(), newTop)).checked("--top-level");
         return new NodeConfig(nodeName, newPrefixes, dataDir, bind, handlePort, httpPort, advertisedAddress, siteSerial, privateKeyFile,
-                cacheMaxEntries, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir, grpc, f, backup, operations, limits);
+                recordCache, blockCacheMb, storeThreads, storeQueue, idleTimeoutSeconds, templatesDir, grpc, f, backup, operations, limits);
     }
 
     /**
@@ -830,6 +863,12 @@ public record NodeConfig(
             if (!unknown.isEmpty()) {
                 throw ConfigException.forKey(unknown.get(0), "unknown key; expected one of " + keys.stream().sorted().map(this::key).toList());
             }
+        }
+
+        /** True when the key has a value (not missing, not null). */
+        boolean isSet(String name) {
+            JsonNode v = node.path(name);
+            return !v.isMissingNode() && !v.isNull();
         }
 
         /** The value of a leaf key (missing or null when unset), recorded in the schema with its kind. */

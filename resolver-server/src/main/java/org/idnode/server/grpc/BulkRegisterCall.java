@@ -21,10 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One {@code BulkRegister} call: a stream of chunks (at most {@value BatchRegistration#MAX_RECORDS} records each),
- * each registered like a batch ({@link BatchRegistration}) on the blocking-work executor. Flow control is the
- * point: the call asks the client for one chunk at a time, and for the next only once the current one is durably
- * written, so a client that honours {@code isReady()} never has more than the HTTP/2 window in flight, however many
- * millions of records it sends. Records are numbered from 0 across the stream; the answer, sent when the client
+ * each registered like a batch ({@link BatchRegistration}) on the blocking-work executor, one after the other in the
+ * order sent. Flow control is the point: the call asks the client for one chunk ahead of the one being written (so
+ * the next chunk is received and decoded while the current one is written) and for more only as chunks are written,
+ * so a client that honours {@code isReady()} never has more than two chunks and the HTTP/2 window in flight, however
+ * many millions of records it sends. Records are numbered from 0 across the stream; the answer, sent when the client
  * half-closes and the last chunk is written, counts them and lists the first {@value #MAX_REFUSALS} refusals.
  *
  * <p>A chunk over the limit ends the call {@code INVALID_ARGUMENT}; the chunks before it stay written.
@@ -51,6 +52,9 @@ final class BulkRegisterCall implements StreamObserver<BulkRegisterRequest> {
     private long refused;
     private final List<BulkRefusal> refusals = new ArrayList<>();
     private boolean writing;
+    /** A chunk received while another was being written, and the number of its first record; written next. */
+    private BulkRegisterRequest waiting;
+    private long waitingFirst;
     private boolean halfClosed;
     private boolean ended;
 
@@ -79,16 +83,37 @@ final class BulkRegisterCall implements StreamObserver<BulkRegisterRequest> {
             if (ended) {
                 return;
             }
-            String tooLarge = BatchRegistration.sizeProblem(chunk.getRecordsCount());
-            if (tooLarge != null) {
-                fail(GrpcErrors.exception(AbstractMessage.RC_PROTOCOL_ERROR, "chunk with records " + received + " and on: " + tooLarge
-                        + "; the " + received + " records before it were registered (" + accepted + " accepted, " + refused + " refused)", null));
-                return;
-            }
             first = received;
             received += chunk.getRecordsCount();
+            if (writing) {
+                waiting = chunk;
+                waitingFirst = first;
+                return;
+            }
             writing = true;
         }
+        begin(chunk, first);
+    }
+
+    /**
+     * Starts writing a chunk once every chunk before it is written: refuses it when it is over the limit, else asks
+     * for the next chunk and hands this one to the blocking-work executor.
+     */
+    private void begin(BulkRegisterRequest chunk, long first) {
+        synchronized (this) {
+            String tooLarge = BatchRegistration.sizeProblem(chunk.getRecordsCount());
+            if (tooLarge != null) {
+                fail(GrpcErrors.exception(AbstractMessage.RC_PROTOCOL_ERROR, "chunk with records " + first + " and on: " + tooLarge
+                        + "; the " + first + " records before it were registered (" + accepted + " accepted, " + refused + " refused)", null));
+                return;
+            }
+            response.request(1);
+        }
+        submit(chunk, first);
+    }
+
+    /** Hands a chunk to the blocking-work executor; the call fails when the executor is saturated. */
+    private void submit(BulkRegisterRequest chunk, long first) {
         try {
             blockingWork.execute(context.wrap(() -> write(chunk, first)));
         } catch (RejectedExecutionException e) {
@@ -99,7 +124,7 @@ final class BulkRegisterCall implements StreamObserver<BulkRegisterRequest> {
         }
     }
 
-    /** Writes one chunk (blocking), then asks for the next, or answers when the client has finished. */
+    /** Writes one chunk (blocking), then the chunk that arrived meanwhile, or answers when the client has finished. */
     private void write(BulkRegisterRequest chunk, long first) {
         List<BatchRegistration.Outcome> outcomes;
         try {
@@ -111,6 +136,8 @@ final class BulkRegisterCall implements StreamObserver<BulkRegisterRequest> {
             }
             return;
         }
+        BulkRegisterRequest next;
+        long nextFirst;
         synchronized (this) {
             for (int i = 0; i < outcomes.size(); i++) {
                 BatchRegistration.Outcome o = outcomes.get(i);
@@ -127,16 +154,21 @@ final class BulkRegisterCall implements StreamObserver<BulkRegisterRequest> {
                             .build());
                 }
             }
-            writing = false;
             if (ended) {
                 return;
             }
-            if (halfClosed) {
-                answer();
-            } else {
-                response.request(1);
+            next = waiting;
+            nextFirst = waitingFirst;
+            waiting = null;
+            if (next == null) {
+                writing = false;
+                if (halfClosed) {
+                    answer();
+                }
+                return;
             }
         }
+        begin(next, nextFirst);
     }
 
     @Override

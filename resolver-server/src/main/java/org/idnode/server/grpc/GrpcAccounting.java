@@ -39,12 +39,7 @@ final class GrpcAccounting implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         long start = System.nanoTime();
-        Operation operation = operations.get(call.getMethodDescriptor().getFullMethodName());
-        if (operation == null) {
-            operation = operation(call.getMethodDescriptor());
-            operations.put(call.getMethodDescriptor().getFullMethodName(), operation);
-        }
-        Reported<Q, R> reported = new Reported<>(call, start, operation);
+        Reported<Q, R> reported = new Reported<>(call, start, operationOf(call.getMethodDescriptor()));
         ServerCall.Listener<Q> listener = next.startCall(reported, headers);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
             @Override
@@ -59,6 +54,23 @@ final class GrpcAccounting implements ServerInterceptor {
                 super.onCancel();
             }
         };
+    }
+
+    /**
+     * Counts a call the rate limit refused before it reached this interceptor ({@code RESOURCE_EXHAUSTED}): in the
+     * request metrics only ({@link RequestTracker#grpcRateLimited}).
+     */
+    void rateLimited(MethodDescriptor<?, ?> method) {
+        tracker.grpcRateLimited(operationOf(method));
+    }
+
+    private Operation operationOf(MethodDescriptor<?, ?> method) {
+        Operation operation = operations.get(method.getFullMethodName());
+        if (operation == null) {
+            operation = operation(method);
+            operations.put(method.getFullMethodName(), operation);
+        }
+        return operation;
     }
 
     /** The call, reporting itself once when it closes. */

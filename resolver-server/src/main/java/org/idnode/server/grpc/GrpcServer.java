@@ -77,9 +77,10 @@ public final class GrpcServer implements AutoCloseable {
      *
      * @param idleTimeoutSeconds a connection without calls for this long is closed (gracefully, with GOAWAY)
      * @param tracker            where every call is reported when it closes (metrics, access log); calls refused by the
-     *                           rate limit are counted by {@code limits} instead
-     * @param limits             the rate limit per client address ({@link GrpcAdmission}) and the caps on message size,
-     *                           calls per connection and keep-alive pings
+     *                           rate limit are only counted ({@link RequestTracker#grpcRateLimited})
+     * @param limits             the rate limit per client address ({@link GrpcAdmission}), the connection caps
+     *                           ({@code limits.connections.*}, applied as connections are accepted) and the caps on
+     *                           message size, calls per connection and keep-alive pings
      * @throws ConfigException      when the TLS files cannot be used, naming the key
      * @throws UncheckedIOException naming the port when it cannot be bound
      */
@@ -87,10 +88,11 @@ public final class GrpcServer implements AutoCloseable {
                                    HttpAuthenticator authenticator, GrpcApi api, RequestTracker tracker, ClientLimits limits) {
         NodeConfig.Limits caps = limits.settings();
         HealthStatusManager health = new HealthStatusManager();
+        GrpcAccounting accounting = new GrpcAccounting(tracker);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bind, settings.port()))
                 .bossEventLoopGroup(transport.bossGroup())
                 .workerEventLoopGroup(transport.workerGroup())
-                .channelType(transport.serverChannelType())
+                .channelFactory(limits.connections(ClientLimits.Protocol.GRPC).serverChannels(transport.serverChannelType()))
                 .directExecutor()
                 .maxInboundMessageSize(caps.maxGrpcMessageBytes())
                 .maxInboundMetadataSize(MAX_METADATA_BYTES)
@@ -101,9 +103,9 @@ public final class GrpcServer implements AutoCloseable {
                 .permitKeepAliveTime(caps.grpcKeepAliveSeconds(), TimeUnit.SECONDS)
                 .maxRstFramesPerWindow(MAX_RST_FRAMES, RST_WINDOW_SECONDS)
                 .intercept(grpcAuthenticator(authenticator, api))
-                .intercept(new GrpcAccounting(tracker))
+                .intercept(accounting)
                 // Interceptors added last run first: the rate limit before accounting and authentication.
-                .intercept(new GrpcAdmission(limits))
+                .intercept(new GrpcAdmission(limits, accounting::rateLimited))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         if (settings.tls()) {

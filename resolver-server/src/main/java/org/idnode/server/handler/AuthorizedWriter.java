@@ -1,7 +1,9 @@
 package org.idnode.server.handler;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -103,9 +105,14 @@ public final class AuthorizedWriter {
         Result[] results = new Result[operations.size()];
         List<HandleOperation> accepted = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
+        // Creating a handle that is not a prefix handle is decided by its prefix alone (served here, enabled, ADD_HANDLE
+        // on the prefix handle), and every decision of a call is taken before any of its writes: one per prefix.
+        Map<String, Decision> createUnder = new HashMap<>();
         for (int i = 0; i < operations.size(); i++) {
             HandleOperation op = operations.get(i);
-            Decision d = authorize(who, op);
+            Decision d = op instanceof HandleOperation.Create && !op.handle().isPrefixHandle()
+                    ? createUnder.computeIfAbsent(op.handle().prefix(), p -> authorize(who, op))
+                    : authorize(who, op);
             if (d.granted()) {
                 accepted.add(op);
                 positions.add(i);

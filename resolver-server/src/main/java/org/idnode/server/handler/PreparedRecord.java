@@ -6,47 +6,57 @@ import java.util.List;
 import java.util.function.Predicate;
 
 import net.handle.hdllib.Encoder;
+import net.handle.hdllib.HandleException;
 import net.handle.hdllib.Util;
 import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.HandleValue;
 import org.idnode.server.codec.HandleValueConverter;
 
 /**
- * A record's readable values in their Handle wire encoding. The public ones are prepared once per cached
- * record (see {@link HandleRecord#derived}) so that a resolution answered from the cache encodes
- * nothing: the values are kept as the body of the unfiltered answer (value count, then the values), which
- * {@link #answer} hands out as is; restricted values are included only when preparing for an
- * authorised reader.
+ * A record's readable values in their Handle wire encoding, in one of two shapes:
+ * <ul>
+ *   <li>kept with a cached record ({@link #of(HandleRecord)}, {@link PackedRecords}): the public values only as the
+ *       body of the unfiltered answer (value count, then the values), which {@link #answer} hands out as is, so that
+ *       a resolution answered from the cache encodes nothing. Everything else (a filtered answer, the values one
+ *       array each, the values decoded) is made per use from that block, so that the cached record holds its value
+ *       data once;</li>
+ *   <li>made for one answer of the general path ({@link #of(List, boolean)}, {@link #of(List, Predicate)}): the
+ *       values, and each value's encoding in an array of its own.</li>
+ * </ul>
  *
  * <p>Immutable and thread-safe.
  */
 final class PreparedRecord {
-    private final List<HandleValue> values;
-    /** Start of each value in the unfiltered answer's value block, and its end as the last element. */
-    private final int[] offsets;
-    private final boolean withheld;
-    private final CachedAnswer unfiltered;
-    /**
-     * The values one array each, for the general path's answer objects. A record prepared for one answer keeps them;
-     * a record kept in the cache makes them per use, so that it holds its values once (in the value block).
-     */
-    private final byte[][] split;
+    /** Heap of a prepared record of the cached shape with its answer, without any value block. */
+    private static final int CACHED_BYTES = 56;
 
-    private PreparedRecord(List<HandleValue> values, byte[][] encoded, boolean withheld, boolean keepSplit) {
-        this.values = values;
+    private final boolean withheld;
+    /** The cached shape's unfiltered answer; null for the per-answer shape. */
+    private final CachedAnswer unfiltered;
+    /** The per-answer shape's values and their encodings (same order); null for the cached shape. */
+    private final List<HandleValue> values;
+    private final byte[][] encoded;
+
+    private PreparedRecord(boolean withheld, CachedAnswer unfiltered, List<HandleValue> values, byte[][] encoded) {
         this.withheld = withheld;
-        this.split = keepSplit ? encoded : null;
-        this.unfiltered = encoded.length == 0 ? CachedAnswer.VALUES_NOT_FOUND : CachedAnswer.of(encoded);
-        this.offsets = new int[encoded.length + 1];
-        offsets[0] = 4;
-        for (int i = 0; i < encoded.length; i++) {
-            offsets[i + 1] = offsets[i] + encoded[i].length;
-        }
+        this.unfiltered = unfiltered;
+        this.values = values;
+        this.encoded = encoded;
     }
 
-    /** The public values of a record, as cached for anonymous resolutions. */
+    /**
+     * The cached shape for the values encoded in {@code block} ({@link WireValues#encode}): their public ones, in
+     * {@code block} itself when every value is public, else in a block of their own.
+     */
+    static PreparedRecord cached(byte[] block) {
+        byte[] publicBlock = WireValues.publicOnly(block);
+        return new PreparedRecord(publicBlock != block, Encoder.readInt(publicBlock, 0) == 0 ? CachedAnswer.VALUES_NOT_FOUND
+                : CachedAnswer.ofBlock(publicBlock), null, null);
+    }
+
+    /** The public values of a record, in the cached shape (for a record cached as read; see {@link PackedRecords}). */
     static PreparedRecord of(HandleRecord record) {
-        return of(record.values(), PreparedRecord::isPublic, false);
+        return cached(WireValues.encode(record.values()));
     }
 
     /**
@@ -54,33 +64,40 @@ final class PreparedRecord {
      * one answer of the general path.
      */
     static PreparedRecord of(List<HandleValue> values, boolean includeRestricted) {
-        return of(values, includeRestricted ? v -> true : PreparedRecord::isPublic, true);
+        return of(values, includeRestricted ? v -> true : PreparedRecord::isPublic);
     }
 
     /** The values {@code readable} accepts, for one answer of the general path. */
     static PreparedRecord of(List<HandleValue> values, Predicate<HandleValue> readable) {
-        return of(values, readable, true);
+        List<HandleValue> accepted = readable(values, readable);
+        byte[][] encoded = new byte[accepted.size()][];
+        for (int i = 0; i < encoded.length; i++) {
+            encoded[i] = Encoder.encodeHandleValue(HandleValueConverter.toWire(accepted.get(i)));
+        }
+        return new PreparedRecord(accepted.size() < values.size(), null, List.copyOf(accepted), encoded);
     }
 
     private static boolean isPublic(HandleValue v) {
         return v.permissions().publicRead();
     }
 
-    private static PreparedRecord of(List<HandleValue> values, Predicate<HandleValue> accepted, boolean keepSplit) {
-        List<HandleValue> readable = new ArrayList<>(values.size());
+    private static List<HandleValue> readable(List<HandleValue> values, Predicate<HandleValue> accepted) {
+        List<HandleValue> out = new ArrayList<>(values.size());
         for (HandleValue v : values) {
             if (accepted.test(v)) {
-                readable.add(v);
+                out.add(v);
             }
         }
-        int n = readable.size();
-        byte[][] encoded = new byte[n][];
-        for (int i = 0; i < n; i++) {
-            encoded[i] = Encoder.encodeHandleValue(HandleValueConverter.toWire(readable.get(i)));
-        }
-        boolean withheld = n < values.size();
-        // List.copyOf returns an immutable list itself: a record whose values are all readable shares its list.
-        return new PreparedRecord(List.copyOf(withheld ? readable : values), encoded, withheld, keepSplit);
+        return out;
+    }
+
+    /**
+     * Heap of the cached shape besides the block it was made from: itself, its answer and, when values were withheld,
+     * the block of the public ones.
+     */
+    int ownBytes() {
+        byte[] publicBlock = withheld ? unfiltered.valueBlock() : null;
+        return CACHED_BYTES + (publicBlock == null ? 0 : WireValues.arrayBytes(publicBlock.length));
     }
 
     /** True when restricted values were left out. */
@@ -89,93 +106,101 @@ final class PreparedRecord {
     }
 
     /**
-     * The answer to a request for these values: for an unfiltered request the one prepared with the
-     * record, otherwise a new one holding the values {@link #select} would select, copied from the
-     * record's value block; {@link CachedAnswer#VALUES_NOT_FOUND} when nothing is selected.
+     * The answer to a request for these values (cached shape only): for an unfiltered request the one prepared with
+     * the record, otherwise a new one holding the values {@link #select} selects; {@link CachedAnswer#VALUES_NOT_FOUND}
+     * when nothing is selected.
      */
     CachedAnswer answer(int[] requestedIndexes, byte[][] requestedTypes) {
         if (isEmpty(requestedIndexes) && isEmpty(requestedTypes)) {
             return unfiltered;
         }
-        int count = 0;
-        int size = 4;
-        for (int i = 0; i < values.size(); i++) {
-            if (matches(i, requestedIndexes, requestedTypes)) {
-                count++;
-                size += offsets[i + 1] - offsets[i];
-            }
-        }
-        if (count == 0) {
-            return CachedAnswer.VALUES_NOT_FOUND;
-        }
-        byte[] all = unfiltered.valueBlock();
-        byte[] block = new byte[size];
-        Encoder.writeInt(block, 0, count);
-        int p = 4;
-        for (int i = 0; i < values.size(); i++) {
-            if (matches(i, requestedIndexes, requestedTypes)) {
-                int length = offsets[i + 1] - offsets[i];
-                System.arraycopy(all, offsets[i], block, p, length);
-                p += length;
-            }
-        }
-        return CachedAnswer.ofBlock(block);
+        byte[][] selected = select(requestedIndexes, requestedTypes);
+        return selected.length == 0 ? CachedAnswer.VALUES_NOT_FOUND : CachedAnswer.of(selected);
     }
 
     /**
      * The encoded values that pass CNRI's filter rule: with no index and no type requested, all of them;
      * otherwise those whose index is requested OR whose type matches a requested type (a type ending in
-     * {@code .} also matches its subtypes). The arrays are shared: callers must not modify them.
+     * {@code .} also matches its subtypes). The arrays may be shared: callers must not modify them.
      */
     byte[][] select(int[] requestedIndexes, byte[][] requestedTypes) {
-        byte[][] all = split();
-        boolean noIndexes = isEmpty(requestedIndexes);
-        boolean noTypes = isEmpty(requestedTypes);
-        if (noIndexes && noTypes) {
-            return all;
-        }
-        List<byte[]> out = new ArrayList<>(all.length);
-        for (int i = 0; i < all.length; i++) {
-            if (matches(i, requestedIndexes, requestedTypes)) {
-                out.add(all[i]);
+        if (encoded != null) {
+            if (isEmpty(requestedIndexes) && isEmpty(requestedTypes)) {
+                return encoded;
             }
-        }
-        return out.toArray(new byte[0][]);
-    }
-
-    /** The values {@link #select} picks, as values rather than encoded (for the record-model interfaces). */
-    List<HandleValue> selectValues(int[] requestedIndexes, byte[][] requestedTypes) {
-        if (isEmpty(requestedIndexes) && isEmpty(requestedTypes)) {
-            return values;
-        }
-        List<HandleValue> out = new ArrayList<>(values.size());
-        for (int i = 0; i < values.size(); i++) {
-            if (matches(i, requestedIndexes, requestedTypes)) {
-                out.add(values.get(i));
+            List<byte[]> out = new ArrayList<>(encoded.length);
+            for (byte[] v : encoded) {
+                if (matches(v, 0, requestedIndexes, requestedTypes)) {
+                    out.add(v);
+                }
             }
+            return out.toArray(new byte[0][]);
+        }
+        byte[] block = unfiltered.valueBlock();
+        int[] offsets = matching(requestedIndexes, requestedTypes);
+        byte[][] out = new byte[offsets.length][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Arrays.copyOfRange(block, offsets[i], offsets[i] + Encoder.calcHandleValueSize(block, offsets[i]));
         }
         return out;
     }
 
-    /**
-     * Whether value {@code i} passes a filter of which at least one part is given. The type is encoded per call
-     * rather than kept: filtering by type is rare next to the cache's memory, which holds millions of records.
-     */
-    private boolean matches(int i, int[] requestedIndexes, byte[][] requestedTypes) {
-        HandleValue v = values.get(i);
-        return (!isEmpty(requestedIndexes) && Util.isInArray(requestedIndexes, v.index()))
-                || (!isEmpty(requestedTypes) && Util.isParentTypeInArray(requestedTypes, Util.encodeString(v.type())));
+    /** The values {@link #select} picks, as values rather than encoded (for the record-model interfaces). */
+    List<HandleValue> selectValues(int[] requestedIndexes, byte[][] requestedTypes) {
+        if (values != null) {
+            if (isEmpty(requestedIndexes) && isEmpty(requestedTypes)) {
+                return values;
+            }
+            List<HandleValue> out = new ArrayList<>(values.size());
+            for (int i = 0; i < encoded.length; i++) {
+                if (matches(encoded[i], 0, requestedIndexes, requestedTypes)) {
+                    out.add(values.get(i));
+                }
+            }
+            return out;
+        }
+        int[] offsets = matching(requestedIndexes, requestedTypes);
+        List<HandleValue> out = new ArrayList<>(offsets.length);
+        for (int offset : offsets) {
+            out.add(WireValues.decode(unfiltered.valueBlock(), offset));
+        }
+        return out;
     }
 
-    private byte[][] split() {
-        if (split != null) {
-            return split;
+    /** Where the values of the cached shape's block that pass the filter start. */
+    private int[] matching(int[] requestedIndexes, byte[][] requestedTypes) {
+        byte[] block = unfiltered.valueBlock();
+        if (block == null) {
+            return new int[0];
         }
-        byte[][] s = new byte[values.size()][];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = Arrays.copyOfRange(unfiltered.valueBlock(), offsets[i], offsets[i + 1]);
+        int count = Encoder.readInt(block, 0);
+        int[] out = new int[count];
+        int n = 0;
+        int offset = 4;
+        for (int i = 0; i < count; i++) {
+            if (matches(block, offset, requestedIndexes, requestedTypes)) {
+                out[n++] = offset;
+            }
+            offset += Encoder.calcHandleValueSize(block, offset);
         }
-        return s;
+        return n == count ? out : Arrays.copyOf(out, n);
+    }
+
+    /** Whether the value encoded at {@code offset} passes the filter; every value passes when no part is given. */
+    private static boolean matches(byte[] buf, int offset, int[] requestedIndexes, byte[][] requestedTypes) {
+        boolean noIndexes = isEmpty(requestedIndexes);
+        boolean noTypes = isEmpty(requestedTypes);
+        if (noIndexes && noTypes) {
+            return true;
+        }
+        if (!noIndexes && Util.isInArray(requestedIndexes, Encoder.getHandleValueIndex(buf, offset))) {
+            return true;
+        }
+        try {
+            return !noTypes && Util.isParentTypeInArray(requestedTypes, Encoder.getHandleValueType(buf, offset));
+        } catch (HandleException e) {
+            throw new IllegalStateException("a value encoded by this node does not decode", e);
+        }
     }
 
     private static boolean isEmpty(int[] a) {

@@ -63,6 +63,11 @@ public final class HttpAccounting extends ChannelDuplexHandler {
         int nativeOpCode = -1;
         int nativeVersion;
         byte[] nativeHandle;
+
+        /** The operation it is counted under: a native Handle message's by its op code, else {@link #operation}. */
+        Operation counted() {
+            return nativeOpCode >= 0 ? Operation.forHandleOpCode(nativeOpCode) : operation;
+        }
     }
 
     public HttpAccounting(RequestTracker tracker) {
@@ -80,19 +85,9 @@ public final class HttpAccounting extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        Pending p = new Pending();
+        Pending p = describe(req, tracker.accessLogged());
         boolean admitted = tracker.admit();
         pending.add(p);
-        p.method = req.method().name();
-        String uri = req.uri();
-        int query = uri.indexOf('?');
-        p.path = query < 0 ? uri : uri.substring(0, query);
-        p.operation = operation(req.method(), p.path, query >= 0 && uri.indexOf("index=", query) > 0);
-        if (isNative(req)) {
-            readNative(p, req.content());
-        } else if (tracker.accessLogged()) {
-            p.handle = handleIn(p.path);
-        }
         if (!admitted && p.operation != Operation.HEALTH && p.operation != Operation.METRICS) {
             ReferenceCountUtil.release(req);
             FullHttpResponse refusal = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SERVICE_UNAVAILABLE,
@@ -152,12 +147,35 @@ public final class HttpAccounting extends ChannelDuplexHandler {
             tracker.handleAnswered(Protocol.HTTP, p.start, client, p.nativeVersion >> 8, p.nativeVersion & 0xff, p.nativeOpCode, rc, p.nativeHandle);
             return;
         }
-        Operation op = p.nativeOpCode >= 0 ? Operation.forHandleOpCode(p.nativeOpCode) : p.operation;
-        tracker.restAnswered(p.start, client, op, p.method, p.path, p.handle, status);
+        tracker.restAnswered(p.start, client, p.counted(), p.method, p.path, p.handle, status);
     }
 
-    /** Reads the envelope version, op code and (when the access log is on) handle of an unencrypted native message. */
-    private void readNative(Pending p, ByteBuf body) {
+    /**
+     * The operation {@code req} is counted under, as it would be when answered: by method and path, a native Handle
+     * message by the op code in its header. Reads nothing else of the request.
+     */
+    public static Operation operation(FullHttpRequest req) {
+        return describe(req, false).counted();
+    }
+
+    /** A request as it is accounted for, with its handle when {@code withHandle} (for the access log). */
+    private static Pending describe(FullHttpRequest req, boolean withHandle) {
+        Pending p = new Pending();
+        p.method = req.method().name();
+        String uri = req.uri();
+        int query = uri.indexOf('?');
+        p.path = query < 0 ? uri : uri.substring(0, query);
+        p.operation = operation(req.method(), p.path, query >= 0 && uri.indexOf("index=", query) > 0);
+        if (isNative(req)) {
+            readNative(p, req.content(), withHandle);
+        } else if (withHandle) {
+            p.handle = handleIn(p.path);
+        }
+        return p;
+    }
+
+    /** Reads the envelope version, op code and (when {@code withHandle}) handle of an unencrypted native message. */
+    private static void readNative(Pending p, ByteBuf body, boolean withHandle) {
         int at = body.readerIndex();
         if (body.isReadable() && (body.getByte(at) == '\n' || body.getByte(at) == '\r')) {
             at++;
@@ -169,7 +187,7 @@ public final class HttpAccounting extends ChannelDuplexHandler {
         }
         p.nativeVersion = (body.getByte(at) & 0xff) << 8 | body.getByte(at + 1) & 0xff;
         p.nativeOpCode = body.getInt(at + OP_CODE_OFFSET);
-        if (tracker.accessLogged() && length >= HANDLE_OFFSET + 4) {
+        if (withHandle && length >= HANDLE_OFFSET + 4) {
             int handleLength = body.getInt(at + HANDLE_OFFSET);
             if (handleLength > 0 && handleLength <= 1024 && length >= HANDLE_OFFSET + 4 + handleLength) {
                 p.nativeHandle = new byte[handleLength];

@@ -52,19 +52,27 @@ public final class OperationsEndpoints extends ChannelInboundHandlerAdapter {
         this.scrapeWork = scrapeWork;
     }
 
+    /**
+     * True when a request for {@code uri} (path and query) is one of these endpoints, whatever its method. The
+     * per-address rate limit lets such requests through ({@link org.idnode.server.limits.HttpAdmission}).
+     */
+    public static boolean serves(String uri) {
+        return names(uri, LIVE) || names(uri, READY) || names(uri, METRICS);
+    }
+
+    private static boolean names(String uri, String path) {
+        return uri.startsWith(path) && (uri.length() == path.length() || uri.charAt(path.length()) == '?');
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest req) || req.decoderResult().isFailure()) {
+        if (!(msg instanceof FullHttpRequest req) || req.decoderResult().isFailure() || !serves(req.uri())) {
             ctx.fireChannelRead(msg);
             return;
         }
         String uri = req.uri();
         int query = uri.indexOf('?');
         String path = query < 0 ? uri : uri.substring(0, query);
-        if (!path.equals(LIVE) && !path.equals(READY) && !path.equals(METRICS)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         HttpMethod method = req.method();
         ReferenceCountUtil.release(req);

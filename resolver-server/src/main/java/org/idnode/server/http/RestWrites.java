@@ -9,6 +9,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -25,6 +27,7 @@ import org.idnode.server.auth.AdminIdentity;
 import org.idnode.server.auth.HttpAuthenticator;
 import org.idnode.server.handler.AuthorizedWriter;
 import org.idnode.server.handler.BatchRegistration;
+import org.idnode.server.importer.BatchJson;
 import org.idnode.server.importer.RecordJson;
 
 /**
@@ -70,12 +73,12 @@ final class RestWrites {
 
     void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri, boolean keepAlive) {
         String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-        String body = req.content().toString(StandardCharsets.UTF_8);
+        byte[] body = ByteBufUtil.getBytes(req.content());
         HttpMethod method = req.method();
         JsonReply.sendOnBlockingThread(api, ctx, keepAlive, "write", () -> run(method, uri, authorization, body));
     }
 
-    private JsonReply run(HttpMethod method, QueryStringDecoder uri, String authorization, String body) {
+    private JsonReply run(HttpMethod method, QueryStringDecoder uri, String authorization, byte[] body) {
         HttpAuthenticator.Outcome outcome = api.authenticator().authenticate(authorization);
         JsonReply refused = JsonReply.refusal(api.authenticator(), outcome, "this needs Authorization: Basic with an admin identity "
                 + "(index:handle) and its secret key, Bearer with an API token, or Handle with an authenticated session (POST /api/sessions)");
@@ -103,7 +106,7 @@ final class RestWrites {
         }
         HandleOperation op;
         try {
-            op = method.equals(HttpMethod.PUT) ? put(handle, params, body) : delete(handle, params);
+            op = method.equals(HttpMethod.PUT) ? put(handle, params, new String(body, StandardCharsets.UTF_8)) : delete(handle, params);
         } catch (IllegalArgumentException e) {
             return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_INVALID_VALUE, handle.toString(), e.getMessage());
         }
@@ -234,30 +237,35 @@ final class RestWrites {
         return new JsonReply(HttpResponseStatus.OK, json);
     }
 
-    private JsonReply batch(AdminIdentity who, String body) {
-        JsonArray records;
-        try {
-            JsonElement root = RecordJson.parseTree(body);
-            if (!root.isJsonObject() || !root.getAsJsonObject().has("records") || !root.getAsJsonObject().get("records").isJsonArray()) {
-                throw new JsonParseException("expected {\"records\": [...]}");
+    private JsonReply batch(AdminIdentity who, byte[] body) {
+        int now = (int) (System.currentTimeMillis() / 1000);
+        // The plain records of bulk registration are read in one streaming pass; other bodies and records as before.
+        List<BatchJson.Entry> entries = BatchJson.read(body, now);
+        List<BatchRegistration.Item> items;
+        if (entries != null) {
+            items = new ArrayList<>(entries.size());
+            for (BatchJson.Entry e : entries) {
+                items.add(e.record() != null ? BatchRegistration.Item.of(e.record()) : item(JsonParser.parseString(e.json()), now));
             }
-            records = root.getAsJsonObject().getAsJsonArray("records");
-        } catch (JsonParseException e) {
-            return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_PROTOCOL_ERROR, null, "batch body is not valid: " + e.getMessage());
+        } else {
+            JsonArray records;
+            try {
+                JsonElement root = RecordJson.parseTree(new String(body, StandardCharsets.UTF_8));
+                if (!root.isJsonObject() || !root.getAsJsonObject().has("records") || !root.getAsJsonObject().get("records").isJsonArray()) {
+                    throw new JsonParseException("expected {\"records\": [...]}");
+                }
+                records = root.getAsJsonObject().getAsJsonArray("records");
+            } catch (JsonParseException e) {
+                return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_PROTOCOL_ERROR, null, "batch body is not valid: " + e.getMessage());
+            }
+            items = new ArrayList<>(records.size());
+            for (JsonElement record : records) {
+                items.add(item(record, now));
+            }
         }
-        String tooLarge = BatchRegistration.sizeProblem(records.size());
+        String tooLarge = BatchRegistration.sizeProblem(items.size());
         if (tooLarge != null) {
             return error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, AbstractMessage.RC_PROTOCOL_ERROR, null, tooLarge);
-        }
-        int now = (int) (System.currentTimeMillis() / 1000);
-        List<BatchRegistration.Item> items = new ArrayList<>(records.size());
-        for (JsonElement record : records) {
-            try {
-                items.add(BatchRegistration.Item.of(RecordJson.parse(record.toString(), now)));
-            } catch (IllegalArgumentException e) {
-                items.add(BatchRegistration.Item.unreadable(handleOf(record),
-                        hasInvalidHandle(record) ? AbstractMessage.RC_INVALID_HANDLE : AbstractMessage.RC_INVALID_VALUE, e.getMessage()));
-            }
         }
         JsonArray out = new JsonArray();
         int ok = 0;
@@ -271,6 +279,16 @@ final class RestWrites {
         json.addProperty("refused", items.size() - ok);
         json.add("results", out);
         return new JsonReply(HttpResponseStatus.OK, json);
+    }
+
+    /** A record of a batch as {@link RecordJson#parse} reads it, or why it cannot be read. */
+    private static BatchRegistration.Item item(JsonElement record, int now) {
+        try {
+            return BatchRegistration.Item.of(RecordJson.parse(record.toString(), now));
+        } catch (IllegalArgumentException e) {
+            return BatchRegistration.Item.unreadable(handleOf(record),
+                    hasInvalidHandle(record) ? AbstractMessage.RC_INVALID_HANDLE : AbstractMessage.RC_INVALID_VALUE, e.getMessage());
+        }
     }
 
     private static String recordJson(HandleName handle, String body) {

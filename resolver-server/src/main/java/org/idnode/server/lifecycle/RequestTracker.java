@@ -4,6 +4,9 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.grpc.Status;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractRequest;
 import net.handle.hdllib.AbstractResponse;
 import org.idnode.server.logging.AccessLog;
@@ -16,7 +19,8 @@ import org.idnode.server.metrics.Protocol;
  * and report its answer once ({@code ...Answered}), which records the metrics and the access log line and ends the
  * request's time in flight. A stopping node {@link #beginDrain drains}: from then on {@link #admit} says no (the
  * transport answers with a refusal, reported like any answer) and {@link #awaitIdle} waits for the requests already
- * admitted. gRPC calls are drained by the gRPC server itself and only reported ({@link #grpcAnswered}).
+ * admitted. gRPC calls are drained by the gRPC server itself and only reported ({@link #grpcAnswered}). Requests the
+ * rate limit refuses are never admitted, only counted ({@code ...RateLimited}).
  *
  * <p>Thread-safe; {@link #admit} and the reports are cheap and allocation-free (except the access log line, when it is
  * on) and meant for event loops.
@@ -115,6 +119,27 @@ public final class RequestTracker {
         long nanos = System.nanoTime() - startNanos;
         metrics.requests(Protocol.GRPC, operation).grpc(code, nanos);
         access.grpc(client, operation, fullMethod, handle, code, nanos);
+    }
+
+    /**
+     * A Handle request (UDP, TCP) the rate limit refused with {@code SERVER_TOO_BUSY}; {@code opCode} as read from its
+     * header ({@link org.idnode.server.codec.HandleMessageCodec#opCode}). Like every rate limit refusal
+     * ({@link #restRateLimited}, {@link #grpcRateLimited}) it is counted in the request metrics under its response code
+     * and nothing more: not timed, never in flight, and not in the access log, so that a flood does not turn into disk
+     * writes.
+     */
+    public void handleRateLimited(Protocol protocol, int opCode) {
+        metrics.requests(protocol, Operation.forHandleOpCode(opCode)).refused(AbstractMessage.RC_SERVER_TOO_BUSY);
+    }
+
+    /** An HTTP request the rate limit refused with {@code 429}; counted as {@link #handleRateLimited} says. */
+    public void restRateLimited(Operation operation) {
+        metrics.requests(Protocol.HTTP, operation).refused(HttpResponseStatus.TOO_MANY_REQUESTS.code());
+    }
+
+    /** A gRPC call the rate limit refused with {@code RESOURCE_EXHAUSTED}; counted as {@link #handleRateLimited} says. */
+    public void grpcRateLimited(Operation operation) {
+        metrics.requests(Protocol.GRPC, operation).refused(Status.Code.RESOURCE_EXHAUSTED.value());
     }
 
     /** True when the access log is on: transports gather what its lines need (the handle) only then. */

@@ -14,9 +14,9 @@ import org.idnode.server.metrics.NodeMetrics;
 
 /**
  * The node's limits against abusive clients, shared by every listener: a token bucket per client address and
- * protocol ({@link #admit}, {@link #admitDatagram}), the connection caps of the TCP listeners ({@link #connections})
- * and their caps on requests in flight per address ({@link #inFlightCap}), and the counters that metrics read
- * ({@link #rateLimitedCount}, {@link #connectionsRefusedCount}, ...). Addresses on the allow-list
+ * protocol ({@link #admit}, {@link #admitDatagram}), the connection caps of the Handle TCP, HTTP and gRPC listeners
+ * ({@link #connections}) and the caps on requests in flight per address of Handle TCP and HTTP ({@link #inFlightCap}),
+ * and the counters that metrics read ({@link #rateLimitedCount}, {@link #connectionsRefusedCount}, ...). Addresses on the allow-list
  * ({@code limits.allow}) are never refused by rate or per-address caps.
  *
  * <p>Thread-safe; one instance per node.
@@ -44,6 +44,9 @@ public final class ClientLimits {
         ISOLATE
     }
 
+    /** The listeners with connections, each capped separately. */
+    private static final List<Protocol> CONNECTION_PROTOCOLS = List.of(Protocol.TCP, Protocol.HTTP, Protocol.GRPC);
+
     private final NodeConfig.Limits settings;
     private final Map<Protocol, AddressRateLimiter> rates = new EnumMap<>(Protocol.class);
     private final Map<Protocol, ConnectionCap> caps = new EnumMap<>(Protocol.class);
@@ -53,6 +56,7 @@ public final class ClientLimits {
     private final LongAdder udpAnswersTooLarge = new LongAdder();
     private final LongAdder udpFlowsIsolated = new LongAdder();
     private final AtomicInteger udpIsolatedFlows = new AtomicInteger();
+    private final LongAdder udpRefusalsDropped = new LongAdder();
 
     public ClientLimits(NodeConfig.Limits settings) {
         this.settings = settings;
@@ -65,8 +69,9 @@ public final class ClientLimits {
                 rates.put(p, shared != null ? shared : new AddressRateLimiter(rate, settings.trackedAddresses()));
             }
         }
-        caps.put(Protocol.TCP, new ConnectionCap(settings.maxConnections(), settings.maxConnectionsPerAddress(), this::allowed));
-        caps.put(Protocol.HTTP, new ConnectionCap(settings.maxConnections(), settings.maxConnectionsPerAddress(), this::allowed));
+        for (Protocol p : CONNECTION_PROTOCOLS) {
+            caps.put(p, new ConnectionCap(settings.maxConnections(), settings.maxConnectionsPerAddress(), this::allowed));
+        }
         inFlightCaps.put(Protocol.TCP, new AddressInFlightCap(settings.maxInFlightPerAddress()));
         inFlightCaps.put(Protocol.HTTP, new AddressInFlightCap(settings.maxInFlightPerAddress()));
         readTimeouts.put(Protocol.TCP, new LongAdder());
@@ -156,7 +161,7 @@ public final class ClientLimits {
         return false;
     }
 
-    /** The connection cap of a TCP listener ({@link Protocol#TCP} for Handle TCP, or {@link Protocol#HTTP}). */
+    /** The connection cap of a listener: {@link Protocol#TCP} for Handle TCP, {@link Protocol#HTTP} or {@link Protocol#GRPC}. */
     public ConnectionCap connections(Protocol protocol) {
         ConnectionCap cap = caps.get(protocol);
         if (cap == null) {
@@ -229,6 +234,19 @@ public final class ClientLimits {
         return udpAnswersTooLarge.sum();
     }
 
+    /**
+     * Counts a UDP request refused by the rate limit and dropped without an answer: beyond the refusals answered at the
+     * client's own rate ({@link #admitDatagram}), or whose refusal would not fit its size budget.
+     */
+    public void udpRefusalDropped() {
+        udpRefusalsDropped.increment();
+    }
+
+    /** UDP requests refused by the rate limit and dropped without an answer so far. */
+    public long udpRefusalsDroppedCount() {
+        return udpRefusalsDropped.sum();
+    }
+
     /** Connections closed by the read deadline so far, on {@code tcp} (Handle) or {@code http}. */
     public long readTimeoutCount(String protocol) {
         LongAdder counter = readTimeouts.get(protocol(protocol));
@@ -244,13 +262,13 @@ public final class ClientLimits {
         return limiter == null ? 0 : limiter.refused();
     }
 
-    /** Connections closed at once because a cap was reached, on {@code tcp} (Handle) or {@code http}. */
+    /** Connections closed at once because a cap was reached, on {@code tcp} (Handle), {@code http} or {@code grpc}. */
     public long connectionsRefusedCount(String protocol) {
         ConnectionCap cap = caps.get(protocol(protocol));
         return cap == null ? 0 : cap.refused();
     }
 
-    /** Connections open now on {@code tcp} (Handle) or {@code http}. */
+    /** Connections open now on {@code tcp} (Handle), {@code http} or {@code grpc}. */
     public int openConnections(String protocol) {
         ConnectionCap cap = caps.get(protocol(protocol));
         return cap == null ? 0 : cap.open();
@@ -259,8 +277,9 @@ public final class ClientLimits {
     /**
      * Registers the counters with the node's metrics (docs/operations.md): {@code idnode_rate_limited_requests_total}
      * by {@code protocol} ({@code shared} when {@code limits.rate.shared} puts every protocol in one bucket),
-     * {@code idnode_connections_refused_total} and {@code idnode_read_timeouts_total} by {@code protocol}
-     * ({@code tcp}, {@code http}), {@code idnode_open_connections} by {@code protocol}, and
+     * {@code idnode_udp_refusals_dropped_total}, {@code idnode_connections_refused_total} and
+     * {@code idnode_open_connections} by {@code protocol} ({@code tcp}, {@code http}, {@code grpc}),
+     * {@code idnode_read_timeouts_total} by {@code protocol} ({@code tcp}, {@code http}),
      * {@code idnode_udp_answers_too_large_total}, {@code idnode_udp_flows_isolated_total} and {@code idnode_udp_isolated_flows}.
      * Call once.
      */
@@ -274,13 +293,17 @@ public final class ClientLimits {
                         () -> rateLimitedCount(p.label()));
             }
         }
-        for (Protocol p : List.of(Protocol.TCP, Protocol.HTTP)) {
+        metrics.counter("idnode_udp_refusals_dropped", "UDP requests refused by the rate limit and dropped without an answer",
+                this::udpRefusalsDroppedCount);
+        for (Protocol p : CONNECTION_PROTOCOLS) {
             Map<String, String> tag = Map.of("protocol", p.label());
             metrics.counter("idnode_connections_refused", "Connections closed at once because a connection cap was reached", tag,
                     () -> connectionsRefusedCount(p.label()));
-            metrics.counter("idnode_read_timeouts", "Connections closed because a message did not arrive within the read deadline", tag,
-                    () -> readTimeoutCount(p.label()));
             metrics.gauge("idnode_open_connections", "Connections open now", tag, () -> openConnections(p.label()));
+        }
+        for (Protocol p : readTimeouts.keySet()) {
+            metrics.counter("idnode_read_timeouts", "Connections closed because a message did not arrive within the read deadline",
+                    Map.of("protocol", p.label()), () -> readTimeoutCount(p.label()));
         }
         metrics.counter("idnode_udp_answers_too_large", "UDP answers over the amplification budget, replaced by a pointer to TCP",
                 this::udpAnswersTooLargeCount);

@@ -3,9 +3,11 @@ package org.idnode.server.limits;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import io.grpc.Grpc;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -23,9 +25,12 @@ import org.idnode.server.grpc.GrpcErrors;
  */
 public final class GrpcAdmission implements ServerInterceptor {
     private final ClientLimits limits;
+    private final Consumer<MethodDescriptor<?, ?>> refused;
 
-    public GrpcAdmission(ClientLimits limits) {
+    /** @param refused told of each refused call's method (for the request metrics), on the calling thread; must be cheap */
+    public GrpcAdmission(ClientLimits limits, Consumer<MethodDescriptor<?, ?>> refused) {
         this.limits = limits;
+        this.refused = refused;
     }
 
     @Override
@@ -39,6 +44,7 @@ public final class GrpcAdmission implements ServerInterceptor {
                         "too many calls from this address; retry after " + waitMs + " ms", null,
                         Map.of("retry_after_ms", Long.toString(waitMs)));
                 Metadata trailers = e.getTrailers() == null ? new Metadata() : e.getTrailers();
+                refused.accept(call.getMethodDescriptor());
                 call.close(e.getStatus(), trailers);
                 return new ServerCall.Listener<>() {
                 };

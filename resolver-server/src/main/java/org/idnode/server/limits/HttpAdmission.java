@@ -2,6 +2,7 @@ package org.idnode.server.limits;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -9,25 +10,33 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import org.idnode.server.http.OperationsEndpoints;
 
 /**
  * Applies the HTTP rate limit to each whole request: a client over its rate gets {@code 429 Too Many Requests}
  * with {@code Retry-After} and a JSON message, and the connection stays open (unless the request asked to
  * close it) but is not read from until the {@code Retry-After} has passed; the request is not processed.
+ * The operator's endpoints ({@code /metrics}, {@code /health/live}, {@code /health/ready}:
+ * {@link OperationsEndpoints#serves}) are not rate limited and take no token from the client's bucket, so that a
+ * monitoring probe is answered however busy its address is; the connection caps, size limits and read deadlines
+ * still apply to them.
  *
  * <p>Stateless; shared by the HTTP connections.
  */
 @ChannelHandler.Sharable
 public final class HttpAdmission extends ChannelInboundHandlerAdapter {
     private final ClientLimits limits;
+    private final Consumer<FullHttpRequest> refused;
 
-    public HttpAdmission(ClientLimits limits) {
+    /** @param refused told of each refused request (for the request metrics) before it is released, on its event loop; must be cheap */
+    public HttpAdmission(ClientLimits limits, Consumer<FullHttpRequest> refused) {
         this.limits = limits;
+        this.refused = refused;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest req)) {
+        if (!(msg instanceof FullHttpRequest req) || OperationsEndpoints.serves(req.uri())) {
             ctx.fireChannelRead(msg);
             return;
         }
@@ -37,6 +46,7 @@ public final class HttpAdmission extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
+        refused.accept(req);
         req.release();
         ctx.writeAndFlush(HttpRefusal.tooManyRequests(wait, keepAlive)).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess() && keepAlive) {

@@ -46,13 +46,30 @@ public final class RequestMeter {
         record(grpcCodes, code, ResponseCodes::grpc, nanos);
     }
 
+    /**
+     * Counts a request refused before it was processed (by the rate limit) under {@code code}: a Handle response code
+     * for UDP and TCP, an HTTP status for HTTP, a gRPC status code for gRPC. It is not timed: a flood of refusals
+     * answered at once would pull the latency percentiles of the requests really served toward zero.
+     */
+    public void refused(int code) {
+        switch (protocol) {
+            case HTTP -> count(httpCodes, code, ResponseCodes::http);
+            case GRPC -> count(grpcCodes, code, ResponseCodes::grpc);
+            default -> count(handleCodes, code, ResponseCodes::handle);
+        }
+    }
+
     private void record(AtomicReferenceArray<Counter> counters, int code, IntFunction<String> name, long nanos) {
+        count(counters, code, name);
+        latency.record(nanos);
+    }
+
+    private void count(AtomicReferenceArray<Counter> counters, int code, IntFunction<String> name) {
         Counter c = code >= 0 && counters != null && code < counters.length() ? counters.get(code) : null;
         if (c == null) {
             c = counter(counters, code, name);
         }
         c.increment();
-        latency.record(nanos);
     }
 
     /** Registers the counter of a code seen for the first time; a race registers the same meter twice, harmlessly. */

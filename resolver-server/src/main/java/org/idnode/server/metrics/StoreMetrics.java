@@ -25,11 +25,15 @@ final class StoreMetrics {
                     .register(registry);
         }
         FunctionCounter.builder("idnode.cache.evictions", cache, c -> c.stats().evictionCount())
-                .description("Records evicted from the record cache to stay within cache.max-entries").register(registry);
+                .description("Records evicted from the record cache to stay within cache.max-entries or cache.max-mb").register(registry);
         Gauge.builder("idnode.cache.hit.ratio", cache, c -> c.stats().hitRate())
                 .description("Share of record cache lookups answered from the cache since start (1 before any lookup)").register(registry);
         Gauge.builder("idnode.cache.entries", cache, CachingHandleRecordStore::cachedEntries)
                 .description("Handles held in the record cache, found and not found (an estimate)").register(registry);
+        if (cache.estimatedBytes().isPresent()) {
+            Gauge.builder("idnode.cache.estimated.bytes", cache, c -> c.estimatedBytes().orElse(0))
+                    .description("Estimated heap of the record cache's entries, which cache.max-mb bounds (only with cache.max-mb)").register(registry);
+        }
 
         gauge(registry, "idnode.store.estimated.identifiers", "RocksDB's estimate of the identifiers stored (rocksdb.estimate-num-keys of handles)",
                 rocks, r -> r.handlesProperty("rocksdb.estimate-num-keys"));

@@ -117,7 +117,7 @@ public final class NettyTransport implements AutoCloseable {
         NodeConfig.Limits settings = limits.settings();
         isolatedUdpFlows = IsolatedUdpFlows.of(limits, epoll);
         UdpHandleRequestHandler udpHandler = new UdpHandleRequestHandler(processor, limits, tracker, isolatedUdpFlows);
-        HttpAdmission httpAdmission = new HttpAdmission(limits);
+        HttpAdmission httpAdmission = new HttpAdmission(limits, req -> tracker.restRateLimited(HttpAccounting.operation(req)));
         ChannelInitializer<SocketChannel> handleInit = new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -154,7 +154,7 @@ public final class NettyTransport implements AutoCloseable {
                         // Pipelined requests are answered one at a time, in order.
                         new InFlightLimiter(1, LastHttpContent.class::isInstance,
                                 limits.inFlightCap(ClientLimits.Protocol.HTTP, ch.remoteAddress().getAddress())),
-                        // Rate limit first: a refused request (429) is counted by the limits, not accounted below.
+                        // Rate limit first: a refused request (429) is only counted, not accounted below (nor logged).
                         httpAdmission,
                         new HttpAccounting(tracker),
                         new OperationsEndpoints(health, metrics, httpApi.blockingWork()),

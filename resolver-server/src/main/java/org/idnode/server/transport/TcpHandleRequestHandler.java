@@ -27,8 +27,8 @@ import org.idnode.server.metrics.Protocol;
  * Answers Handle requests on one TCP connection: the channel reads on once an answer is written, and the
  * {@link org.idnode.server.limits.InFlightLimiter} before this handler bounds how many requests are answered at
  * once (answers to pipelined requests may then leave out of order; each carries its request's id). A client
- * over its TCP rate is answered {@code SERVER_TOO_BUSY}, and its connection is not read from for one to two seconds
- * ({@link ClientLimits#pauseNanos}). The connection stays open for
+ * over its TCP rate is answered {@code SERVER_TOO_BUSY} (counted by the {@link RequestTracker}, not admitted), and its
+ * connection is not read from for one to two seconds ({@link ClientLimits#pauseNanos}). The connection stays open for
  * further requests (CNRI's client sends one and closes); it is closed after a malformed message or
  * when idle. A plain resolution whose answer is cached is answered from pre-encoded bytes
  * ({@link CachedResolution}), anything else through CNRI's message objects. Each request is admitted by the
@@ -80,6 +80,7 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
                 ctx.close();
                 return;
             }
+            tracker.handleRateLimited(Protocol.TCP, HandleMessageCodec.opCode(frame));
             // The connection is not read from for a while: a flooding connection costs at most one refusal a second.
             ctx.writeAndFlush(refusal).addListener((ChannelFutureListener) f -> {
                 if (f.isSuccess()) {

@@ -36,9 +36,10 @@ import org.idnode.server.metrics.Protocol;
  * from a store thread are flushed at once.
  *
  * <p>Limits ({@link ClientLimits}) come first: a client over its UDP rate is answered {@code SERVER_TOO_BUSY}, at most
- * at its own rate (further refusals are dropped unanswered), and such refusals are counted by the limits, not by the
- * {@link RequestTracker}; the flow of a client that floods is moved to a socket of its own ({@link IsolatedUdpFlows}),
- * served by this handler too. Every other request is admitted by the tracker and its answer reported to it: a datagram
+ * at its own rate (further refusals are dropped unanswered, and counted as such by the limits); a refusal answered is
+ * counted by the {@link RequestTracker} under the op code read from its header, without decoding the request, and
+ * not admitted. The flow of a client that floods is moved to a socket of its own ({@link IsolatedUdpFlows}), served
+ * by this handler too. Every other request is admitted by the tracker and its answer reported to it: a datagram
  * over {@code limits.message-bytes.udp} is answered {@code RC_PROTOCOL_ERROR}; while the node stops, requests are
  * answered {@code RC_SERVER_TOO_BUSY} ({@link Refusals}). No answer is larger than
  * {@code limits.udp-amplification-factor} times its request: a longer one is replaced by {@code RC_ERROR}
@@ -71,10 +72,13 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
         ByteBuf content = packet.content();
         ClientLimits.DatagramVerdict verdict = limits.admitDatagram(sender.getAddress());
         if (verdict != ClientLimits.DatagramVerdict.ADMIT) {
-            if (verdict == ClientLimits.DatagramVerdict.REFUSE) {
-                refuse(ctx, sender, content, AbstractMessage.RC_SERVER_TOO_BUSY, TOO_BUSY);
-            } else if (verdict == ClientLimits.DatagramVerdict.ISOLATE && isolatedFlows != null) {
-                isolatedFlows.isolate(ctx, sender);
+            if (verdict == ClientLimits.DatagramVerdict.REFUSE && refuse(ctx, sender, content, AbstractMessage.RC_SERVER_TOO_BUSY, TOO_BUSY)) {
+                tracker.handleRateLimited(Protocol.UDP, HandleMessageCodec.opCode(content));
+            } else {
+                limits.udpRefusalDropped();
+                if (verdict == ClientLimits.DatagramVerdict.ISOLATE && isolatedFlows != null) {
+                    isolatedFlows.isolate(ctx, sender);
+                }
             }
             return;
         }
@@ -152,9 +156,8 @@ final class UdpHandleRequestHandler extends SimpleChannelInboundHandler<Datagram
     /** Reports a refusal sent by {@link #refuse} to the tracker, described by the request's envelope and header. */
     private void reportRefusal(long start, InetSocketAddress client, ByteBuf request, int responseCode) {
         int at = request.readerIndex();
-        int opCode = request.readableBytes() >= HandleMessageCodec.ENVELOPE_SIZE + 4
-                ? request.getInt(at + HandleMessageCodec.ENVELOPE_SIZE) : AbstractMessage.OC_RESERVED;
-        tracker.handleAnswered(Protocol.UDP, start, client, request.getByte(at), request.getByte(at + 1), opCode, responseCode, null);
+        tracker.handleAnswered(Protocol.UDP, start, client, request.getByte(at), request.getByte(at + 1), HandleMessageCodec.opCode(request),
+                responseCode, null);
     }
 
     @Override

@@ -50,6 +50,14 @@ class EnvironmentOverridesTest {
     }
 
     @Test
+    void theKeySchemaIsMadeOnceAndSharedByEveryLoad() {
+        ConfigSchema first = NodeConfig.schema();
+        NodeConfig.load(null, Map.of("IDNODE_STORE_THREADS", "3"));
+        assertThat(NodeConfig.schema()).isSameAs(first);
+        assertThat(first.keys()).containsKey("store.threads");
+    }
+
+    @Test
     void precedenceIsDefaultsThenFileThenEnvironmentThenOptions() throws IOException {
         Path file = yaml("listen:\n  handle-port: 1111\n  http-port: 1112\nstore:\n  threads: 7\n");
         Map<String, String> env = Map.of("IDNODE_LISTEN_HANDLE_PORT", "2222", "IDNODE_LISTEN_GRPC_PORT", "2223");
@@ -79,7 +87,7 @@ class EnvironmentOverridesTest {
         assertThat(c.grpc().enabled()).isFalse();
         assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/idnode"));
         assertThat(c.advertisedAddress()).isEqualTo("127.0.0.9");
-        assertThat(c.cacheMaxEntries()).isEqualTo(42);
+        assertThat(c.recordCache().maxEntries()).isEqualTo(42);
     }
 
     @Test

@@ -39,7 +39,7 @@ class NodeConfigTest {
         assertThat(c.dataDir().normalize()).isEqualTo(Path.of("data"));
         assertThat(c.privateKeyFile()).isNull();
         assertThat(c.siteSerial()).isEqualTo(1);
-        assertThat(c.cacheMaxEntries()).isEqualTo(1_000_000);
+        assertThat(c.recordCache()).isEqualTo(new NodeConfig.RecordCache(1_000_000, 0));
         assertThat(c.blockCacheMb()).isEqualTo(256);
         assertThat(c.storeThreads()).isEqualTo(4);
         assertThat(c.storeQueue()).isEqualTo(10_000);
@@ -95,7 +95,7 @@ class NodeConfigTest {
         assertThat(c.advertisedAddress()).isEqualTo("192.0.2.10");
         assertThat(c.siteSerial()).isEqualTo(7);
         assertThat(c.privateKeyFile()).isEqualTo(Path.of("/etc/idnode/privkey.bin"));
-        assertThat(c.cacheMaxEntries()).isEqualTo(5000);
+        assertThat(c.recordCache().maxEntries()).isEqualTo(5000);
         assertThat(c.blockCacheMb()).isEqualTo(64);
         assertThat(c.storeThreads()).isEqualTo(8);
         assertThat(c.storeQueue()).isEqualTo(123);
@@ -181,6 +181,11 @@ class NodeConfigTest {
             "store:\\n  queue: 0                   | store.queue",
             "cache:\\n  max-entries: -5            | cache.max-entries",
             "cache:\\n  max-entries: 3000000000    | cache.max-entries",
+            "cache:\\n  max-mb: 0                  | cache.max-mb",
+            "cache:\\n  max-mb: -1                 | cache.max-mb",
+            "cache:\\n  max-mb: 1048577            | cache.max-mb",
+            "cache:\\n  max-mb: 1.5                | cache.max-mb",
+            "cache:\\n  max-mb: lots               | cache.max-mb",
             "limits:\\n  idle-timeout-seconds: 0   | limits.idle-timeout-seconds",
     })
     void badIntegerNamesTheKey(String text, String key) {
@@ -189,6 +194,27 @@ class NodeConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(key + ":")
                 .hasMessageContaining("expected an integer");
+    }
+
+    @Test
+    void cacheMaxMbBoundsTheCacheByMemoryInsteadOfEntries() throws IOException {
+        NodeConfig.RecordCache cache = load("cache:\n  max-mb: 600\n").recordCache();
+        assertThat(cache.byMemory()).isTrue();
+        assertThat(cache.maxMb()).isEqualTo(600);
+        assertThat(load("cache:\n  max-entries: 20\n").recordCache().byMemory()).isFalse();
+        assertThat(NodeConfig.load(yaml(""), java.util.Map.of("IDNODE_CACHE_MAX_MB", "64")).recordCache().maxMb()).isEqualTo(64);
+    }
+
+    @Test
+    void cacheMaxMbWithMaxEntriesIsRefusedNamingBoth() {
+        assertThatThrownBy(() -> load("cache:\n  max-entries: 1000\n  max-mb: 600\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("cache.max-mb:")
+                .hasMessageContaining("cache.max-entries");
+        assertThatThrownBy(() -> NodeConfig.load(yaml("cache:\n  max-entries: 1000\n"), java.util.Map.of("IDNODE_CACHE_MAX_MB", "64")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("IDNODE_CACHE_MAX_MB")
+                .hasMessageContaining("cache.max-entries");
     }
 
     @Test
@@ -379,7 +405,7 @@ class NodeConfigTest {
         assertThat(c.prefixes()).isEqualTo(base.prefixes());
         assertThat(c.nodeName()).isEqualTo(base.nodeName());
         assertThat(c.siteSerial()).isEqualTo(base.siteSerial());
-        assertThat(c.cacheMaxEntries()).isEqualTo(base.cacheMaxEntries());
+        assertThat(c.recordCache()).isEqualTo(base.recordCache());
         assertThat(c.storeThreads()).isEqualTo(base.storeThreads());
     }
 

@@ -37,6 +37,7 @@ import org.idnode.registry.write.RecordValidator;
 import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.handler.HandleRequestProcessor;
+import org.idnode.server.handler.PackedRecords;
 import org.idnode.server.lifecycle.RequestTracker;
 import org.idnode.server.logging.AccessLog;
 import org.idnode.server.metrics.NodeMetrics;
@@ -71,7 +72,7 @@ class CachedResolutionTest {
     @BeforeAll
     static void start() throws Exception {
         RocksDbHandleRecordStore rocks = RocksDbHandleRecordStore.open(dir, 8L << 20);
-        store = new CachingHandleRecordStore(rocks, 10_000);
+        store = new CachingHandleRecordStore(rocks, 10_000, PackedRecords::pack); // as the node keeps them
         List<HandleRecord> records = new ArrayList<>();
         int ts = 1_748_736_000;
         records.add(RecordJson.parse("{\"handle\":\"88.999.1/Plain-0001\",\"values\":["
