@@ -59,6 +59,29 @@ final class AddressRateLimiter {
     }
 
     /**
+     * Takes a token for a request that arrived on a connection (Handle TCP, HTTP), pacing a client that was refused:
+     * from its first refusal on, its requests go ahead one {@code interval} apart instead of in bursts (each is
+     * delayed until its token is due), until it has sent nothing for as long as its bucket takes to refill
+     * ({@code burst / rate}). A paced client still gets its whole rate; it is refused only when its delayed requests
+     * would reach further ahead than its burst.
+     *
+     * @return 0 when the request may go ahead now; above 0, the nanoseconds it is to be delayed before it goes ahead;
+     *         below 0, refused: minus the nanoseconds until the client may send again
+     */
+    long admitPaced(InetAddress client) {
+        return admitPaced(client, System.nanoTime());
+    }
+
+    /** {@link #admitPaced(InetAddress)} at {@code now} (System.nanoTime). */
+    long admitPaced(InetAddress client, long now) {
+        long verdict = bucket(client).takePaced(now, intervalNanos, toleranceNanos);
+        if (verdict < 0) {
+            refused.increment();
+        }
+        return verdict;
+    }
+
+    /**
      * Takes a token for one datagram from {@code client}. A refusal is answered only at the client's own rate, so a
      * flooder gets at most as many refusals per second as it may get answers; the rest are dropped unanswered, and
      * once {@code rate.perSecond()} of them were dropped within a second the client floods: its further drops within
@@ -112,7 +135,8 @@ final class AddressRateLimiter {
 
     /**
      * One client's bucket: the time (System.nanoTime) at which it would be full again, less one interval; for UDP also
-     * when a refusal may be answered next, and the datagrams dropped since {@code dropsSince}.
+     * when a refusal may be answered next, and the datagrams dropped since {@code dropsSince}; for connections whether
+     * the client is paced.
      */
     private static final class Bucket {
         private static final AtomicLongFieldUpdater<Bucket> TAT = AtomicLongFieldUpdater.newUpdater(Bucket.class, "tat");
@@ -122,6 +146,8 @@ final class AddressRateLimiter {
         private volatile long nextRefusal;
         private volatile long dropsSince;
         private volatile int drops;
+        /** Refused lately, so its requests are spaced at the rate ({@link #takePaced}); set and cleared without atomicity. */
+        private volatile boolean paced;
 
         Bucket() {
             long now = System.nanoTime();
@@ -151,6 +177,26 @@ final class AddressRateLimiter {
         long tokens(long now, long interval, long tolerance, int burst) {
             long ahead = Math.max(tat, now) - now - tolerance;   // how far the next request would be over; <= 0: it may go
             return ahead > 0 ? 0 : Math.min(burst, -ahead / interval + 1);
+        }
+
+        /** {@link AddressRateLimiter#admitPaced}. */
+        long takePaced(long now, long interval, long tolerance) {
+            while (true) {
+                long current = tat;
+                boolean pacing = paced;
+                if (pacing && now - current >= tolerance) {
+                    paced = pacing = false;
+                }
+                long start = Math.max(current, now);
+                long wait = start - now - tolerance;
+                if (wait > 0) {
+                    paced = true;
+                    return -wait;
+                }
+                if (TAT.compareAndSet(this, current, start + interval)) {
+                    return pacing ? start - now : 0;
+                }
+            }
         }
 
         long take(long now, long interval, long tolerance) {

@@ -108,6 +108,26 @@ public final class ClientLimits {
     }
 
     /**
+     * {@link #admit} for a request that arrived on a Handle TCP or HTTP connection, pacing a client that was refused:
+     * from its first refusal on, its requests go ahead one token interval apart (1/rate) instead of in bursts, each
+     * delayed until its token is due, until it has sent nothing for {@code burst / rate} seconds. A flooder on many
+     * connections thus gets its rate as an even stream rather than its whole bucket at once each time its connections
+     * are read again, which every other client's requests would queue behind. Allow-listed clients are neither
+     * refused nor delayed.
+     *
+     * @return 0 when the request may go ahead now; above 0, the nanoseconds to delay it before it goes ahead; below 0,
+     *         refused: minus the nanoseconds until the client may send again
+     */
+    public long admitPaced(Protocol protocol, InetAddress client) {
+        AddressRateLimiter limiter = rates.get(protocol);
+        if (limiter == null) {
+            return 0;
+        }
+        long verdict = limiter.admitPaced(client);
+        return verdict != 0 && allowed(client) ? 0 : verdict;
+    }
+
+    /**
      * {@link #admit} for one UDP datagram. A refusal is answered only at the client's own rate (a flooder gets at most
      * as many refusals per second as it may get answers; the others are dropped, which costs the node least and
      * reflects nothing). Once a client had as many datagrams dropped within a second as its rate allows it in a

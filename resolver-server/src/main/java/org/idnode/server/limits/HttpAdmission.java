@@ -15,7 +15,9 @@ import org.idnode.server.http.OperationsEndpoints;
 /**
  * Applies the HTTP rate limit to each whole request: a client over its rate gets {@code 429 Too Many Requests}
  * with {@code Retry-After} and a JSON message, and the connection stays open (unless the request asked to
- * close it) but is not read from until the {@code Retry-After} has passed; the request is not processed.
+ * close it) but is not read from until the {@code Retry-After} has passed; the request is not processed. Once
+ * refused, a client is paced ({@link ClientLimits#admitPaced}): its requests within its rate go ahead evenly spaced,
+ * each held here until its token is due.
  * The operator's endpoints ({@code /metrics}, {@code /health/live}, {@code /health/ready}:
  * {@link OperationsEndpoints#serves}) are not rate limited and take no token from the client's bucket, so that a
  * monitoring probe is answered however busy its address is; the connection caps, size limits and read deadlines
@@ -40,11 +42,22 @@ public final class HttpAdmission extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        long wait = limits.admit(ClientLimits.Protocol.HTTP, ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
-        if (wait == 0) {
+        long verdict = limits.admitPaced(ClientLimits.Protocol.HTTP, ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
+        if (verdict == 0) {
             ctx.fireChannelRead(msg);
             return;
         }
+        if (verdict > 0) {
+            ctx.executor().schedule(() -> {
+                if (ctx.channel().isActive()) {
+                    ctx.fireChannelRead(req);
+                } else {
+                    req.release();
+                }
+            }, verdict, TimeUnit.NANOSECONDS);
+            return;
+        }
+        long wait = -verdict;
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         refused.accept(req);
         req.release();

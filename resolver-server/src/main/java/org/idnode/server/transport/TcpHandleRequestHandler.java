@@ -28,7 +28,8 @@ import org.idnode.server.metrics.Protocol;
  * {@link org.idnode.server.limits.InFlightLimiter} before this handler bounds how many requests are answered at
  * once (answers to pipelined requests may then leave out of order; each carries its request's id). A client
  * over its TCP rate is answered {@code SERVER_TOO_BUSY} (counted by the {@link RequestTracker}, not admitted), and its
- * connection is not read from for one to two seconds ({@link ClientLimits#pauseNanos}). The connection stays open for
+ * connection is not read from for one to two seconds ({@link ClientLimits#pauseNanos}); from then on the client is
+ * paced ({@link ClientLimits#admitPaced}): a request is held until its token is due. The connection stays open for
  * further requests (CNRI's client sends one and closes); it is closed after a malformed message or
  * when idle. A plain resolution whose answer is cached is answered from pre-encoded bytes
  * ({@link CachedResolution}), anything else through CNRI's message objects. Each request is admitted by the
@@ -71,26 +72,45 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-        long start = System.nanoTime();
-        long wait = limits.admit(ClientLimits.Protocol.TCP, client.getAddress());
-        if (wait != 0) {
-            ByteBuf refusal = HandleRefusal.answer(processor, ctx.alloc(), frame, AbstractMessage.RC_SERVER_TOO_BUSY,
-                    "too many requests from this address; retry later", false);
-            if (refusal == null) {
-                ctx.close();
-                return;
-            }
-            tracker.handleRateLimited(Protocol.TCP, HandleMessageCodec.opCode(frame));
-            // The connection is not read from for a while: a flooding connection costs at most one refusal a second.
-            ctx.writeAndFlush(refusal).addListener((ChannelFutureListener) f -> {
-                if (f.isSuccess()) {
-                    ctx.executor().schedule(() -> ctx.read(), ClientLimits.pauseNanos(wait), TimeUnit.NANOSECONDS);
-                } else {
-                    ctx.close();
+        long verdict = limits.admitPaced(ClientLimits.Protocol.TCP, client.getAddress());
+        if (verdict == 0) {
+            serve(ctx, frame);
+        } else if (verdict > 0) {
+            frame.retain();
+            ctx.executor().schedule(() -> {
+                try {
+                    if (ctx.channel().isActive()) {
+                        serve(ctx, frame);
+                    }
+                } finally {
+                    frame.release();
                 }
-            });
+            }, verdict, TimeUnit.NANOSECONDS);
+        } else {
+            refuse(ctx, frame, -verdict);
+        }
+    }
+
+    private void refuse(ChannelHandlerContext ctx, ByteBuf frame, long wait) {
+        ByteBuf refusal = HandleRefusal.answer(processor, ctx.alloc(), frame, AbstractMessage.RC_SERVER_TOO_BUSY,
+                "too many requests from this address; retry later", false);
+        if (refusal == null) {
+            ctx.close();
             return;
         }
+        tracker.handleRateLimited(Protocol.TCP, HandleMessageCodec.opCode(frame));
+        // The connection is not read from for a while: a flooding connection costs at most one refusal a second.
+        ctx.writeAndFlush(refusal).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                ctx.executor().schedule(() -> ctx.read(), ClientLimits.pauseNanos(wait), TimeUnit.NANOSECONDS);
+            } else {
+                ctx.close();
+            }
+        });
+    }
+
+    private void serve(ChannelHandlerContext ctx, ByteBuf frame) {
+        long start = System.nanoTime();
         boolean admitted = tracker.admit();
         if (admitted) {
             ByteBuf cached = CachedResolution.answer(processor, ctx.alloc(), frame, false, 0, null, tracker, client, start);
