@@ -191,7 +191,7 @@ public final class BulkRegistration implements AutoCloseable {
             if (!summary.isDone()) {
                 return;
             }
-            Throwable failure = failureOf(summary);
+            Throwable failure = Errors.connectionLossAsUnavailable(failureOf(summary));
             if (failure == null) {
                 finished = true;
                 throw Errors.of(Status.Code.INTERNAL, "the node ended the bulk stream before it was finished", null);

@@ -4,6 +4,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -177,6 +178,25 @@ final class Errors {
             c = c.getCause();
         }
         return c;
+    }
+
+    /**
+     * {@code t} as the failure the caller and the fail-over see: grpc-java reports a connection that closed under a
+     * call (the node was killed, a reset) as {@code UNKNOWN: channel closed} with a {@link ClosedChannelException}
+     * underneath (grpc-java issue 10120), which is the node being unavailable, so it becomes {@code UNAVAILABLE}
+     * with the original as its cause. Anything else (null included) is returned as it is.
+     */
+    static Throwable connectionLossAsUnavailable(Throwable t) {
+        if (t == null || Status.fromThrowable(t).getCode() != Status.Code.UNKNOWN) {
+            return t;
+        }
+        for (Throwable x = t; x != null; x = x.getCause() == x ? null : x.getCause()) {
+            if (x instanceof ClosedChannelException) {
+                return Status.UNAVAILABLE.withDescription("the connection to the node closed during the call").withCause(t)
+                        .asRuntimeException();
+            }
+        }
+        return t;
     }
 
     /**

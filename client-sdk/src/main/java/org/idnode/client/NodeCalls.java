@@ -31,7 +31,8 @@ import io.grpc.stub.StreamObserver;
  * deadline (the call's, or the smaller {@link RetryPolicy#attemptTimeout()}), and this class decides what follows a
  * failure (an attempt on a channel that is reconnecting first waits briefly for it, see {@link #whenReconnected}):
  * <ul>
- *   <li>An {@code UNAVAILABLE} (or an attempt's own deadline) moves the client's current endpoint to the next one; the
+ *   <li>An {@code UNAVAILABLE} (a connection that closed under the call included, which grpc-java reports as
+ *       {@code UNKNOWN: channel closed}) or an attempt's own deadline moves the client's current endpoint to the next one; the
  *       client stays there while calls succeed.</li>
  *   <li>A call that provably never reached a node (connection refused, unresolvable address) goes straight to the next
  *       endpoint it has not tried yet, whatever the call: nothing of it was sent.</li>
@@ -229,7 +230,8 @@ final class NodeCalls implements AutoCloseable {
             });
         }
 
-        private void failed(int index, Throwable t) {
+        private void failed(int index, Throwable failure) {
+            Throwable t = Errors.connectionLossAsUnavailable(failure);
             Status.Code code = Status.fromThrowable(t).getCode();
             if (code == Status.Code.UNAVAILABLE) {
                 lastUnavailable = t;
