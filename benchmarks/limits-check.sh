@@ -6,7 +6,9 @@
 # protocol), then for each protocol (Handle UDP, HTTP):
 #   1. the well-behaved client alone: idbench open loop at --polite-rate from 127.0.0.2, latency from the intended
 #      send time;
-#   2. the same while a second idbench process floods from 127.0.0.3 (UDP: open loop at --flood-rate; HTTP: closed
+#   2. for reference, the same while another well-behaved client from 127.0.0.4 uses its whole allowance evenly
+#      (open loop at --at-rate, 95 % of the shipped 2000/s): what any client at the permitted rate costs the others;
+#   3. the same while a second idbench process floods from 127.0.0.3 (UDP: open loop at --flood-rate; HTTP: closed
 #      loop on --flood-concurrency keep-alive connections);
 # and writes both p99s, the flooder's refusals (SERVER_TOO_BUSY / 429) and answers, the CPU time the node used in
 # each measurement (/proc/<pid>/stat), and how evenly the flooder's answered requests reached the node (from the
@@ -18,7 +20,7 @@
 # which was used.
 #
 #   bash benchmarks/limits-check.sh [--duration 20s] [--polite-rate 500] [--flood-rate 50000] [--flood-concurrency 128]
-#                                   [--count 20000] [--pin] [--idnode-jar resolver-server/target/idnode.jar] [--no-build]
+#                                   [--count 20000] [--at-rate 1900] [--pin] [--idnode-jar resolver-server/target/idnode.jar] [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +29,7 @@ POLITE_RATE=500
 FLOOD_CONCURRENCY=128
 FLOOD_RATE=50000
 COUNT=20000
+AT_RATE=1900
 BUILD=yes
 PIN=no
 IDNODE=resolver-server/target/idnode.jar
@@ -37,6 +40,7 @@ while [ $# -gt 0 ]; do
     --flood-concurrency) FLOOD_CONCURRENCY=$2; shift 2 ;;
     --flood-rate) FLOOD_RATE=$2; shift 2 ;;
     --count) COUNT=$2; shift 2 ;;
+    --at-rate) AT_RATE=$2; shift 2 ;;
     --pin) PIN=yes; shift ;;
     --idnode-jar) IDNODE=$2; shift 2 ;;
     --no-build) BUILD=no; shift ;;
@@ -66,6 +70,7 @@ NODE_PID=
 FLOOD_PID=
 cleanup() {
   [ -n "$FLOOD_PID" ] && kill "$FLOOD_PID" 2>/dev/null
+  [ -n "${AT_RATE_PID:-}" ] && kill "$AT_RATE_PID" 2>/dev/null
   [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null
   wait 2>/dev/null
   rm -rf "$WORK"
@@ -103,6 +108,16 @@ for protocol in udp http; do
   cpu0=$(node_cpu_seconds)
   unloaded=$("${ON_NODE_CPUS[@]}" timeout 300 java -jar $IDBENCH "${polite[@]}")
   cpu1=$(node_cpu_seconds)
+  # For reference: the same beside another well-behaved client that uses its whole allowance, evenly (open loop at
+  # 95 % of the shipped rate, from 127.0.0.4, on the flooder's CPUs): what any client at that rate costs the others.
+  "${ON_FLOOD_CPUS[@]}" timeout 300 java -jar $IDBENCH resolve --protocol "$protocol" --target 127.0.0.1:$port --bind 127.0.0.4 \
+      --keys-file "$WORK/keys.txt" --rate "$AT_RATE" --concurrency 128 --duration "$DURATION" --warmup 4s --json \
+      > "$WORK/at-rate-$protocol.json" &
+  AT_RATE_PID=$!
+  sleep 3
+  beside=$("${ON_NODE_CPUS[@]}" timeout 300 java -jar $IDBENCH "${polite[@]}")
+  wait "$AT_RATE_PID"
+  AT_RATE_PID=
   # The flood runs a little longer than the measurement on both sides. UDP: open loop at --flood-rate, whatever the
   # node answers (refusals beyond the flooder's own rate are dropped: a short timeout frees their slots). HTTP: closed
   # loop on --flood-concurrency keep-alive connections (the node stops reading a refused connection for a second).
@@ -123,7 +138,7 @@ for protocol in udp http; do
   FLOOD_PID=
   cpu_unloaded=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {printf "%.2f", b - a}')
   cpu_loaded=$(awk -v a="$cpu2" -v b="$cpu3" 'BEGIN {printf "%.2f", b - a}')
-  echo "{\"protocol\": \"$protocol\", \"unloaded\": $unloaded, \"loaded\": $loaded, \"flood\": $(cat "$WORK/flood-$protocol.json"), \"node_cpu_s_unloaded\": $cpu_unloaded, \"node_cpu_s_loaded\": $cpu_loaded}" >> "$RESULTS"
+  echo "{\"protocol\": \"$protocol\", \"unloaded\": $unloaded, \"beside_client_at_rate\": $beside, \"client_at_rate\": $(cat "$WORK/at-rate-$protocol.json"), \"loaded\": $loaded, \"flood\": $(cat "$WORK/flood-$protocol.json"), \"node_cpu_s_unloaded\": $cpu_unloaded, \"node_cpu_s_loaded\": $cpu_loaded}" >> "$RESULTS"
   echo "$protocol done"
 done
 
@@ -131,9 +146,9 @@ DATE=$(date -u +%Y-%m-%d)
 OUT=benchmarks/results/limits-$DATE
 [ "$PIN" = yes ] && OUT=$OUT-pinned
 python3 - "$RESULTS" "$OUT" "$POLITE_RATE" "$FLOOD_CONCURRENCY" "$DURATION" "$COUNT" "$FLOOD_RATE" "$FLOOD_CPUS" "$NODE_CPUS" \
-    "$WORK/logs/access.log" <<'PY'
+    "$WORK/logs/access.log" "$AT_RATE" <<'PY'
 import collections, json, sys, os, platform, re
-results, out, rate, conc, duration, count, flood_rate, flood_cpus, node_cpus, access_log = sys.argv[1:]
+results, out, rate, conc, duration, count, flood_rate, flood_cpus, node_cpus, access_log, at_rate = sys.argv[1:]
 
 def flood_evenness(protocol):
     """The flooder's (127.0.0.3) answered requests per 100 ms from the access log (CNRI layout): the share of them in
@@ -165,8 +180,12 @@ summary = []
 for r in rows:
     u, l, f = r["unloaded"], r["loaded"], r["flood"]
     refused = sum(v for k, v in f["errors_by_code"].items() if k in ("3", "http_429"))
+    b = r["beside_client_at_rate"]
     summary.append({"protocol": r["protocol"], "unloaded_p99_us": u["p99_us"], "loaded_p99_us": l["p99_us"],
                     "ratio": (l["p99_us"] / u["p99_us"]) if u["p99_us"] else None,
+                    "beside_client_at_rate_p99_us": b["p99_us"],
+                    "ratio_to_client_at_rate": (l["p99_us"] / b["p99_us"]) if b["p99_us"] else None,
+                    "client_at_rate_throughput_per_s": r["client_at_rate"]["throughput_per_s"],
                     "polite_errors_unloaded": u["errors"], "polite_errors_loaded": l["errors"],
                     "flood_requests": f["requests"], "flood_refused": refused, "flood_answered_ok": f["successes"],
                     "flood_unanswered": f["errors_by_code"].get("timeout", 0),
@@ -174,22 +193,24 @@ for r in rows:
                     "node_cpu_s_unloaded": r["node_cpu_s_unloaded"], "node_cpu_s_loaded": r["node_cpu_s_loaded"],
                     "flood_evenness": flood_evenness(r["protocol"])})
 doc = {"date": out.rsplit("/", 1)[1], "pinning": pinning, "polite_rate": float(rate), "flood_rate_udp": float(flood_rate),
-       "flood_concurrency_http": int(conc), "duration": duration,
+       "flood_concurrency_http": int(conc), "at_rate": float(at_rate), "duration": duration,
        "identifiers": int(count), "machine": machine, "summary": summary, "runs": rows}
 json.dump(doc, open(out + ".json", "w"), indent=2)
 with open(out + ".md", "w") as fo:
     fo.write(f"# Limits check {doc['date']}\n\n")
     fo.write(f"Node with the shipped limits (2000 requests/s, burst 4000, per address and protocol); {count} anchor identifiers. "
-             f"Well-behaved client: idbench open loop at {rate}/s from 127.0.0.2; flooder: a second idbench process from 127.0.0.3, "
+             f"Well-behaved client: idbench open loop at {rate}/s from 127.0.0.2; for reference another well-behaved client at {at_rate}/s "
+             f"(its whole allowance, evenly) from 127.0.0.4; flooder: a second idbench process from 127.0.0.3, "
              f"UDP open loop at {flood_rate}/s, HTTP closed loop on {conc} keep-alive connections; {duration} per measurement. One machine, "
              f"{pinning} ({machine['cpus']} CPUs, {machine['java']}; load average at the end {machine['load_average_at_end'][0]:.1f}).\n\n")
-    fo.write("| protocol | client p99 alone µs | client p99 during flood µs | ratio | client errors alone / during | flooder requests | refused (too busy / 429) | unanswered (dropped) | flooder answered | node CPU s alone / during | flooder's answers in busiest 10 % of 100 ms (max) |\n")
-    fo.write("|---|---|---|---|---|---|---|---|---|---|---|\n")
+    fo.write("| protocol | client p99 alone µs | client p99 beside a client at its rate µs | client p99 during flood µs | ratio to alone | ratio to beside | client errors alone / during | flooder requests | refused (too busy / 429) | unanswered (dropped) | flooder answered | node CPU s alone / during | flooder's answers in busiest 10 % of 100 ms (max) |\n")
+    fo.write("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
     for s in summary:
         ratio = f"{s['ratio']:.2f}" if s["ratio"] is not None else "-"
         e = s["flood_evenness"]
         even = f"{100 * e['busiest_tenth_share']:.0f} % ({e['max_per_100ms']})" if e else "-"
-        fo.write(f"| {s['protocol']} | {s['unloaded_p99_us']} | {s['loaded_p99_us']} | {ratio} | {s['polite_errors_unloaded']} / "
+        beside = f"{s['ratio_to_client_at_rate']:.2f}" if s["ratio_to_client_at_rate"] is not None else "-"
+        fo.write(f"| {s['protocol']} | {s['unloaded_p99_us']} | {s['beside_client_at_rate_p99_us']} | {s['loaded_p99_us']} | {ratio} | {beside} | {s['polite_errors_unloaded']} / "
                  f"{s['polite_errors_loaded']} | {s['flood_requests']} | {s['flood_refused']} | {s['flood_unanswered']} | {s['flood_answered_ok']} | "
                  f"{s['node_cpu_s_unloaded']} / {s['node_cpu_s_loaded']} | {even} |\n")
 print(open(out + ".md").read())
