@@ -236,6 +236,55 @@ class RateLimitTest {
         }
     };
 
+    /** One request's answer on a connection: whether it was a refusal, and when it came (System.nanoTime). */
+    record Answer(boolean refused, long at) {
+    }
+
+    /** Keep-alive connections from {@code from} to {@code port}, closed by {@link #closeAll}. */
+    private static List<Socket> connect(String from, int port, int connections) throws Exception {
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            Socket s = RawClients.tcp(from, port);
+            s.setSoTimeout(10_000);
+            sockets.add(s);
+        }
+        return sockets;
+    }
+
+    private static void closeAll(List<Socket> sockets) throws Exception {
+        for (Socket s : sockets) {
+            s.close();
+        }
+    }
+
+    /** Sends one request on each socket at once and reads the answers in parallel, in the sockets' order. */
+    private static List<Answer> exchangeOnEach(List<Socket> sockets, Exchange exchange) throws Exception {
+        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, sockets.size()));
+        try {
+            for (Socket s : sockets) {
+                exchange.send(s);
+            }
+            List<CompletableFuture<Answer>> answers = new ArrayList<>();
+            for (Socket s : sockets) {
+                answers.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        boolean refused = exchange.refused(s);
+                        return new Answer(refused, System.nanoTime());
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, readers));
+            }
+            List<Answer> result = new ArrayList<>();
+            for (CompletableFuture<Answer> a : answers) {
+                result.add(a.get(30, TimeUnit.SECONDS));
+            }
+            return result;
+        } finally {
+            readers.shutdownNow();
+        }
+    }
+
     /**
      * Sends one request on each of {@code connections} keep-alive connections from {@code from} at once: the first
      * (its bucket's burst) are answered, the rest refused. Sends one more request on each refused connection at once
@@ -243,54 +292,25 @@ class RateLimitTest {
      * a refused connection again only after its pause.
      */
     private static List<Long> resumeDelaysMillis(String from, int port, int connections, Exchange exchange) throws Exception {
-        List<Socket> sockets = new ArrayList<>();
-        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(connections);
+        List<Socket> sockets = connect(from, port, connections);
         try {
+            List<Answer> first = exchangeOnEach(sockets, exchange);
+            List<Socket> refused = new ArrayList<>();
+            List<Long> refusedAt = new ArrayList<>();
             for (int i = 0; i < connections; i++) {
-                Socket s = RawClients.tcp(from, port);
-                s.setSoTimeout(10_000);
-                sockets.add(s);
-            }
-            for (Socket s : sockets) {
-                exchange.send(s);
-            }
-            List<CompletableFuture<Long>> refusals = new ArrayList<>();
-            for (Socket s : sockets) {
-                refusals.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return exchange.refused(s) ? System.nanoTime() : 0L;
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, readers));
-            }
-            List<CompletableFuture<Long>> answers = new ArrayList<>();
-            for (int i = 0; i < connections; i++) {
-                long refusedAt = refusals.get(i).get(30, TimeUnit.SECONDS);
-                if (refusedAt == 0) {
-                    continue;
+                if (first.get(i).refused()) {
+                    refused.add(sockets.get(i));
+                    refusedAt.add(first.get(i).at());
                 }
-                Socket s = sockets.get(i);
-                exchange.send(s);
-                answers.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        exchange.refused(s);
-                        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - refusedAt);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, readers));
             }
+            List<Answer> again = exchangeOnEach(refused, exchange);
             List<Long> delays = new ArrayList<>();
-            for (CompletableFuture<Long> a : answers) {
-                delays.add(a.get(30, TimeUnit.SECONDS));
+            for (int i = 0; i < refused.size(); i++) {
+                delays.add(TimeUnit.NANOSECONDS.toMillis(again.get(i).at() - refusedAt.get(i)));
             }
             return delays;
         } finally {
-            readers.shutdownNow();
-            for (Socket s : sockets) {
-                s.close();
-            }
+            closeAll(sockets);
         }
     }
 
@@ -336,36 +356,16 @@ class RateLimitTest {
             }
         }
         Thread.sleep(1200);
-        List<Socket> sockets = new ArrayList<>();
-        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(connections);
+        List<Socket> sockets = connect(from, port, connections);
         try {
-            for (int i = 0; i < connections; i++) {
-                Socket s = RawClients.tcp(from, port);
-                s.setSoTimeout(10_000);
-                sockets.add(s);
-            }
             long sent = System.nanoTime();
-            List<CompletableFuture<Long>> answers = new ArrayList<>();
-            for (Socket s : sockets) {
-                exchange.send(s);
-                answers.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return exchange.refused(s) ? -1L : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, readers));
-            }
             List<Long> millis = new ArrayList<>();
-            for (CompletableFuture<Long> a : answers) {
-                millis.add(a.get(30, TimeUnit.SECONDS));
+            for (Answer a : exchangeOnEach(sockets, exchange)) {
+                millis.add(a.refused() ? -1L : TimeUnit.NANOSECONDS.toMillis(a.at() - sent));
             }
             return millis;
         } finally {
-            readers.shutdownNow();
-            for (Socket s : sockets) {
-                s.close();
-            }
+            closeAll(sockets);
         }
     }
 

@@ -39,8 +39,7 @@ class UdpFloodIsolationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        node = TestNode.start(dataDir, List.of("{\"handle\":\"" + HANDLE + "\",\"values\":["
-                        + "{\"index\":1,\"type\":\"URL\",\"data\":{\"format\":\"string\",\"value\":\"https://example.com/lot/1\"}}]}"),
+        node = TestNode.start(dataDir, List.of(TestNode.urlRecord(HANDLE, "https://example.com/lot/1")),
                 "limits:\n  rate: {per-second: " + RATE + ", burst: " + RATE + "}\n");
     }
 
