@@ -243,9 +243,13 @@ final class RestWrites {
         List<BatchJson.Entry> entries = BatchJson.read(body, now);
         List<BatchRegistration.Item> items;
         if (entries != null) {
+            JsonReply tooLarge = tooLarge(entries.size());
+            if (tooLarge != null) {
+                return tooLarge;
+            }
             items = new ArrayList<>(entries.size());
             for (BatchJson.Entry e : entries) {
-                items.add(e.record() != null ? BatchRegistration.Item.of(e.record()) : item(JsonParser.parseString(e.json()), now));
+                items.add(e.record() != null ? BatchRegistration.Item.of(e.record()) : item(e.json(), now));
             }
         } else {
             JsonArray records;
@@ -258,14 +262,14 @@ final class RestWrites {
             } catch (JsonParseException e) {
                 return error(HttpResponseStatus.BAD_REQUEST, AbstractMessage.RC_PROTOCOL_ERROR, null, "batch body is not valid: " + e.getMessage());
             }
+            JsonReply tooLarge = tooLarge(records.size());
+            if (tooLarge != null) {
+                return tooLarge;
+            }
             items = new ArrayList<>(records.size());
             for (JsonElement record : records) {
-                items.add(item(record, now));
+                items.add(item(record.toString(), now));
             }
-        }
-        String tooLarge = BatchRegistration.sizeProblem(items.size());
-        if (tooLarge != null) {
-            return error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, AbstractMessage.RC_PROTOCOL_ERROR, null, tooLarge);
         }
         JsonArray out = new JsonArray();
         int ok = 0;
@@ -281,13 +285,23 @@ final class RestWrites {
         return new JsonReply(HttpResponseStatus.OK, json);
     }
 
-    /** A record of a batch as {@link RecordJson#parse} reads it, or why it cannot be read. */
-    private static BatchRegistration.Item item(JsonElement record, int now) {
+    /** The refusal of a batch of {@code count} records when that is too many, checked before any record is read. */
+    private JsonReply tooLarge(int count) {
+        String problem = BatchRegistration.sizeProblem(count);
+        return problem == null ? null : error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, AbstractMessage.RC_PROTOCOL_ERROR, null, problem);
+    }
+
+    /**
+     * A record of a batch, given as JSON text, as {@link RecordJson#parse} reads it, or why it cannot be read (the text is
+     * then parsed once more, as a tree, only to name the record's handle).
+     */
+    private static BatchRegistration.Item item(String record, int now) {
         try {
-            return BatchRegistration.Item.of(RecordJson.parse(record.toString(), now));
+            return BatchRegistration.Item.of(RecordJson.parse(record, now));
         } catch (IllegalArgumentException e) {
-            return BatchRegistration.Item.unreadable(handleOf(record),
-                    hasInvalidHandle(record) ? AbstractMessage.RC_INVALID_HANDLE : AbstractMessage.RC_INVALID_VALUE, e.getMessage());
+            JsonElement tree = JsonParser.parseString(record);
+            return BatchRegistration.Item.unreadable(handleOf(tree),
+                    hasInvalidHandle(tree) ? AbstractMessage.RC_INVALID_HANDLE : AbstractMessage.RC_INVALID_VALUE, e.getMessage());
         }
     }
 

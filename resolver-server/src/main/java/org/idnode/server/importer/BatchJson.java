@@ -237,8 +237,7 @@ public final class BatchJson {
                 return null;
             }
             try {
-                return new HandleValue(index, type, data, HandleValue.TtlType.RELATIVE, ttl, timestamp, List.of(),
-                        permissions == null ? Permissions.PUBLIC_READ : permissions);
+                return new HandleValue(index, type, data, HandleValue.TtlType.RELATIVE, ttl, timestamp, List.of(), permissions);
             } catch (IllegalArgumentException e) {
                 return null;
             }
