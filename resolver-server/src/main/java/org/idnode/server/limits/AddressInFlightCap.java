@@ -22,7 +22,8 @@ public final class AddressInFlightCap {
     /** One address's requests in flight and its connections waiting for a slot; guarded by the map's lock on the entry. */
     private static final class Slots {
         int inFlight;
-        final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+        /** Made with the first waiter: most addresses never wait, and their entry lives for one request. */
+        ArrayDeque<Runnable> waiting;
     }
 
     AddressInFlightCap(int max) {
@@ -43,6 +44,9 @@ public final class AddressInFlightCap {
                 s.inFlight++;
                 taken[0] = true;
             } else {
+                if (s.waiting == null) {
+                    s.waiting = new ArrayDeque<>();
+                }
                 s.waiting.add(onSlot);
             }
             return s;
@@ -54,7 +58,7 @@ public final class AddressInFlightCap {
     public void release(InetAddress client) {
         Runnable[] next = new Runnable[1];
         addresses.computeIfPresent(client, (a, s) -> {
-            next[0] = s.waiting.poll();
+            next[0] = s.waiting == null ? null : s.waiting.poll();
             if (next[0] != null) {
                 return s; // the slot passes to the waiter: still in flight
             }
@@ -73,7 +77,7 @@ public final class AddressInFlightCap {
     public boolean cancel(InetAddress client, Runnable onSlot) {
         boolean[] removed = new boolean[1];
         addresses.computeIfPresent(client, (a, s) -> {
-            removed[0] = s.waiting.remove(onSlot);
+            removed[0] = s.waiting != null && s.waiting.remove(onSlot);
             return s;
         });
         return removed[0];

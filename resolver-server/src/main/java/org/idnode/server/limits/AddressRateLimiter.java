@@ -51,11 +51,12 @@ final class AddressRateLimiter {
      * @return 0 when the request may go ahead, else how many nanoseconds until the next token
      */
     long admit(InetAddress client) {
-        long wait = bucket(client).take(System.nanoTime(), intervalNanos, toleranceNanos);
-        if (wait > 0) {
+        long verdict = bucket(client).take(System.nanoTime(), intervalNanos, toleranceNanos, false);
+        if (verdict < 0) {
             refused.increment();
+            return -verdict;
         }
-        return wait;
+        return 0;
     }
 
     /**
@@ -74,7 +75,7 @@ final class AddressRateLimiter {
 
     /** {@link #admitPaced(InetAddress)} at {@code now} (System.nanoTime). */
     long admitPaced(InetAddress client, long now) {
-        long verdict = bucket(client).takePaced(now, intervalNanos, toleranceNanos);
+        long verdict = bucket(client).take(now, intervalNanos, toleranceNanos, true);
         if (verdict < 0) {
             refused.increment();
         }
@@ -90,7 +91,7 @@ final class AddressRateLimiter {
     ClientLimits.DatagramVerdict admitDatagram(InetAddress client) {
         Bucket bucket = bucket(client);
         long now = System.nanoTime();
-        if (bucket.take(now, intervalNanos, toleranceNanos) == 0) {
+        if (bucket.take(now, intervalNanos, toleranceNanos, false) == 0) {
             return ClientLimits.DatagramVerdict.ADMIT;
         }
         refused.increment();
@@ -107,7 +108,7 @@ final class AddressRateLimiter {
     /** The requests {@code client} may send at once now, at most the burst (a client without a bucket has a full one). */
     long tokens(InetAddress client) {
         Bucket bucket = buckets.getIfPresent(key(client));
-        return bucket == null ? burst : bucket.tokens(System.nanoTime(), intervalNanos, toleranceNanos, burst);
+        return bucket == null ? burst : bucket.tokens(System.nanoTime(), intervalNanos, toleranceNanos);
     }
 
     /** Requests refused so far. */
@@ -146,7 +147,7 @@ final class AddressRateLimiter {
         private volatile long nextRefusal;
         private volatile long dropsSince;
         private volatile int drops;
-        /** Refused lately, so its requests are spaced at the rate ({@link #takePaced}); set and cleared without atomicity. */
+        /** Refused lately, so its paceable requests are spaced at the rate ({@link #take}); set and cleared without atomicity. */
         private volatile boolean paced;
 
         Bucket() {
@@ -173,42 +174,37 @@ final class AddressRateLimiter {
             return now - due >= 0 && NEXT_REFUSAL.compareAndSet(this, due, now + interval);
         }
 
-        /** Tokens left now, 0 to {@code burst}. */
-        long tokens(long now, long interval, long tolerance, int burst) {
+        /** Tokens left now, 0 to the burst ({@code tolerance / interval + 1}). */
+        long tokens(long now, long interval, long tolerance) {
             long ahead = Math.max(tat, now) - now - tolerance;   // how far the next request would be over; <= 0: it may go
-            return ahead > 0 ? 0 : Math.min(burst, -ahead / interval + 1);
+            return ahead > 0 ? 0 : -ahead / interval + 1;
         }
 
-        /** {@link AddressRateLimiter#admitPaced}. */
-        long takePaced(long now, long interval, long tolerance) {
+        /**
+         * Takes a token at {@code now}.
+         *
+         * @param paceable whether the request may be paced ({@link AddressRateLimiter#admitPaced}): its refusal starts
+         *                 pacing, and while paced it goes ahead when its token is due rather than at once
+         * @return 0 when the request may go ahead now; above 0 (paceable requests only), the nanoseconds until its token
+         *         is due; below 0, refused: minus the nanoseconds until the next token
+         */
+        long take(long now, long interval, long tolerance, boolean paceable) {
             while (true) {
                 long current = tat;
-                boolean pacing = paced;
+                boolean pacing = paceable && paced;
                 if (pacing && now - current >= tolerance) {
                     paced = pacing = false;
                 }
                 long start = Math.max(current, now);
                 long wait = start - now - tolerance;
                 if (wait > 0) {
-                    paced = true;
+                    if (paceable) {
+                        paced = true;
+                    }
                     return -wait;
                 }
                 if (TAT.compareAndSet(this, current, start + interval)) {
                     return pacing ? start - now : 0;
-                }
-            }
-        }
-
-        long take(long now, long interval, long tolerance) {
-            while (true) {
-                long current = tat;
-                long start = Math.max(current, now);
-                long wait = start - now - tolerance;
-                if (wait > 0) {
-                    return wait;
-                }
-                if (TAT.compareAndSet(this, current, start + interval)) {
-                    return 0;
                 }
             }
         }

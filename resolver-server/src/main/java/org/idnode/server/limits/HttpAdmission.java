@@ -1,10 +1,8 @@
 package org.idnode.server.limits;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -48,26 +46,14 @@ public final class HttpAdmission extends ChannelInboundHandlerAdapter {
             return;
         }
         if (verdict > 0) {
-            ctx.executor().schedule(() -> {
-                if (ctx.channel().isActive()) {
-                    ctx.fireChannelRead(req);
-                } else {
-                    req.release();
-                }
-            }, verdict, TimeUnit.NANOSECONDS);
+            ConnectionPacing.deliverWhenDue(ctx, req, verdict, ctx::fireChannelRead);
             return;
         }
         long wait = -verdict;
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         refused.accept(req);
         req.release();
-        ctx.writeAndFlush(HttpRefusal.tooManyRequests(wait, keepAlive)).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess() && keepAlive) {
-                // Nothing more is read from the connection until the Retry-After has passed.
-                ctx.executor().schedule(() -> ctx.read(), ClientLimits.pauseNanos(wait), TimeUnit.NANOSECONDS);
-            } else {
-                ctx.close();
-            }
-        });
+        // Nothing more is read from the connection until the Retry-After has passed.
+        ConnectionPacing.refuseAndPause(ctx, HttpRefusal.tooManyRequests(wait, keepAlive), wait, keepAlive);
     }
 }

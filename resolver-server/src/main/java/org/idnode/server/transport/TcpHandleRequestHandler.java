@@ -2,7 +2,6 @@ package org.idnode.server.transport;
 
 import java.net.InetSocketAddress;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -21,6 +20,7 @@ import org.idnode.server.codec.MalformedMessageException;
 import org.idnode.server.handler.HandleRequestProcessor;
 import org.idnode.server.lifecycle.RequestTracker;
 import org.idnode.server.limits.ClientLimits;
+import org.idnode.server.limits.ConnectionPacing;
 import org.idnode.server.metrics.Protocol;
 
 /**
@@ -76,16 +76,13 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
         if (verdict == 0) {
             serve(ctx, frame);
         } else if (verdict > 0) {
-            frame.retain();
-            ctx.executor().schedule(() -> {
+            ConnectionPacing.deliverWhenDue(ctx, frame.retain(), verdict, held -> {
                 try {
-                    if (ctx.channel().isActive()) {
-                        serve(ctx, frame);
-                    }
+                    serve(ctx, held);
                 } finally {
-                    frame.release();
+                    held.release();
                 }
-            }, verdict, TimeUnit.NANOSECONDS);
+            });
         } else {
             refuse(ctx, frame, -verdict);
         }
@@ -100,13 +97,7 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
         }
         tracker.handleRateLimited(Protocol.TCP, HandleMessageCodec.opCode(frame));
         // The connection is not read from for a while: a flooding connection costs at most one refusal a second.
-        ctx.writeAndFlush(refusal).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess()) {
-                ctx.executor().schedule(() -> ctx.read(), ClientLimits.pauseNanos(wait), TimeUnit.NANOSECONDS);
-            } else {
-                ctx.close();
-            }
-        });
+        ConnectionPacing.refuseAndPause(ctx, refusal, wait, true);
     }
 
     private void serve(ChannelHandlerContext ctx, ByteBuf frame) {
