@@ -92,7 +92,7 @@ public final class BulkRegistration implements AutoCloseable {
 
                     @Override
                     public void onError(Throwable t) {
-                        done.completeExceptionally(t);
+                        done.completeExceptionally(Errors.connectionLossAsUnavailable(t));
                         wake();
                     }
 
@@ -191,7 +191,7 @@ public final class BulkRegistration implements AutoCloseable {
             if (!summary.isDone()) {
                 return;
             }
-            Throwable failure = Errors.connectionLossAsUnavailable(failureOf(summary));
+            Throwable failure = failureOf(summary);
             if (failure == null) {
                 finished = true;
                 throw Errors.of(Status.Code.INTERNAL, "the node ended the bulk stream before it was finished", null);

@@ -190,13 +190,9 @@ final class Errors {
         if (t == null || Status.fromThrowable(t).getCode() != Status.Code.UNKNOWN) {
             return t;
         }
-        for (Throwable x = t; x != null; x = x.getCause() == x ? null : x.getCause()) {
-            if (x instanceof ClosedChannelException) {
-                return Status.UNAVAILABLE.withDescription("the connection to the node closed during the call").withCause(t)
-                        .asRuntimeException();
-            }
-        }
-        return t;
+        return causedBy(t, ClosedChannelException.class)
+                ? Status.UNAVAILABLE.withDescription("the connection to the node closed during the call").withCause(t).asRuntimeException()
+                : t;
     }
 
     /**
@@ -211,9 +207,16 @@ final class Errors {
         if (c == null || Status.fromThrowable(c).getCode() != Status.Code.UNAVAILABLE) {
             return false;
         }
-        for (Throwable x = c; x != null; x = x.getCause() == x ? null : x.getCause()) {
-            if (x instanceof ConnectException || x instanceof UnresolvedAddressException || x instanceof UnknownHostException) {
-                return true;
+        return causedBy(c, ConnectException.class, UnresolvedAddressException.class, UnknownHostException.class);
+    }
+
+    /** Whether {@code t} or one of its causes is of one of {@code kinds}. */
+    private static boolean causedBy(Throwable t, Class<?>... kinds) {
+        for (Throwable x = t; x != null; x = x.getCause() == x ? null : x.getCause()) {
+            for (Class<?> kind : kinds) {
+                if (kind.isInstance(x)) {
+                    return true;
+                }
             }
         }
         return false;
