@@ -2,6 +2,7 @@ package org.idnode.registry.cache;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -158,19 +159,19 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
     public List<Optional<HandleRecord>> getAll(List<HandleName> handles) {
         List<Optional<HandleRecord>> out = new ArrayList<>(handles.size());
         List<HandleName> missed = new ArrayList<>();
-        List<Integer> positions = new ArrayList<>();
         for (HandleName h : handles) {
             Optional<HandleRecord> cached = cache.getIfPresent(h.lookupKey());
             if (cached == null) {
                 missed.add(h);
-                positions.add(out.size());
             }
-            out.add(cached);
+            out.add(cached); // null: a miss, filled in below in the same order
         }
         if (!missed.isEmpty()) {
-            List<Optional<HandleRecord>> read = backing.getAll(missed);
-            for (int i = 0; i < read.size(); i++) {
-                out.set(positions.get(i), read.get(i));
+            Iterator<Optional<HandleRecord>> read = backing.getAll(missed).iterator();
+            for (int i = 0; i < out.size(); i++) {
+                if (out.get(i) == null) {
+                    out.set(i, read.next());
+                }
             }
         }
         return out;

@@ -149,12 +149,13 @@ public final class HandleWriter {
             if (before.isEmpty()) {
                 return Result.refuse(h, WriteStatus.HANDLE_NOT_FOUND, "handle " + h + " does not exist");
             }
+            if (op instanceof HandleOperation.Delete) {
+                return new Result(null, null, "");
+            }
             // Value operations keep the case the handle was created in, whatever case the request used.
             HandleName stored = before.get().handle();
             List<HandleValue> values = new ArrayList<>(before.get().values());
-            if (op instanceof HandleOperation.Delete) {
-                return new Result(null, null, "");
-            } else if (op instanceof HandleOperation.AddValues a) {
+            if (op instanceof HandleOperation.AddValues a) {
                 for (HandleValue v : a.values()) {
                     int at = indexOf(values, v.index());
                     if (at >= 0 && !a.overwrite()) {

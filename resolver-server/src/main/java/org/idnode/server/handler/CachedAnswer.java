@@ -29,22 +29,6 @@ public final class CachedAnswer {
         this.valueBlock = valueBlock;
     }
 
-    /** A successful answer with these encoded values (at least one). */
-    static CachedAnswer of(byte[][] values) {
-        int size = 4;
-        for (byte[] v : values) {
-            size += v.length;
-        }
-        byte[] block = new byte[size];
-        Encoder.writeInt(block, 0, values.length);
-        int p = 4;
-        for (byte[] v : values) {
-            System.arraycopy(v, 0, block, p, v.length);
-            p += v.length;
-        }
-        return new CachedAnswer(AbstractMessage.RC_SUCCESS, block);
-    }
-
     /** A successful answer over a value block ({@code I n, V*n}, n at least 1), which it keeps. */
     static CachedAnswer ofBlock(byte[] valueBlock) {
         return new CachedAnswer(AbstractMessage.RC_SUCCESS, valueBlock);

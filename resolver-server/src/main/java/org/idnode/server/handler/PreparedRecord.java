@@ -107,15 +107,16 @@ final class PreparedRecord {
 
     /**
      * The answer to a request for these values (cached shape only): for an unfiltered request the one prepared with
-     * the record, otherwise a new one holding the values {@link #select} selects; {@link CachedAnswer#VALUES_NOT_FOUND}
-     * when nothing is selected.
+     * the record, otherwise a new one whose block holds the values {@link #select} selects;
+     * {@link CachedAnswer#VALUES_NOT_FOUND} when nothing is selected.
      */
     CachedAnswer answer(int[] requestedIndexes, byte[][] requestedTypes) {
         if (isEmpty(requestedIndexes) && isEmpty(requestedTypes)) {
             return unfiltered;
         }
-        byte[][] selected = select(requestedIndexes, requestedTypes);
-        return selected.length == 0 ? CachedAnswer.VALUES_NOT_FOUND : CachedAnswer.of(selected);
+        int[] offsets = matching(requestedIndexes, requestedTypes);
+        return offsets.length == 0 ? CachedAnswer.VALUES_NOT_FOUND
+                : CachedAnswer.ofBlock(WireValues.subset(unfiltered.valueBlock(), offsets));
     }
 
     /**
@@ -173,17 +174,14 @@ final class PreparedRecord {
         if (block == null) {
             return new int[0];
         }
-        int count = Encoder.readInt(block, 0);
-        int[] out = new int[count];
+        int[] offsets = WireValues.offsets(block);
         int n = 0;
-        int offset = 4;
-        for (int i = 0; i < count; i++) {
+        for (int offset : offsets) {
             if (matches(block, offset, requestedIndexes, requestedTypes)) {
-                out[n++] = offset;
+                offsets[n++] = offset;
             }
-            offset += Encoder.calcHandleValueSize(block, offset);
         }
-        return n == count ? out : Arrays.copyOf(out, n);
+        return n == offsets.length ? offsets : Arrays.copyOf(offsets, n);
     }
 
     /** Whether the value encoded at {@code offset} passes the filter; every value passes when no part is given. */

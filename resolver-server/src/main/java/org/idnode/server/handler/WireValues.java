@@ -50,11 +50,9 @@ final class WireValues extends PackedValues {
 
     @Override
     public int[] indexes() {
-        int[] out = new int[size()];
-        int offset = 4;
+        int[] out = offsets(block);
         for (int i = 0; i < out.length; i++) {
-            out[i] = Encoder.getHandleValueIndex(block, offset);
-            offset += Encoder.calcHandleValueSize(block, offset);
+            out[i] = Encoder.getHandleValueIndex(block, out[i]);
         }
         return out;
     }
@@ -124,29 +122,39 @@ final class WireValues extends PackedValues {
      * public, else a new block with their encodings copied in order.
      */
     static byte[] publicOnly(byte[] block) {
-        int count = Encoder.readInt(block, 0);
+        int[] offsets = offsets(block);
         int publicCount = 0;
-        int size = 4;
-        for (int i = 0, offset = 4; i < count; i++) {
-            int length = Encoder.calcHandleValueSize(block, offset);
+        for (int offset : offsets) {
             if (isPublic(block, offset)) {
-                publicCount++;
-                size += length;
+                offsets[publicCount++] = offset;
             }
-            offset += length;
         }
-        if (publicCount == count) {
-            return block;
+        return publicCount == offsets.length ? block : subset(block, Arrays.copyOf(offsets, publicCount));
+    }
+
+    /** Where each value of {@code block} starts, in order. */
+    static int[] offsets(byte[] block) {
+        int[] out = new int[Encoder.readInt(block, 0)];
+        for (int i = 0, offset = 4; i < out.length; i++) {
+            out[i] = offset;
+            offset += Encoder.calcHandleValueSize(block, offset);
+        }
+        return out;
+    }
+
+    /** A new block of the values of {@code block} that start at {@code offsets} ({@link #offsets}), in that order. */
+    static byte[] subset(byte[] block, int[] offsets) {
+        int[] lengths = new int[offsets.length];
+        int size = 4;
+        for (int i = 0; i < offsets.length; i++) {
+            lengths[i] = Encoder.calcHandleValueSize(block, offsets[i]);
+            size += lengths[i];
         }
         byte[] out = new byte[size];
-        int p = Encoder.writeInt(out, 0, publicCount);
-        for (int i = 0, offset = 4; i < count; i++) {
-            int length = Encoder.calcHandleValueSize(block, offset);
-            if (isPublic(block, offset)) {
-                System.arraycopy(block, offset, out, p, length);
-                p += length;
-            }
-            offset += length;
+        int p = Encoder.writeInt(out, 0, offsets.length);
+        for (int i = 0; i < offsets.length; i++) {
+            System.arraycopy(block, offsets[i], out, p, lengths[i]);
+            p += lengths[i];
         }
         return out;
     }
