@@ -268,14 +268,14 @@ public class CachedResolutionBenchmark {
 
     /**
      * {@link #resolveUdp} with what the node's limits add on this path, as {@code UdpHandleRequestHandler} does it:
-     * the client's token taken from its bucket ({@link ClientLimits#admit}, one client address, the default limits
+     * the client's token taken from its bucket ({@link ClientLimits#admitDatagram}, one client address, the default limits
      * but a rate that never refuses) and the answer's size checked against the request's amplification budget
      * before it is written. The difference to {@link #resolveUdp} in the same run is the limits' cost.
      */
     @Benchmark
     public void resolveUdpLimited(Node node, Blackhole bh) {
         ByteBuf datagram = node.received[ThreadLocalRandom.current().nextInt(node.records)];
-        if (node.limits.admit(ClientLimits.Protocol.UDP, node.client) != 0) {
+        if (node.limits.admitDatagram(node.client) != ClientLimits.DatagramVerdict.ADMIT) {
             throw new IllegalStateException("refused");
         }
         ResolutionQuery query = ResolutionQuery.decode(datagram);

@@ -41,7 +41,7 @@ public class ClientLimitsBenchmark {
     InetAddress[] clients;
 
     /** The default limits with a rate nothing reaches. */
-    static ClientLimits neverRefusing() {
+    public static ClientLimits neverRefusing() {
         return withRate(new NodeConfig.Limits.Rate(100_000_000, 1_000_000_000));
     }
 

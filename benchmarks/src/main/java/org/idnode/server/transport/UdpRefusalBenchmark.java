@@ -99,7 +99,7 @@ public class UdpRefusalBenchmark {
         RequestTracker tracker = new RequestTracker(metrics, AccessLog.OFF);
         // One request a second, one at once: after the first datagram the sender is over its rate for good.
         flooded = new Handler(processor, ClientLimitsBenchmark.withRate(new NodeConfig.Limits.Rate(1, 1)), tracker);
-        served = new Handler(processor, ClientLimitsBenchmark.withRate(new NodeConfig.Limits.Rate(100_000_000, 1_000_000_000)), tracker);
+        served = new Handler(processor, ClientLimitsBenchmark.neverRefusing(), tracker);
         byte[] datagram = BenchData.udpResolutionRequest(handle, 1);
         request = Unpooled.directBuffer(datagram.length).writeBytes(datagram);
         send(served);   // reads the record into the cache
