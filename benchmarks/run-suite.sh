@@ -5,12 +5,14 @@
 # REST and the gRPC bulk stream, and writes
 # benchmarks/results/<date>.md and .json. Everything runs on 127.0.0.1.
 #
-#   bash benchmarks/run-suite.sh [--count N] [--shape anchor|realistic] [--duration 10s] [--warmup 5s] [--runs 1]
-#                                [--register-count N] [--access-log cnri|json|off] [--name NAME]
+#   bash benchmarks/run-suite.sh [--count N] [--shape anchor|realistic] [--duration 10s] [--warmup steady|D] [--runs 1]
+#                                [--register-count N] [--register-warmup N] [--access-log cnri|json|off] [--name NAME]
 #
 # Defaults: 100000 identifiers of the 'anchor' shape (6 values, ~380-byte answers, as in
-# performance-anchors.md), 10 s per measurement after 5 s unrecorded warm-up (node and ceiling alike: every idbench
-# and ceiling responder is a new JVM), 1 run each, 200000 registrations per protocol, the access log on as
+# performance-anchors.md), 10 s per measurement after an unrecorded warm-up until the rate stops rising (idbench's
+# --warmup steady: 2 s windows until two in a row gain less than 5 %, at most 60 s; node and ceiling alike, since every
+# idbench and ceiling responder is a new JVM, and a cold gRPC client pushes a tenth of a warm one), 1 run each, 200000
+# registrations per protocol after 200000 unmeasured ones on the same idbench JVM, the access log on as
 # conf/node.yaml ships it (cnri; the node writes it into the work folder). Before the first measurement every key is
 # resolved once over UDP and each protocol is driven for 15 s unrecorded, so that the record cache holds the whole
 # data set and the node's paths are compiled: the figures are steady state, not start-up. The report is
@@ -21,10 +23,11 @@ cd "$(dirname "$0")/.."
 COUNT=100000
 SHAPE=anchor
 DURATION=10s
-WARMUP=5s
+WARMUP=steady
 RUNS=1
 NAME=
 REGISTER_COUNT=200000
+REGISTER_WARMUP=200000
 ACCESS_LOG=cnri
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,6 +38,7 @@ while [ $# -gt 0 ]; do
     --name) NAME=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --register-count) REGISTER_COUNT=$2; shift 2 ;;
+    --register-warmup) REGISTER_WARMUP=$2; shift 2 ;;
     --access-log) ACCESS_LOG=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -105,18 +109,18 @@ REGISTRATIONS="$WORK/registrations.jsonl"
 : > "$REGISTRATIONS"
 for run in $(seq 1 "$RUNS"); do
   timeout 600 java -jar $IDBENCH register --protocol http --target 127.0.0.1:$WP --token "$TOKEN" --prefix 88.999.9 \
-      --count "$REGISTER_COUNT" --batch 1000 --concurrency 2 --json >> "$REGISTRATIONS"
+      --count "$REGISTER_COUNT" --warmup-count "$REGISTER_WARMUP" --batch 1000 --concurrency 2 --json >> "$REGISTRATIONS"
   timeout 600 java -jar $IDBENCH register --protocol grpc --target 127.0.0.1:$GP --token "$TOKEN" --prefix 88.999.9 \
-      --count "$REGISTER_COUNT" --batch 1000 --concurrency 2 --json >> "$REGISTRATIONS"
+      --count "$REGISTER_COUNT" --warmup-count "$REGISTER_WARMUP" --batch 1000 --concurrency 2 --json >> "$REGISTRATIONS"
   echo "registration run $run done"
 done
 NODE_RSS_KB=$(ps -o rss= -p "$NODE_PID" | tr -d ' ')
 
 DATE=$(date -u +%Y-%m-%d)
 OUT=benchmarks/results/${NAME:-$DATE}
-python3 - "$RESULTS" "$OUT" "$COUNT" "$SHAPE" "$DURATION" "$NODE_RSS_KB" "$REGISTRATIONS" "$WARMUP" "$ACCESS_LOG" <<'PY'
+python3 - "$RESULTS" "$OUT" "$COUNT" "$SHAPE" "$DURATION" "$NODE_RSS_KB" "$REGISTRATIONS" "$WARMUP" "$ACCESS_LOG" "$REGISTER_WARMUP" <<'PY'
 import json, sys, platform, os, statistics
-results, out, count, shape, duration, rss, registrations, warmup, access_log = sys.argv[1:]
+results, out, count, shape, duration, rss, registrations, warmup, access_log, register_warmup = sys.argv[1:]
 regs = [json.loads(l) for l in open(registrations) if l.strip()]
 rows = [json.loads(l) for l in open(results)]
 by = {}
@@ -134,7 +138,7 @@ machine = {"cpus": os.cpu_count(), "machine": platform.machine(), "kernel": plat
 doc = {"date": out.rsplit("/", 1)[1], "identifiers": int(count), "shape": shape, "duration": duration, "warmup": warmup,
        "access_log": access_log, "load_average_at_end": os.getloadavg(),
        "node_rss_mb": round(int(rss) / 1024) if rss else None, "machine": machine, "results": summary, "runs": rows,
-       "registration": regs}
+       "registration": regs, "registration_warmup_records": int(register_warmup)}
 json.dump(doc, open(out + ".json", "w"), indent=2)
 with open(out + ".md", "w") as f:
     f.write(f"# Performance run {doc['date']}\n\n")
@@ -143,15 +147,16 @@ with open(out + ".md", "w") as f:
             f"load generator (idbench) and node on the same machine: {machine['cpus']} CPUs, {machine['machine']}, "
             f"kernel {machine['kernel']}, {machine['java']}; load average at the end {doc['load_average_at_end'][0]:.1f}. "
             f"Node resident memory at the end: {doc['node_rss_mb']} MB.\n\n")
-    f.write("| workload | node throughput /s | p50 µs | p99 µs | p99.9 µs | errors | ceiling /s | share of ceiling |\n")
-    f.write("|---|---|---|---|---|---|---|---|\n")
+    f.write("| workload | node throughput /s | p50 µs | p99 µs | p99.9 µs | errors | ceiling /s | share of ceiling | warm-up s, node / ceiling |\n")
+    f.write("|---|---|---|---|---|---|---|---|---|\n")
     for s in summary:
         n, c = s["node"], s["ceiling"]
         share = f"{100 * s['share_of_ceiling']:.0f} %" if s["share_of_ceiling"] else "-"
         f.write(f"| {s['name']} | {n['throughput_per_s']:.0f} | {n['p50_us']} | {n['p99_us']} | {n['p999_us']} | {n['errors']} | "
-                f"{c['throughput_per_s']:.0f} | {share} |\n")
+                f"{c['throughput_per_s']:.0f} | {share} | {n['warmup_s']:.0f} / {c['warmup_s']:.0f} |\n")
     if regs:
-        f.write("\nDurable batch registration (batches of 1000 records, WAL synced per batch, 2 senders):\n\n")
+        f.write(f"\nDurable batch registration (batches of 1000 records, WAL synced per batch, 2 senders, after {register_warmup} "
+                "unmeasured records on the same idbench JVM):\n\n")
         f.write("| protocol | records | records/s | batch p50 µs | batch p99 µs | refused |\n|---|---|---|---|---|---|\n")
         for r in regs:
             f.write(f"| {r['protocol']} | {r['records']} | {r['records_per_s']:.0f} | {r['batch_p50_us'] or '-'} | "

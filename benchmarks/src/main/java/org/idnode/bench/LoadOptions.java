@@ -44,9 +44,11 @@ final class LoadOptions {
     @Option(names = "--requests", paramLabel = "N", description = "Measured request count instead of a duration.")
     Long requests;
 
-    @Option(names = "--warmup", defaultValue = "2s", paramLabel = "D", converter = DurationConverter.class,
-            description = "Unrecorded warm-up before measuring. Default ${DEFAULT-VALUE}.")
-    Duration warmup;
+    @Option(names = "--warmup", defaultValue = "steady", paramLabel = "D|steady[:MAX]", converter = WarmupConverter.class,
+            description = "Unrecorded warm-up before measuring: a duration, or 'steady' to repeat 2 s windows until the rate stops "
+                    + "rising (a fresh JVM's client paths take seconds of compiling, gRPC's most), at most MAX (default 60s). "
+                    + "Default ${DEFAULT-VALUE}.")
+    Warmup warmup;
 
     @Option(names = "--keys", defaultValue = "uniform", paramLabel = "uniform|zipf", converter = DistributionConverter.class,
             description = "Key choice. Default ${DEFAULT-VALUE}.")
@@ -90,7 +92,6 @@ final class LoadOptions {
                 .target(target)
                 .concurrency(concurrency)
                 .rate(rate)
-                .warmup(warmup)
                 .keyDistribution(keys)
                 .zipfExponent(zipfExponent)
                 .seed(seed)
@@ -100,6 +101,11 @@ final class LoadOptions {
                 .verify(verify)
                 .io(io)
                 .bind(bindAddress());
+        if (warmup.untilSteady()) {
+            b.warmupUntilSteady(warmup.length());
+        } else {
+            b.warmup(warmup.length());
+        }
         if (requests != null && duration != null) {
             throw new ParameterException(spec.commandLine(), "give either --duration or --requests, not both");
         }
@@ -129,6 +135,26 @@ final class LoadOptions {
             return InetAddress.getByName(bind);
         } catch (UnknownHostException e) {
             throw new ParameterException(spec.commandLine(), "--bind must be an IP address, e.g. 127.0.0.2, got '" + bind + "'");
+        }
+    }
+
+    /** The {@code --warmup} value: a fixed length, or until steady with {@code length} as the limit. */
+    record Warmup(Duration length, boolean untilSteady) {
+        static final Duration STEADY_LIMIT = Duration.ofSeconds(60);
+    }
+
+    /** Parses {@code --warmup}: a duration ({@link DurationConverter}), {@code steady} or {@code steady:MAX}. Stateless. */
+    static final class WarmupConverter implements picocli.CommandLine.ITypeConverter<Warmup> {
+        @Override
+        public Warmup convert(String value) {
+            String v = value.trim();
+            if (v.equalsIgnoreCase("steady")) {
+                return new Warmup(Warmup.STEADY_LIMIT, true);
+            }
+            if (v.regionMatches(true, 0, "steady:", 0, 7)) {
+                return new Warmup(DurationConverter.parse(v.substring(7)), true);
+            }
+            return new Warmup(DurationConverter.parse(v), false);
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.idnode.bench.load.LoadException;
 import org.idnode.bench.register.RegistrationLoad;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,6 +43,11 @@ final class RegisterCommand implements Callable<Integer> {
     @Option(names = "--concurrency", defaultValue = "2", paramLabel = "C", description = "Concurrent senders. Default ${DEFAULT-VALUE}.")
     int concurrency;
 
+    @Option(names = "--warmup-count", defaultValue = "0", paramLabel = "N",
+            description = "Records to register first, unmeasured, with the same batches and senders (a fresh JVM's paths and a "
+                    + "node's write path take a few hundred thousand records to compile). Default ${DEFAULT-VALUE}.")
+    long warmupCount;
+
     @Option(names = "--json", description = "Print the result as one JSON object.")
     boolean json;
 
@@ -53,16 +59,30 @@ final class RegisterCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--protocol must be http or grpc, got '" + protocol + "'");
         }
-        RegistrationLoad.Spec load;
-        try {
-            load = new RegistrationLoad.Spec(transport, LoadOptions.parseTarget(spec, target), token, prefix, count, batch, concurrency);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+        if (warmupCount < 0) {
+            throw new ParameterException(spec.commandLine(), "--warmup-count must not be negative");
+        }
+        RegistrationLoad.Spec load = spec(transport, count);
+        if (warmupCount > 0) {
+            RegistrationLoad.Result warm = RegistrationLoad.run(spec(transport, warmupCount));
+            if (warm.refused() > 0) {
+                throw new LoadException("the warm-up was refused " + warm.refused() + " records: " + warm.firstRefusal());
+            }
+            spec.commandLine().getErr().printf(Locale.ROOT, "warm-up: %d records in %.1f s (%,.0f/s), not counted%n",
+                    warm.accepted(), warm.seconds(), warm.recordsPerSecond());
         }
         RegistrationLoad.Result result = RegistrationLoad.run(load);
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? result.toJson() + System.lineSeparator() : result.toText());
         out.flush();
         return 0;
+    }
+
+    private RegistrationLoad.Spec spec(RegistrationLoad.Transport transport, long records) {
+        try {
+            return new RegistrationLoad.Spec(transport, LoadOptions.parseTarget(spec, target), token, prefix, records, batch, concurrency);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 }

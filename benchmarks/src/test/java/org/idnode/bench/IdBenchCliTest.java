@@ -94,6 +94,16 @@ class IdBenchCliTest {
     }
 
     @Test
+    void warmupsParseAsADurationOrUntilSteady() {
+        LoadOptions.WarmupConverter warmups = new LoadOptions.WarmupConverter();
+        assertThat(warmups.convert("5s")).isEqualTo(new LoadOptions.Warmup(Duration.ofSeconds(5), false));
+        assertThat(warmups.convert("steady")).isEqualTo(new LoadOptions.Warmup(Duration.ofSeconds(60), true));
+        assertThat(warmups.convert("Steady:30s")).isEqualTo(new LoadOptions.Warmup(Duration.ofSeconds(30), true));
+        assertThat(run("resolve", "--protocol", "udp", "--target", "127.0.0.1:1", "--keys-file", "x", "--warmup", "soon")).isEqualTo(2);
+        assertThat(err.toString()).contains("'soon' is not a duration");
+    }
+
+    @Test
     void durationsParse() {
         assertThat(DurationConverter.parse("10s")).isEqualTo(Duration.ofSeconds(10));
         assertThat(DurationConverter.parse("500ms")).isEqualTo(Duration.ofMillis(500));

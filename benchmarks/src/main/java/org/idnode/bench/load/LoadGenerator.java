@@ -32,7 +32,9 @@ import org.HdrHistogram.Histogram;
  * <p>The run uses {@code min(threads, concurrency)} Netty event loops of its own; the requests in
  * flight are split evenly over them, and each loop sends, receives, paces and records on its own, so
  * nothing is shared on the hot path but the request budget of a count-bounded run. Connections (TCP,
- * HTTP) are all established before the clock starts.
+ * HTTP) are all established before the clock starts. A warm-up until steady ({@link LoadSpec#warmupUntilSteady})
+ * runs as a series of short unrecorded runs of the same load (each with its own event loops and connections) before
+ * the measured one, so that the measured run's timeline is the same as with a fixed warm-up.
  *
  * <p>Threading: {@link #run} blocks the calling thread until the run is over and may be called from
  * any thread; concurrent runs are independent (each has its own event loops).
@@ -53,11 +55,29 @@ public final class LoadGenerator {
         if (spec.target() == null) {
             throw new IllegalArgumentException("the spec has no target address");
         }
-        int workerCount = Math.min(spec.threads(), spec.concurrency());
-        IoMode io = spec.io().resolve();
-        LoadSpec resolved = new LoadSpec(spec.protocol(), spec.target(), spec.concurrency(), spec.rate(), spec.duration(),
-                spec.requests(), spec.warmup(), spec.keyDistribution(), spec.zipfExponent(), spec.seed(), spec.threads(),
-                spec.timeout(), spec.tcpNewConnection(), spec.verify(), io, spec.bind());
+        LoadSpec resolved = spec.withIo(spec.io().resolve());
+        if (!resolved.warmupUntilSteady()) {
+            return runOnce(resolved, keys);
+        }
+        long warmupNanos = warmUntilSteady(resolved, keys) + SteadyWarmup.SETTLE.toNanos();
+        return runOnce(resolved.withFixedWarmup(SteadyWarmup.SETTLE), keys).withWarmupSeconds(warmupNanos / 1e9);
+    }
+
+    /** Runs unrecorded windows until {@link SteadyWarmup} says the rate is steady or the warm-up limit is spent; returns the time taken. */
+    private static long warmUntilSteady(LoadSpec spec, KeySet keys) {
+        LoadSpec window = spec.withFixedTimeline(Duration.ZERO, SteadyWarmup.WINDOW);
+        SteadyWarmup rule = new SteadyWarmup();
+        long start = System.nanoTime();
+        boolean steady = false;
+        while (!steady && System.nanoTime() - start < spec.warmup().toNanos()) {
+            steady = rule.steadyAfter(runOnce(window, keys));
+        }
+        return System.nanoTime() - start;
+    }
+
+    private static LoadResult runOnce(LoadSpec resolved, KeySet keys) {
+        int workerCount = Math.min(resolved.threads(), resolved.concurrency());
+        IoMode io = resolved.io();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(workerCount, new DefaultThreadFactory("idbench-io", true), io.handlerFactory());
         RunControl run = new RunControl(resolved, workerCount);
         List<Worker> workers = new ArrayList<>(workerCount);

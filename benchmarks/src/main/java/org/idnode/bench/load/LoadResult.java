@@ -86,8 +86,17 @@ public record LoadResult(
 
     /** This result marked as measured against the ceiling responder. */
     public LoadResult asCeiling() {
-        return new LoadResult(protocol, target, true, concurrency, rate, threads, keyDistribution, keyCount, tcpNewConnection,
-                warmupSeconds, durationSeconds, requests, successes, errors, errorsByCode, throughputPerSecond, minMicros,
+        return copy(true, warmupSeconds);
+    }
+
+    /** This result with the warm-up it followed, when that was more than its own run's lead-in. */
+    LoadResult withWarmupSeconds(double seconds) {
+        return copy(ceiling, seconds);
+    }
+
+    private LoadResult copy(boolean markedCeiling, double warmup) {
+        return new LoadResult(protocol, target, markedCeiling, concurrency, rate, threads, keyDistribution, keyCount, tcpNewConnection,
+                warmup, durationSeconds, requests, successes, errors, errorsByCode, throughputPerSecond, minMicros,
                 meanMicros, p50Micros, p90Micros, p99Micros, p999Micros, maxMicros, lateAnswers, udpPackets, zipfExponent);
     }
 

@@ -19,6 +19,10 @@ import java.util.Objects;
  *       the latencies instead of silently lowering the offered load (no coordinated omission).</li>
  *   <li>Exactly one of {@code duration} and {@code requests} bounds the measured part of the run; it
  *       follows {@code warmup}, whose requests are sent but not recorded.</li>
+ *   <li>With {@code warmupUntilSteady}, the warm-up is not one fixed stretch but short unrecorded runs
+ *       repeated until the rate stops rising (see {@link LoadGenerator}), {@code warmup} being their
+ *       upper bound: a fresh JVM's client paths (and a cold target's) can take many seconds of
+ *       compilation before they reach their steady rate, gRPC's most of all.</li>
  * </ul>
  *
  * <p>Immutable and thread-safe.
@@ -29,7 +33,8 @@ import java.util.Objects;
  * @param rate             open-loop arrival rate per second, or null for closed loop
  * @param duration         measured duration, or null when bounded by {@code requests}
  * @param requests         measured request count, or 0 when bounded by {@code duration}
- * @param warmup           unrecorded lead-in
+ * @param warmup           unrecorded lead-in; its upper bound when {@code warmupUntilSteady}
+ * @param warmupUntilSteady warm up until the rate stops rising instead of for exactly {@code warmup}
  * @param keyDistribution  how keys are picked
  * @param zipfExponent     Zipf exponent (used with {@link KeyDistribution#ZIPF}), &gt; 0
  * @param seed             seed for key choice; the same seed gives the same key sequence per thread
@@ -50,6 +55,7 @@ public record LoadSpec(
         Duration duration,
         long requests,
         Duration warmup,
+        boolean warmupUntilSteady,
         KeyDistribution keyDistribution,
         double zipfExponent,
         long seed,
@@ -106,8 +112,26 @@ public record LoadSpec(
 
     /** This spec aimed at another address. */
     public LoadSpec withTarget(InetSocketAddress newTarget) {
-        return new LoadSpec(protocol, newTarget, concurrency, rate, duration, requests, warmup, keyDistribution,
-                zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind);
+        return new LoadSpec(protocol, newTarget, concurrency, rate, duration, requests, warmup, warmupUntilSteady,
+                keyDistribution, zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind);
+    }
+
+    /** This spec with a resolved I/O implementation. */
+    LoadSpec withIo(IoMode resolved) {
+        return new LoadSpec(protocol, target, concurrency, rate, duration, requests, warmup, warmupUntilSteady,
+                keyDistribution, zipfExponent, seed, threads, timeout, tcpNewConnection, verify, resolved, bind);
+    }
+
+    /** This spec bounded by {@code measured} after a fixed {@code lead} of warm-up. */
+    LoadSpec withFixedTimeline(Duration lead, Duration measured) {
+        return new LoadSpec(protocol, target, concurrency, rate, measured, 0, lead, false,
+                keyDistribution, zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind);
+    }
+
+    /** This spec's measured part (its duration or request count) after a fixed {@code lead} of warm-up. */
+    LoadSpec withFixedWarmup(Duration lead) {
+        return new LoadSpec(protocol, target, concurrency, rate, duration, requests, lead, false,
+                keyDistribution, zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind);
     }
 
     /** The local address a socket of this run binds to, port 0; null for the system's choice. */
@@ -129,6 +153,7 @@ public record LoadSpec(
         private Duration duration = Duration.ofSeconds(10);
         private long requests;
         private Duration warmup = Duration.ofSeconds(2);
+        private boolean warmupUntilSteady;
         private KeyDistribution keyDistribution = KeyDistribution.UNIFORM;
         private double zipfExponent = 0.99;
         private long seed = 1;
@@ -175,9 +200,17 @@ public record LoadSpec(
             return this;
         }
 
-        /** Unrecorded lead-in before measuring. */
+        /** Unrecorded lead-in before measuring, exactly this long. */
         public Builder warmup(Duration value) {
             warmup = value;
+            warmupUntilSteady = false;
+            return this;
+        }
+
+        /** Unrecorded lead-in until the rate stops rising, at most {@code limit}. */
+        public Builder warmupUntilSteady(Duration limit) {
+            warmup = limit;
+            warmupUntilSteady = true;
             return this;
         }
 
@@ -237,8 +270,8 @@ public record LoadSpec(
 
         /** @throws IllegalArgumentException as {@link LoadSpec}'s constructor */
         public LoadSpec build() {
-            return new LoadSpec(protocol, target, concurrency, rate, duration, requests, warmup, keyDistribution,
-                    zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind);
+            return new LoadSpec(protocol, target, concurrency, rate, duration, requests, warmup, warmupUntilSteady,
+                    keyDistribution, zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind);
         }
     }
 }

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.idnode.bench.IdBench;
 import org.idnode.bench.load.LoadException;
 import org.idnode.server.IdentifierNode;
 import org.idnode.server.cli.IdnodeCommand;
@@ -70,6 +75,27 @@ class RegistrationLoadTest {
         assertThat(r.accepted()).isEqualTo(5000);
         assertThat(r.refused()).isZero();
         assertThat(r.toMap()).containsEntry("protocol", "grpc").containsEntry("batch_p50_us", null);
+    }
+
+    @Test
+    void theCommandRegistersItsWarmupFirstUncountedAndStopsWhenTheWarmupIsRefused() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String target = "127.0.0.1:" + node.httpAddress().getPort();
+        int code = IdBench.execute(new PrintWriter(out, true), new PrintWriter(err, true),
+                "register", "--protocol", "http", "--target", target, "--token", token, "--prefix", "88.999.1",
+                "--count", "600", "--batch", "200", "--concurrency", "1", "--warmup-count", "400", "--json");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("warm-up: 400 records");
+        JsonObject json = JsonParser.parseString(out.toString().trim()).getAsJsonObject();
+        assertThat(json.get("records").getAsLong()).isEqualTo(600);
+        assertThat(json.get("accepted").getAsLong()).isEqualTo(600);
+
+        code = IdBench.execute(new PrintWriter(out, true), new PrintWriter(err, true),
+                "register", "--protocol", "http", "--target", target, "--token", token, "--prefix", "88.999.2",
+                "--count", "10", "--warmup-count", "10");
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("the warm-up was refused 10 records");
     }
 
     @Test
