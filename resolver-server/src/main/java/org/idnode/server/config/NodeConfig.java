@@ -608,24 +608,36 @@ public record NodeConfig(
         /** A {@code HOST:PORT} address. */
         public record Address(String host, int port) {
             static Address parse(String text, String key) {
-                int colon = text == null ? -1 : text.lastIndexOf(':');
-                if (colon <= 0 || colon == text.length() - 1) {
-                    throw ConfigException.forKey(key, "expected HOST:PORT, e.g. 127.0.0.1:2641, got '" + text + "'");
+                Address parsed;
+                try {
+                    parsed = of(text);
+                } catch (IllegalArgumentException e) {
+                    throw ConfigException.forKey(key, e.getMessage() + ", got '" + text + "'");
                 }
-                String host = text.substring(0, colon);
+                address(parsed.host(), key);
+                return parsed;
+            }
+
+            /**
+             * Splits {@code HOST:PORT} ({@code [v6]:PORT} for IPv6) without resolving the host.
+             *
+             * @throws IllegalArgumentException saying what form is expected, when {@code text} is not in it
+             */
+            public static Address of(String text) {
+                int colon = text == null ? -1 : text.lastIndexOf(':');
+                String host = colon < 0 ? "" : text.substring(0, colon);
                 if (host.startsWith("[") && host.endsWith("]")) {
                     host = host.substring(1, host.length() - 1);
                 }
                 int port;
                 try {
-                    port = Integer.parseInt(text.substring(colon + 1));
+                    port = colon < 0 ? -1 : Integer.parseInt(text.substring(colon + 1));
                 } catch (NumberFormatException e) {
                     port = -1;
                 }
-                if (port < 1 || port > 65535) {
-                    throw ConfigException.forKey(key, "expected HOST:PORT with a port from 1 to 65535, got '" + text + "'");
+                if (host.isEmpty() || port < 1 || port > 65535) {
+                    throw new IllegalArgumentException("expected HOST:PORT with a port from 1 to 65535, e.g. 127.0.0.1:2641");
                 }
-                address(host, key);
                 return new Address(host, port);
             }
 

@@ -25,6 +25,7 @@ import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.server.admin.AdministrationException;
 import org.idnode.server.admin.AdministrationException.Kind;
 import org.idnode.server.admin.PrefixRecords;
+import org.idnode.server.config.NodeConfig;
 import org.idnode.server.site.NodeSite;
 
 /**
@@ -204,19 +205,14 @@ public final class SecondaryRegistry {
             if (text == null || text.isBlank()) {
                 throw invalid("the secondary node's site is needed as HOST:PORT (its Handle TCP/UDP port), e.g. 127.0.0.1:2641");
             }
-            int colon = text.lastIndexOf(':');
-            String host = colon < 0 ? "" : text.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
+            String host;
             int port;
             try {
-                port = Integer.parseInt(text.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                port = -1;
-            }
-            if (host.isEmpty() || port < 1 || port > 65535) {
-                throw invalid("site '" + text + "': expected HOST:PORT with a port from 1 to 65535, e.g. 127.0.0.1:2641");
+                NodeConfig.Federation.Address parsed = NodeConfig.Federation.Address.of(text);
+                host = parsed.host();
+                port = parsed.port();
+            } catch (IllegalArgumentException e) {
+                throw invalid("site '" + text + "': " + e.getMessage());
             }
             try {
                 InetAddress address = InetAddress.getByName(host);
