@@ -79,9 +79,9 @@ SUITE=(
   "http|--protocol http --concurrency 64"
   "grpc|--protocol grpc --concurrency 128"
 )
-# Warm-up, unrecorded: every key once (fills the record cache), then each protocol's path.
-java -jar $IDBENCH resolve --protocol udp --concurrency 64 --target 127.0.0.1:$HP --keys-file "$WORK/keys.txt" \
-    --requests "$COUNT" --warmup 0s --json > /dev/null
+# Warm-up, unrecorded: every key once, in order (fills the record cache), then each protocol's path.
+java -jar $IDBENCH resolve --protocol udp --concurrency 64 --threads 1 --keys sequential --target 127.0.0.1:$HP \
+    --keys-file "$WORK/keys.txt" --requests "$COUNT" --warmup 0s --json > /dev/null
 for entry in "${SUITE[@]}"; do
   name=${entry%%|*}; args=${entry#*|}
   port=$HP; [ "$name" = http ] && port=$WP; [ "$name" = grpc ] && port=$GP

@@ -50,8 +50,9 @@ final class LoadOptions {
                     + "Default ${DEFAULT-VALUE}.")
     Warmup warmup;
 
-    @Option(names = "--keys", defaultValue = "uniform", paramLabel = "uniform|zipf", converter = DistributionConverter.class,
-            description = "Key choice. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--keys", defaultValue = "uniform", paramLabel = "uniform|zipf|sequential", converter = DistributionConverter.class,
+            description = "Key choice: uniform, zipf, or sequential (key-file order, every key once before any twice; "
+                    + "with --threads 1 --requests <keys> it requests each key exactly once). Default ${DEFAULT-VALUE}.")
     KeyDistribution keys;
 
     @Option(names = "--zipf-exponent", defaultValue = "0.99", paramLabel = "S", description = "Zipf exponent. Default ${DEFAULT-VALUE}.")

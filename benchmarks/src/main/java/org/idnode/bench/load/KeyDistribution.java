@@ -11,19 +11,24 @@ public enum KeyDistribution {
      * to keys by a seeded bijection, so the hot keys are spread over the key file rather than being its
      * first lines.
      */
-    ZIPF;
+    ZIPF,
+    /**
+     * Every key in key-file order, the run's workers taking turns, then again from the start: a run of as many
+     * requests as there are keys on one thread requests each exactly once (filling a cache).
+     */
+    SEQUENTIAL;
 
     /** The lower-case name used on the command line and in JSON output. */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses {@code uniform} or {@code zipf}, in any case. */
+    /** Parses {@code uniform}, {@code zipf} or {@code sequential}, in any case. */
     public static KeyDistribution parse(String text) {
         try {
             return valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown key distribution '" + text + "'; expected uniform or zipf");
+            throw new IllegalArgumentException("unknown key distribution '" + text + "'; expected uniform, zipf or sequential");
         }
     }
 }

@@ -5,7 +5,9 @@ import java.util.SplittableRandom;
 /**
  * Picks key indexes for one worker: uniform, or Zipf ranks mapped to keys through a seeded bijection
  * {@code rank -> (a * (rank - 1) + b) mod n} with {@code gcd(a, n) = 1}, the same for every worker of a
- * run so that all workers agree on which keys are hot. Each worker draws from its own random stream.
+ * run so that all workers agree on which keys are hot, or sequential: worker {@code stream} of {@code streams}
+ * walks the keys {@code stream, stream + streams, ...} in order and starts again at the end, so the workers
+ * of a run together request every key once before any twice. Each worker draws from its own random stream.
  *
  * <p>Not thread-safe: one per worker.
  */
@@ -15,9 +17,17 @@ final class KeySampler {
     private final ZipfSampler zipf;
     private final long a;
     private final long b;
+    private final boolean sequential;
+    private final int start;
+    private final int step;
+    private int position;
 
-    KeySampler(KeyDistribution distribution, double exponent, int n, long seed, int stream) {
+    KeySampler(KeyDistribution distribution, double exponent, int n, long seed, int stream, int streams) {
         this.n = n;
+        this.sequential = distribution == KeyDistribution.SEQUENTIAL;
+        this.start = stream % n;
+        this.step = streams;
+        this.position = start;
         this.random = new SplittableRandom(mix(seed) ^ mix(0x9E3779B97F4A7C15L * (stream + 1)));
         if (distribution == KeyDistribution.ZIPF) {
             zipf = new ZipfSampler(n, exponent);
@@ -37,6 +47,11 @@ final class KeySampler {
 
     /** The next key index in 0..n-1. */
     int next() {
+        if (sequential) {
+            int key = position;
+            position = position + step < n ? position + step : start;
+            return key;
+        }
         if (zipf == null) {
             return random.nextInt(n);
         }

@@ -29,7 +29,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param concurrency       requests in flight (closed loop) or the in-flight cap (open loop)
  * @param rate              open-loop rate per second, null in closed loop
  * @param threads           generator event-loop threads used
- * @param keyDistribution   {@code uniform} or {@code zipf}
+ * @param keyDistribution   {@code uniform}, {@code zipf} or {@code sequential}
  * @param keyCount          number of distinct keys available
  * @param tcpNewConnection  whether TCP opened a new connection per request
  * @param warmupSeconds     unrecorded lead-in

@@ -51,7 +51,7 @@ abstract class Worker {
             lanes[i] = new Lane(i);
         }
         this.free = new Lane[laneCount];
-        this.sampler = new KeySampler(spec.keyDistribution(), spec.zipfExponent(), keys.size(), spec.seed(), workerIndex);
+        this.sampler = new KeySampler(spec.keyDistribution(), spec.zipfExponent(), keys.size(), spec.seed(), workerIndex, workerCount);
         this.openLoop = spec.openLoop();
         if (openLoop) {
             double perRequest = 1e9 / spec.rate();

@@ -38,12 +38,30 @@ class KeySetAndSamplerTest {
 
     @Test
     void uniformCoversEveryKey() {
-        KeySampler s = new KeySampler(KeyDistribution.UNIFORM, 0.99, 10, 1, 0);
+        KeySampler s = new KeySampler(KeyDistribution.UNIFORM, 0.99, 10, 1, 0, 2);
         boolean[] hit = new boolean[10];
         for (int i = 0; i < 1000; i++) {
             hit[s.next()] = true;
         }
         assertThat(hit).containsOnly(true);
+    }
+
+    @Test
+    void sequentialWorkersTakeTurnsOverEveryKeyOnceThenStartAgain() {
+        KeySampler first = new KeySampler(KeyDistribution.SEQUENTIAL, 0.99, 5, 1, 0, 2);
+        KeySampler second = new KeySampler(KeyDistribution.SEQUENTIAL, 0.99, 5, 1, 1, 2);
+        int[] a = new int[4];
+        int[] b = new int[3];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = first.next();
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = second.next();
+        }
+        assertThat(a).containsExactly(0, 2, 4, 0);
+        assertThat(b).containsExactly(1, 3, 1);
+        KeySampler alone = new KeySampler(KeyDistribution.SEQUENTIAL, 0.99, 3, 1, 0, 1);
+        assertThat(new int[] {alone.next(), alone.next(), alone.next(), alone.next()}).containsExactly(0, 1, 2, 0);
     }
 
     @Test
@@ -63,9 +81,9 @@ class KeySetAndSamplerTest {
         }
         assertThat(new ZipfSampler(1, 0.99).sample(new SplittableRandom(1))).isEqualTo(1);
 
-        KeySampler a = new KeySampler(KeyDistribution.ZIPF, 0.99, 1000, 9, 0);
-        KeySampler b = new KeySampler(KeyDistribution.ZIPF, 0.99, 1000, 9, 0);
-        KeySampler other = new KeySampler(KeyDistribution.ZIPF, 0.99, 1000, 9, 1);
+        KeySampler a = new KeySampler(KeyDistribution.ZIPF, 0.99, 1000, 9, 0, 2);
+        KeySampler b = new KeySampler(KeyDistribution.ZIPF, 0.99, 1000, 9, 0, 2);
+        KeySampler other = new KeySampler(KeyDistribution.ZIPF, 0.99, 1000, 9, 1, 2);
         int[] seqA = new int[50];
         int[] seqB = new int[50];
         int[] seqOther = new int[50];
