@@ -47,11 +47,6 @@ final class EncodedMessage {
         return new EncodedMessage(message.toByteArray());
     }
 
-    /** A copy of the bytes. */
-    byte[] toByteArray() {
-        return bytes.clone();
-    }
-
     /** The bytes as a stream whose length gRPC knows and which it drains into its frame buffer in one copy. */
     private static final class Stream extends ByteArrayInputStream implements KnownLength, Drainable {
         Stream(byte[] bytes) {
