@@ -159,6 +159,20 @@ class GrpcReadTest {
     }
 
     @Test
+    void anAnswerWrittenFromTheCacheIsTheRecordTheGeneralPathBuilds() {
+        // Resolve writes a cached record's answer from its value block; BatchResolve builds the message from values.
+        List<ResolveRequest> requests = List.of(resolve(LOT), resolve(PCBA), resolve(LOT.toLowerCase()),
+                ResolveRequest.newBuilder().setHandle(LOT).addIndexes(2005).addTypes("REF.").build());
+        for (ResolveRequest request : requests) {
+            anonymous.resolve(request); // the first may read the store
+            HandleRecord cached = anonymous.resolve(request).getRecord();
+            HandleRecord built = anonymous.batchResolve(BatchResolveRequest.newBuilder().addRequests(request).build()).getResults(0).getRecord();
+            assertThat(cached).as("%s", request).isEqualTo(built);
+            assertThat(cached.getHandle()).as("the handle as asked for").isEqualTo(request.getHandle());
+        }
+    }
+
+    @Test
     void filtersSelectByIndexOrTypeAsTheHandleProtocolDoes() {
         assertThat(values(anonymous.resolve(ResolveRequest.newBuilder().setHandle(LOT).addTypes("URL").build()).getRecord()))
                 .containsOnlyKeys(1);

@@ -3,9 +3,11 @@ package org.idnode.server.grpc;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.MessageOrBuilder;
 import io.grpc.ForwardingServerCall;
@@ -31,6 +33,8 @@ import org.idnode.server.metrics.Operation;
 final class GrpcAccounting implements ServerInterceptor {
     private final RequestTracker tracker;
     private final Map<String, Operation> operations = new ConcurrentHashMap<>();
+    /** By request type, the field that names the call in the access log (looked up once per type). */
+    private final Map<Descriptor, Optional<FieldDescriptor>> handleFields = new ConcurrentHashMap<>();
 
     GrpcAccounting(RequestTracker tracker) {
         this.tracker = tracker;
@@ -64,6 +68,12 @@ final class GrpcAccounting implements ServerInterceptor {
         tracker.grpcRateLimited(operationOf(method));
     }
 
+    /** A message type's single string field {@code handle}, if it has one. */
+    private static Optional<FieldDescriptor> handleField(Descriptor type) {
+        FieldDescriptor field = type.findFieldByName("handle");
+        return field != null && field.getType() == FieldDescriptor.Type.STRING && !field.isRepeated() ? Optional.of(field) : Optional.empty();
+    }
+
     private Operation operationOf(MethodDescriptor<?, ?> method) {
         Operation operation = operations.get(method.getFullMethodName());
         if (operation == null) {
@@ -88,9 +98,9 @@ final class GrpcAccounting implements ServerInterceptor {
 
         void noteHandle(Object message) {
             if (handle == null && tracker.accessLogged() && message instanceof MessageOrBuilder m) {
-                FieldDescriptor field = m.getDescriptorForType().findFieldByName("handle");
-                if (field != null && field.getType() == FieldDescriptor.Type.STRING && !field.isRepeated()) {
-                    handle = (String) m.getField(field);
+                Optional<FieldDescriptor> field = handleFields.computeIfAbsent(m.getDescriptorForType(), GrpcAccounting::handleField);
+                if (field.isPresent()) {
+                    handle = (String) m.getField(field.get());
                 }
             }
         }

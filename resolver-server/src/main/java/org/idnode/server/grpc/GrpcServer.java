@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -60,13 +59,13 @@ public final class GrpcServer implements AutoCloseable {
     }
 
     /** The node's own services. */
-    private static List<BindableService> services(GrpcApi api) {
-        List<BindableService> services = new ArrayList<>(List.of(
-                new IdentifierGrpcService(api),
-                new TemplateGrpcService(api.templates()),
-                new AdminGrpcService(api.administration(), api.blockingWork())));
+    private static List<ServerServiceDefinition> services(GrpcApi api) {
+        List<ServerServiceDefinition> services = new ArrayList<>(List.of(
+                new IdentifierGrpcService(api).definition(),
+                new TemplateGrpcService(api.templates()).bindService(),
+                new AdminGrpcService(api.administration(), api.blockingWork()).bindService()));
         if (api.topLevel() != null) {
-            services.add(new FederationGrpcService(api.topLevel().filings(), api.blockingWork()));
+            services.add(new FederationGrpcService(api.topLevel().filings(), api.blockingWork()).bindService());
         }
         return services;
     }
@@ -112,8 +111,7 @@ public final class GrpcServer implements AutoCloseable {
             builder.sslContext(sslContext(settings.tlsCertChainFile(), settings.tlsPrivateKeyFile()));
         }
         List<String> names = new ArrayList<>();
-        for (BindableService service : services(api)) {
-            ServerServiceDefinition definition = service.bindService();
+        for (ServerServiceDefinition definition : services(api)) {
             builder.addService(definition);
             names.add(definition.getServiceDescriptor().getName());
             health.setStatus(definition.getServiceDescriptor().getName(), ServingStatus.NOT_SERVING);

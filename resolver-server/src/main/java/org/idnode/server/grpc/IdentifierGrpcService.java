@@ -6,7 +6,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
+import com.google.protobuf.ByteString;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import net.handle.hdllib.AbstractMessage;
 import org.idnode.api.v1.BatchRegisterRequest;
@@ -41,6 +47,7 @@ import org.idnode.registry.write.HandleOperation;
 import org.idnode.server.auth.AdminIdentity;
 import org.idnode.server.handler.AuthorizedWriter;
 import org.idnode.server.handler.BatchRegistration;
+import org.idnode.server.handler.CachedAnswer;
 import org.idnode.server.handler.ValueAnswer;
 import org.idnode.server.handler.ValueQuery;
 
@@ -48,7 +55,8 @@ import org.idnode.server.handler.ValueQuery;
  * {@code idnode.v1.IdentifierService}: resolution, genealogy and registration over gRPC, with the semantics of the
  * Handle protocol and the REST API (the same {@link org.idnode.server.handler.HandleRequestProcessor},
  * {@link AuthorizedWriter} and {@link BatchRegistration} they use). Anonymous resolutions found in the record cache
- * are answered on the event loop; everything else runs on the blocking-work executor. Writes need an authenticated
+ * are answered on the event loop (a {@code Resolve} written straight from the cached value block, see
+ * {@link #definition}); everything else runs on the blocking-work executor. Writes need an authenticated
  * caller ({@link GrpcAuthenticator}) and are authorised like REST writes.
  *
  * <p>Thread-safe.
@@ -56,6 +64,8 @@ import org.idnode.server.handler.ValueQuery;
 final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServiceImplBase {
     /** Most handles one {@code BatchResolve} may ask for. */
     static final int MAX_BATCH_RESOLVE = 2000;
+    private static final int[] NO_INDEXES = new int[0];
+    private static final byte[][] NO_TYPES = new byte[0][];
 
     private final GrpcApi api;
     private final TemplateCatalog templates;
@@ -69,6 +79,85 @@ final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServic
     // Resolution
     // -------------------------------------------------------------------------------------------------------------
 
+    /**
+     * The service with {@code Resolve} answering in {@link EncodedMessage}s ({@link #resolveEncoded}); the other methods
+     * and the schema (for reflection) as generated. What the server binds, in place of {@link #bindService()}.
+     */
+    ServerServiceDefinition definition() {
+        ServerServiceDefinition generated = bindService();
+        ServiceDescriptor service = generated.getServiceDescriptor();
+        MethodDescriptor<ResolveRequest, ResolveResponse> declared = IdentifierServiceGrpc.getResolveMethod();
+        MethodDescriptor<ResolveRequest, EncodedMessage> resolve = declared.toBuilder(declared.getRequestMarshaller(), EncodedMessage.MARSHALLER).build();
+        ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(service.getName()).setSchemaDescriptor(service.getSchemaDescriptor());
+        for (MethodDescriptor<?, ?> m : service.getMethods()) {
+            descriptor.addMethod(m == declared ? resolve : m);
+        }
+        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(descriptor.build())
+                .addMethod(resolve, ServerCalls.asyncUnaryCall(this::resolveEncoded));
+        for (ServerMethodDefinition<?, ?> m : generated.getMethods()) {
+            if (m.getMethodDescriptor() != declared) {
+                b.addMethod(m);
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * {@code Resolve} as served: an anonymous resolution whose answer the record cache holds (its public values, as the
+     * Handle and REST fast paths answer it) is written straight from the cached value block
+     * ({@link ResolveResponseEncoder}); everything else, refusals included, goes through {@link #resolve}.
+     */
+    void resolveEncoded(ResolveRequest request, StreamObserver<EncodedMessage> observer) {
+        if (GrpcAuthenticator.currentIdentity().isEmpty()) {
+            ByteString handle = request.getHandleBytes();
+            CachedAnswer cached = api.processor().cachedAnswer(handle.toByteArray(), true, indexes(request), types(request));
+            if (cached != null && cached.responseCode() == AbstractMessage.RC_SUCCESS) {
+                observer.onNext(new EncodedMessage(ResolveResponseEncoder.encode(handle, cached.valueBlock())));
+                observer.onCompleted();
+                return;
+            }
+        }
+        resolve(request, new StreamObserver<>() {
+            @Override
+            public void onNext(ResolveResponse value) {
+                observer.onNext(EncodedMessage.of(value));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                observer.onError(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                observer.onCompleted();
+            }
+        });
+    }
+
+    private static int[] indexes(ResolveRequest request) {
+        if (request.getIndexesCount() == 0) {
+            return NO_INDEXES;
+        }
+        int[] out = new int[request.getIndexesCount()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = request.getIndexes(i);
+        }
+        return out;
+    }
+
+    private static byte[][] types(ResolveRequest request) {
+        if (request.getTypesCount() == 0) {
+            return NO_TYPES;
+        }
+        byte[][] out = new byte[request.getTypesCount()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = request.getTypesBytes(i).toByteArray();
+        }
+        return out;
+    }
+
+    /** The general path of {@code Resolve}, in the record model; {@link #resolveEncoded} hands it what the cache cannot answer. */
     @Override
     public void resolve(ResolveRequest request, StreamObserver<ResolveResponse> observer) {
         ValueQuery query = query(request);

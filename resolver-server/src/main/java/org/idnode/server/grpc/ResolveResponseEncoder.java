@@ -1,0 +1,178 @@
+package org.idnode.server.grpc;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
+import net.handle.hdllib.Encoder;
+import org.idnode.api.v1.HandleRecord;
+import org.idnode.api.v1.HandleValue;
+import org.idnode.api.v1.ResolveResponse;
+import org.idnode.api.v1.ValueReference;
+
+/**
+ * Writes the protobuf encoding of a {@code ResolveResponse} straight from a value block in the Handle wire encoding
+ * (value count, then each value as {@link Encoder#encodeHandleValue} writes it: the form the record cache keeps), so
+ * that a resolution answered from the cache builds no value objects and no messages. The bytes are exactly those
+ * protobuf writes for the message {@link RecordMessages#record} makes from the same values: fields in number order,
+ * proto3 defaults left out.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class ResolveResponseEncoder {
+    /** Offsets inside one encoded value: index, timestamp, TTL type, TTL, permission bits, then the type. */
+    private static final int TIMESTAMP = 4;
+    private static final int TTL_TYPE = 8;
+    private static final int TTL = 9;
+    private static final int PERMISSIONS = 13;
+    private static final int TYPE = 14;
+    private static final int ADMIN_READ = 0x08;
+    private static final int ADMIN_WRITE = 0x04;
+    private static final int PUBLIC_READ = 0x02;
+    private static final int PUBLIC_WRITE = 0x01;
+
+    private ResolveResponseEncoder() {
+    }
+
+    /**
+     * The encoded {@code ResolveResponse} whose record names {@code handle} and holds the values of {@code block}.
+     *
+     * @param handle the handle as the client asked for it (UTF-8)
+     * @param block  a value block this node encoded ({@code I count}, then the values)
+     */
+    static byte[] encode(ByteString handle, byte[] block) {
+        int count = Encoder.readInt(block, 0);
+        int[] valueSizes = new int[count];
+        int recordSize = handle.isEmpty() ? 0 : CodedOutputStream.computeBytesSize(HandleRecord.HANDLE_FIELD_NUMBER, handle);
+        for (int i = 0, p = 4; i < count; i++) {
+            valueSizes[i] = valueSize(block, p);
+            recordSize += CodedOutputStream.computeTagSize(HandleRecord.VALUES_FIELD_NUMBER)
+                    + CodedOutputStream.computeUInt32SizeNoTag(valueSizes[i]) + valueSizes[i];
+            p += Encoder.calcHandleValueSize(block, p);
+        }
+        byte[] out = new byte[CodedOutputStream.computeTagSize(ResolveResponse.RECORD_FIELD_NUMBER)
+                + CodedOutputStream.computeUInt32SizeNoTag(recordSize) + recordSize];
+        CodedOutputStream o = CodedOutputStream.newInstance(out);
+        try {
+            o.writeTag(ResolveResponse.RECORD_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            o.writeUInt32NoTag(recordSize);
+            if (!handle.isEmpty()) {
+                o.writeBytes(HandleRecord.HANDLE_FIELD_NUMBER, handle);
+            }
+            for (int i = 0, p = 4; i < count; i++) {
+                o.writeTag(HandleRecord.VALUES_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                o.writeUInt32NoTag(valueSizes[i]);
+                p = writeValue(o, block, p);
+            }
+            o.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the sizes computed for a ResolveResponse do not match what was written", e);
+        }
+        return out;
+    }
+
+    /** Size of the {@code HandleValue} message (without its tag and length) for the value encoded at {@code p}. */
+    private static int valueSize(byte[] b, int p) {
+        int index = Encoder.readInt(b, p);
+        int ttl = Encoder.readInt(b, p + TTL);
+        long timestamp = Integer.toUnsignedLong(Encoder.readInt(b, p + TIMESTAMP));
+        int bits = b[p + PERMISSIONS];
+        int size = index == 0 ? 0 : CodedOutputStream.computeUInt32Size(HandleValue.INDEX_FIELD_NUMBER, index);
+        int q = p + TYPE;
+        int typeLength = Encoder.readInt(b, q);
+        size += lengthDelimited(HandleValue.TYPE_FIELD_NUMBER, typeLength);
+        q += 4 + typeLength;
+        int dataLength = Encoder.readInt(b, q);
+        size += lengthDelimited(HandleValue.DATA_FIELD_NUMBER, dataLength);
+        q += 4 + dataLength;
+        size += ttl == 0 ? 0 : CodedOutputStream.computeInt32Size(HandleValue.TTL_FIELD_NUMBER, ttl);
+        size += absolute(b, p) ? CodedOutputStream.computeBoolSize(HandleValue.TTL_ABSOLUTE_FIELD_NUMBER, true) : 0;
+        size += timestamp == 0 ? 0 : CodedOutputStream.computeInt64Size(HandleValue.TIMESTAMP_FIELD_NUMBER, timestamp);
+        // Each permission flag that is set is one tag byte and one value byte (fields 7 to 10).
+        size += 2 * Integer.bitCount(bits & 0x0f);
+        int references = Encoder.readInt(b, q);
+        q += 4;
+        for (int i = 0; i < references; i++) {
+            int referenceSize = referenceSize(b, q);
+            size += CodedOutputStream.computeTagSize(HandleValue.REFERENCES_FIELD_NUMBER)
+                    + CodedOutputStream.computeUInt32SizeNoTag(referenceSize) + referenceSize;
+            q += 4 + Encoder.readInt(b, q) + 4;
+        }
+        return size;
+    }
+
+    private static int referenceSize(byte[] b, int q) {
+        int length = Encoder.readInt(b, q);
+        int index = Encoder.readInt(b, q + 4 + length);
+        return lengthDelimited(ValueReference.HANDLE_FIELD_NUMBER, length)
+                + (index == 0 ? 0 : CodedOutputStream.computeUInt32Size(ValueReference.INDEX_FIELD_NUMBER, index));
+    }
+
+    /** Size of a string or bytes field of {@code length} bytes; 0 when empty (a proto3 default is not written). */
+    private static int lengthDelimited(int field, int length) {
+        return length == 0 ? 0 : CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
+    }
+
+    /** Writes the value encoded at {@code p} as a {@code HandleValue} message body; returns where the next value starts. */
+    private static int writeValue(CodedOutputStream o, byte[] b, int p) throws IOException {
+        int index = Encoder.readInt(b, p);
+        int ttl = Encoder.readInt(b, p + TTL);
+        long timestamp = Integer.toUnsignedLong(Encoder.readInt(b, p + TIMESTAMP));
+        int bits = b[p + PERMISSIONS];
+        if (index != 0) {
+            o.writeUInt32(HandleValue.INDEX_FIELD_NUMBER, index);
+        }
+        int q = p + TYPE;
+        q = writeLengthDelimited(o, HandleValue.TYPE_FIELD_NUMBER, b, q);
+        q = writeLengthDelimited(o, HandleValue.DATA_FIELD_NUMBER, b, q);
+        if (ttl != 0) {
+            o.writeInt32(HandleValue.TTL_FIELD_NUMBER, ttl);
+        }
+        if (absolute(b, p)) {
+            o.writeBool(HandleValue.TTL_ABSOLUTE_FIELD_NUMBER, true);
+        }
+        if (timestamp != 0) {
+            o.writeInt64(HandleValue.TIMESTAMP_FIELD_NUMBER, timestamp);
+        }
+        writeFlag(o, HandleValue.PUBLIC_READ_FIELD_NUMBER, bits & PUBLIC_READ);
+        writeFlag(o, HandleValue.ADMIN_READ_FIELD_NUMBER, bits & ADMIN_READ);
+        writeFlag(o, HandleValue.ADMIN_WRITE_FIELD_NUMBER, bits & ADMIN_WRITE);
+        writeFlag(o, HandleValue.PUBLIC_WRITE_FIELD_NUMBER, bits & PUBLIC_WRITE);
+        int references = Encoder.readInt(b, q);
+        q += 4;
+        for (int i = 0; i < references; i++) {
+            o.writeTag(HandleValue.REFERENCES_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            o.writeUInt32NoTag(referenceSize(b, q));
+            q = writeLengthDelimited(o, ValueReference.HANDLE_FIELD_NUMBER, b, q);
+            int referenceIndex = Encoder.readInt(b, q);
+            if (referenceIndex != 0) {
+                o.writeUInt32(ValueReference.INDEX_FIELD_NUMBER, referenceIndex);
+            }
+            q += 4;
+        }
+        return q;
+    }
+
+    /** Writes the length-prefixed (Handle: 4-byte length) field at {@code q}, unless empty; returns what follows it. */
+    private static int writeLengthDelimited(CodedOutputStream o, int field, byte[] b, int q) throws IOException {
+        int length = Encoder.readInt(b, q);
+        if (length != 0) {
+            o.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            o.writeUInt32NoTag(length);
+            o.write(b, q + 4, length);
+        }
+        return q + 4 + length;
+    }
+
+    private static void writeFlag(CodedOutputStream o, int field, int set) throws IOException {
+        if (set != 0) {
+            o.writeBool(field, true);
+        }
+    }
+
+    private static boolean absolute(byte[] b, int p) {
+        return b[p + TTL_TYPE] == net.handle.hdllib.HandleValue.TTL_TYPE_ABSOLUTE;
+    }
+}
