@@ -73,7 +73,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     private static final AsciiString JSON_TYPE = AsciiString.cached("application/json; charset=UTF-8");
     /**
      * Headers of the cached-resolution answers, which carry only the node's own constant names and values: Netty's
-     * per-header validation (a quarter of the header work) is left out for them; every other answer validates.
+     * per-header validation is left out for them; every other answer validates.
      */
     private static final HttpHeadersFactory CONSTANT_HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
