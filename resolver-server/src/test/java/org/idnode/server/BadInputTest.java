@@ -443,7 +443,52 @@ class BadInputTest {
         assertGoodResolves(Interface.SP_HDL_HTTP);
     }
 
+    @Test
+    void httpPipelinedGetsWithAndWithoutBodiesAreAnsweredInOrder() throws Exception {
+        String get = "GET /api/handles/" + GOOD + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        try (Socket s = http()) {
+            // The first answer puts the record in the cache: the bodyless GETs after it take the cached path.
+            RawClients.writeGet(s, "/api/handles/" + GOOD);
+            assertThat(readHttpReply(s.getInputStream()).status()).isEqualTo(200);
+            OutputStream out = s.getOutputStream();
+            out.write((get + "Content-Length: 4\r\n\r\nabcd"
+                    + get + "\r\n"
+                    + get + "Transfer-Encoding: chunked\r\n\r\n3\r\nxyz\r\n0\r\n\r\n"
+                    + "HEAD /api/handles/" + GOOD + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    + "GET /api/handles/88.999.1/MISSING HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    + get + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            for (String what : List.of("with a body", "bodyless", "chunked")) {
+                RawClients.HttpReply reply = readHttpReply(s.getInputStream());
+                assertThat(reply.status()).as("GET %s", what).isEqualTo(200);
+                assertThat(reply.header("content-type")).isEqualTo("application/json; charset=UTF-8");
+                assertThat(reply.header("connection")).isEqualToIgnoringCase("keep-alive");
+                assertThat(reply.json().get("handle").getAsString()).isEqualTo(GOOD);
+                assertThat(reply.text()).contains(GOOD_URL);
+            }
+            String head = readHeadOnly(s.getInputStream());
+            assertThat(head).as("HEAD: a 200 head, no body").startsWith("HTTP/1.1 200 ");
+            assertThat(readHttpReply(s.getInputStream()).status()).isEqualTo(404);
+            RawClients.HttpReply last = readHttpReply(s.getInputStream());
+            assertThat(last.status()).isEqualTo(200);
+            assertThat(last.json().get("handle").getAsString()).isEqualTo(GOOD);
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    /** Reads a response head up to its blank line (a HEAD answer: no body follows). */
+    private static String readHeadOnly(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b == -1) {
+                throw new java.io.EOFException("closed inside the HEAD answer: " + head);
+            }
+            head.write(b);
+        }
+        return head.toString(StandardCharsets.US_ASCII);
+    }
 
     private static void assertGoodResolves(int protocol) throws Exception {
         HandleValue[] values = CnriClients.resolver(node.site(), "88.999.1", protocol).resolveHandle(GOOD, null, null);

@@ -14,15 +14,18 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AsciiString;
 import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.AbstractRequest;
 import net.handle.hdllib.AbstractResponse;
@@ -67,7 +70,12 @@ import org.slf4j.LoggerFactory;
 public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String API_HANDLES = "/api/handles/";
     private static final String API_SITE = "/api/site";
-    private static final String JSON = "application/json; charset=UTF-8";
+    private static final AsciiString JSON_TYPE = AsciiString.cached("application/json; charset=UTF-8");
+    /**
+     * Headers of the cached-resolution answers, which carry only the node's own constant names and values: Netty's
+     * per-header validation is left out for them; every other answer validates.
+     */
+    private static final HttpHeadersFactory CONSTANT_HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     private static final String API_TRACE = "/api/trace/";
     private static final int[] NO_INDEXES = new int[0];
@@ -141,9 +149,12 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     private void resolve(ChannelHandlerContext ctx, QueryStringDecoder uri, String authorization, boolean keepAlive) {
         byte[] handle = pathBytes(uri.rawPath().substring(API_HANDLES.length()));
         Map<String, List<String>> params = uri.parameters();
+        if (authorization == null && params.isEmpty() && handle.length > 0 && resolveFromCache(ctx, handle, keepAlive)) {
+            return;
+        }
         int[] indexes;
         try {
-            indexes = params.getOrDefault("index", List.of()).stream().mapToInt(Integer::parseInt).toArray();
+            indexes = params.containsKey("index") ? params.get("index").stream().mapToInt(Integer::parseInt).toArray() : NO_INDEXES;
         } catch (NumberFormatException e) {
             sendJson(ctx, HttpResponseStatus.BAD_REQUEST, errorJson(AbstractMessage.RC_PROTOCOL_ERROR,
                     "index must be an integer, got " + params.get("index")), keepAlive);
@@ -151,9 +162,6 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         }
         if (handle.length == 0) {
             sendJson(ctx, HttpResponseStatus.BAD_REQUEST, errorJson(AbstractMessage.RC_INVALID_HANDLE, "empty handle"), keepAlive);
-            return;
-        }
-        if (authorization == null && params.isEmpty() && resolveFromCache(ctx, handle, keepAlive)) {
             return;
         }
         byte[][] types = params.getOrDefault("type", List.of()).stream().map(Util::encodeString).toArray(byte[][]::new);
@@ -208,8 +216,9 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         if (json == null) {
             return false;
         }
-        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, json);
-        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, json,
+                CONSTANT_HEADERS, CONSTANT_HEADERS);
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON_TYPE);
         send(ctx, resp, keepAlive);
         return true;
     }
@@ -336,7 +345,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     static void sendJson(ChannelHandlerContext ctx, HttpResponseStatus status, String json, boolean keepAlive) {
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)));
-        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON_TYPE);
         send(ctx, resp, keepAlive);
     }
 
@@ -348,7 +357,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
                 Unpooled.wrappedBuffer(reply.json().toString().getBytes(StandardCharsets.UTF_8)));
         resp.headers().add(reply.headers());
-        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON);
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, JSON_TYPE);
         send(ctx, resp, keepAlive);
     }
 
