@@ -37,7 +37,8 @@ final class RestJson {
     /** ASCII characters Gson writes as they are in a JSON string. */
     private static final boolean[] VERBATIM = verbatimAscii();
     /** What every answer starts with: the handle follows. */
-    private static final byte[] HEAD = ("{\"responseCode\":" + AbstractMessage.RC_SUCCESS + ",\"handle\":").getBytes(StandardCharsets.UTF_8);
+    private static final byte[] HEAD =
+            ("{\"responseCode\":" + AbstractMessage.RC_SUCCESS + ",\"handle\":").getBytes(StandardCharsets.UTF_8);
     /** Types whose data CNRI's serialiser writes as a structure (admin record, value list, site, key), not as text. */
     private static final byte[][] STRUCTURED_TYPES = {Common.ADMIN_TYPE, Common.ADMIN_GROUP_TYPE, Common.SITE_INFO_TYPE,
             Common.DERIVED_PREFIX_SITE_TYPE, Common.LEGACY_DERIVED_PREFIX_SITE_TYPE, Common.PUBLIC_KEY_TYPE};
@@ -71,10 +72,11 @@ final class RestJson {
     }
 
     /**
-     * The JSON after the handle ({@code ,"values":[...]}}) that {@link GsonUtility} writes for the values of
-     * {@code block}, written value by value with Gson's own string escaping; null when a value's type is one CNRI
-     * serialises as a structure ({@link #STRUCTURED_TYPES}), for {@link #gsonTail} to write. Data that CNRI's
-     * {@link Util#looksLikeBinary} takes for text is written as format "string", other data as "base64".
+     * The JSON after the handle (a comma, the {@code "values"} array, the closing brace) that {@link GsonUtility}
+     * writes for the values of {@code block}, written value by value with Gson's own string escaping; null when a
+     * value's type is one CNRI serialises as a structure ({@link #STRUCTURED_TYPES}), for {@link #gsonTail} to write.
+     * Data that CNRI's {@link Util#looksLikeBinary} takes for text is written as format "string", other data as
+     * "base64".
      */
     static String directTail(byte[] block) {
         ValueBlockReader values = new ValueBlockReader(block);
@@ -91,8 +93,8 @@ final class RestJson {
                 json.beginObject().name("index").value(values.index()).name("type").value(Util.decodeString(type));
                 byte[] data = Arrays.copyOfRange(block, values.dataOffset(), values.dataOffset() + values.dataLength());
                 boolean binary = Util.looksLikeBinary(data);
-                json.name("data").beginObject().name("format").value(binary ? "base64" : "string")
-                        .name("value").value(binary ? Base64.getEncoder().encodeToString(data) : Util.decodeString(data)).endObject();
+                json.name("data").beginObject().name("format").value(binary ? "base64" : "string").name("value")
+                        .value(binary ? Base64.getEncoder().encodeToString(data) : Util.decodeString(data)).endObject();
                 int bits = values.permissionBits();
                 if (bits != USUAL_PERMISSIONS) {
                     json.name("permissions").value(permissions(bits));
@@ -110,9 +112,10 @@ final class RestJson {
                     json.name("references").beginArray();
                     for (int i = 0, p = values.referencesOffset(); i < values.referenceCount(); i++) {
                         int length = Encoder.readInt(block, p);
-                        json.beginObject().name("handle").value(Util.decodeString(Arrays.copyOfRange(block, p + 4, p + 4 + length)))
-                                .name("index").value(Encoder.readInt(block, p + 4 + length)).endObject();
-                        p += 4 + length + 4;
+                        String handle = Util.decodeString(Arrays.copyOfRange(block, p + 4, p + 4 + length));
+                        p += 4 + length;
+                        json.beginObject().name("handle").value(handle).name("index").value(Encoder.readInt(block, p)).endObject();
+                        p += 4;
                     }
                     json.endArray();
                 }
