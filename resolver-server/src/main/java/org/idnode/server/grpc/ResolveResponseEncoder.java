@@ -11,6 +11,7 @@ import org.idnode.api.v1.HandleRecord;
 import org.idnode.api.v1.HandleValue;
 import org.idnode.api.v1.ResolveResponse;
 import org.idnode.api.v1.ValueReference;
+import org.idnode.server.handler.ValueBlockReader;
 
 /**
  * Writes the protobuf encoding of a {@code ResolveResponse} straight from a value block in the Handle wire encoding
@@ -22,12 +23,6 @@ import org.idnode.api.v1.ValueReference;
  * <p>Stateless and thread-safe.
  */
 final class ResolveResponseEncoder {
-    /** Offsets inside one encoded value: index, timestamp, TTL type, TTL, permission bits, then the type. */
-    private static final int TIMESTAMP = 4;
-    private static final int TTL_TYPE = 8;
-    private static final int TTL = 9;
-    private static final int PERMISSIONS = 13;
-    private static final int TYPE = 14;
     private static final int ADMIN_READ = 0x08;
     private static final int ADMIN_WRITE = 0x04;
     private static final int PUBLIC_READ = 0x02;
@@ -43,14 +38,13 @@ final class ResolveResponseEncoder {
      * @param block  a value block this node encoded ({@code I count}, then the values)
      */
     static byte[] encode(ByteString handle, byte[] block) {
-        int count = Encoder.readInt(block, 0);
-        int[] valueSizes = new int[count];
+        ValueBlockReader sizing = new ValueBlockReader(block);
+        int[] valueSizes = new int[sizing.count()];
         int recordSize = handle.isEmpty() ? 0 : CodedOutputStream.computeBytesSize(HandleRecord.HANDLE_FIELD_NUMBER, handle);
-        for (int i = 0, p = 4; i < count; i++) {
-            valueSizes[i] = valueSize(block, p);
+        for (int i = 0; sizing.next(); i++) {
+            valueSizes[i] = valueSize(sizing);
             recordSize += CodedOutputStream.computeTagSize(HandleRecord.VALUES_FIELD_NUMBER)
                     + CodedOutputStream.computeUInt32SizeNoTag(valueSizes[i]) + valueSizes[i];
-            p += Encoder.calcHandleValueSize(block, p);
         }
         byte[] out = new byte[CodedOutputStream.computeTagSize(ResolveResponse.RECORD_FIELD_NUMBER)
                 + CodedOutputStream.computeUInt32SizeNoTag(recordSize) + recordSize];
@@ -61,10 +55,11 @@ final class ResolveResponseEncoder {
             if (!handle.isEmpty()) {
                 o.writeBytes(HandleRecord.HANDLE_FIELD_NUMBER, handle);
             }
-            for (int i = 0, p = 4; i < count; i++) {
+            ValueBlockReader values = new ValueBlockReader(block);
+            for (int i = 0; values.next(); i++) {
                 o.writeTag(HandleRecord.VALUES_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
                 o.writeUInt32NoTag(valueSizes[i]);
-                p = writeValue(o, block, p);
+                writeValue(o, values);
             }
             o.checkNoSpaceLeft();
         } catch (IOException e) {
@@ -73,28 +68,19 @@ final class ResolveResponseEncoder {
         return out;
     }
 
-    /** Size of the {@code HandleValue} message (without its tag and length) for the value encoded at {@code p}. */
-    private static int valueSize(byte[] b, int p) {
-        int index = Encoder.readInt(b, p);
-        int ttl = Encoder.readInt(b, p + TTL);
-        long timestamp = Integer.toUnsignedLong(Encoder.readInt(b, p + TIMESTAMP));
-        int bits = b[p + PERMISSIONS];
-        int size = index == 0 ? 0 : CodedOutputStream.computeUInt32Size(HandleValue.INDEX_FIELD_NUMBER, index);
-        int q = p + TYPE;
-        int typeLength = Encoder.readInt(b, q);
-        size += lengthDelimited(HandleValue.TYPE_FIELD_NUMBER, typeLength);
-        q += 4 + typeLength;
-        int dataLength = Encoder.readInt(b, q);
-        size += lengthDelimited(HandleValue.DATA_FIELD_NUMBER, dataLength);
-        q += 4 + dataLength;
-        size += ttl == 0 ? 0 : CodedOutputStream.computeInt32Size(HandleValue.TTL_FIELD_NUMBER, ttl);
-        size += absolute(b, p) ? CodedOutputStream.computeBoolSize(HandleValue.TTL_ABSOLUTE_FIELD_NUMBER, true) : 0;
+    /** Size of the {@code HandleValue} message (without its tag and length) for the current value of {@code v}. */
+    private static int valueSize(ValueBlockReader v) {
+        byte[] b = v.block();
+        int size = v.index() == 0 ? 0 : CodedOutputStream.computeUInt32Size(HandleValue.INDEX_FIELD_NUMBER, v.index());
+        size += lengthDelimited(HandleValue.TYPE_FIELD_NUMBER, v.typeLength());
+        size += lengthDelimited(HandleValue.DATA_FIELD_NUMBER, v.dataLength());
+        size += v.ttl() == 0 ? 0 : CodedOutputStream.computeInt32Size(HandleValue.TTL_FIELD_NUMBER, v.ttl());
+        size += v.ttlAbsolute() ? CodedOutputStream.computeBoolSize(HandleValue.TTL_ABSOLUTE_FIELD_NUMBER, true) : 0;
+        long timestamp = Integer.toUnsignedLong(v.timestamp());
         size += timestamp == 0 ? 0 : CodedOutputStream.computeInt64Size(HandleValue.TIMESTAMP_FIELD_NUMBER, timestamp);
         // Each permission flag that is set is one tag byte and one value byte (fields 7 to 10).
-        size += 2 * Integer.bitCount(bits & 0x0f);
-        int references = Encoder.readInt(b, q);
-        q += 4;
-        for (int i = 0; i < references; i++) {
+        size += 2 * Integer.bitCount(v.permissionBits());
+        for (int i = 0, q = v.referencesOffset(); i < v.referenceCount(); i++) {
             int referenceSize = referenceSize(b, q);
             size += CodedOutputStream.computeTagSize(HandleValue.REFERENCES_FIELD_NUMBER)
                     + CodedOutputStream.computeUInt32SizeNoTag(referenceSize) + referenceSize;
@@ -115,34 +101,30 @@ final class ResolveResponseEncoder {
         return length == 0 ? 0 : CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
     }
 
-    /** Writes the value encoded at {@code p} as a {@code HandleValue} message body; returns where the next value starts. */
-    private static int writeValue(CodedOutputStream o, byte[] b, int p) throws IOException {
-        int index = Encoder.readInt(b, p);
-        int ttl = Encoder.readInt(b, p + TTL);
-        long timestamp = Integer.toUnsignedLong(Encoder.readInt(b, p + TIMESTAMP));
-        int bits = b[p + PERMISSIONS];
-        if (index != 0) {
-            o.writeUInt32(HandleValue.INDEX_FIELD_NUMBER, index);
+    /** Writes the current value of {@code v} as a {@code HandleValue} message body. */
+    private static void writeValue(CodedOutputStream o, ValueBlockReader v) throws IOException {
+        byte[] b = v.block();
+        if (v.index() != 0) {
+            o.writeUInt32(HandleValue.INDEX_FIELD_NUMBER, v.index());
         }
-        int q = p + TYPE;
-        q = writeLengthDelimited(o, HandleValue.TYPE_FIELD_NUMBER, b, q);
-        q = writeLengthDelimited(o, HandleValue.DATA_FIELD_NUMBER, b, q);
-        if (ttl != 0) {
-            o.writeInt32(HandleValue.TTL_FIELD_NUMBER, ttl);
+        writeBytes(o, HandleValue.TYPE_FIELD_NUMBER, b, v.typeOffset(), v.typeLength());
+        writeBytes(o, HandleValue.DATA_FIELD_NUMBER, b, v.dataOffset(), v.dataLength());
+        if (v.ttl() != 0) {
+            o.writeInt32(HandleValue.TTL_FIELD_NUMBER, v.ttl());
         }
-        if (absolute(b, p)) {
+        if (v.ttlAbsolute()) {
             o.writeBool(HandleValue.TTL_ABSOLUTE_FIELD_NUMBER, true);
         }
+        long timestamp = Integer.toUnsignedLong(v.timestamp());
         if (timestamp != 0) {
             o.writeInt64(HandleValue.TIMESTAMP_FIELD_NUMBER, timestamp);
         }
+        int bits = v.permissionBits();
         writeFlag(o, HandleValue.PUBLIC_READ_FIELD_NUMBER, bits & PUBLIC_READ);
         writeFlag(o, HandleValue.ADMIN_READ_FIELD_NUMBER, bits & ADMIN_READ);
         writeFlag(o, HandleValue.ADMIN_WRITE_FIELD_NUMBER, bits & ADMIN_WRITE);
         writeFlag(o, HandleValue.PUBLIC_WRITE_FIELD_NUMBER, bits & PUBLIC_WRITE);
-        int references = Encoder.readInt(b, q);
-        q += 4;
-        for (int i = 0; i < references; i++) {
+        for (int i = 0, q = v.referencesOffset(); i < v.referenceCount(); i++) {
             o.writeTag(HandleValue.REFERENCES_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
             o.writeUInt32NoTag(referenceSize(b, q));
             q = writeLengthDelimited(o, ValueReference.HANDLE_FIELD_NUMBER, b, q);
@@ -152,27 +134,27 @@ final class ResolveResponseEncoder {
             }
             q += 4;
         }
-        return q;
     }
 
     /** Writes the length-prefixed (Handle: 4-byte length) field at {@code q}, unless empty; returns what follows it. */
     private static int writeLengthDelimited(CodedOutputStream o, int field, byte[] b, int q) throws IOException {
         int length = Encoder.readInt(b, q);
+        writeBytes(o, field, b, q + 4, length);
+        return q + 4 + length;
+    }
+
+    /** Writes the {@code length} bytes at {@code offset} as field {@code field}, unless empty. */
+    private static void writeBytes(CodedOutputStream o, int field, byte[] b, int offset, int length) throws IOException {
         if (length != 0) {
             o.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
             o.writeUInt32NoTag(length);
-            o.write(b, q + 4, length);
+            o.write(b, offset, length);
         }
-        return q + 4 + length;
     }
 
     private static void writeFlag(CodedOutputStream o, int field, int set) throws IOException {
         if (set != 0) {
             o.writeBool(field, true);
         }
-    }
-
-    private static boolean absolute(byte[] b, int p) {
-        return b[p + TTL_TYPE] == net.handle.hdllib.HandleValue.TTL_TYPE_ABSOLUTE;
     }
 }

@@ -1,22 +1,32 @@
 package org.idnode.server.http;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
 
 import com.google.gson.Gson;
+import com.google.gson.stream.JsonWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.Common;
+import net.handle.hdllib.Encoder;
 import net.handle.hdllib.GsonUtility;
 import net.handle.hdllib.HandleException;
 import net.handle.hdllib.ResolutionRequest;
 import net.handle.hdllib.ResolutionResponse;
+import net.handle.hdllib.Util;
+import net.cnri.util.FastDateFormat;
 import org.idnode.server.handler.CachedAnswer;
+import org.idnode.server.handler.ValueBlockReader;
 
 /**
  * The REST JSON of a successful cached resolution ({@code GET /api/handles/{handle}} without parameters),
- * serialised once per answer by CNRI's {@link GsonUtility} and kept as the text before and after the
- * handle, which is the only part that differs between requests for the same record (it is echoed as
+ * exactly as CNRI's {@link GsonUtility} writes it, prepared once per answer and kept as the text before and after
+ * the handle, which is the only part that differs between requests for the same record (it is echoed as
  * the client spelled it). A request then costs copying those bytes around its handle.
  *
  * <p>Immutable and thread-safe.
@@ -26,6 +36,14 @@ final class RestJson {
     private static final String PROBE_HANDLE = "0.NA/0";
     /** ASCII characters Gson writes as they are in a JSON string. */
     private static final boolean[] VERBATIM = verbatimAscii();
+    /** What every answer starts with: the handle follows. */
+    private static final byte[] HEAD =
+            ("{\"responseCode\":" + AbstractMessage.RC_SUCCESS + ",\"handle\":").getBytes(StandardCharsets.UTF_8);
+    /** Types whose data CNRI's serialiser writes as a structure (admin record, value list, site, key), not as text. */
+    private static final byte[][] STRUCTURED_TYPES = {Common.ADMIN_TYPE, Common.ADMIN_GROUP_TYPE, Common.SITE_INFO_TYPE,
+            Common.DERIVED_PREFIX_SITE_TYPE, Common.LEGACY_DERIVED_PREFIX_SITE_TYPE, Common.PUBLIC_KEY_TYPE};
+    /** Permission bits CNRI's serialiser leaves out, the usual ones: all but public write. */
+    private static final int USUAL_PERMISSIONS = 0x0e;
 
     private final byte[] head;
     private final byte[] tail;
@@ -37,10 +55,85 @@ final class RestJson {
 
     /**
      * The JSON of {@code answer} (an {@code RC_SUCCESS} answer) as the general path writes it: CNRI's
-     * {@link GsonUtility#serializeResponseToRequest} of the {@link ResolutionResponse} over the same values.
-     * Unusable (null {@link #write}) should that JSON not have the expected shape.
+     * {@link GsonUtility#serializeResponseToRequest} of the {@link ResolutionResponse} over the same values, byte for
+     * byte. Written straight from the answer's value block ({@link #directTail}) unless a value has a type CNRI
+     * gives a structured form, then by CNRI's serialiser ({@link #gsonTail}). Unusable (null {@link #write}) should
+     * that JSON not have the expected shape.
      */
     static RestJson of(CachedAnswer answer) {
+        if (answer.responseCode() != AbstractMessage.RC_SUCCESS) {
+            return new RestJson(null, null);
+        }
+        String tail = directTail(answer.valueBlock());
+        if (tail == null) {
+            tail = gsonTail(answer.values());
+        }
+        return tail == null ? new RestJson(null, null) : new RestJson(HEAD, tail.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The JSON after the handle (a comma, the {@code "values"} array, the closing brace) that {@link GsonUtility}
+     * writes for the values of {@code block}, written value by value with Gson's own string escaping; null when a
+     * value's type is one CNRI serialises as a structure ({@link #STRUCTURED_TYPES}), for {@link #gsonTail} to write.
+     * Data that CNRI's {@link Util#looksLikeBinary} takes for text is written as format "string", other data as
+     * "base64".
+     */
+    static String directTail(byte[] block) {
+        ValueBlockReader values = new ValueBlockReader(block);
+        StringWriter text = new StringWriter(64 + block.length * 2);
+        try {
+            // Not closed: a StringWriter holds nothing to release, and closing a half-written document throws.
+            JsonWriter json = GsonUtility.getGson().newJsonWriter(text);
+            json.beginObject().name("values").beginArray();
+            while (values.next()) {
+                byte[] type = Arrays.copyOfRange(block, values.typeOffset(), values.typeOffset() + values.typeLength());
+                if (structured(type)) {
+                    return null;
+                }
+                json.beginObject().name("index").value(values.index()).name("type").value(Util.decodeString(type));
+                byte[] data = Arrays.copyOfRange(block, values.dataOffset(), values.dataOffset() + values.dataLength());
+                boolean binary = Util.looksLikeBinary(data);
+                json.name("data").beginObject().name("format").value(binary ? "base64" : "string").name("value")
+                        .value(binary ? Base64.getEncoder().encodeToString(data) : Util.decodeString(data)).endObject();
+                int bits = values.permissionBits();
+                if (bits != USUAL_PERMISSIONS) {
+                    json.name("permissions").value(permissions(bits));
+                }
+                json.name("ttl");
+                if (values.ttlAbsolute()) {
+                    json.value(secondsAsText(values.ttl()));
+                } else {
+                    json.value(values.ttl());
+                }
+                if (values.timestamp() != 0) {
+                    json.name("timestamp").value(secondsAsText(values.timestamp()));
+                }
+                if (values.referenceCount() > 0) {
+                    json.name("references").beginArray();
+                    for (int i = 0, p = values.referencesOffset(); i < values.referenceCount(); i++) {
+                        int length = Encoder.readInt(block, p);
+                        String handle = Util.decodeString(Arrays.copyOfRange(block, p + 4, p + 4 + length));
+                        p += 4 + length;
+                        json.beginObject().name("handle").value(handle).name("index").value(Encoder.readInt(block, p)).endObject();
+                        p += 4;
+                    }
+                    json.endArray();
+                }
+                json.endObject();
+            }
+            json.endArray().endObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to a string failed", e);
+        }
+        // The object written is {"values":[...]}; after the handle it continues the response object.
+        return "," + text.getBuffer().substring(1);
+    }
+
+    /**
+     * The JSON after the handle that CNRI's {@link GsonUtility#serializeResponseToRequest} writes for a response over
+     * {@code values} (encoded values); null should it not start as expected.
+     */
+    static String gsonTail(byte[][] values) {
         byte[] probe = PROBE_HANDLE.getBytes(StandardCharsets.UTF_8);
         ResolutionRequest req = new ResolutionRequest(probe, null, null, null);
         req.majorProtocolVersion = Common.MAJOR_VERSION;
@@ -50,16 +143,36 @@ final class RestJson {
         Gson gson = GsonUtility.getGson();
         String full;
         try {
-            full = gson.toJson(GsonUtility.serializeResponseToRequest(req, new ResolutionResponse(req, probe, answer.values())));
+            full = gson.toJson(GsonUtility.serializeResponseToRequest(req, new ResolutionResponse(req, probe, values)));
         } catch (HandleException e) {
-            return new RestJson(null, null);
+            return null;
         }
-        String head = "{\"responseCode\":" + AbstractMessage.RC_SUCCESS + ",\"handle\":";
-        String probed = head + gson.toJson(PROBE_HANDLE);
-        if (answer.responseCode() != AbstractMessage.RC_SUCCESS || !full.startsWith(probed)) {
-            return new RestJson(null, null);
+        String probed = new String(HEAD, StandardCharsets.UTF_8) + gson.toJson(PROBE_HANDLE);
+        return full.startsWith(probed) ? full.substring(probed.length()) : null;
+    }
+
+    private static boolean structured(byte[] type) {
+        net.handle.hdllib.HandleValue probe = new net.handle.hdllib.HandleValue();
+        probe.setType(type);
+        for (byte[] structuredType : STRUCTURED_TYPES) {
+            if (probe.hasType(structuredType)) {
+                return true;
+            }
         }
-        return new RestJson(head.getBytes(StandardCharsets.UTF_8), full.substring(probed.length()).getBytes(StandardCharsets.UTF_8));
+        return false;
+    }
+
+    /** CNRI's form of unusual permission bits: admin read, admin write, public read, public write as 0/1. */
+    private static String permissions(int bits) {
+        char[] out = new char[4];
+        for (int i = 0; i < 4; i++) {
+            out[i] = (bits & (0x08 >> i)) != 0 ? '1' : '0';
+        }
+        return new String(out);
+    }
+
+    private static String secondsAsText(int seconds) {
+        return FastDateFormat.formatUtc(FastDateFormat.FormatSpec.ISO8601_NO_MS, seconds * 1000L);
     }
 
     /**
