@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * The node's HTTP interface, one instance per connection:
  * <ul>
  *   <li>{@code GET /api/handles/{handle}?type=&index=} answers with the JSON of CNRI's REST API
- *       (produced by the Handle.net library's {@link GsonUtility}, and kept with the cached record for
+ *       (produced by the Handle.net library's {@link GsonUtility}, or written the same from the cached record for
  *       requests without parameters, see {@link RestJson}) and CNRI's status mapping;</li>
  *   <li>{@code GET /api/site} answers with the node's site info as JSON;</li>
  *   <li>{@code GET /api/trace/{handle}?direction=up|down&depth=N} answers with the identifier's genealogy
@@ -204,7 +204,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
     }
 
     /**
-     * Answers an anonymous, unfiltered resolution whose record is cached with the JSON kept for it
+     * Answers an anonymous, unfiltered resolution whose record is cached with its JSON written from the cached values
      * ({@link RestJson}); false when the general path has to answer.
      */
     private boolean resolveFromCache(ChannelHandlerContext ctx, byte[] handle, boolean keepAlive) {
@@ -212,7 +212,8 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         if (answer == null || answer.responseCode() != AbstractMessage.RC_SUCCESS) {
             return false;
         }
-        ByteBuf json = answer.view(RestJson.class, RestJson::of).write(ctx.alloc(), handle);
+        RestJson rest = RestJson.direct(answer);
+        ByteBuf json = (rest != null ? rest : answer.view(RestJson.class, RestJson::serialised)).write(ctx.alloc(), handle);
         if (json == null) {
             return false;
         }

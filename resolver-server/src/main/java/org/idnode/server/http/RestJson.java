@@ -25,9 +25,12 @@ import org.idnode.server.handler.ValueBlockReader;
 
 /**
  * The REST JSON of a successful cached resolution ({@code GET /api/handles/{handle}} without parameters),
- * exactly as CNRI's {@link GsonUtility} writes it, prepared once per answer and kept as the text before and after
- * the handle, which is the only part that differs between requests for the same record (it is echoed as
- * the client spelled it). A request then costs copying those bytes around its handle.
+ * exactly as CNRI's {@link GsonUtility} writes it, as the text before and after the handle, which is the only part
+ * that differs between requests for the same record (it is echoed as the client spelled it). Written for each
+ * request straight from the cached value block ({@link #direct}): kept with every cached record, the JSON would
+ * about double the record cache's memory once every record has been asked for over REST (a 1M-record cache no
+ * longer fit a 1 GiB heap). Answers with values CNRI writes as structures go through CNRI's serialiser
+ * ({@link #serialised}), and those few are kept with their records.
  *
  * <p>Immutable and thread-safe.
  */
@@ -54,20 +57,22 @@ final class RestJson {
     }
 
     /**
-     * The JSON of {@code answer} (an {@code RC_SUCCESS} answer) as the general path writes it: CNRI's
-     * {@link GsonUtility#serializeResponseToRequest} of the {@link ResolutionResponse} over the same values, byte for
-     * byte. Written straight from the answer's value block ({@link #directTail}) unless a value has a type CNRI
-     * gives a structured form, then by CNRI's serialiser ({@link #gsonTail}). Unusable (null {@link #write}) should
-     * that JSON not have the expected shape.
+     * The JSON of {@code answer} (an {@code RC_SUCCESS} answer) as the general path writes it, CNRI's
+     * {@link GsonUtility#serializeResponseToRequest} of the same values, byte for byte, written straight from the
+     * answer's value block ({@link #directTail}); null when a value has a type CNRI gives a structured form, for
+     * {@link #serialised}.
      */
-    static RestJson of(CachedAnswer answer) {
-        if (answer.responseCode() != AbstractMessage.RC_SUCCESS) {
-            return new RestJson(null, null);
-        }
+    static RestJson direct(CachedAnswer answer) {
         String tail = directTail(answer.valueBlock());
-        if (tail == null) {
-            tail = gsonTail(answer.values());
-        }
+        return tail == null ? null : new RestJson(HEAD, tail.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The JSON of {@code answer} (an {@code RC_SUCCESS} answer) by CNRI's serialiser ({@link #gsonTail}). Unusable
+     * (null {@link #write}) should that JSON not have the expected shape.
+     */
+    static RestJson serialised(CachedAnswer answer) {
+        String tail = answer.responseCode() == AbstractMessage.RC_SUCCESS ? gsonTail(answer.values()) : null;
         return tail == null ? new RestJson(null, null) : new RestJson(HEAD, tail.getBytes(StandardCharsets.UTF_8));
     }
 
