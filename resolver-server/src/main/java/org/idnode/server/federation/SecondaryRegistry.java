@@ -205,21 +205,19 @@ public final class SecondaryRegistry {
             if (text == null || text.isBlank()) {
                 throw invalid("the secondary node's site is needed as HOST:PORT (its Handle TCP/UDP port), e.g. 127.0.0.1:2641");
             }
-            String host;
-            int port;
+            NodeConfig.Federation.Address parsed;
             try {
-                NodeConfig.Federation.Address parsed = NodeConfig.Federation.Address.of(text);
-                host = parsed.host();
-                port = parsed.port();
+                parsed = NodeConfig.Federation.Address.of(text);
             } catch (IllegalArgumentException e) {
                 throw invalid("site '" + text + "': " + e.getMessage());
             }
+            String host = parsed.host();
             try {
                 InetAddress address = InetAddress.getByName(host);
                 if (address.isAnyLocalAddress()) {
                     throw invalid("site '" + text + "': " + host + " is a wildcard address; give an address clients can reach");
                 }
-                return new HostPort(address.getHostAddress(), port);
+                return new HostPort(address.getHostAddress(), parsed.port());
             } catch (UnknownHostException e) {
                 throw invalid("site '" + text + "': cannot resolve host " + host);
             }

@@ -212,8 +212,7 @@ public final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHt
         if (answer == null || answer.responseCode() != AbstractMessage.RC_SUCCESS) {
             return false;
         }
-        RestJson rest = RestJson.direct(answer);
-        ByteBuf json = (rest != null ? rest : answer.view(RestJson.class, RestJson::serialised)).write(ctx.alloc(), handle);
+        ByteBuf json = RestJson.answer(answer, ctx.alloc(), handle);
         if (json == null) {
             return false;
         }

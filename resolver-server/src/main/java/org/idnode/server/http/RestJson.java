@@ -29,8 +29,8 @@ import org.idnode.server.handler.ValueBlockReader;
  * that differs between requests for the same record (it is echoed as the client spelled it). Written for each
  * request straight from the cached value block ({@link #direct}): kept with every cached record, the JSON would
  * about double the record cache's memory once every record has been asked for over REST (a 1M-record cache no
- * longer fit a 1 GiB heap). Answers with values CNRI writes as structures go through CNRI's serialiser
- * ({@link #serialised}), and those few are kept with their records.
+ * longer fit a 1 GiB heap). Answers with values CNRI writes as structures (an {@code HS_ADMIN}, for one) go through
+ * CNRI's serialiser ({@link #serialised}), and are kept with their records.
  *
  * <p>Immutable and thread-safe.
  */
@@ -45,6 +45,8 @@ final class RestJson {
     /** Types whose data CNRI's serialiser writes as a structure (admin record, value list, site, key), not as text. */
     private static final byte[][] STRUCTURED_TYPES = {Common.ADMIN_TYPE, Common.ADMIN_GROUP_TYPE, Common.SITE_INFO_TYPE,
             Common.DERIVED_PREFIX_SITE_TYPE, Common.LEGACY_DERIVED_PREFIX_SITE_TYPE, Common.PUBLIC_KEY_TYPE};
+    /** The view of an answer whose JSON is written for each request ({@link #direct}); never written itself. */
+    private static final RestJson WRITTEN_PER_REQUEST = new RestJson(null, null);
     /** Permission bits CNRI's serialiser leaves out, the usual ones: all but public write. */
     private static final int USUAL_PERMISSIONS = 0x0e;
 
@@ -54,6 +56,28 @@ final class RestJson {
     private RestJson(byte[] head, byte[] tail) {
         this.head = head;
         this.tail = tail;
+    }
+
+    /**
+     * The JSON answer to a request that named the record {@code handle} (valid UTF-8) and found {@code answer} (an
+     * {@code RC_SUCCESS} answer) in the cache, in a new buffer from {@code alloc}; null when it could not be prepared,
+     * for the general path to answer. Whether the answer is written per request ({@link #direct}) or kept
+     * ({@link #serialised}) is decided once per answer and remembered in its view slot, which costs no memory.
+     */
+    static ByteBuf answer(CachedAnswer answer, ByteBufAllocator alloc, byte[] handle) {
+        RestJson kept = answer.view(RestJson.class, RestJson::prepare);
+        return (kept == WRITTEN_PER_REQUEST ? direct(answer) : kept).write(alloc, handle);
+    }
+
+    private static RestJson prepare(CachedAnswer answer) {
+        ValueBlockReader values = new ValueBlockReader(answer.valueBlock());
+        while (values.next()) {
+            byte[] block = values.block();
+            if (structured(Arrays.copyOfRange(block, values.typeOffset(), values.typeOffset() + values.typeLength()))) {
+                return serialised(answer);
+            }
+        }
+        return WRITTEN_PER_REQUEST;
     }
 
     /**
@@ -184,7 +208,7 @@ final class RestJson {
      * The JSON answer for a request that named the record {@code handle} (valid UTF-8), in a new buffer
      * from {@code alloc}; null when this answer could not be prepared, for the general path to answer.
      */
-    ByteBuf write(ByteBufAllocator alloc, byte[] handle) {
+    private ByteBuf write(ByteBufAllocator alloc, byte[] handle) {
         if (head == null) {
             return null;
         }

@@ -46,7 +46,6 @@ public final class HttpBodyLimit extends HttpObjectAggregator {
                 last.release();
                 FullHttpRequest whole = new DefaultFullHttpRequest(req.protocolVersion(), req.method(), req.uri(),
                         Unpooled.EMPTY_BUFFER, req.headers(), last.trailingHeaders());
-                whole.setDecoderResult(req.decoderResult());
                 ctx.fireChannelRead(whole);
                 return;
             }
