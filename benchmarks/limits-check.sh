@@ -23,6 +23,7 @@
 #                                   [--count 20000] [--at-rate 1900] [--pin] [--idnode-jar resolver-server/target/idnode.jar] [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/node-lib.sh
 
 DURATION=20s
 POLITE_RATE=500
@@ -32,7 +33,6 @@ COUNT=20000
 AT_RATE=1900
 BUILD=yes
 PIN=no
-IDNODE=resolver-server/target/idnode.jar
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION=$2; shift 2 ;;
@@ -60,34 +60,16 @@ if [ "$PIN" = yes ]; then
   ON_NODE_CPUS=(taskset -c "$NODE_CPUS")
   ON_FLOOD_CPUS=(taskset -c "$FLOOD_CPUS")
 fi
-# CPU time of the node process so far, all threads, in seconds (fields 14 and 15 of /proc/<pid>/stat).
-node_cpu_seconds() { sed 's/^.*) //' "/proc/$NODE_PID/stat" | awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($12 + $13) / hz}'; }
+# CPU time of the node process so far, all threads, in seconds.
+node_cpu_seconds() { awk -v t="$(node_cpu_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f\n", t / hz}'; }
 
-[ "$BUILD" = yes ] && mvn -q -B -DskipTests package
-IDBENCH=benchmarks/target/idbench.jar
-WORK=$(mktemp -d)
-NODE_PID=
-FLOOD_PID=
-cleanup() {
-  [ -n "$FLOOD_PID" ] && kill "$FLOOD_PID" 2>/dev/null
-  [ -n "${AT_RATE_PID:-}" ] && kill "$AT_RATE_PID" 2>/dev/null
-  [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null
-  wait 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_setup
 
 java -jar $IDBENCH dataset --count "$COUNT" --shape anchor --out "$WORK/records.jsonl" --keys-out "$WORK/keys.txt"
 java -jar $IDNODE import --data-dir "$WORK/data" "$WORK/records.jsonl" > /dev/null
 # The shipped configuration, production limits included (conf/node.yaml is read from the working directory); the
 # access log goes to the work folder.
-IDNODE_LOGGING_DIR="$WORK/logs" "${ON_NODE_CPUS[@]}" java -Xmx1g -jar $IDNODE serve --data-dir "$WORK/data" --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 \
-    > "$WORK/node.out" 2> "$WORK/node.err" &
-NODE_PID=$!
-for _ in $(seq 1 120); do grep -q '^ready$' "$WORK/node.out" && break; sleep 0.5; done
-grep -q '^ready$' "$WORK/node.out" || { echo "node did not start:"; cat "$WORK/node.err"; exit 1; }
-HP=$(sed -n 's/^listening handle-tcp .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
-WP=$(sed -n 's/^listening http .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
+node_start env IDNODE_LOGGING_DIR="$WORK/logs" "${ON_NODE_CPUS[@]}" java -Xmx1g -jar $IDNODE serve --data-dir "$WORK/data"
 
 RESULTS="$WORK/results.jsonl"
 : > "$RESULTS"

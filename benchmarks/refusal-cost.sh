@@ -18,11 +18,11 @@
 #                                   [--idnode-jar resolver-server/target/idnode.jar] [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/node-lib.sh
 
 FLOOD_RATE=50000
 FLOOD_COUNT=1000000
 ROUNDS=3
-IDNODE=resolver-server/target/idnode.jar
 BUILD=yes
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,22 +35,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-[ "$BUILD" = yes ] && mvn -q -B -DskipTests package
-IDBENCH=benchmarks/target/idbench.jar
-WORK=$(mktemp -d)
-NODE_PID=
-cleanup() {
-  [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null
-  wait 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_setup
 
-# CPU time of a process, all threads, in clock ticks (fields 14 and 15 of /proc/<pid>/stat; the name in field 2
-# may hold spaces, so count from the closing parenthesis).
-cpu_ticks() {
-  sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
-}
 # The node's UDP datagrams so far: refused by the rate limit (answered or not) plus answered.
 udp_datagrams() {
   curl -s "http://127.0.0.1:$WP/metrics" | awk '
@@ -65,13 +51,7 @@ flood() {
 
 java -jar $IDBENCH dataset --count 2000 --shape anchor --out "$WORK/records.jsonl" --keys-out "$WORK/keys.txt"
 java -jar "$IDNODE" import --data-dir "$WORK/data" "$WORK/records.jsonl" > /dev/null
-java -Xmx1g -jar "$IDNODE" serve --data-dir "$WORK/data" --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 \
-    > "$WORK/node.out" 2> "$WORK/node.err" &
-NODE_PID=$!
-for _ in $(seq 1 120); do grep -q '^ready$' "$WORK/node.out" && break; sleep 0.5; done
-grep -q '^ready$' "$WORK/node.out" || { echo "node did not start:"; cat "$WORK/node.err"; exit 1; }
-HP=$(sed -n 's/^listening handle-tcp .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
-WP=$(sed -n 's/^listening http .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
+node_start java -Xmx1g -jar "$IDNODE" serve --data-dir "$WORK/data"
 TICK=$(getconf CLK_TCK)
 
 java -jar $IDBENCH resolve --protocol udp --target 127.0.0.1:$HP --bind 127.0.0.9 --keys-file "$WORK/keys.txt" \
@@ -80,20 +60,20 @@ flood --duration 10s > /dev/null
 sleep 2
 
 idle_seconds=10
-c0=$(cpu_ticks $NODE_PID); sleep $idle_seconds; c1=$(cpu_ticks $NODE_PID)
+c0=$(node_cpu_ticks); sleep $idle_seconds; c1=$(node_cpu_ticks)
 idle_ticks_per_s=$(python3 -c "print(($c1 - $c0) / $idle_seconds)")
 # For reference, what serving a client at exactly the shipped rate (2000/s) costs, without a flood.
-c0=$(cpu_ticks $NODE_PID)
+c0=$(node_cpu_ticks)
 java -jar $IDBENCH resolve --protocol udp --target 127.0.0.1:$HP --bind 127.0.0.4 --keys-file "$WORK/keys.txt" \
     --rate 2000 --duration 10s --warmup 0s --json > "$WORK/at-rate.json"
-c1=$(cpu_ticks $NODE_PID)
+c1=$(node_cpu_ticks)
 at_rate_cores=$(python3 -c "import json; d = json.load(open('$WORK/at-rate.json'))['duration_s']; print(round(($c1 - $c0 - $idle_ticks_per_s * d) / $TICK / d, 3))")
 
 : > "$WORK/rounds.jsonl"
 for round in $(seq 1 "$ROUNDS"); do
-  d0=$(udp_datagrams); t0=$(date +%s.%N); c0=$(cpu_ticks $NODE_PID)
+  d0=$(udp_datagrams); t0=$(date +%s.%N); c0=$(node_cpu_ticks)
   flood --requests "$FLOOD_COUNT" > "$WORK/flood.json"
-  c1=$(cpu_ticks $NODE_PID); t1=$(date +%s.%N); sleep 1; d1=$(udp_datagrams)
+  c1=$(node_cpu_ticks); t1=$(date +%s.%N); sleep 1; d1=$(udp_datagrams)
   python3 - "$c0" "$c1" "$t0" "$t1" "$d0" "$d1" "$TICK" "$idle_ticks_per_s" "$WORK/flood.json" "$round" <<'PY' | tee -a "$WORK/rounds.jsonl"
 import json, sys
 c0, c1, t0, t1, d0, d1, tick, idle, flood, rnd = sys.argv[1:]

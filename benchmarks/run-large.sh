@@ -11,7 +11,7 @@
 # Writes benchmarks/results/<date>-large.md and .json. Everything runs on 127.0.0.1.
 #
 #   bash benchmarks/run-large.sh [--count 10000000] [--cache-share 0.1] [--duration 20s] [--warmup 30s]
-#                                [--work DIR [--prepare-only]]
+#                                [--work DIR [--prepare-only]] [--no-build]
 #
 # --work DIR keeps the generated keys and the imported data folder in DIR and reuses them when a later run is given
 # the same DIR and count (generating and importing 10M identifiers takes minutes, and need not be on a quiet
@@ -20,6 +20,7 @@
 # Needs about 1 GB of disk per million identifiers (data set file, keys and the RocksDB folder) in $TMPDIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/node-lib.sh
 
 COUNT=10000000
 CACHE_SHARE=0.1
@@ -27,6 +28,7 @@ DURATION=20s
 WARMUP=30s
 KEEP=
 PREPARE_ONLY=no
+BUILD=yes
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) COUNT=$2; shift 2 ;;
@@ -35,19 +37,14 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP=$2; shift 2 ;;
     --work) KEEP=$2; shift 2 ;;
     --prepare-only) PREPARE_ONLY=yes; shift ;;
+    --no-build) BUILD=no; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 CACHE_ENTRIES=$(python3 -c "print(max(1000, int($COUNT * $CACHE_SHARE)))")
 HOT_KEYS=$((CACHE_ENTRIES / 2))
 
-mvn -q -B -DskipTests package
-IDNODE=resolver-server/target/idnode.jar
-IDBENCH=benchmarks/target/idbench.jar
-WORK=$(mktemp -d)
-NODE_PID=
-cleanup() { [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
+bench_setup
 # The data set lives in $DATASET: the temporary folder, or --work DIR (kept).
 DATASET=$WORK
 if [ -n "$KEEP" ]; then
@@ -87,32 +84,20 @@ head -n "$HOT_KEYS" "$DATASET/keys.txt" > "$WORK/hot-keys.txt"
 STORE_MB=$(du -sm "$DATASET/data" | cut -f1)
 echo "data folder $STORE_MB MB"
 
-# Starts the node; sets NODE_PID, HP and STARTUP_MS (launch to 'ready').
+# Starts the node (node_start sets STARTUP_MS, launch to 'ready').
 start_node() {
-  : > "$WORK/node.out"
-  local begin end
-  begin=$(date +%s%N)
-  java -Xmx1g -Xms1g -jar $IDNODE serve --config "$WORK/node.yaml" --data-dir "$DATASET/data" --handle-port 0 --http-port 0 \
-      --grpc-port 0 --bind 127.0.0.1 > "$WORK/node.out" 2>> "$WORK/node.err" &
-  NODE_PID=$!
-  for _ in $(seq 1 1200); do grep -q '^ready$' "$WORK/node.out" && break; sleep 0.02; done
-  end=$(date +%s%N)
-  grep -q '^ready$' "$WORK/node.out" || { echo "node did not start:"; cat "$WORK/node.err"; exit 1; }
-  STARTUP_MS=$(( (end - begin) / 1000000 ))
-  HP=$(sed -n 's/^listening handle-tcp .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
-  WP=$(sed -n 's/^listening http .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
+  node_start java -Xmx1g -Xms1g -jar $IDNODE serve --config "$WORK/node.yaml" --data-dir "$DATASET/data"
 }
 
 start_node
 COLD_START_MS=$STARTUP_MS
-kill -TERM "$NODE_PID"; wait "$NODE_PID" || true
+node_stop
 start_node
 RESTART_MS=$STARTUP_MS
 echo "cold start ${COLD_START_MS} ms, restart ${RESTART_MS} ms"
 
 # The hot keys into the record cache, each once, so that the "all cached" workload is all cached from its first request.
-java -jar $IDBENCH resolve --protocol udp --concurrency 64 --threads 1 --keys sequential --target 127.0.0.1:$HP \
-    --keys-file "$WORK/hot-keys.txt" --requests "$HOT_KEYS" --warmup 0s --json > /dev/null
+fill_cache "$WORK/hot-keys.txt" "$HOT_KEYS"
 ARGS="--protocol udp --concurrency 128 --duration $DURATION --warmup $WARMUP --json"
 # shellcheck disable=SC2086
 CACHED=$(timeout 600 java -jar $IDBENCH resolve $ARGS --target 127.0.0.1:$HP --keys-file "$WORK/hot-keys.txt" --keys uniform)
@@ -123,7 +108,7 @@ echo "zipf: $ZIPF"
 # shellcheck disable=SC2086
 CEILING=$(timeout 600 java -jar $IDBENCH ceiling --protocol udp --concurrency 128 --duration $DURATION --json --keys-file "$WORK/hot-keys.txt")
 
-CACHED_ENTRIES=$(curl -s "http://127.0.0.1:$WP/metrics" | sed -n 's/^idnode_cache_entries \([0-9.eE+]*\)$/\1/p')
+CACHED_ENTRIES=$(node_metric idnode_cache_entries)
 jcmd "$NODE_PID" GC.run > /dev/null
 HEAP_INFO=$(jcmd "$NODE_PID" GC.heap_info)
 NODE_RSS_KB=$(ps -o rss= -p "$NODE_PID" | tr -d ' ')
@@ -131,7 +116,7 @@ NODE_RSS_KB=$(ps -o rss= -p "$NODE_PID" | tr -d ' ')
 DATE=$(date -u +%Y-%m-%d)
 OUT=benchmarks/results/$DATE-large
 python3 - "$OUT" "$COUNT" "$CACHE_ENTRIES" "$HOT_KEYS" "$STORE_MB" "$COLD_START_MS" "$RESTART_MS" "$NODE_RSS_KB" \
-    "$CACHED" "$ZIPF" "$CEILING" "$HEAP_INFO" "$DURATION" "${CACHED_ENTRIES:-0}" <<'PY'
+    "$CACHED" "$ZIPF" "$CEILING" "$HEAP_INFO" "$DURATION" "$CACHED_ENTRIES" <<'PY'
 import json, sys, platform, os, re
 out, count, cache, hot, store_mb, cold, restart, rss, cached, zipf, ceiling, heap, duration, entries = sys.argv[1:]
 cached, zipf, ceiling = json.loads(cached), json.loads(zipf), json.loads(ceiling)

@@ -6,7 +6,7 @@
 # benchmarks/results/<date>.md and .json. Everything runs on 127.0.0.1.
 #
 #   bash benchmarks/run-suite.sh [--count N] [--shape anchor|realistic] [--duration 10s] [--warmup steady|D] [--runs 1]
-#                                [--register-count N] [--register-warmup N] [--access-log cnri|json|off] [--name NAME]
+#                                [--register-count N] [--register-warmup N] [--access-log cnri|json|off] [--name NAME] [--no-build]
 #
 # Defaults: 100000 identifiers of the 'anchor' shape (6 values, ~380-byte answers, as in
 # performance-anchors.md), 10 s per measurement after an unrecorded warm-up until the rate stops rising (idbench's
@@ -19,6 +19,7 @@
 # benchmarks/results/<date>.md, or <NAME>.md with --name.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/node-lib.sh
 
 COUNT=100000
 SHAPE=anchor
@@ -29,6 +30,7 @@ NAME=
 REGISTER_COUNT=200000
 REGISTER_WARMUP=200000
 ACCESS_LOG=cnri
+BUILD=yes
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) COUNT=$2; shift 2 ;;
@@ -40,17 +42,12 @@ while [ $# -gt 0 ]; do
     --register-count) REGISTER_COUNT=$2; shift 2 ;;
     --register-warmup) REGISTER_WARMUP=$2; shift 2 ;;
     --access-log) ACCESS_LOG=$2; shift 2 ;;
+    --no-build) BUILD=no; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 
-mvn -q -B -DskipTests package
-IDNODE=resolver-server/target/idnode.jar
-IDBENCH=benchmarks/target/idbench.jar
-WORK=$(mktemp -d)
-NODE_PID=
-cleanup() { [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
+bench_setup
 
 echo "dataset: $COUNT identifiers, shape $SHAPE"
 java -jar $IDBENCH dataset --count "$COUNT" --shape "$SHAPE" --out "$WORK/records.jsonl" --keys-out "$WORK/keys.txt"
@@ -63,13 +60,7 @@ TOKEN=$(java -jar $IDNODE token add 88.999.9 --name bench --data-dir "$WORK/data
 # address), with the logs in the work folder.
 cp benchmarks/node-bench.yaml "$WORK/node.yaml"
 printf 'logging:\n  dir: "%s"\n  access: %s\n' "$WORK/logs" "$ACCESS_LOG" >> "$WORK/node.yaml"
-java -Xmx1g -jar $IDNODE serve --config "$WORK/node.yaml" --data-dir "$WORK/data" --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 > "$WORK/node.out" 2> "$WORK/node.err" &
-NODE_PID=$!
-for _ in $(seq 1 120); do grep -q '^ready$' "$WORK/node.out" && break; sleep 0.5; done
-grep -q '^ready$' "$WORK/node.out" || { echo "node did not start:"; cat "$WORK/node.err"; exit 1; }
-HP=$(sed -n 's/^listening handle-tcp .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
-WP=$(sed -n 's/^listening http .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
-GP=$(sed -n 's/^listening grpc .*:\([0-9]*\)$/\1/p' "$WORK/node.out")
+node_start java -Xmx1g -jar $IDNODE serve --config "$WORK/node.yaml" --data-dir "$WORK/data"
 
 # name | idbench arguments (the ceiling runs the same arguments against the trivial responder)
 SUITE=(
@@ -80,10 +71,9 @@ SUITE=(
   "grpc|--protocol grpc --concurrency 128"
 )
 # Warm-up, unrecorded: every key once, in order (fills the record cache), then each protocol's path.
-java -jar $IDBENCH resolve --protocol udp --concurrency 64 --threads 1 --keys sequential --target 127.0.0.1:$HP \
-    --keys-file "$WORK/keys.txt" --requests "$COUNT" --warmup 0s --json > /dev/null
-# The same over REST: a record's first REST answer builds its JSON (kept with the cached record), so that REST, like
-# the Handle protocols, is measured with every answer prepared.
+fill_cache "$WORK/keys.txt" "$COUNT"
+# The same over REST: a record's first REST answer decides once how its JSON is written (kept with the cached
+# record), so that REST, like the Handle protocols, is measured with every answer prepared.
 java -jar $IDBENCH resolve --protocol http --concurrency 64 --threads 1 --keys sequential --target 127.0.0.1:$WP \
     --keys-file "$WORK/keys.txt" --requests "$COUNT" --warmup 0s --json > /dev/null
 for entry in "${SUITE[@]}"; do

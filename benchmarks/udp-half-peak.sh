@@ -13,6 +13,7 @@
 #   bash benchmarks/udp-half-peak.sh [--count 1000000] [--rounds 2] [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/node-lib.sh
 
 COUNT=1000000
 ROUNDS=2
@@ -25,50 +26,23 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-[ "$BUILD" = yes ] && mvn -q -B -DskipTests package
-JAR=resolver-server/target/idnode.jar
-IDBENCH=benchmarks/target/idbench.jar
-W=$(mktemp -d)
-NODE_PID=
-cleanup() {
-  [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null
-  wait 2>/dev/null
-  rm -rf "$W"
-}
-trap cleanup EXIT
-
-java -jar $IDBENCH dataset --count "$COUNT" --shape anchor --out "$W/r.jsonl" --keys-out "$W/k.txt" > /dev/null
-java -Xmx4g -jar $JAR import --config benchmarks/node-bench.yaml --data-dir "$W/data" "$W/r.jsonl" > /dev/null
-rm "$W/r.jsonl"
+bench_setup
+java -jar $IDBENCH dataset --count "$COUNT" --shape anchor --out "$WORK/r.jsonl" --keys-out "$WORK/k.txt" > /dev/null
+java -Xmx4g -jar $IDNODE import --config benchmarks/node-bench.yaml --data-dir "$WORK/data" "$WORK/r.jsonl" > /dev/null
+rm "$WORK/r.jsonl"
 # shellcheck disable=SC2086
-IDNODE_LOGGING_DIR="$W/logs" java -Xmx1g ${NODE_OPTS:-} -jar $JAR serve --config benchmarks/node-bench.yaml --data-dir "$W/data" \
-    --handle-port 0 --http-port 0 --grpc-port 0 --bind 127.0.0.1 > "$W/out" 2> "$W/err" &
-NODE_PID=$!
-for _ in $(seq 1 240); do grep -q '^ready$' "$W/out" && break; sleep 0.5; done
-grep -q '^ready$' "$W/out" || { echo "node did not start:"; cat "$W/err"; exit 1; }
-HP=$(sed -n 's/^listening handle-tcp .*:\([0-9]*\)$/\1/p' "$W/out")
-WP=$(sed -n 's/^listening http .*:\([0-9]*\)$/\1/p' "$W/out")
-# One of the node's metrics as an integer: the record cache's entries, or its misses so far.
-cache_metric() {
-  curl -s "http://127.0.0.1:$WP/metrics" | python3 -c "
-import sys
-for line in sys.stdin:
-    name, _, value = line.rpartition(' ')
-    if name == sys.argv[1]:
-        print(int(float(value)))" "$1"
-}
-java -jar $IDBENCH resolve --protocol udp --concurrency 64 --threads 1 --keys sequential --target 127.0.0.1:$HP \
-    --keys-file "$W/k.txt" --requests "$COUNT" --warmup 0s --json > /dev/null
-echo "{\"keys\": $COUNT, \"cached_after_fill\": $(cache_metric idnode_cache_entries)}"
-java -jar $IDBENCH resolve --protocol udp --concurrency 128 --target 127.0.0.1:$HP --keys-file "$W/k.txt" --duration 15s --warmup 0s --json > /dev/null
+node_start env IDNODE_LOGGING_DIR="$WORK/logs" java -Xmx1g ${NODE_OPTS:-} -jar $IDNODE serve --config benchmarks/node-bench.yaml --data-dir "$WORK/data"
+fill_cache "$WORK/k.txt" "$COUNT"
+echo "{\"keys\": $COUNT, \"cached_after_fill\": $(node_metric idnode_cache_entries)}"
+java -jar $IDBENCH resolve --protocol udp --concurrency 128 --target 127.0.0.1:$HP --keys-file "$WORK/k.txt" --duration 15s --warmup 0s --json > /dev/null
 HALF=0
 for _ in $(seq 1 "$ROUNDS"); do
-  java -jar $IDBENCH resolve --protocol udp --concurrency 128 --target 127.0.0.1:$HP --keys-file "$W/k.txt" --duration 10s --warmup 5s --json > "$W/peak.json"
-  HALF=$(python3 -c "import json; print(int(json.load(open('$W/peak.json'))['throughput_per_s']) // 2)")
-  MISSES=$(cache_metric 'idnode_cache_lookups_total{result="miss"}')
-  java -jar $IDBENCH resolve --protocol udp --concurrency 512 --rate "$HALF" --target 127.0.0.1:$HP --keys-file "$W/k.txt" --duration 10s --warmup 5s --json > "$W/half.json"
-  MISSES=$(( $(cache_metric 'idnode_cache_lookups_total{result="miss"}') - MISSES ))
-  python3 - "$W/peak.json" "$W/half.json" "$MISSES" <<'PY'
+  java -jar $IDBENCH resolve --protocol udp --concurrency 128 --target 127.0.0.1:$HP --keys-file "$WORK/k.txt" --duration 10s --warmup 5s --json > "$WORK/peak.json"
+  HALF=$(python3 -c "import json; print(int(json.load(open('$WORK/peak.json'))['throughput_per_s']) // 2)")
+  MISSES=$(node_metric 'idnode_cache_lookups_total{result="miss"}')
+  java -jar $IDBENCH resolve --protocol udp --concurrency 512 --rate "$HALF" --target 127.0.0.1:$HP --keys-file "$WORK/k.txt" --duration 10s --warmup 5s --json > "$WORK/half.json"
+  MISSES=$(( $(node_metric 'idnode_cache_lookups_total{result="miss"}') - MISSES ))
+  python3 - "$WORK/peak.json" "$WORK/half.json" "$MISSES" <<'PY'
 import json, sys
 p, h = (json.load(open(f)) for f in sys.argv[1:3])
 print(json.dumps({"peak_per_s": round(p["throughput_per_s"]), "peak_p99_us": p["p99_us"], "half_rate_per_s": round(h["throughput_per_s"]),
@@ -76,7 +50,7 @@ print(json.dumps({"peak_per_s": round(p["throughput_per_s"]), "peak_p99_us": p["
                   "half_cache_misses": int(sys.argv[3])}))
 PY
 done
-kill "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true; NODE_PID=
+node_stop
 java -jar $IDBENCH ceiling --protocol udp --rate "$HALF" --concurrency 512 --duration 10s --warmup 5s --json | python3 -c "
 import json, sys
 d = json.load(sys.stdin)
