@@ -16,11 +16,16 @@
 # even) to benchmarks/results/limits-<date>.md and .json. Everything runs on
 # 127.0.0.x. By default node, flooder and client share the machine, so the flooder's own CPU and GC pauses also
 # take CPU from the node and the client: the loaded p99 is an upper bound. With --pin the flooder runs on CPU 0 and
-# the node and the client on the other CPUs (taskset), as if the flooder were another host; the results file says
-# which was used.
+# the node and the client on the other CPUs (taskset), as if the flooder were another host. With --other-clients-idle
+# the flooder and the reference client run at the kernel's idle scheduling priority (chrt --idle: they get a CPU
+# only when nothing else wants it) on every CPU, the nearest this machine comes to another host without giving the
+# node fewer CPUs: the flood's sending costs the node and the client nothing, but on loopback the kernel's receive
+# work for a datagram or segment runs mostly in the sender's system call, at the sender's priority, so the node is
+# spared that share of a real flood's cost too. The results file says which mode was used.
 #
 #   bash benchmarks/limits-check.sh [--duration 20s] [--polite-rate 500] [--flood-rate 50000] [--flood-concurrency 128]
-#                                   [--count 20000] [--at-rate 1900] [--pin] [--idnode-jar resolver-server/target/idnode.jar] [--no-build]
+#                                   [--count 20000] [--at-rate 1900] [--pin | --other-clients-idle]
+#                                   [--idnode-jar resolver-server/target/idnode.jar] [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benchmarks/node-lib.sh
@@ -33,6 +38,7 @@ COUNT=20000
 AT_RATE=1900
 BUILD=yes
 PIN=no
+IDLE=no
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION=$2; shift 2 ;;
@@ -42,15 +48,17 @@ while [ $# -gt 0 ]; do
     --count) COUNT=$2; shift 2 ;;
     --at-rate) AT_RATE=$2; shift 2 ;;
     --pin) PIN=yes; shift ;;
+    --other-clients-idle) IDLE=yes; shift ;;
     --idnode-jar) IDNODE=$2; shift 2 ;;
     --no-build) BUILD=no; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 
-# Pinning: the flooder on CPU 0, everything else (node, client, warm-up) on the other CPUs. The prefixes are empty
-# unless pinned (taskset execs the command, so $! stays the java process).
-NODE_CPUS=; FLOOD_CPUS=; ON_NODE_CPUS=(); ON_FLOOD_CPUS=()
+# How the node and the other clients (the flooder and the reference client) are run. Pinned: the other clients on
+# CPU 0, everything else (node, client, warm-up) on the other CPUs; idle: the other clients at idle priority. The
+# prefixes are empty otherwise (taskset and chrt exec the command, so $! stays the java process).
+NODE_CPUS=; FLOOD_CPUS=; ON_NODE_CPUS=(); AS_OTHER_CLIENT=()
 if [ "$PIN" = yes ]; then
   command -v taskset > /dev/null || { echo "--pin needs taskset (util-linux)" >&2; exit 2; }
   CPUS=$(nproc)
@@ -58,8 +66,10 @@ if [ "$PIN" = yes ]; then
   FLOOD_CPUS=0
   NODE_CPUS=1-$((CPUS - 1))
   ON_NODE_CPUS=(taskset -c "$NODE_CPUS")
-  ON_FLOOD_CPUS=(taskset -c "$FLOOD_CPUS")
+  AS_OTHER_CLIENT=(taskset -c "$FLOOD_CPUS")
 fi
+[ "$PIN" = yes ] && [ "$IDLE" = yes ] && { echo "--pin and --other-clients-idle exclude each other" >&2; exit 2; }
+[ "$IDLE" = yes ] && AS_OTHER_CLIENT=(chrt --idle 0)
 # CPU time of the node process so far, all threads, in seconds.
 node_cpu_seconds() { awk -v t="$(node_cpu_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f\n", t / hz}'; }
 
@@ -92,7 +102,7 @@ for protocol in udp http; do
   cpu1=$(node_cpu_seconds)
   # For reference: the same beside another well-behaved client that uses its whole allowance, evenly (open loop at
   # 95 % of the shipped rate, from 127.0.0.4, on the flooder's CPUs): what any client at that rate costs the others.
-  "${ON_FLOOD_CPUS[@]}" timeout 300 java -jar $IDBENCH resolve --protocol "$protocol" --target 127.0.0.1:$port --bind 127.0.0.4 \
+  "${AS_OTHER_CLIENT[@]}" timeout 300 java -jar $IDBENCH resolve --protocol "$protocol" --target 127.0.0.1:$port --bind 127.0.0.4 \
       --keys-file "$WORK/keys.txt" --rate "$AT_RATE" --concurrency 128 --duration "$DURATION" --warmup 4s --json \
       > "$WORK/at-rate-$protocol.json" &
   AT_RATE_PID=$!
@@ -108,7 +118,7 @@ for protocol in udp http; do
   else
     flood=(--concurrency "$FLOOD_CONCURRENCY")
   fi
-  "${ON_FLOOD_CPUS[@]}" timeout 300 java -jar $IDBENCH resolve --protocol "$protocol" --target 127.0.0.1:$port --bind 127.0.0.3 \
+  "${AS_OTHER_CLIENT[@]}" timeout 300 java -jar $IDBENCH resolve --protocol "$protocol" --target 127.0.0.1:$port --bind 127.0.0.3 \
       --keys-file "$WORK/keys.txt" "${flood[@]}" --duration "$DURATION" --warmup 4s --json \
       > "$WORK/flood-$protocol.json" &
   FLOOD_PID=$!
@@ -127,10 +137,11 @@ done
 DATE=$(date -u +%Y-%m-%d)
 OUT=benchmarks/results/limits-$DATE
 [ "$PIN" = yes ] && OUT=$OUT-pinned
+[ "$IDLE" = yes ] && OUT=$OUT-idle
 python3 - "$RESULTS" "$OUT" "$POLITE_RATE" "$FLOOD_CONCURRENCY" "$DURATION" "$COUNT" "$FLOOD_RATE" "$FLOOD_CPUS" "$NODE_CPUS" \
-    "$WORK/logs/access.log" "$AT_RATE" <<'PY'
+    "$WORK/logs/access.log" "$AT_RATE" "$IDLE" <<'PY'
 import collections, json, sys, os, platform, re
-results, out, rate, conc, duration, count, flood_rate, flood_cpus, node_cpus, access_log, at_rate = sys.argv[1:]
+results, out, rate, conc, duration, count, flood_rate, flood_cpus, node_cpus, access_log, at_rate, idle = sys.argv[1:]
 
 def flood_evenness(protocol):
     """The flooder's (127.0.0.3) answered requests per 100 ms from the access log (CNRI layout): the share of them in
@@ -152,8 +163,12 @@ def flood_evenness(protocol):
     busiest = sum(series[:max(1, len(series) // 10)])
     return {"busiest_tenth_share": round(busiest / sum(series), 3), "max_per_100ms": series[0]}
 
-pinning = (f"pinned: flooder on CPU {flood_cpus}, node and client on CPUs {node_cpus} (taskset)" if flood_cpus
-           else "unpinned: node, flooder and client share every CPU")
+if flood_cpus:
+    pinning = f"pinned: flooder on CPU {flood_cpus}, node and client on CPUs {node_cpus} (taskset)"
+elif idle == "yes":
+    pinning = "flooder and reference client at idle scheduling priority (chrt --idle), all sharing every CPU"
+else:
+    pinning = "unpinned: node, flooder and client share every CPU"
 rows = [json.loads(l) for l in open(results) if l.strip()]
 machine = {"cpus": os.cpu_count(), "machine": platform.machine(), "kernel": platform.release(),
            "java": os.popen("java -version 2>&1 | head -1").read().strip(),
