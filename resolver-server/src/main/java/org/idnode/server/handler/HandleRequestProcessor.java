@@ -33,6 +33,7 @@ import org.idnode.registry.store.StoreException;
 import org.idnode.registry.write.HandleWriter;
 import org.idnode.server.admin.PrefixRecords;
 import org.idnode.server.auth.AdminIdentity;
+import org.idnode.server.auth.SessionLimits;
 import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
@@ -120,7 +121,7 @@ public final class HandleRequestProcessor {
         this.site = site;
         this.signer = new ResponseSigner(keys);
         this.blockingWork = blockingWork;
-        this.sessions = new SessionManager(SessionManager.Settings.defaults(), Clock.systemUTC());
+        this.sessions = new SessionManager(SessionLimits.defaults(), Clock.systemUTC());
         Function<HandleName, List<HandleValue>> prefixValues = name -> prefixHandleValues(name, store.get(name));
         this.writes = new AuthorizedWriter(store, writer, namespace, prefixValues);
         this.admin = new AdminRequestHandler(store, writes, new HomedPrefixes(store, writer, namespace), namespace, prefixValues, sessions);
