@@ -30,6 +30,30 @@ import org.idnode.registry.store.HandleRecordStore;
  * filer with its record before and after, and what it files goes into the same store write as the changes.
  */
 public final class HandleWriter {
+    /**
+     * Decides which operations of a call may be applied, from the records they would change as read under the call's
+     * handle locks: what it is shown is exactly what the operations change, no other write comes between.
+     *
+     * <p>Called on the writing thread while the locks are held: it must not write through the same writer (the locks
+     * are not reentrant); it may read the store.
+     */
+    @FunctionalInterface
+    public interface Authorization {
+        /** Permits everything. */
+        Authorization NONE = (position, operation, stored) -> true;
+
+        /**
+         * Called once per operation, in order, before any of the call's operations is applied: every decision of a
+         * call sees the records as they were before it.
+         *
+         * @param position  the operation's position in the call
+         * @param operation the operation
+         * @param stored    the record of its handle as stored now; empty when there is none
+         * @return true to apply it; false to leave it out, with the outcome {@link WriteStatus#NOT_PERMITTED}
+         */
+        boolean permits(int position, HandleOperation operation, Optional<HandleRecord> stored);
+    }
+
     private final HandleRecordStore store;
     private final RecordValidator validator;
     private final ChangeFiler filer;
@@ -66,23 +90,43 @@ public final class HandleWriter {
      * @throws org.idnode.registry.store.StoreException when the store cannot commit; nothing was applied then
      */
     public List<WriteOutcome> applyAll(List<HandleOperation> operations, String actor) {
+        return applyAll(operations, actor, Authorization.NONE);
+    }
+
+    /**
+     * {@link #applyAll(List, String)} for the operations {@code authorization} permits, decided under the same handle
+     * locks as the write, from the same read of the records.
+     *
+     * @return one outcome per operation, in the same order ({@link WriteStatus#NOT_PERMITTED} for those not permitted)
+     */
+    public List<WriteOutcome> applyAll(List<HandleOperation> operations, String actor, Authorization authorization) {
         List<HandleName> handles = new ArrayList<>(operations.size());
         for (HandleOperation op : operations) {
             handles.add(op.handle());
         }
         try (HandleLocks.Holder held = locks.lock(handles)) {
-            return applyLocked(operations, actor);
+            return applyLocked(operations, actor, authorization);
         }
     }
 
-    private List<WriteOutcome> applyLocked(List<HandleOperation> operations, String actor) {
+    private List<WriteOutcome> applyLocked(List<HandleOperation> operations, String actor, Authorization authorization) {
+        Map<HandleName, Optional<HandleRecord>> current = currentRecords(operations);
+        boolean[] permitted = new boolean[operations.size()];
+        for (int i = 0; i < permitted.length; i++) {
+            HandleOperation op = operations.get(i);
+            permitted[i] = authorization.permits(i, op, current.get(op.handle()));
+        }
         long nowMillis = System.currentTimeMillis();
         int nowSeconds = (int) (nowMillis / 1000);
-        Map<HandleName, Optional<HandleRecord>> current = currentRecords(operations);
         List<RecordChange> changes = new ArrayList<>(operations.size());
         List<WriteOutcome> outcomes = new ArrayList<>(operations.size());
         PendingFilings.Builder filings = filer == null ? null : PendingFilings.builder();
-        for (HandleOperation op : operations) {
+        for (int i = 0; i < permitted.length; i++) {
+            HandleOperation op = operations.get(i);
+            if (!permitted[i]) {
+                outcomes.add(new WriteOutcome(op.handle(), WriteStatus.NOT_PERMITTED, "not permitted"));
+                continue;
+            }
             Optional<HandleRecord> before = current.get(op.handle());
             Result result = next(op, before, nowSeconds);
             if (result.refusal != null) {

@@ -13,5 +13,10 @@ public enum WriteStatus {
     /** A value index to add is in use and overwriting was not asked for ({@code RC_VALUE_ALREADY_EXISTS}). */
     VALUE_ALREADY_EXISTS,
     /** The resulting record breaks a rule: duplicate index, a template, … ({@code RC_INVALID_VALUE}). */
-    INVALID
+    INVALID,
+    /**
+     * The caller's {@link HandleWriter.Authorization} did not permit it; the caller knows why, and which Handle
+     * response code to answer with.
+     */
+    NOT_PERMITTED
 }

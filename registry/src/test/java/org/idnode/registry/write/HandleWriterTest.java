@@ -553,4 +553,60 @@ class HandleWriterTest {
         assertThat(viaCache).isPresent();
         assertThat(rocks.get(h("88.999.1/same"))).isEqualTo(viaCache);
     }
+
+    // ---------------------------------------------------------------- authorization
+
+    @Test
+    void authorizationDecidesFromTheRecordsAsStoredBeforeTheCallAndLeavesOutWhatItRefuses() {
+        seed("88.999.1/auth", url(1, "https://a"));
+        List<String> seen = new ArrayList<>();
+        List<WriteOutcome> outcomes = writer.applyAll(List.of(
+                        new ModifyValues(h("88.999.1/auth"), List.of(url(1, "https://b"))),
+                        new AddValues(h("88.999.1/auth"), List.of(url(2, "https://c")), false),
+                        new Create(h("88.999.1/fresh"), List.of(url(1, "https://d")), false)),
+                ADMIN, (position, op, stored) -> {
+                    seen.add(position + ":" + stored.map(r -> data(r.values().get(0))).orElse("none"));
+                    return position != 1;
+                });
+
+        // Both operations on the handle were decided from the record before the first of them changed it.
+        assertThat(seen).containsExactly("0:https://a", "1:https://a", "2:none");
+        assertOk(outcomes.get(0));
+        assertThat(outcomes.get(1).status()).isEqualTo(WriteStatus.NOT_PERMITTED);
+        assertOk(outcomes.get(2));
+        assertThat(stored("88.999.1/auth").values()).extracting(HandleWriterTest::data).containsExactly("https://b");
+        assertThat(stored("88.999.1/fresh").values()).extracting(HandleWriterTest::data).containsExactly("https://d");
+    }
+
+    @Test
+    void aConcurrentWriteToTheHandleWaitsUntilTheAuthorizedWriteIsCommitted() throws Exception {
+        seed("88.999.1/locked", url(1, "https://a"));
+        List<Thread> others = new ArrayList<>();
+        List<WriteOutcome> outcomes = writer.applyAll(List.of(new ModifyValues(h("88.999.1/locked"), List.of(url(1, "https://mine")))),
+                ADMIN, (position, op, stored) -> {
+                    Thread other = new Thread(() -> writer.apply(new ModifyValues(h("88.999.1/locked"), List.of(url(1, "https://other"))), ADMIN));
+                    others.add(other);
+                    other.start();
+                    awaitWaitingForHandleLock(other);
+                    assertThat(data(stored.orElseThrow().values().get(0))).isEqualTo("https://a");
+                    return true;
+                });
+        others.get(0).join();
+
+        assertOk(outcomes.get(0));
+        // The other write went in after this one, not between its decision and its commit.
+        assertThat(data(stored("88.999.1/locked").values().get(0))).isEqualTo("https://other");
+    }
+
+    /** Waits until {@code t} is parked inside {@link HandleLocks}, waiting for a handle this thread holds. */
+    private static void awaitWaitingForHandleLock(Thread t) {
+        while (true) {
+            assertThat(t.isAlive()).as("the concurrent write finished while the handle was locked").isTrue();
+            if (t.getState() == Thread.State.WAITING && java.util.Arrays.stream(t.getStackTrace())
+                    .anyMatch(f -> f.getClassName().startsWith(HandleLocks.class.getName()))) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
 }

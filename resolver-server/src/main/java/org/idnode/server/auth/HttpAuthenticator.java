@@ -62,9 +62,9 @@ public final class HttpAuthenticator {
     private final IdentityKeyLookup keys;
     private final HttpSessions sessions;
 
-    /** With {@link HttpSessions.Settings#defaults() default} session limits. */
+    /** With {@link SessionLimits#defaults() default} session limits. */
     public HttpAuthenticator(IdentityKeyLookup keys) {
-        this(keys, new HttpSessions(HttpSessions.Settings.defaults(), java.time.Clock.systemUTC()));
+        this(keys, new HttpSessions(SessionLimits.defaults(), java.time.Clock.systemUTC()));
     }
 
     public HttpAuthenticator(IdentityKeyLookup keys, HttpSessions sessions) {

@@ -2,7 +2,6 @@ package org.idnode.server.auth;
 
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
@@ -15,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code nonce || cnonce} (see {@link HttpAuthenticator}), and the session then acts as that identity until it
  * is deleted or expires.
  *
- * <p>A session ends when it has not been used for {@link Settings#idleTimeout}, or {@link Settings#maxLifetime}
- * after it was opened, whichever comes first. At most {@link Settings#maxSessions} live at once. When the table
+ * <p>A session ends when it has not been used for {@link SessionLimits#idleTimeout}, or {@link SessionLimits#maxLifetime}
+ * after it was opened, whichever comes first. At most {@link SessionLimits#maxSessions} live at once. When the table
  * is full, opening a session evicts sessions that were never authenticated (those unused for a minute, else the
  * least recently used one), so that a flood of unauthenticated sessions cannot lock out clients that proved
  * who they are; when every session is authenticated, {@link #open} returns empty.
@@ -27,27 +26,6 @@ public final class HttpSessions {
     private static final long PURGE_INTERVAL_MILLIS = 10_000;
     /** An unauthenticated session unused this long is the first to go when the table is full. */
     private static final long UNAUTHENTICATED_GRACE_MILLIS = 60_000;
-
-    /**
-     * Session limits.
-     *
-     * @param idleTimeout a session unused this long ends
-     * @param maxLifetime the longest a session lives, however busy
-     * @param maxSessions most sessions alive at once
-     */
-    public record Settings(Duration idleTimeout, Duration maxLifetime, int maxSessions) {
-        public Settings {
-            if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero()
-                    || maxLifetime == null || maxLifetime.isNegative() || maxLifetime.isZero() || maxSessions < 1) {
-                throw new IllegalArgumentException("session limits must be positive");
-            }
-        }
-
-        /** 30 minutes idle, 24 hours at most, 50 000 sessions. */
-        public static Settings defaults() {
-            return new Settings(Duration.ofMinutes(30), Duration.ofHours(24), 50_000);
-        }
-    }
 
     /** One session. Its authentication changes when a client proves an identity in it. */
     public static final class Session {
@@ -105,18 +83,18 @@ public final class HttpSessions {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Settings settings;
+    private final SessionLimits settings;
     private final Clock clock;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final AtomicLong lastPurge;
 
-    public HttpSessions(Settings settings, Clock clock) {
+    public HttpSessions(SessionLimits settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
         this.lastPurge = new AtomicLong(clock.millis());
     }
 
-    /** A new session with a fresh nonce; empty when {@link Settings#maxSessions} are alive. */
+    /** A new session with a fresh nonce; empty when {@link SessionLimits#maxSessions} are alive. */
     public Optional<Session> open() {
         long now = clock.millis();
         if (now - lastPurge.get() >= PURGE_INTERVAL_MILLIS || sessions.size() >= settings.maxSessions()) {

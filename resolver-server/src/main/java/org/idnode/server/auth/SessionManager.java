@@ -4,7 +4,6 @@ import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A session ends when it is terminated, when it has been idle longer than the idle timeout (or the
  * shorter timeout the client asked for), or when it is older than the maximum session time, whichever
- * comes first. At most {@link Settings#maxSessions} sessions live at once; beyond that a setup is
+ * comes first. At most {@link SessionLimits#maxSessions} sessions live at once; beyond that a setup is
  * answered {@code RC_SERVER_TOO_BUSY}.
  *
  * <p>Threading: every method is thread-safe and may be called from any thread. {@link #setUp} generates
@@ -64,27 +63,6 @@ public final class SessionManager {
     private static final long PURGE_INTERVAL_MILLIS = 60_000;
 
     /**
-     * Session limits.
-     *
-     * @param maxLifetime  the longest a session lives, however busy (CNRI's {@code max_session_time})
-     * @param idleTimeout  a session unused this long ends; a client asking for a shorter timeout gets it
-     * @param maxSessions  most sessions alive at once
-     */
-    public record Settings(Duration maxLifetime, Duration idleTimeout, int maxSessions) {
-        public Settings {
-            if (maxLifetime == null || maxLifetime.isNegative() || maxLifetime.isZero()
-                    || idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero() || maxSessions < 1) {
-                throw new IllegalArgumentException("session limits must be positive");
-            }
-        }
-
-        /** 24 hours at most, 30 minutes idle, 50 000 sessions. */
-        public static Settings defaults() {
-            return new Settings(Duration.ofHours(24), Duration.ofMinutes(30), 50_000);
-        }
-    }
-
-    /**
      * A response ready for the envelope: the message bytes (header, body and credential, encrypted
      * when {@code encrypted}). The envelope must carry the EC flag when {@code encrypted} and
      * {@code messageLength = message.length}.
@@ -92,13 +70,13 @@ public final class SessionManager {
     public record WireMessage(byte[] message, boolean encrypted) {
     }
 
-    private final Settings settings;
+    private final SessionLimits settings;
     private final Clock clock;
     private final IdAllocator ids;
     private final Map<Integer, ServerSession> sessions = new ConcurrentHashMap<>();
     private final AtomicLong lastPurge;
 
-    public SessionManager(Settings settings, Clock clock) {
+    public SessionManager(SessionLimits settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
         this.ids = new IdAllocator();

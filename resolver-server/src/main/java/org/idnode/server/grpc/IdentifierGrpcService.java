@@ -6,7 +6,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
-import com.google.protobuf.ByteString;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
@@ -50,6 +49,7 @@ import org.idnode.server.handler.BatchRegistration;
 import org.idnode.server.handler.CachedAnswer;
 import org.idnode.server.handler.ValueAnswer;
 import org.idnode.server.handler.ValueQuery;
+import org.idnode.server.handler.ValueResolution;
 
 /**
  * {@code idnode.v1.IdentifierService}: resolution, genealogy and registration over gRPC, with the semantics of the
@@ -64,8 +64,6 @@ import org.idnode.server.handler.ValueQuery;
 final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServiceImplBase {
     /** Most handles one {@code BatchResolve} may ask for. */
     static final int MAX_BATCH_RESOLVE = 2000;
-    private static final int[] NO_INDEXES = new int[0];
-    private static final byte[][] NO_TYPES = new byte[0][];
 
     private final GrpcApi api;
     private final TemplateCatalog templates;
@@ -108,16 +106,17 @@ final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServic
      * ({@link ResolveResponseEncoder}); everything else, refusals included, goes through {@link #resolve}.
      */
     void resolveEncoded(ResolveRequest request, StreamObserver<EncodedMessage> observer) {
-        if (GrpcAuthenticator.currentIdentity().isEmpty()) {
-            ByteString handle = request.getHandleBytes();
-            CachedAnswer cached = api.processor().cachedAnswer(handle.toByteArray(), true, indexes(request), types(request));
+        ValueResolution resolution = api.processor().resolution(query(request));
+        Optional<AdminIdentity> who = GrpcAuthenticator.currentIdentity();
+        if (who.isEmpty()) {
+            CachedAnswer cached = api.processor().cachedAnswer(resolution);
             if (cached != null && cached.responseCode() == AbstractMessage.RC_SUCCESS) {
-                observer.onNext(new EncodedMessage(ResolveResponseEncoder.encode(handle, cached.valueBlock())));
+                observer.onNext(new EncodedMessage(ResolveResponseEncoder.encode(request.getHandleBytes(), cached.valueBlock())));
                 observer.onCompleted();
                 return;
             }
         }
-        resolve(request, new StreamObserver<>() {
+        resolve(resolution, who, new StreamObserver<>() {
             @Override
             public void onNext(ResolveResponse value) {
                 observer.onNext(EncodedMessage.of(value));
@@ -135,46 +134,27 @@ final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServic
         });
     }
 
-    private static int[] indexes(ResolveRequest request) {
-        if (request.getIndexesCount() == 0) {
-            return NO_INDEXES;
-        }
-        int[] out = new int[request.getIndexesCount()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = request.getIndexes(i);
-        }
-        return out;
-    }
-
-    private static byte[][] types(ResolveRequest request) {
-        if (request.getTypesCount() == 0) {
-            return NO_TYPES;
-        }
-        byte[][] out = new byte[request.getTypesCount()][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = request.getTypesBytes(i).toByteArray();
-        }
-        return out;
-    }
-
-    /** The general path of {@code Resolve}, in the record model; {@link #resolveEncoded} hands it what the cache cannot answer. */
+    /** {@code Resolve} in the record model; as served, {@link #resolveEncoded} answers it. */
     @Override
     public void resolve(ResolveRequest request, StreamObserver<ResolveResponse> observer) {
-        ValueQuery query = query(request);
-        Optional<AdminIdentity> who = GrpcAuthenticator.currentIdentity();
+        resolve(api.processor().resolution(query(request)), GrpcAuthenticator.currentIdentity(), observer);
+    }
+
+    /** The general path of {@code Resolve}: what {@link #resolveEncoded} cannot answer from the cached value block. */
+    private void resolve(ValueResolution resolution, Optional<AdminIdentity> who, StreamObserver<ResolveResponse> observer) {
         if (who.isEmpty()) {
-            ValueAnswer cached = api.processor().resolveValuesIfCached(query);
+            ValueAnswer cached = api.processor().resolveValuesIfCached(resolution);
             if (cached != null) {
                 Answers.now(observer, () -> resolved(cached));
                 return;
             }
         }
-        CompletableFuture<ValueAnswer> foreign = api.processor().resolveForeign(query);
+        CompletableFuture<ValueAnswer> foreign = api.processor().resolveForeign(resolution);
         if (foreign != null) {
             foreign.thenAccept(answer -> Answers.now(observer, () -> resolved(answer)));
             return;
         }
-        Answers.later(api.blockingWork(), observer, () -> resolved(api.processor().resolveValues(query, who.orElse(null))));
+        Answers.later(api.blockingWork(), observer, () -> resolved(api.processor().resolveValues(resolution, who.orElse(null))));
     }
 
     @Override
@@ -184,13 +164,13 @@ final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServic
                     + " handles, this one asks for " + request.getRequestsCount(), null));
             return;
         }
-        List<ValueQuery> queries = request.getRequestsList().stream().map(IdentifierGrpcService::query).toList();
+        List<ValueResolution> resolutions = request.getRequestsList().stream().map(r -> api.processor().resolution(query(r))).toList();
         Optional<AdminIdentity> who = GrpcAuthenticator.currentIdentity();
-        ValueAnswer[] answers = new ValueAnswer[queries.size()];
+        ValueAnswer[] answers = new ValueAnswer[resolutions.size()];
         boolean allCached = who.isEmpty();
         if (who.isEmpty()) {
             for (int i = 0; i < answers.length; i++) {
-                answers[i] = api.processor().resolveValuesIfCached(queries.get(i));
+                answers[i] = api.processor().resolveValuesIfCached(resolutions.get(i));
                 allCached &= answers[i] != null;
             }
         }
@@ -206,7 +186,7 @@ final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServic
                 continue;
             }
             int at = i;
-            CompletableFuture<ValueAnswer> foreign = api.processor().resolveForeign(queries.get(i));
+            CompletableFuture<ValueAnswer> foreign = api.processor().resolveForeign(resolutions.get(i));
             if (foreign != null) {
                 pending.add(foreign.thenAccept(a -> answers[at] = a));
             } else {
@@ -216,7 +196,7 @@ final class IdentifierGrpcService extends IdentifierServiceGrpc.IdentifierServic
         if (!local.isEmpty()) {
             pending.add(Answers.run(api.blockingWork(), () -> {
                 for (int i : local) {
-                    answers[i] = api.processor().resolveValues(queries.get(i), who.orElse(null));
+                    answers[i] = api.processor().resolveValues(resolutions.get(i), who.orElse(null));
                 }
             }));
         }

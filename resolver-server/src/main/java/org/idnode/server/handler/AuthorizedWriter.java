@@ -1,6 +1,5 @@
 package org.idnode.server.handler;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +75,6 @@ public final class AuthorizedWriter {
         }
     }
 
-    private final HandleRecordStore store;
     private final HandleWriter writer;
     private final ServedNamespace namespace;
     private final Function<HandleName, List<HandleValue>> prefixHandleValues;
@@ -84,7 +82,6 @@ public final class AuthorizedWriter {
 
     AuthorizedWriter(HandleRecordStore store, HandleWriter writer, ServedNamespace namespace,
                      Function<HandleName, List<HandleValue>> prefixHandleValues) {
-        this.store = store;
         this.writer = writer;
         this.namespace = namespace;
         this.prefixHandleValues = prefixHandleValues;
@@ -97,33 +94,31 @@ public final class AuthorizedWriter {
     }
 
     /**
-     * Authorises each operation, then applies the accepted ones together in one durable batch.
+     * Authorises each operation, then applies the accepted ones together in one durable batch. Each operation is
+     * authorised by the record it changes as the writer reads it under its handle lock ({@link HandleWriter.Authorization}),
+     * so no other write to the handle comes between the decision and the write, and the record is read once.
      *
      * @return one result per operation, in order
      */
     public List<Result> applyAll(AdminIdentity who, List<HandleOperation> operations) {
         Result[] results = new Result[operations.size()];
-        List<HandleOperation> accepted = new ArrayList<>();
-        List<Integer> positions = new ArrayList<>();
         // Creating a handle that is not a prefix handle is decided by its prefix alone (served here, enabled, ADD_HANDLE
         // on the prefix handle), and every decision of a call is taken before any of its writes: one per prefix.
         Map<String, Decision> createUnder = new HashMap<>();
-        for (int i = 0; i < operations.size(); i++) {
-            HandleOperation op = operations.get(i);
+        List<WriteOutcome> outcomes = writer.applyAll(operations, who.index() + ":" + who.handle(), (i, op, stored) -> {
             Decision d = op instanceof HandleOperation.Create && !op.handle().isPrefixHandle()
-                    ? createUnder.computeIfAbsent(op.handle().prefix(), p -> authorize(who, op))
-                    : authorize(who, op);
-            if (d.granted()) {
-                accepted.add(op);
-                positions.add(i);
-            } else {
+                    ? createUnder.computeIfAbsent(op.handle().prefix(), p -> authorize(who, op, stored))
+                    : authorize(who, op, stored);
+            if (!d.granted()) {
                 results[i] = new Result(op.handle(), d.responseCode(), d.reason());
             }
-        }
-        List<WriteOutcome> outcomes = writer.applyAll(accepted, who.index() + ":" + who.handle());
-        for (int i = 0; i < outcomes.size(); i++) {
-            WriteOutcome o = outcomes.get(i);
-            results[positions.get(i)] = new Result(o.handle(), responseCode(o), o.message(), o.fieldProblems(), o.created());
+            return d.granted();
+        });
+        for (int i = 0; i < results.length; i++) {
+            if (results[i] == null) {
+                WriteOutcome o = outcomes.get(i);
+                results[i] = new Result(o.handle(), responseCode(o), o.message(), o.fieldProblems(), o.created());
+            }
         }
         return List.of(results);
     }
@@ -191,7 +186,8 @@ public final class AuthorizedWriter {
         return items.isEmpty() ? ReadAccess.PUBLIC_ONLY : new ReadAccess(false, items);
     }
 
-    private Decision authorize(AdminIdentity who, HandleOperation op) {
+    /** @param stored the record {@code op} changes, as read under its handle lock */
+    private Decision authorize(AdminIdentity who, HandleOperation op, Optional<HandleRecord> stored) {
         HandleName handle = op.handle();
         if (!namespace.serves(handle)) {
             return new Decision(false, AbstractMessage.RC_SERVER_NOT_RESP, "prefix " + handle.namedPrefix() + " is not served by this node");
@@ -203,16 +199,15 @@ public final class AuthorizedWriter {
         if (op instanceof HandleOperation.Create) {
             return authorizeOnPrefix(who, AdminAuthorizer.authorityForCreate(handle), WriteRequests.createPermission(handle));
         }
-        Optional<HandleRecord> own = store.get(handle);
-        if (own.isEmpty()) {
+        if (stored.isEmpty()) {
             return new Decision(false, AbstractMessage.RC_HANDLE_NOT_FOUND, "handle " + handle + " does not exist");
         }
         if (isDerivedPrefixHandle(handle)
-                && (op instanceof HandleOperation.Delete || WriteRequests.touches(op, own.get(), PrefixRecords::isOperatorValue))) {
+                && (op instanceof HandleOperation.Delete || WriteRequests.touches(op, stored.get(), PrefixRecords::isOperatorValue))) {
             return byParent(who, op);
         }
-        Set<Permission> all = WriteRequests.permissions(op, own.get());
-        Decision decision = authorizer.authorize(who, handle.toString(), own.get().values(), all);
+        Set<Permission> all = WriteRequests.permissions(op, stored.get());
+        Decision decision = authorizer.authorize(who, handle.toString(), stored.get().values(), all);
         if (!decision.granted() && !handle.isPrefixHandle()) {
             Decision byPrefix = authorizeOnPrefix(who, HandleName.ofPrefix(handle.prefix()), all);
             decision = byPrefix.granted() ? byPrefix : decision;
@@ -290,6 +285,7 @@ public final class AuthorizedWriter {
             case VALUE_NOT_FOUND -> AbstractMessage.RC_VALUES_NOT_FOUND;
             case VALUE_ALREADY_EXISTS -> AbstractMessage.RC_VALUE_ALREADY_EXISTS;
             case INVALID -> AbstractMessage.RC_INVALID_VALUE;
+            case NOT_PERMITTED -> AbstractMessage.RC_INSUFFICIENT_PERMISSIONS;
         };
     }
 }

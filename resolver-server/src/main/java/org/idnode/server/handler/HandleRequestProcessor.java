@@ -33,6 +33,7 @@ import org.idnode.registry.store.StoreException;
 import org.idnode.registry.write.HandleWriter;
 import org.idnode.server.admin.PrefixRecords;
 import org.idnode.server.auth.AdminIdentity;
+import org.idnode.server.auth.SessionLimits;
 import org.idnode.server.auth.SessionManager;
 import org.idnode.server.codec.HandleMessageCodec;
 import org.idnode.server.codec.MalformedMessageException;
@@ -120,7 +121,7 @@ public final class HandleRequestProcessor {
         this.site = site;
         this.signer = new ResponseSigner(keys);
         this.blockingWork = blockingWork;
-        this.sessions = new SessionManager(SessionManager.Settings.defaults(), Clock.systemUTC());
+        this.sessions = new SessionManager(SessionLimits.defaults(), Clock.systemUTC());
         Function<HandleName, List<HandleValue>> prefixValues = name -> prefixHandleValues(name, store.get(name));
         this.writes = new AuthorizedWriter(store, writer, namespace, prefixValues);
         this.admin = new AdminRequestHandler(store, writes, new HomedPrefixes(store, writer, namespace), namespace, prefixValues, sessions);
@@ -225,7 +226,24 @@ public final class HandleRequestProcessor {
         if (name.isPrefixHandle() || !namespace.serves(name)) {
             return null;
         }
-        Optional<HandleRecord> cached = store.getIfCached(name);
+        return cachedAnswer(store.getIfCached(name), publicOnly, indexes, types);
+    }
+
+    /**
+     * {@link #cachedAnswer(byte[], boolean, int[], byte[][])} for a record-model resolution (public values only): the
+     * answer, or null when the resolution has to go on ({@link #resolveValuesIfCached} and the steps after it). Consults
+     * the record cache for the resolution, which the following steps reuse. Never blocks.
+     */
+    public CachedAnswer cachedAnswer(ValueResolution resolution) {
+        if (!resolution.servedRecord()) {
+            return null;
+        }
+        ValueQuery query = resolution.query;
+        return cachedAnswer(resolution.cached(store::getIfCached), true, query.indexes(), query.types());
+    }
+
+    /** @param cached what the record cache holds for a handle served here that is not a prefix handle */
+    private static CachedAnswer cachedAnswer(Optional<HandleRecord> cached, boolean publicOnly, int[] indexes, byte[][] types) {
         if (cached == null) {
             return null;
         }
@@ -371,17 +389,17 @@ public final class HandleRequestProcessor {
      *
      * @return the answer, or null when the store has to be read: call {@link #resolveValues} on a thread that may block
      */
-    public ValueAnswer resolveValuesIfCached(ValueQuery query) {
-        Target target = target(query);
-        if (target.answered() != null) {
-            return target.answered();
+    public ValueAnswer resolveValuesIfCached(ValueResolution target) {
+        if (target.answered != null) {
+            return target.answered;
         }
-        HandleName name = target.name();
-        if (target.foreign()) {
+        ValueQuery query = target.query;
+        HandleName name = target.name;
+        if (target.foreign) {
             ForeignAnswer cached = foreign.cached(name);
             return cached == null ? null : selected(query, cached);
         }
-        Optional<HandleRecord> cached = store.getIfCached(name);
+        Optional<HandleRecord> cached = target.cached(store::getIfCached);
         if (cached == null) {
             return null;
         }
@@ -399,13 +417,13 @@ public final class HandleRequestProcessor {
      *
      * @param who the authenticated caller, or null for an anonymous one
      */
-    public ValueAnswer resolveValues(ValueQuery query, AdminIdentity who) {
-        Target target = target(query);
-        if (target.answered() != null) {
-            return target.answered();
+    public ValueAnswer resolveValues(ValueResolution target, AdminIdentity who) {
+        if (target.answered != null) {
+            return target.answered;
         }
-        HandleName name = target.name();
-        if (target.foreign()) {
+        ValueQuery query = target.query;
+        HandleName name = target.name;
+        if (target.foreign) {
             return selected(query, foreign.resolve(name).join());
         }
         try {
@@ -422,12 +440,11 @@ public final class HandleRequestProcessor {
      * @return the answer to come, or null when the query is not for such a handle (or recursion is off): use
      *         {@link #resolveValuesIfCached} and {@link #resolveValues}
      */
-    public CompletableFuture<ValueAnswer> resolveForeign(ValueQuery query) {
-        Target target = target(query);
-        if (target.answered() != null || !target.foreign()) {
+    public CompletableFuture<ValueAnswer> resolveForeign(ValueResolution target) {
+        if (target.answered != null || !target.foreign) {
             return null;
         }
-        return foreign.resolve(target.name()).thenApply(a -> selected(query, a));
+        return foreign.resolve(target.name).thenApply(a -> selected(target.query, a));
     }
 
     /**
@@ -447,30 +464,29 @@ public final class HandleRequestProcessor {
     }
 
     /**
-     * The handle a query names, when it is valid and served here (or, {@code foreign}, to be resolved recursively); else
-     * the answer already settled (a refusal, or a delegation's values).
+     * Starts a record-model resolution (gRPC): parses the handle {@code query} names and places it once, served here,
+     * to be resolved recursively, or answered already (a refusal, or a delegation's values). Hand the resolution to
+     * {@link #cachedAnswer(ValueResolution)}, {@link #resolveValuesIfCached}, {@link #resolveForeign} and
+     * {@link #resolveValues}, in that order, until one answers. Never blocks.
      */
-    private record Target(HandleName name, ValueAnswer answered, boolean foreign) {
-    }
-
-    private Target target(ValueQuery query) {
+    public ValueResolution resolution(ValueQuery query) {
         HandleName name;
         try {
             name = resolvable(Util.encodeString(query.handle()));
         } catch (InvalidHandleException e) {
-            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_INVALID_HANDLE, e.getMessage()), false);
+            return new ValueResolution(query, null, ValueAnswer.refused(query, AbstractMessage.RC_INVALID_HANDLE, e.getMessage()), false);
         }
         Delegated delegated = delegated(name);
         if (delegated != null) {
-            return new Target(null, delegated.answer(query), false);
+            return new ValueResolution(query, null, delegated.answer(query), false);
         }
         if (!namespace.serves(name)) {
             if (foreign != null) {
-                return new Target(name, null, true);
+                return new ValueResolution(query, name, null, true);
             }
-            return new Target(null, ValueAnswer.refused(query, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name)), false);
+            return new ValueResolution(query, null, ValueAnswer.refused(query, AbstractMessage.RC_SERVER_NOT_RESP, notServed(name)), false);
         }
-        return new Target(name, null, false);
+        return new ValueResolution(query, name, null, false);
     }
 
     private static ValueAnswer selected(ValueQuery query, ForeignAnswer a) {

@@ -50,7 +50,7 @@ public final class HttpAccounting extends ChannelDuplexHandler {
 
     private final RequestTracker tracker;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>(2);
-    private InetSocketAddress client;
+    private final InetSocketAddress client;
 
     /** A request read and not answered yet; more than one only when a client pipelines. */
     private static final class Pending {
@@ -70,13 +70,15 @@ public final class HttpAccounting extends ChannelDuplexHandler {
         }
     }
 
+    /** For a connection without a client address (an embedded channel): answers are logged with none. */
     public HttpAccounting(RequestTracker tracker) {
-        this.tracker = tracker;
+        this(tracker, null);
     }
 
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        client = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
+    /** @param client the connection's client address, as answers are logged with it */
+    public HttpAccounting(RequestTracker tracker, InetSocketAddress client) {
+        this.tracker = tracker;
+        this.client = client;
     }
 
     @Override

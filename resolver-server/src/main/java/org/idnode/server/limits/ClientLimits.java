@@ -144,13 +144,12 @@ public final class ClientLimits {
     }
 
     /**
-     * The UDP requests {@code client} may send at once now: the tokens left in its bucket ({@link Long#MAX_VALUE}
-     * without a UDP rate limit or for an allow-listed client). Reading no more than this from a client's socket
-     * leaves nothing to refuse.
+     * The UDP requests {@code client} may send at once now: the tokens left in its bucket. Reading no more than this
+     * from a client's socket leaves nothing to refuse. Only for a client {@link #admitDatagram} has answered
+     * {@link DatagramVerdict#ISOLATE}: there is a UDP rate limit then, and the client is not on the allow-list.
      */
     public long udpTokens(InetAddress client) {
-        AddressRateLimiter limiter = rates.get(Protocol.UDP);
-        return limiter == null || allowed(client) ? Long.MAX_VALUE : limiter.tokens(client);
+        return rates.get(Protocol.UDP).tokens(client);
     }
 
     /**

@@ -47,8 +47,17 @@ public final class ConnectionCap {
      * @return false when the connection was refused (and is being closed)
      */
     public boolean admit(Channel channel) {
-        if (!(channel.remoteAddress() instanceof InetSocketAddress remote)) {
-            return refuse(channel); // Not a client address: the connection is already gone.
+        return admit(channel, channel.remoteAddress() instanceof InetSocketAddress remote ? remote : null);
+    }
+
+    /**
+     * {@link #admit(Channel)} for a connection whose client address the caller has looked up already.
+     *
+     * @param remote the connection's remote address; null when it has none (the connection is already gone)
+     */
+    public boolean admit(Channel channel, InetSocketAddress remote) {
+        if (remote == null) {
+            return refuse(channel);
         }
         InetAddress client = remote.getAddress();
         if (open.incrementAndGet() > max) {

@@ -1,9 +1,8 @@
 package org.idnode.server.limits;
 
-import java.net.InetSocketAddress;
+import java.net.InetAddress;
 import java.util.function.Consumer;
 
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -21,17 +20,21 @@ import org.idnode.server.http.OperationsEndpoints;
  * monitoring probe is answered however busy its address is; the connection caps, size limits and read deadlines
  * still apply to them.
  *
- * <p>Stateless; shared by the HTTP connections.
+ * <p>One instance per connection, called on its event loop.
  */
-@ChannelHandler.Sharable
 public final class HttpAdmission extends ChannelInboundHandlerAdapter {
     private final ClientLimits limits;
     private final Consumer<FullHttpRequest> refused;
+    private final InetAddress client;
 
-    /** @param refused told of each refused request (for the request metrics) before it is released, on its event loop; must be cheap */
-    public HttpAdmission(ClientLimits limits, Consumer<FullHttpRequest> refused) {
+    /**
+     * @param refused told of each refused request (for the request metrics) before it is released, on its event loop; must be cheap
+     * @param client  the connection's client address
+     */
+    public HttpAdmission(ClientLimits limits, Consumer<FullHttpRequest> refused, InetAddress client) {
         this.limits = limits;
         this.refused = refused;
+        this.client = client;
     }
 
     @Override
@@ -40,7 +43,7 @@ public final class HttpAdmission extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        long verdict = limits.admitPaced(ClientLimits.Protocol.HTTP, ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
+        long verdict = limits.admitPaced(ClientLimits.Protocol.HTTP, client);
         if (verdict == 0) {
             ctx.fireChannelRead(msg);
             return;

@@ -1,7 +1,6 @@
 package org.idnode.server.limits;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.function.Predicate;
 
@@ -30,7 +29,7 @@ public final class InFlightLimiter extends ChannelDuplexHandler {
     private final AddressInFlightCap addressCap;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
-    private InetAddress client;
+    private final InetAddress client;
     private int inFlight;
     /** Address slots this connection holds: one per request in flight, plus one handed over and not yet used. */
     private int slotsHeld;
@@ -44,20 +43,23 @@ public final class InFlightLimiter extends ChannelDuplexHandler {
      *                   {@code LastHttpContent})
      */
     public InFlightLimiter(int max, Predicate<Object> endsAnswer) {
-        this(max, endsAnswer, null);
+        this(max, endsAnswer, null, null);
     }
 
-    /** @param addressCap the requests in flight of the client's address across its connections; null: none */
-    public InFlightLimiter(int max, Predicate<Object> endsAnswer, AddressInFlightCap addressCap) {
+    /**
+     * @param addressCap the requests in flight of the client's address across its connections; null: none
+     * @param client     the connection's client address, whose slots {@code addressCap} counts
+     */
+    public InFlightLimiter(int max, Predicate<Object> endsAnswer, AddressInFlightCap addressCap, InetAddress client) {
         this.max = max;
         this.endsAnswer = endsAnswer;
         this.addressCap = addressCap;
+        this.client = client;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.client = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 
     @Override

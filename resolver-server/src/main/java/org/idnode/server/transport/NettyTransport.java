@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -25,6 +26,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.ReadTimeoutHandler;
@@ -117,11 +119,13 @@ public final class NettyTransport implements AutoCloseable {
         NodeConfig.Limits settings = limits.settings();
         isolatedUdpFlows = IsolatedUdpFlows.of(limits, epoll);
         UdpHandleRequestHandler udpHandler = new UdpHandleRequestHandler(processor, limits, tracker, isolatedUdpFlows);
-        HttpAdmission httpAdmission = new HttpAdmission(limits, req -> tracker.restRateLimited(HttpAccounting.operation(req)));
+        Consumer<FullHttpRequest> httpRefused = req -> tracker.restRateLimited(HttpAccounting.operation(req));
         ChannelInitializer<SocketChannel> handleInit = new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                if (!limits.connections(ClientLimits.Protocol.TCP).admit(ch)) {
+                // The client's address, looked up once for every handler of the connection.
+                InetSocketAddress client = ch.remoteAddress();
+                if (!limits.connections(ClientLimits.Protocol.TCP).admit(ch, client)) {
                     return;
                 }
                 ReadDeadline deadline = limits.readDeadline(ClientLimits.Protocol.TCP);
@@ -131,14 +135,15 @@ public final class NettyTransport implements AutoCloseable {
                         new HandleTcpFrameDecoder(settings.maxHandleMessageBytes()),
                         deadline.wholeMessage(),
                         new InFlightLimiter(settings.maxInFlightPerConnection(), ByteBuf.class::isInstance,
-                                limits.inFlightCap(ClientLimits.Protocol.TCP, ch.remoteAddress().getAddress())),
-                        new TcpHandleRequestHandler(processor, limits, tracker));
+                                limits.inFlightCap(ClientLimits.Protocol.TCP, client.getAddress()), client.getAddress()),
+                        new TcpHandleRequestHandler(processor, limits, tracker, client));
             }
         };
         ChannelInitializer<SocketChannel> httpInit = new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                if (!limits.connections(ClientLimits.Protocol.HTTP).admit(ch)) {
+                InetSocketAddress client = ch.remoteAddress();
+                if (!limits.connections(ClientLimits.Protocol.HTTP).admit(ch, client)) {
                     return;
                 }
                 ReadDeadline deadline = limits.readDeadline(ClientLimits.Protocol.HTTP);
@@ -153,10 +158,10 @@ public final class NettyTransport implements AutoCloseable {
                         deadline.wholeMessage(),
                         // Pipelined requests are answered one at a time, in order.
                         new InFlightLimiter(1, LastHttpContent.class::isInstance,
-                                limits.inFlightCap(ClientLimits.Protocol.HTTP, ch.remoteAddress().getAddress())),
+                                limits.inFlightCap(ClientLimits.Protocol.HTTP, client.getAddress()), client.getAddress()),
                         // Rate limit first: a refused request (429) is only counted, not accounted below (nor logged).
-                        httpAdmission,
-                        new HttpAccounting(tracker),
+                        new HttpAdmission(limits, httpRefused, client.getAddress()),
+                        new HttpAccounting(tracker, client),
                         new OperationsEndpoints(health, metrics, httpApi.blockingWork()),
                         new HttpRequestHandler(httpApi));
             }

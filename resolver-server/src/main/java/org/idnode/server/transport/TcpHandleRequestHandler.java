@@ -43,7 +43,7 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
     private final ClientLimits limits;
     private final RequestTracker tracker;
     private ChannelHandlerContext ctx;
-    private InetSocketAddress client;
+    private final InetSocketAddress client;
     private final ChannelFutureListener readOn = f -> {
         if (f.isSuccess()) {
             ctx.read();
@@ -52,16 +52,17 @@ final class TcpHandleRequestHandler extends SimpleChannelInboundHandler<ByteBuf>
         }
     };
 
-    TcpHandleRequestHandler(HandleRequestProcessor processor, ClientLimits limits, RequestTracker tracker) {
+    /** @param client the connection's client address */
+    TcpHandleRequestHandler(HandleRequestProcessor processor, ClientLimits limits, RequestTracker tracker, InetSocketAddress client) {
         this.processor = processor;
         this.limits = limits;
         this.tracker = tracker;
+        this.client = client;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.client = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
     }
 
     @Override

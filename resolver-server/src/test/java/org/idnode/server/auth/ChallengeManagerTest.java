@@ -59,7 +59,7 @@ class ChallengeManagerTest {
 
     @BeforeEach
     void managers() {
-        sessions = new SessionManager(SessionManager.Settings.defaults(), fx.clock);
+        sessions = new SessionManager(SessionLimits.defaults(), fx.clock);
         challenges = new ChallengeManager(sessions, fx.lookup(), ChallengeManager.Settings.defaults(), fx.clock);
     }
 

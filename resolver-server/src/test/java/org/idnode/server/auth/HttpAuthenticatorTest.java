@@ -40,7 +40,7 @@ class HttpAuthenticatorTest {
 
     @BeforeEach
     void fresh() {
-        sessions = new HttpSessions(new HttpSessions.Settings(Duration.ofMinutes(30), Duration.ofHours(2), 3), fx.clock);
+        sessions = new HttpSessions(new SessionLimits(Duration.ofMinutes(30), Duration.ofHours(2), 3), fx.clock);
         auth = new HttpAuthenticator(fx.lookup(), sessions);
     }
 

@@ -72,7 +72,7 @@ class SessionManagerTest {
 
     @BeforeEach
     void managers() {
-        sessions = new SessionManager(SessionManager.Settings.defaults(), fx.clock);
+        sessions = new SessionManager(SessionLimits.defaults(), fx.clock);
         challenges = new ChallengeManager(sessions, fx.lookup(), ChallengeManager.Settings.defaults(), fx.clock);
     }
 
@@ -414,7 +414,7 @@ class SessionManagerTest {
 
     @Test
     void sessionCountIsBounded() throws Exception {
-        sessions = new SessionManager(new SessionManager.Settings(Duration.ofHours(24), Duration.ofMinutes(30), 2), fx.clock);
+        sessions = new SessionManager(new SessionLimits(Duration.ofMinutes(30), Duration.ofHours(24), 2), fx.clock);
         setUp(admin300());
         setUp(admin300());
         AbstractResponse third = sessions.setUp((SessionSetupRequest) AuthFixture.toServer(setupRequest(admin300(), new SessionSetupInfo())));
