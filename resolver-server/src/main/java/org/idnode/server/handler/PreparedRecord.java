@@ -122,7 +122,7 @@ final class PreparedRecord {
         if (block == null) {
             return unfiltered;
         }
-        byte[] selected = WireValues.filter(block, value -> matches(value, requestedIndexes, requestedTypes));
+        byte[] selected = WireValues.filter(block, PreparedRecord::matches, requestedIndexes, requestedTypes);
         return selected == block ? unfiltered : answerOver(selected);
     }
 

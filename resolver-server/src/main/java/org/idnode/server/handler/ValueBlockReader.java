@@ -18,9 +18,8 @@ public final class ValueBlockReader {
     private final byte[] block;
     private final int count;
     private int read;
-    /** Start of the current value, then of its type, data and references (each a 4-byte length or count first). */
+    /** Start of the current value, then of its data and references (each a 4-byte length or count first). */
     private int value;
-    private int type;
     private int data;
     private int references;
     private int end = 4;
@@ -48,8 +47,7 @@ public final class ValueBlockReader {
         }
         read++;
         value = end;
-        type = value + 14;
-        data = type + 4 + Encoder.readInt(block, type);
+        data = type() + 4 + typeLength();
         references = data + 4 + Encoder.readInt(block, data);
         end = references + 4;
         for (int i = referenceCount(); i > 0; i--) {
@@ -98,11 +96,16 @@ public final class ValueBlockReader {
 
     /** Where the type's bytes start in {@link #block}. */
     public int typeOffset() {
-        return type + 4;
+        return type() + 4;
     }
 
     public int typeLength() {
-        return Encoder.readInt(block, type);
+        return Encoder.readInt(block, type());
+    }
+
+    /** Where the type (its 4-byte length first) starts: after index, timestamp, TTL type, TTL and permissions. */
+    private int type() {
+        return value + 14;
     }
 
     /** The type's bytes, in a new array. */

@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.function.Predicate;
 
 import net.handle.hdllib.Encoder;
 import org.idnode.registry.model.HandleValue;
@@ -123,38 +122,55 @@ final class WireValues extends PackedValues {
      * public (see {@link #filter}).
      */
     static byte[] publicOnly(byte[] block) {
-        return filter(block, value -> Permissions.fromBits(value.permissionBits()).publicRead());
+        return filter(block, (value, indexes, types) -> Permissions.fromBits(value.permissionBits()).publicRead(), null, null);
     }
 
     /**
-     * The values of {@code block} that {@code accepted} accepts, in order, as a block of their own: {@code block}
-     * itself when it accepts every value, else a new block with their encodings copied in, or a shared block of no
-     * values (do not modify) when it accepts none. {@code accepted} sees each value once, in order, and must not move
-     * the reader it is given.
+     * Whether to keep the current value of {@code value} ({@link #filter}), which it must not move, given a request's
+     * indexes and types. It takes them as arguments, so that a test that needs them need not capture them (the fast
+     * path allocates no test object per request).
      */
-    static byte[] filter(byte[] block, Predicate<ValueBlockReader> accepted) {
+    interface ValueTest {
+        boolean accepts(ValueBlockReader value, int[] indexes, byte[][] types);
+    }
+
+    /**
+     * The values of {@code block} that {@code accepted} accepts (given {@code indexes} and {@code types}), in order, as a
+     * block of their own: {@code block} itself when it accepts every value, else a new block with their encodings copied
+     * in, or a shared block of no values (do not modify) when it accepts none. {@code accepted} sees each value once.
+     */
+    static byte[] filter(byte[] block, ValueTest accepted, int[] indexes, byte[][] types) {
         ValueBlockReader value = new ValueBlockReader(block);
-        int[] spans = new int[2 * value.count()];
-        int n = 0;
+        int count = value.count();
+        // Where each value starts, negated when it is left out, then where the last one ends: value i spans
+        // |bounds[i]| to |bounds[i + 1]| (every value starts after the count, so no start is 0).
+        int[] bounds = new int[count + 1];
+        int kept = 0;
         int size = 4;
-        while (value.next()) {
-            if (accepted.test(value)) {
-                spans[n++] = value.offset();
-                spans[n++] = value.length();
+        for (int i = 0; value.next(); i++) {
+            if (accepted.accepts(value, indexes, types)) {
+                bounds[i] = value.offset();
+                kept++;
                 size += value.length();
+            } else {
+                bounds[i] = -value.offset();
             }
+            bounds[i + 1] = value.offset() + value.length();
         }
-        if (n == spans.length) {
+        if (kept == count) {
             return block;
         }
-        if (n == 0) {
+        if (kept == 0) {
             return NO_VALUES;
         }
         byte[] out = new byte[size];
-        int p = Encoder.writeInt(out, 0, n / 2);
-        for (int i = 0; i < n; i += 2) {
-            System.arraycopy(block, spans[i], out, p, spans[i + 1]);
-            p += spans[i + 1];
+        int p = Encoder.writeInt(out, 0, kept);
+        for (int i = 0; i < count; i++) {
+            if (bounds[i] > 0) {
+                int length = Math.abs(bounds[i + 1]) - bounds[i];
+                System.arraycopy(block, bounds[i], out, p, length);
+                p += length;
+            }
         }
         return out;
     }
