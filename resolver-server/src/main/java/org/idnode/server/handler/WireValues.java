@@ -126,9 +126,9 @@ final class WireValues extends PackedValues {
     }
 
     /**
-     * Whether to keep the current value of {@code value} ({@link #filter}), which it must not move, given a request's
-     * indexes and types. It takes them as arguments, so that a test that needs them need not capture them (the fast
-     * path allocates no test object per request).
+     * The test {@link #filter} puts to each value: whether to keep the current value of {@code value} (without moving
+     * it) for a request's indexes and types. They come as arguments so that a test captures nothing: the fast path
+     * allocates no test per request.
      */
     interface ValueTest {
         boolean accepts(ValueBlockReader value, int[] indexes, byte[][] types);
