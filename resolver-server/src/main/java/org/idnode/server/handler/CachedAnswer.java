@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.function.Function;
 
 import net.handle.hdllib.AbstractMessage;
-import net.handle.hdllib.Encoder;
 
 /**
  * The answer to an anonymous resolution found in the record cache ({@link HandleRequestProcessor#cachedAnswer}):
@@ -44,12 +43,10 @@ public final class CachedAnswer {
         if (valueBlock == null) {
             return null;
         }
-        byte[][] out = new byte[Encoder.readInt(valueBlock, 0)][];
-        int p = 4;
-        for (int i = 0; i < out.length; i++) {
-            int size = Encoder.calcHandleValueSize(valueBlock, p);
-            out[i] = Arrays.copyOfRange(valueBlock, p, p + size);
-            p += size;
+        ValueBlockReader value = new ValueBlockReader(valueBlock);
+        byte[][] out = new byte[value.count()][];
+        for (int i = 0; value.next(); i++) {
+            out[i] = Arrays.copyOfRange(valueBlock, value.offset(), value.offset() + value.length());
         }
         return out;
     }

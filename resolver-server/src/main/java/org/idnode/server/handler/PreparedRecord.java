@@ -50,8 +50,12 @@ final class PreparedRecord {
      */
     static PreparedRecord cached(byte[] block) {
         byte[] publicBlock = WireValues.publicOnly(block);
-        return new PreparedRecord(publicBlock != block, Encoder.readInt(publicBlock, 0) == 0 ? CachedAnswer.VALUES_NOT_FOUND
-                : CachedAnswer.ofBlock(publicBlock), null, null);
+        return new PreparedRecord(publicBlock != block, answerOver(publicBlock), null, null);
+    }
+
+    /** A successful answer over {@code block}, or {@link CachedAnswer#VALUES_NOT_FOUND} when it holds no value. */
+    private static CachedAnswer answerOver(byte[] block) {
+        return ValueBlockReader.count(block) == 0 ? CachedAnswer.VALUES_NOT_FOUND : CachedAnswer.ofBlock(block);
     }
 
     /** The public values of a record, in the cached shape (for a record cached as read; see {@link PackedRecords}). */
@@ -106,17 +110,20 @@ final class PreparedRecord {
     }
 
     /**
-     * The answer to a request for these values (cached shape only): for an unfiltered request the one prepared with
-     * the record, otherwise a new one whose block holds the values {@link #select} selects;
-     * {@link CachedAnswer#VALUES_NOT_FOUND} when nothing is selected.
+     * The answer to a request for these values (cached shape only): the one prepared with the record for an
+     * unfiltered request or one that selects every value, otherwise a new one whose block holds the values
+     * {@link #select} selects; {@link CachedAnswer#VALUES_NOT_FOUND} when nothing is selected.
      */
     CachedAnswer answer(int[] requestedIndexes, byte[][] requestedTypes) {
         if (isEmpty(requestedIndexes) && isEmpty(requestedTypes)) {
             return unfiltered;
         }
-        int[] offsets = matching(requestedIndexes, requestedTypes);
-        return offsets.length == 0 ? CachedAnswer.VALUES_NOT_FOUND
-                : CachedAnswer.ofBlock(WireValues.subset(unfiltered.valueBlock(), offsets));
+        byte[] block = unfiltered.valueBlock();
+        if (block == null) {
+            return unfiltered;
+        }
+        byte[] selected = WireValues.filter(block, PreparedRecord::matches, requestedIndexes, requestedTypes);
+        return selected == block ? unfiltered : answerOver(selected);
     }
 
     /**
@@ -131,19 +138,25 @@ final class PreparedRecord {
             }
             List<byte[]> out = new ArrayList<>(encoded.length);
             for (byte[] v : encoded) {
-                if (matches(v, 0, requestedIndexes, requestedTypes)) {
+                if (matches(v, requestedIndexes, requestedTypes)) {
                     out.add(v);
                 }
             }
             return out.toArray(new byte[0][]);
         }
         byte[] block = unfiltered.valueBlock();
-        int[] offsets = matching(requestedIndexes, requestedTypes);
-        byte[][] out = new byte[offsets.length][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = Arrays.copyOfRange(block, offsets[i], offsets[i] + Encoder.calcHandleValueSize(block, offsets[i]));
+        if (block == null) {
+            return new byte[0][];
         }
-        return out;
+        ValueBlockReader value = new ValueBlockReader(block);
+        byte[][] out = new byte[value.count()][];
+        int n = 0;
+        while (value.next()) {
+            if (matches(value, requestedIndexes, requestedTypes)) {
+                out[n++] = Arrays.copyOfRange(block, value.offset(), value.offset() + value.length());
+            }
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
     /** The values {@link #select} picks, as values rather than encoded (for the record-model interfaces). */
@@ -154,51 +167,46 @@ final class PreparedRecord {
             }
             List<HandleValue> out = new ArrayList<>(values.size());
             for (int i = 0; i < encoded.length; i++) {
-                if (matches(encoded[i], 0, requestedIndexes, requestedTypes)) {
+                if (matches(encoded[i], requestedIndexes, requestedTypes)) {
                     out.add(values.get(i));
                 }
             }
             return out;
         }
-        int[] offsets = matching(requestedIndexes, requestedTypes);
-        List<HandleValue> out = new ArrayList<>(offsets.length);
-        for (int offset : offsets) {
-            out.add(WireValues.decode(unfiltered.valueBlock(), offset));
+        byte[] block = unfiltered.valueBlock();
+        List<HandleValue> out = new ArrayList<>();
+        if (block == null) {
+            return out;
+        }
+        ValueBlockReader value = new ValueBlockReader(block);
+        while (value.next()) {
+            if (matches(value, requestedIndexes, requestedTypes)) {
+                out.add(WireValues.decode(value));
+            }
         }
         return out;
     }
 
-    /** Where the values of the cached shape's block that pass the filter start. */
-    private int[] matching(int[] requestedIndexes, byte[][] requestedTypes) {
-        byte[] block = unfiltered.valueBlock();
-        if (block == null) {
-            return new int[0];
-        }
-        int[] offsets = WireValues.offsets(block);
-        int n = 0;
-        for (int offset : offsets) {
-            if (matches(block, offset, requestedIndexes, requestedTypes)) {
-                offsets[n++] = offset;
-            }
-        }
-        return n == offsets.length ? offsets : Arrays.copyOf(offsets, n);
+    /** Whether the current value of a cached shape's block passes the filter; every value passes when no part is given. */
+    private static boolean matches(ValueBlockReader value, int[] requestedIndexes, byte[][] requestedTypes) {
+        return isEmpty(requestedIndexes) && isEmpty(requestedTypes) || indexMatches(value.index(), requestedIndexes)
+                || !isEmpty(requestedTypes) && Util.isParentTypeInArray(requestedTypes, value.typeBytes());
     }
 
-    /** Whether the value encoded at {@code offset} passes the filter; every value passes when no part is given. */
-    private static boolean matches(byte[] buf, int offset, int[] requestedIndexes, byte[][] requestedTypes) {
-        boolean noIndexes = isEmpty(requestedIndexes);
-        boolean noTypes = isEmpty(requestedTypes);
-        if (noIndexes && noTypes) {
-            return true;
-        }
-        if (!noIndexes && Util.isInArray(requestedIndexes, Encoder.getHandleValueIndex(buf, offset))) {
+    /** Whether the value encoded alone in {@code encoded} passes the filter; every value passes when no part is given. */
+    private static boolean matches(byte[] encoded, int[] requestedIndexes, byte[][] requestedTypes) {
+        if (isEmpty(requestedIndexes) && isEmpty(requestedTypes) || indexMatches(Encoder.getHandleValueIndex(encoded, 0), requestedIndexes)) {
             return true;
         }
         try {
-            return !noTypes && Util.isParentTypeInArray(requestedTypes, Encoder.getHandleValueType(buf, offset));
+            return !isEmpty(requestedTypes) && Util.isParentTypeInArray(requestedTypes, Encoder.getHandleValueType(encoded, 0));
         } catch (HandleException e) {
             throw new IllegalStateException("a value encoded by this node does not decode", e);
         }
+    }
+
+    private static boolean indexMatches(int index, int[] requestedIndexes) {
+        return !isEmpty(requestedIndexes) && Util.isInArray(requestedIndexes, index);
     }
 
     private static boolean isEmpty(int[] a) {

@@ -18,13 +18,15 @@ import org.idnode.server.codec.HandleValueConverter;
  * A record's values kept as one value block in the Handle wire encoding ({@code I count}, then each value as
  * {@link Encoder#encodeHandleValue} writes it, which keeps every field of a {@link HandleValue}), decoded value by
  * value on access; the form in which the record cache holds records ({@link PackedRecords}). Also the helpers that
- * build and walk such blocks.
+ * build, filter and decode such blocks (walking them with a {@link ValueBlockReader}).
  *
  * <p>Immutable and thread-safe.
  */
 final class WireValues extends PackedValues {
     /** Heap of this list object itself. */
     private static final int OBJECT_BYTES = 24;
+    /** The block of no values. */
+    private static final byte[] NO_VALUES = new byte[4];
 
     private final byte[] block;
     private final int heapBytes;
@@ -50,52 +52,50 @@ final class WireValues extends PackedValues {
 
     @Override
     public int[] indexes() {
-        int[] out = offsets(block);
-        for (int i = 0; i < out.length; i++) {
-            out[i] = Encoder.getHandleValueIndex(block, out[i]);
+        ValueBlockReader value = new ValueBlockReader(block);
+        int[] out = new int[value.count()];
+        for (int i = 0; value.next(); i++) {
+            out[i] = value.index();
         }
         return out;
     }
 
     @Override
     public int size() {
-        return Encoder.readInt(block, 0);
+        return ValueBlockReader.count(block);
     }
 
     /** Decodes value {@code i}, walking the block to it. */
     @Override
     public HandleValue get(int i) {
-        if (i < 0 || i >= size()) {
-            throw new IndexOutOfBoundsException("index " + i + " of " + size() + " values");
+        ValueBlockReader value = new ValueBlockReader(block);
+        if (i < 0 || i >= value.count()) {
+            throw new IndexOutOfBoundsException("index " + i + " of " + value.count() + " values");
         }
-        int offset = 4;
-        for (int k = 0; k < i; k++) {
-            offset += Encoder.calcHandleValueSize(block, offset);
+        for (int k = 0; k <= i; k++) {
+            value.next();
         }
-        return decode(block, offset);
+        return decode(value);
     }
 
     @Override
     public Iterator<HandleValue> iterator() {
         return new Iterator<>() {
-            private final int count = size();
-            private int next;
-            private int offset = 4;
+            private final ValueBlockReader value = new ValueBlockReader(block);
+            private int read;
 
             @Override
             public boolean hasNext() {
-                return next < count;
+                return read < value.count();
             }
 
             @Override
             public HandleValue next() {
-                if (next >= count) {
+                if (!value.next()) {
                     throw new NoSuchElementException();
                 }
-                HandleValue v = decode(block, offset);
-                offset += Encoder.calcHandleValueSize(block, offset);
-                next++;
-                return v;
+                read++;
+                return decode(value);
             }
         };
     }
@@ -119,82 +119,75 @@ final class WireValues extends PackedValues {
 
     /**
      * The public-read values of {@code block}, as a block of their own: {@code block} itself when every value is
-     * public, else a new block with their encodings copied in order.
+     * public (see {@link #filter}).
      */
     static byte[] publicOnly(byte[] block) {
-        int[] offsets = offsets(block);
-        int publicCount = 0;
-        for (int offset : offsets) {
-            if (isPublic(block, offset)) {
-                offsets[publicCount++] = offset;
-            }
-        }
-        return publicCount == offsets.length ? block : subset(block, Arrays.copyOf(offsets, publicCount));
-    }
-
-    /** Where each value of {@code block} starts, in order. */
-    static int[] offsets(byte[] block) {
-        int[] out = new int[Encoder.readInt(block, 0)];
-        for (int i = 0, offset = 4; i < out.length; i++) {
-            out[i] = offset;
-            offset += Encoder.calcHandleValueSize(block, offset);
-        }
-        return out;
-    }
-
-    /** A new block of the values of {@code block} that start at {@code offsets} ({@link #offsets}), in that order. */
-    static byte[] subset(byte[] block, int[] offsets) {
-        int[] lengths = new int[offsets.length];
-        int size = 4;
-        for (int i = 0; i < offsets.length; i++) {
-            lengths[i] = Encoder.calcHandleValueSize(block, offsets[i]);
-            size += lengths[i];
-        }
-        byte[] out = new byte[size];
-        int p = Encoder.writeInt(out, 0, offsets.length);
-        for (int i = 0; i < offsets.length; i++) {
-            System.arraycopy(block, offsets[i], out, p, lengths[i]);
-            p += lengths[i];
-        }
-        return out;
-    }
-
-    private static boolean isPublic(byte[] block, int offset) {
-        return Permissions.fromBits(Encoder.getHandleValuePermissions(block, offset)).publicRead();
+        return filter(block, (value, indexes, types) -> Permissions.fromBits(value.permissionBits()).publicRead(), null, null);
     }
 
     /**
-     * The value encoded at {@code offset} of a block this node encoded, read field by field as
-     * {@link Encoder#decodeHandleValue} reads it (index, timestamp, TTL type, TTL, permission bits, type, data,
-     * references), without the library's intermediate value.
+     * The test {@link #filter} puts to each value: whether to keep the current value of {@code value} (without moving
+     * it) for a request's indexes and types. They come as arguments so that a test captures nothing: the fast path
+     * allocates no test per request.
      */
-    static HandleValue decode(byte[] block, int offset) {
-        int p = offset;
-        int index = Encoder.readInt(block, p);
-        int timestamp = Encoder.readInt(block, p + 4);
-        byte ttlType = block[p + 8];
-        int ttl = Encoder.readInt(block, p + 9);
-        int permissions = block[p + 13];
-        p += 14;
-        int typeLength = Encoder.readInt(block, p);
-        String type = new String(block, p + 4, typeLength, StandardCharsets.UTF_8);
-        p += 4 + typeLength;
-        int dataLength = Encoder.readInt(block, p);
-        byte[] data = Arrays.copyOfRange(block, p + 4, p + 4 + dataLength);
-        p += 4 + dataLength;
-        int referenceCount = Encoder.readInt(block, p);
-        p += 4;
-        List<ValueReference> references = referenceCount == 0 ? List.of() : new ArrayList<>(referenceCount);
-        for (int i = 0; i < referenceCount; i++) {
-            int length = Encoder.readInt(block, p);
-            String handle = new String(block, p + 4, length, StandardCharsets.UTF_8);
-            p += 4 + length;
-            references.add(new ValueReference(handle, Encoder.readInt(block, p)));
-            p += 4;
+    interface ValueTest {
+        boolean accepts(ValueBlockReader value, int[] indexes, byte[][] types);
+    }
+
+    /**
+     * The values of {@code block} that {@code accepted} accepts (given {@code indexes} and {@code types}), in order, as a
+     * block of their own: {@code block} itself when it accepts every value, else a new block with their encodings copied
+     * in, or a shared block of no values (do not modify) when it accepts none. {@code accepted} sees each value once.
+     */
+    static byte[] filter(byte[] block, ValueTest accepted, int[] indexes, byte[][] types) {
+        ValueBlockReader value = new ValueBlockReader(block);
+        int count = value.count();
+        // Where each value starts, negated when it is left out, then where the last one ends: value i spans
+        // |bounds[i]| to |bounds[i + 1]| (every value starts after the count, so no start is 0).
+        int[] bounds = new int[count + 1];
+        int kept = 0;
+        int size = 4;
+        for (int i = 0; value.next(); i++) {
+            if (accepted.accepts(value, indexes, types)) {
+                bounds[i] = value.offset();
+                kept++;
+                size += value.length();
+            } else {
+                bounds[i] = -value.offset();
+            }
+            bounds[i + 1] = value.offset() + value.length();
         }
-        return new HandleValue(index, type, data,
-                ttlType == net.handle.hdllib.HandleValue.TTL_TYPE_ABSOLUTE ? HandleValue.TtlType.ABSOLUTE : HandleValue.TtlType.RELATIVE,
-                ttl, timestamp, references, Permissions.fromBits(permissions));
+        if (kept == count) {
+            return block;
+        }
+        if (kept == 0) {
+            return NO_VALUES;
+        }
+        byte[] out = new byte[size];
+        int p = Encoder.writeInt(out, 0, kept);
+        for (int i = 0; i < count; i++) {
+            if (bounds[i] > 0) {
+                int length = Math.abs(bounds[i + 1]) - bounds[i];
+                System.arraycopy(block, bounds[i], out, p, length);
+                p += length;
+            }
+        }
+        return out;
+    }
+
+    /** The current value of {@code value}, decoded field by field (without the library's intermediate value). */
+    static HandleValue decode(ValueBlockReader value) {
+        byte[] b = value.block();
+        String type = new String(b, value.typeOffset(), value.typeLength(), StandardCharsets.UTF_8);
+        byte[] data = Arrays.copyOfRange(b, value.dataOffset(), value.dataOffset() + value.dataLength());
+        int referenceCount = value.referenceCount();
+        List<ValueReference> references = referenceCount == 0 ? List.of() : new ArrayList<>(referenceCount);
+        for (int i = 0, r = value.referencesOffset(); i < referenceCount; i++, r = value.nextReference(r)) {
+            String handle = new String(b, value.referenceHandleOffset(r), value.referenceHandleLength(r), StandardCharsets.UTF_8);
+            references.add(new ValueReference(handle, value.referenceIndex(r)));
+        }
+        return new HandleValue(value.index(), type, data, value.ttlAbsolute() ? HandleValue.TtlType.ABSOLUTE : HandleValue.TtlType.RELATIVE,
+                value.ttl(), value.timestamp(), references, Permissions.fromBits(value.permissionBits()));
     }
 
     /** Heap of a byte array of {@code length} bytes (16-byte header, 8-byte alignment). */

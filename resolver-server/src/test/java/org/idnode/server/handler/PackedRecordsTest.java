@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 import net.handle.hdllib.AbstractMessage;
+import net.handle.hdllib.Encoder;
 import net.handle.hdllib.Util;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -24,6 +24,7 @@ import org.idnode.registry.model.InvalidHandleException;
 import org.idnode.registry.model.PackedValues;
 import org.idnode.registry.model.Permissions;
 import org.idnode.registry.model.ValueReference;
+import org.idnode.server.codec.HandleValueConverter;
 
 /**
  * {@link PackedRecords}, the form of the record cache, over generated records: every field of every value survives
@@ -72,7 +73,8 @@ class PackedRecordsTest {
             return;
         }
         assertThat(answer.responseCode()).isEqualTo(AbstractMessage.RC_SUCCESS);
-        assertThat(decoded(answer.values())).isEqualTo(publicValues);
+        assertThat(answer.values()).isDeepEqualTo(encodedEach(publicValues));
+        assertThat(List.copyOf(WireValues.of(answer.valueBlock(), 0))).isEqualTo(publicValues);
         assertThat(answer.valueBlock()).isEqualTo(WireValues.encode(publicValues));
         assertThat(prepared.selectValues(null, null)).isEqualTo(publicValues);
     }
@@ -91,6 +93,7 @@ class PackedRecordsTest {
             assertThat(answer.responseCode()).isEqualTo(AbstractMessage.RC_VALUES_NOT_FOUND);
         } else {
             assertThat(answer.values()).isDeepEqualTo(want);
+            assertThat(answer.valueBlock()).isEqualTo(WireValues.encode(general.selectValues(indexes, types)));
         }
     }
 
@@ -144,10 +147,11 @@ class PackedRecordsTest {
         assertThat(withRestricted).isGreaterThan(allPublic + WireValues.encode(values.subList(0, 1)).length);
     }
 
-    private static List<HandleValue> decoded(byte[][] encoded) {
-        List<HandleValue> out = new ArrayList<>();
-        for (byte[] e : encoded) {
-            out.add(WireValues.decode(e, 0));
+    /** Each value as CNRI's encoder writes it alone. */
+    private static byte[][] encodedEach(List<HandleValue> values) {
+        byte[][] out = new byte[values.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Encoder.encodeHandleValue(HandleValueConverter.toWire(values.get(i)));
         }
         return out;
     }
