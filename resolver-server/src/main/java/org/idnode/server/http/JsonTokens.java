@@ -1,6 +1,7 @@
 package org.idnode.server.http;
 
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
 
 import com.google.gson.Gson;
 import io.netty.buffer.ByteBuf;
@@ -8,7 +9,7 @@ import io.netty.buffer.ByteBufUtil;
 import net.handle.hdllib.GsonUtility;
 
 /**
- * Writes JSON strings and numbers as UTF-8 straight into a {@link ByteBuf}, exactly as CNRI's Gson
+ * Writes JSON strings, numbers and times as UTF-8 straight into a {@link ByteBuf}, exactly as CNRI's Gson
  * ({@link GsonUtility#getGson()}) writes them: the escape of each ASCII character is taken from that Gson when the
  * class loads, and of other characters Gson escapes only the line and paragraph separators (U+2028, U+2029).
  *
@@ -19,6 +20,7 @@ final class JsonTokens {
     private static final byte[][] ASCII_ESCAPES = new byte[128][];
     private static final byte[] LINE_SEPARATOR = escapeOf('\u2028');
     private static final byte[] PARAGRAPH_SEPARATOR = escapeOf('\u2029');
+    private static final int SECONDS_PER_DAY = 86_400;
     private static final byte[] BASE64 =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.US_ASCII);
 
@@ -105,6 +107,36 @@ final class JsonTokens {
             rest /= 10;
         }
         out.writerIndex(end);
+    }
+
+    /**
+     * Writes the UTC time {@code seconds} after the epoch as a JSON string in the form CNRI's
+     * {@code FastDateFormat.formatUtc} gives with {@code ISO8601_NO_MS}, {@code "yyyy-MM-ddTHH:mm:ssZ"} (an int's
+     * seconds stay within the years 1901 to 2038).
+     */
+    static void utcTimeString(ByteBuf out, int seconds) {
+        LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, SECONDS_PER_DAY));
+        int time = Math.floorMod(seconds, SECONDS_PER_DAY);
+        out.writeByte('"');
+        digits(out, date.getYear(), 4);
+        out.writeByte('-');
+        digits(out, date.getMonthValue(), 2);
+        out.writeByte('-');
+        digits(out, date.getDayOfMonth(), 2);
+        out.writeByte('T');
+        digits(out, time / 3600, 2);
+        out.writeByte(':');
+        digits(out, time / 60 % 60, 2);
+        out.writeByte(':');
+        digits(out, time % 60, 2);
+        out.writeByte('Z').writeByte('"');
+    }
+
+    /** Writes the last {@code count} decimal digits of {@code value} (not negative). */
+    private static void digits(ByteBuf out, int value, int count) {
+        for (int divisor = count == 4 ? 1000 : 10; divisor > 0; divisor /= 10) {
+            out.writeByte('0' + value / divisor % 10);
+        }
     }
 
     /** The first {@code count} of the four Base64 digits of the 24 {@code bits}. */

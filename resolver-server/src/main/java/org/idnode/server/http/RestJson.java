@@ -14,7 +14,6 @@ import net.handle.hdllib.HandleException;
 import net.handle.hdllib.ResolutionRequest;
 import net.handle.hdllib.ResolutionResponse;
 import net.handle.hdllib.Util;
-import net.cnri.util.FastDateFormat;
 import org.idnode.registry.model.Permissions;
 import org.idnode.server.handler.CachedAnswer;
 import org.idnode.server.handler.ValueBlockReader;
@@ -148,13 +147,13 @@ final class RestJson {
             }
             out.writeBytes(TTL);
             if (values.ttlAbsolute()) {
-                JsonTokens.string(out, secondsAsText(values.ttl()));
+                JsonTokens.utcTimeString(out, values.ttl());
             } else {
                 JsonTokens.number(out, values.ttl());
             }
             if (values.timestamp() != 0) {
                 out.writeBytes(TIMESTAMP);
-                JsonTokens.string(out, secondsAsText(values.timestamp()));
+                JsonTokens.utcTimeString(out, values.timestamp());
             }
             if (values.referenceCount() > 0) {
                 out.writeBytes(REFERENCES);
@@ -242,10 +241,6 @@ final class RestJson {
             }
         }
         return false;
-    }
-
-    private static String secondsAsText(int seconds) {
-        return FastDateFormat.formatUtc(FastDateFormat.FormatSpec.ISO8601_NO_MS, seconds * 1000L);
     }
 
     /**
