@@ -33,7 +33,10 @@ final class JsonTokens {
     private JsonTokens() {
     }
 
-    /** Writes the string whose UTF-8 is {@code length} bytes at {@code offset}; malformed UTF-8 decodes as Java's decoder does (U+FFFD). */
+    /**
+     * Writes the string whose UTF-8 is {@code length} bytes at {@code offset}, read in place; malformed UTF-8 is
+     * decoded as CNRI's {@code Util.decodeString} decodes it (Java's decoder: each bad sequence becomes U+FFFD).
+     */
     static void string(ByteBuf out, byte[] utf8, int offset, int length) {
         int end = offset + length;
         for (int i = offset; i < end; i++) {
