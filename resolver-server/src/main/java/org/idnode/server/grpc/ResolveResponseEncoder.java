@@ -11,6 +11,7 @@ import org.idnode.api.v1.HandleRecord;
 import org.idnode.api.v1.HandleValue;
 import org.idnode.api.v1.ResolveResponse;
 import org.idnode.api.v1.ValueReference;
+import org.idnode.registry.model.Permissions;
 import org.idnode.server.handler.ValueBlockReader;
 
 /**
@@ -23,11 +24,6 @@ import org.idnode.server.handler.ValueBlockReader;
  * <p>Stateless and thread-safe.
  */
 final class ResolveResponseEncoder {
-    private static final int ADMIN_READ = 0x08;
-    private static final int ADMIN_WRITE = 0x04;
-    private static final int PUBLIC_READ = 0x02;
-    private static final int PUBLIC_WRITE = 0x01;
-
     private ResolveResponseEncoder() {
     }
 
@@ -120,10 +116,10 @@ final class ResolveResponseEncoder {
             o.writeInt64(HandleValue.TIMESTAMP_FIELD_NUMBER, timestamp);
         }
         int bits = v.permissionBits();
-        writeFlag(o, HandleValue.PUBLIC_READ_FIELD_NUMBER, bits & PUBLIC_READ);
-        writeFlag(o, HandleValue.ADMIN_READ_FIELD_NUMBER, bits & ADMIN_READ);
-        writeFlag(o, HandleValue.ADMIN_WRITE_FIELD_NUMBER, bits & ADMIN_WRITE);
-        writeFlag(o, HandleValue.PUBLIC_WRITE_FIELD_NUMBER, bits & PUBLIC_WRITE);
+        writeFlag(o, HandleValue.PUBLIC_READ_FIELD_NUMBER, bits & Permissions.PUBLIC_READ_BIT);
+        writeFlag(o, HandleValue.ADMIN_READ_FIELD_NUMBER, bits & Permissions.ADMIN_READ_BIT);
+        writeFlag(o, HandleValue.ADMIN_WRITE_FIELD_NUMBER, bits & Permissions.ADMIN_WRITE_BIT);
+        writeFlag(o, HandleValue.PUBLIC_WRITE_FIELD_NUMBER, bits & Permissions.PUBLIC_WRITE_BIT);
         for (int i = 0, q = v.referencesOffset(); i < v.referenceCount(); i++) {
             o.writeTag(HandleValue.REFERENCES_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
             o.writeUInt32NoTag(referenceSize(b, q));

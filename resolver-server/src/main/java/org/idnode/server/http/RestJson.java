@@ -1,16 +1,11 @@
 package org.idnode.server.http;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.Base64;
 
 import com.google.gson.Gson;
-import com.google.gson.stream.JsonWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.Common;
 import net.handle.hdllib.Encoder;
@@ -19,7 +14,7 @@ import net.handle.hdllib.HandleException;
 import net.handle.hdllib.ResolutionRequest;
 import net.handle.hdllib.ResolutionResponse;
 import net.handle.hdllib.Util;
-import net.cnri.util.FastDateFormat;
+import org.idnode.registry.model.Permissions;
 import org.idnode.server.handler.CachedAnswer;
 import org.idnode.server.handler.ValueBlockReader;
 
@@ -27,68 +22,75 @@ import org.idnode.server.handler.ValueBlockReader;
  * The REST JSON of a successful cached resolution ({@code GET /api/handles/{handle}} without parameters),
  * exactly as CNRI's {@link GsonUtility} writes it, as the text before and after the handle, which is the only part
  * that differs between requests for the same record (it is echoed as the client spelled it). Written for each
- * request straight from the cached value block ({@link #direct}): kept with every cached record, the JSON would
- * about double the record cache's memory once every record has been asked for over REST (a 1M-record cache no
- * longer fit a 1 GiB heap). Answers with values CNRI writes as structures (an {@code HS_ADMIN}, for one) go through
- * CNRI's serialiser ({@link #serialised}), and are kept with their records.
+ * request as UTF-8 straight from the cached value block into the response buffer ({@link #writeTail}): kept with
+ * every cached record, the JSON would about double the record cache's memory once every record has been asked for
+ * over REST (a 1M-record cache no longer fit a 1 GiB heap). Answers with values CNRI writes as structures (an
+ * {@code HS_ADMIN}, for one) go through CNRI's serialiser ({@link #serialised}), and are kept with their records.
  *
  * <p>Immutable and thread-safe.
  */
 final class RestJson {
     /** A handle to serialise the answer with; any handle does, it is cut out again. */
     private static final String PROBE_HANDLE = "0.NA/0";
-    /** ASCII characters Gson writes as they are in a JSON string. */
-    private static final boolean[] VERBATIM = verbatimAscii();
     /** What every answer starts with: the handle follows. */
-    private static final byte[] HEAD =
-            ("{\"responseCode\":" + AbstractMessage.RC_SUCCESS + ",\"handle\":").getBytes(StandardCharsets.UTF_8);
+    private static final byte[] HEAD = ascii("{\"responseCode\":" + AbstractMessage.RC_SUCCESS + ",\"handle\":");
     /** Types whose data CNRI's serialiser writes as a structure (admin record, value list, site, key), not as text. */
     private static final byte[][] STRUCTURED_TYPES = {Common.ADMIN_TYPE, Common.ADMIN_GROUP_TYPE, Common.SITE_INFO_TYPE,
             Common.DERIVED_PREFIX_SITE_TYPE, Common.LEGACY_DERIVED_PREFIX_SITE_TYPE, Common.PUBLIC_KEY_TYPE};
-    /** The view of an answer whose JSON is written for each request ({@link #direct}); never written itself. */
-    private static final RestJson WRITTEN_PER_REQUEST = new RestJson(null, null);
-    /** Permission bits CNRI's serialiser leaves out, the usual ones: all but public write. */
-    private static final int USUAL_PERMISSIONS = 0x0e;
+    /** The view of an answer whose JSON is written for each request ({@link #writeTail}); never written itself. */
+    private static final RestJson WRITTEN_PER_REQUEST = new RestJson(null);
+    // The JSON between the values' fields, in the order GsonUtility writes them.
+    private static final byte[] VALUES = ascii(",\"values\":[");
+    private static final byte[] FIRST_VALUE = ascii("{\"index\":");
+    private static final byte[] NEXT_VALUE = ascii(",{\"index\":");
+    private static final byte[] TYPE = ascii(",\"type\":");
+    private static final byte[] STRING_DATA = ascii(",\"data\":{\"format\":\"string\",\"value\":");
+    private static final byte[] BASE64_DATA = ascii(",\"data\":{\"format\":\"base64\",\"value\":");
+    private static final byte[] PERMISSIONS = ascii(",\"permissions\":");
+    private static final byte[] TTL = ascii(",\"ttl\":");
+    private static final byte[] TIMESTAMP = ascii(",\"timestamp\":");
+    private static final byte[] REFERENCES = ascii(",\"references\":[");
+    private static final byte[] FIRST_REFERENCE = ascii("{\"handle\":");
+    private static final byte[] NEXT_REFERENCE = ascii(",{\"handle\":");
+    private static final byte[] REFERENCE_INDEX = ascii(",\"index\":");
 
-    private final byte[] head;
+    /** The JSON after the handle; null when CNRI's serialiser gave JSON of an unexpected shape. */
     private final byte[] tail;
 
-    private RestJson(byte[] head, byte[] tail) {
-        this.head = head;
+    private RestJson(byte[] tail) {
         this.tail = tail;
     }
 
     /**
      * The JSON answer to a request that named the record {@code handle} (valid UTF-8) and found {@code answer} (an
      * {@code RC_SUCCESS} answer) in the cache, in a new buffer from {@code alloc}; null when it could not be prepared,
-     * for the general path to answer. Whether the answer is written per request ({@link #direct}) or kept
+     * for the general path to answer. Whether the answer is written per request ({@link #writeTail}) or kept
      * ({@link #serialised}) is decided once per answer and remembered in its view slot, which costs no memory.
      */
     static ByteBuf answer(CachedAnswer answer, ByteBufAllocator alloc, byte[] handle) {
         RestJson kept = answer.view(RestJson.class, RestJson::prepare);
-        return (kept == WRITTEN_PER_REQUEST ? direct(answer) : kept).write(alloc, handle);
+        if (kept != WRITTEN_PER_REQUEST) {
+            return kept.write(alloc, handle);
+        }
+        byte[] block = answer.valueBlock();
+        // Room for the usual answer: about 100 bytes of names and numbers per value, data as text or Base64.
+        ByteBuf out = alloc.buffer(HEAD.length + handle.length + 2 + 128 * Encoder.readInt(block, 0) + 2 * block.length);
+        writeHead(out, handle);
+        if (!writeTail(out, block)) {
+            out.release();
+            return null;
+        }
+        return out;
     }
 
     private static RestJson prepare(CachedAnswer answer) {
         ValueBlockReader values = new ValueBlockReader(answer.valueBlock());
         while (values.next()) {
-            byte[] block = values.block();
-            if (structured(Arrays.copyOfRange(block, values.typeOffset(), values.typeOffset() + values.typeLength()))) {
+            if (structured(values.block(), values.typeOffset(), values.typeLength())) {
                 return serialised(answer);
             }
         }
         return WRITTEN_PER_REQUEST;
-    }
-
-    /**
-     * The JSON of {@code answer} (an {@code RC_SUCCESS} answer) as the general path writes it, CNRI's
-     * {@link GsonUtility#serializeResponseToRequest} of the same values, byte for byte, written straight from the
-     * answer's value block ({@link #directTail}); null when a value has a type CNRI gives a structured form, for
-     * {@link #serialised}.
-     */
-    static RestJson direct(CachedAnswer answer) {
-        String tail = directTail(answer.valueBlock());
-        return tail == null ? null : new RestJson(HEAD, tail.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -97,65 +99,80 @@ final class RestJson {
      */
     static RestJson serialised(CachedAnswer answer) {
         String tail = answer.responseCode() == AbstractMessage.RC_SUCCESS ? gsonTail(answer.values()) : null;
-        return tail == null ? new RestJson(null, null) : new RestJson(HEAD, tail.getBytes(StandardCharsets.UTF_8));
+        return new RestJson(tail == null ? null : tail.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #writeTail} as text; null when it declines. */
+    static String directTail(byte[] block) {
+        ByteBuf out = Unpooled.buffer();
+        try {
+            return writeTail(out, block) ? out.toString(StandardCharsets.UTF_8) : null;
+        } finally {
+            out.release();
+        }
     }
 
     /**
-     * The JSON after the handle (a comma, the {@code "values"} array, the closing brace) that {@link GsonUtility}
-     * writes for the values of {@code block}, written value by value with Gson's own string escaping; null when a
-     * value's type is one CNRI serialises as a structure ({@link #STRUCTURED_TYPES}), for {@link #gsonTail} to write.
-     * Data that CNRI's {@link Util#looksLikeBinary} takes for text is written as format "string", other data as
-     * "base64".
+     * Writes the JSON after the handle (a comma, the {@code "values"} array, the closing brace) that
+     * {@link GsonUtility} writes for the values of {@code block}, byte for byte, straight from the block into
+     * {@code out}; false, with part of it written, when a value's type is one CNRI serialises as a structure
+     * ({@link #STRUCTURED_TYPES}), for {@link #gsonTail} to write. Data that CNRI's {@link Util#looksLikeBinary}
+     * takes for text is written as format "string", other data as "base64".
      */
-    static String directTail(byte[] block) {
+    static boolean writeTail(ByteBuf out, byte[] block) {
         ValueBlockReader values = new ValueBlockReader(block);
-        StringWriter text = new StringWriter(64 + block.length * 2);
-        try {
-            // Not closed: a StringWriter holds nothing to release, and closing a half-written document throws.
-            JsonWriter json = GsonUtility.getGson().newJsonWriter(text);
-            json.beginObject().name("values").beginArray();
-            while (values.next()) {
-                byte[] type = Arrays.copyOfRange(block, values.typeOffset(), values.typeOffset() + values.typeLength());
-                if (structured(type)) {
-                    return null;
-                }
-                json.beginObject().name("index").value(values.index()).name("type").value(Util.decodeString(type));
-                byte[] data = Arrays.copyOfRange(block, values.dataOffset(), values.dataOffset() + values.dataLength());
-                boolean binary = Util.looksLikeBinary(data);
-                json.name("data").beginObject().name("format").value(binary ? "base64" : "string").name("value")
-                        .value(binary ? Base64.getEncoder().encodeToString(data) : Util.decodeString(data)).endObject();
-                int bits = values.permissionBits();
-                if (bits != USUAL_PERMISSIONS) {
-                    json.name("permissions").value(permissions(bits));
-                }
-                json.name("ttl");
-                if (values.ttlAbsolute()) {
-                    json.value(secondsAsText(values.ttl()));
-                } else {
-                    json.value(values.ttl());
-                }
-                if (values.timestamp() != 0) {
-                    json.name("timestamp").value(secondsAsText(values.timestamp()));
-                }
-                if (values.referenceCount() > 0) {
-                    json.name("references").beginArray();
-                    for (int i = 0, p = values.referencesOffset(); i < values.referenceCount(); i++) {
-                        int length = Encoder.readInt(block, p);
-                        String handle = Util.decodeString(Arrays.copyOfRange(block, p + 4, p + 4 + length));
-                        p += 4 + length;
-                        json.beginObject().name("handle").value(handle).name("index").value(Encoder.readInt(block, p)).endObject();
-                        p += 4;
-                    }
-                    json.endArray();
-                }
-                json.endObject();
+        out.writeBytes(VALUES);
+        for (boolean first = true; values.next(); first = false) {
+            if (structured(block, values.typeOffset(), values.typeLength())) {
+                return false;
             }
-            json.endArray().endObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing to a string failed", e);
+            out.writeBytes(first ? FIRST_VALUE : NEXT_VALUE);
+            JsonTokens.number(out, values.index());
+            out.writeBytes(TYPE);
+            JsonTokens.string(out, block, values.typeOffset(), values.typeLength());
+            int data = values.dataOffset();
+            int dataLength = values.dataLength();
+            if (looksLikeBinary(block, data, dataLength)) {
+                out.writeBytes(BASE64_DATA);
+                JsonTokens.base64String(out, block, data, dataLength);
+            } else {
+                out.writeBytes(STRING_DATA);
+                JsonTokens.string(out, block, data, dataLength);
+            }
+            out.writeByte('}');
+            int bits = values.permissionBits();
+            if (bits != Permissions.PUBLIC_READ.bits()) {
+                out.writeBytes(PERMISSIONS);
+                JsonTokens.string(out, Permissions.fromBits(bits).flags());
+            }
+            out.writeBytes(TTL);
+            if (values.ttlAbsolute()) {
+                JsonTokens.utcTimeString(out, values.ttl());
+            } else {
+                JsonTokens.number(out, values.ttl());
+            }
+            if (values.timestamp() != 0) {
+                out.writeBytes(TIMESTAMP);
+                JsonTokens.utcTimeString(out, values.timestamp());
+            }
+            if (values.referenceCount() > 0) {
+                out.writeBytes(REFERENCES);
+                for (int i = 0, p = values.referencesOffset(); i < values.referenceCount(); i++) {
+                    int length = Encoder.readInt(block, p);
+                    out.writeBytes(i == 0 ? FIRST_REFERENCE : NEXT_REFERENCE);
+                    JsonTokens.string(out, block, p + 4, length);
+                    p += 4 + length;
+                    out.writeBytes(REFERENCE_INDEX);
+                    JsonTokens.number(out, Encoder.readInt(block, p));
+                    out.writeByte('}');
+                    p += 4;
+                }
+                out.writeByte(']');
+            }
+            out.writeByte('}');
         }
-        // The object written is {"values":[...]}; after the handle it continues the response object.
-        return "," + text.getBuffer().substring(1);
+        out.writeByte(']').writeByte('}');
+        return true;
     }
 
     /**
@@ -180,28 +197,50 @@ final class RestJson {
         return full.startsWith(probed) ? full.substring(probed.length()) : null;
     }
 
-    private static boolean structured(byte[] type) {
-        net.handle.hdllib.HandleValue probe = new net.handle.hdllib.HandleValue();
-        probe.setType(type);
+    /**
+     * Whether CNRI's {@code HandleValue.hasType} holds for the type of {@code length} bytes at {@code offset} and one of
+     * {@link #STRUCTURED_TYPES}: the same type, or it followed by a dot, in ASCII letters of either case.
+     */
+    private static boolean structured(byte[] block, int offset, int length) {
         for (byte[] structuredType : STRUCTURED_TYPES) {
-            if (probe.hasType(structuredType)) {
+            int n = structuredType.length;
+            if ((length == n || length > n && block[offset + n] == '.') && equalsIgnoringAsciiCase(block, offset, structuredType)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** CNRI's form of unusual permission bits: admin read, admin write, public read, public write as 0/1. */
-    private static String permissions(int bits) {
-        char[] out = new char[4];
-        for (int i = 0; i < 4; i++) {
-            out[i] = (bits & (0x08 >> i)) != 0 ? '1' : '0';
+    /** Whether the bytes at {@code offset} start with {@code prefix}, ASCII letters compared regardless of case. */
+    private static boolean equalsIgnoringAsciiCase(byte[] block, int offset, byte[] prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if (upperCase(block[offset + i]) != upperCase(prefix[i])) {
+                return false;
+            }
         }
-        return new String(out);
+        return true;
     }
 
-    private static String secondsAsText(int seconds) {
-        return FastDateFormat.formatUtc(FastDateFormat.FormatSpec.ISO8601_NO_MS, seconds * 1000L);
+    private static int upperCase(byte b) {
+        return b >= 'a' && b <= 'z' ? b - ('a' - 'A') : b;
+    }
+
+    /**
+     * CNRI's {@link Util#looksLikeBinary} of the {@code length} bytes at {@code offset}: not UTF-8 as CNRI checks it,
+     * or holding a control character other than tab to 0x13.
+     */
+    private static boolean looksLikeBinary(byte[] block, int offset, int length) {
+        int end = offset + length;
+        if (!Util.isValidString(block, offset, end)) {
+            return true;
+        }
+        for (int i = offset; i < end; i++) {
+            byte b = block[i];
+            if ((b >= 0 && b < 9) || (b > 19 && b < 32) || b == 127) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -209,40 +248,21 @@ final class RestJson {
      * from {@code alloc}; null when this answer could not be prepared, for the general path to answer.
      */
     private ByteBuf write(ByteBufAllocator alloc, byte[] handle) {
-        if (head == null) {
+        if (tail == null) {
             return null;
         }
-        byte[] quoted = verbatim(handle) ? null : GsonUtility.getGson().toJson(new String(handle, StandardCharsets.UTF_8))
-                .getBytes(StandardCharsets.UTF_8);
-        int handleLength = quoted == null ? handle.length + 2 : quoted.length;
-        ByteBuf out = alloc.buffer(head.length + handleLength + tail.length);
-        out.writeBytes(head);
-        if (quoted == null) {
-            out.writeByte('"');
-            out.writeBytes(handle);
-            out.writeByte('"');
-        } else {
-            out.writeBytes(quoted);
-        }
-        out.writeBytes(tail);
-        return out;
+        ByteBuf out = alloc.buffer(HEAD.length + handle.length + 2 + tail.length);
+        writeHead(out, handle);
+        return out.writeBytes(tail);
     }
 
-    private static boolean verbatim(byte[] handle) {
-        for (byte b : handle) {
-            if (b < 0 || !VERBATIM[b]) {
-                return false;
-            }
-        }
-        return true;
+    /** Writes what precedes the values: the response code and {@code handle} (UTF-8). */
+    private static void writeHead(ByteBuf out, byte[] handle) {
+        out.writeBytes(HEAD);
+        JsonTokens.string(out, handle, 0, handle.length);
     }
 
-    private static boolean[] verbatimAscii() {
-        Gson gson = GsonUtility.getGson();
-        boolean[] out = new boolean[128];
-        for (char c = 0x20; c < 0x7f; c++) {
-            out[c] = gson.toJson(String.valueOf(c)).equals("\"" + c + "\"");
-        }
-        return out;
+    private static byte[] ascii(String json) {
+        return json.getBytes(StandardCharsets.US_ASCII);
     }
 }
