@@ -36,7 +36,9 @@ import org.idnode.registry.store.HandleRecordStore;
  * <p>The cache's upkeep (replaying reads into its eviction order, evicting) runs on the thread that reads or
  * writes, when its buffers call for it, never handed to another thread: handed to a pool, it woke a pool thread
  * some 4,500 times a second under 80k resolutions/s and tripled the event loops' context switches
- * (docs/performance.md, "Record cache upkeep on the calling thread").
+ * (docs/performance.md, "Record cache upkeep on the calling thread"). The upkeep is only tried, never waited for, by
+ * {@link #getIfCached}; when a reader does run it and it evicts an entry whose hash bin another thread is loading into
+ * at that moment, the reader waits for that load (one store read).
  *
  * <p>Thread-safe.
  */

@@ -426,6 +426,8 @@ public final class PrefixAdministration {
                     throw new AdministrationException(Kind.ALREADY_EXISTS, AbstractMessage.RC_VALUE_ALREADY_EXISTS, outcome.message());
             case HANDLE_NOT_FOUND, VALUE_NOT_FOUND ->
                     throw new AdministrationException(Kind.NOT_FOUND, AbstractMessage.RC_HANDLE_NOT_FOUND, outcome.message());
+            case NOT_PERMITTED ->
+                    throw new AdministrationException(Kind.PERMISSION_DENIED, AbstractMessage.RC_INSUFFICIENT_PERMISSIONS, outcome.message());
             default -> throw new AdministrationException(Kind.INVALID, AbstractMessage.RC_INVALID_VALUE, outcome.message());
         }
     }

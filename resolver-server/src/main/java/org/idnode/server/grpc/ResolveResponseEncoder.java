@@ -76,19 +76,17 @@ final class ResolveResponseEncoder {
         size += timestamp == 0 ? 0 : CodedOutputStream.computeInt64Size(HandleValue.TIMESTAMP_FIELD_NUMBER, timestamp);
         // Each permission flag that is set is one tag byte and one value byte (fields 7 to 10).
         size += 2 * Integer.bitCount(v.permissionBits());
-        for (int i = 0, q = v.referencesOffset(); i < v.referenceCount(); i++) {
-            int referenceSize = referenceSize(b, q);
+        for (int i = 0, r = v.referencesOffset(); i < v.referenceCount(); i++, r = v.nextReference(r)) {
+            int referenceSize = referenceSize(v, r);
             size += CodedOutputStream.computeTagSize(HandleValue.REFERENCES_FIELD_NUMBER)
                     + CodedOutputStream.computeUInt32SizeNoTag(referenceSize) + referenceSize;
-            q += 4 + Encoder.readInt(b, q) + 4;
         }
         return size;
     }
 
-    private static int referenceSize(byte[] b, int q) {
-        int length = Encoder.readInt(b, q);
-        int index = Encoder.readInt(b, q + 4 + length);
-        return lengthDelimited(ValueReference.HANDLE_FIELD_NUMBER, length)
+    private static int referenceSize(ValueBlockReader v, int reference) {
+        int index = v.referenceIndex(reference);
+        return lengthDelimited(ValueReference.HANDLE_FIELD_NUMBER, v.referenceHandleLength(reference))
                 + (index == 0 ? 0 : CodedOutputStream.computeUInt32Size(ValueReference.INDEX_FIELD_NUMBER, index));
     }
 
@@ -120,23 +118,15 @@ final class ResolveResponseEncoder {
         writeFlag(o, HandleValue.ADMIN_READ_FIELD_NUMBER, bits & Permissions.ADMIN_READ_BIT);
         writeFlag(o, HandleValue.ADMIN_WRITE_FIELD_NUMBER, bits & Permissions.ADMIN_WRITE_BIT);
         writeFlag(o, HandleValue.PUBLIC_WRITE_FIELD_NUMBER, bits & Permissions.PUBLIC_WRITE_BIT);
-        for (int i = 0, q = v.referencesOffset(); i < v.referenceCount(); i++) {
+        for (int i = 0, r = v.referencesOffset(); i < v.referenceCount(); i++, r = v.nextReference(r)) {
             o.writeTag(HandleValue.REFERENCES_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-            o.writeUInt32NoTag(referenceSize(b, q));
-            q = writeLengthDelimited(o, ValueReference.HANDLE_FIELD_NUMBER, b, q);
-            int referenceIndex = Encoder.readInt(b, q);
+            o.writeUInt32NoTag(referenceSize(v, r));
+            writeBytes(o, ValueReference.HANDLE_FIELD_NUMBER, b, v.referenceHandleOffset(r), v.referenceHandleLength(r));
+            int referenceIndex = v.referenceIndex(r);
             if (referenceIndex != 0) {
                 o.writeUInt32(ValueReference.INDEX_FIELD_NUMBER, referenceIndex);
             }
-            q += 4;
         }
-    }
-
-    /** Writes the length-prefixed (Handle: 4-byte length) field at {@code q}, unless empty; returns what follows it. */
-    private static int writeLengthDelimited(CodedOutputStream o, int field, byte[] b, int q) throws IOException {
-        int length = Encoder.readInt(b, q);
-        writeBytes(o, field, b, q + 4, length);
-        return q + 4 + length;
     }
 
     /** Writes the {@code length} bytes at {@code offset} as field {@code field}, unless empty. */

@@ -96,7 +96,9 @@ public final class AuthorizedWriter {
     /**
      * Authorises each operation, then applies the accepted ones together in one durable batch. Each operation is
      * authorised by the record it changes as the writer reads it under its handle lock ({@link HandleWriter.Authorization}),
-     * so no other write to the handle comes between the decision and the write, and the record is read once.
+     * so no other write to that handle comes between the decision and the write, and the record is read once. Other
+     * records a decision consults (the prefix handle, administrator groups) are read as they are at that moment and
+     * are not locked unless the call also writes them.
      *
      * @return one result per operation, in order
      */

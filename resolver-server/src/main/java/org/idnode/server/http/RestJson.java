@@ -8,7 +8,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import net.handle.hdllib.AbstractMessage;
 import net.handle.hdllib.Common;
-import net.handle.hdllib.Encoder;
 import net.handle.hdllib.GsonUtility;
 import net.handle.hdllib.HandleException;
 import net.handle.hdllib.ResolutionRequest;
@@ -74,13 +73,17 @@ final class RestJson {
         }
         byte[] block = answer.valueBlock();
         // Room for the usual answer: about 100 bytes of names and numbers per value, data as text or Base64.
-        ByteBuf out = alloc.buffer(HEAD.length + handle.length + 2 + 128 * Encoder.readInt(block, 0) + 2 * block.length);
-        writeHead(out, handle);
-        if (!writeTail(out, block)) {
-            out.release();
-            return null;
+        ByteBuf out = alloc.buffer(HEAD.length + handle.length + 2 + 128 * ValueBlockReader.count(block) + 2 * block.length);
+        boolean written = false;
+        try {
+            writeHead(out, handle);
+            written = writeTail(out, block);
+        } finally {
+            if (!written) {
+                out.release();
+            }
         }
-        return out;
+        return written ? out : null;
     }
 
     private static RestJson prepare(CachedAnswer answer) {
@@ -157,15 +160,12 @@ final class RestJson {
             }
             if (values.referenceCount() > 0) {
                 out.writeBytes(REFERENCES);
-                for (int i = 0, p = values.referencesOffset(); i < values.referenceCount(); i++) {
-                    int length = Encoder.readInt(block, p);
+                for (int i = 0, r = values.referencesOffset(); i < values.referenceCount(); i++, r = values.nextReference(r)) {
                     out.writeBytes(i == 0 ? FIRST_REFERENCE : NEXT_REFERENCE);
-                    JsonTokens.string(out, block, p + 4, length);
-                    p += 4 + length;
+                    JsonTokens.string(out, block, values.referenceHandleOffset(r), values.referenceHandleLength(r));
                     out.writeBytes(REFERENCE_INDEX);
-                    JsonTokens.number(out, Encoder.readInt(block, p));
+                    JsonTokens.number(out, values.referenceIndex(r));
                     out.writeByte('}');
-                    p += 4;
                 }
                 out.writeByte(']');
             }
