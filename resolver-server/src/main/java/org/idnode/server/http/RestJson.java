@@ -74,26 +74,29 @@ final class RestJson {
         byte[] block = answer.valueBlock();
         // Room for the usual answer: about 100 bytes of names and numbers per value, data as text or Base64.
         ByteBuf out = alloc.buffer(HEAD.length + handle.length + 2 + 128 * ValueBlockReader.count(block) + 2 * block.length);
-        boolean written = false;
         try {
             writeHead(out, handle);
-            written = writeTail(out, block);
-        } finally {
-            if (!written) {
-                out.release();
-            }
+            writeTail(out, block);
+            return out;
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
         }
-        return written ? out : null;
     }
 
     private static RestJson prepare(CachedAnswer answer) {
-        ValueBlockReader values = new ValueBlockReader(answer.valueBlock());
+        return hasStructuredValue(answer.valueBlock()) ? serialised(answer) : WRITTEN_PER_REQUEST;
+    }
+
+    /** Whether a value of {@code block} has a type CNRI serialises as a structure ({@link #STRUCTURED_TYPES}). */
+    private static boolean hasStructuredValue(byte[] block) {
+        ValueBlockReader values = new ValueBlockReader(block);
         while (values.next()) {
-            if (structured(values.block(), values.typeOffset(), values.typeLength())) {
-                return serialised(answer);
+            if (structured(block, values.typeOffset(), values.typeLength())) {
+                return true;
             }
         }
-        return WRITTEN_PER_REQUEST;
+        return false;
     }
 
     /**
@@ -105,11 +108,15 @@ final class RestJson {
         return new RestJson(tail == null ? null : tail.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@link #writeTail} as text; null when it declines. */
+    /** {@link #writeTail} as text; null for a block with a value CNRI serialises as a structure, which it does not write. */
     static String directTail(byte[] block) {
+        if (hasStructuredValue(block)) {
+            return null;
+        }
         ByteBuf out = Unpooled.buffer();
         try {
-            return writeTail(out, block) ? out.toString(StandardCharsets.UTF_8) : null;
+            writeTail(out, block);
+            return out.toString(StandardCharsets.UTF_8);
         } finally {
             out.release();
         }
@@ -118,17 +125,14 @@ final class RestJson {
     /**
      * Writes the JSON after the handle (a comma, the {@code "values"} array, the closing brace) that
      * {@link GsonUtility} writes for the values of {@code block}, byte for byte, straight from the block into
-     * {@code out}; false, with part of it written, when a value's type is one CNRI serialises as a structure
-     * ({@link #STRUCTURED_TYPES}), for {@link #gsonTail} to write. Data that CNRI's {@link Util#looksLikeBinary}
-     * takes for text is written as format "string", other data as "base64".
+     * {@code out}, for a block with no value of a type CNRI serialises as a structure ({@link #hasStructuredValue}:
+     * {@link #gsonTail} writes those). Data that CNRI's {@link Util#looksLikeBinary} takes for text is written as
+     * format "string", other data as "base64".
      */
-    static boolean writeTail(ByteBuf out, byte[] block) {
+    private static void writeTail(ByteBuf out, byte[] block) {
         ValueBlockReader values = new ValueBlockReader(block);
         out.writeBytes(VALUES);
         for (boolean first = true; values.next(); first = false) {
-            if (structured(block, values.typeOffset(), values.typeLength())) {
-                return false;
-            }
             out.writeBytes(first ? FIRST_VALUE : NEXT_VALUE);
             JsonTokens.number(out, values.index());
             out.writeBytes(TYPE);
@@ -172,7 +176,6 @@ final class RestJson {
             out.writeByte('}');
         }
         out.writeByte(']').writeByte('}');
-        return true;
     }
 
     /**

@@ -43,9 +43,9 @@ public final class HttpBodyLimit extends HttpObjectAggregator {
             bodyless = null;
             if (msg instanceof LastHttpContent last && !last.content().isReadable() && last.trailingHeaders().isEmpty()
                     && last.decoderResult().isSuccess()) {
-                last.release();
                 FullHttpRequest whole = new DefaultFullHttpRequest(req.protocolVersion(), req.method(), req.uri(),
                         Unpooled.EMPTY_BUFFER, req.headers(), last.trailingHeaders());
+                last.release();
                 ctx.fireChannelRead(whole);
                 return;
             }
