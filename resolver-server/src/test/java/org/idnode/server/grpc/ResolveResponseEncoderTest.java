@@ -7,12 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.google.protobuf.ByteString;
-import net.handle.hdllib.Encoder;
 import org.idnode.api.v1.ResolveResponse;
 import org.idnode.registry.model.HandleValue;
 import org.idnode.registry.model.Permissions;
 import org.idnode.registry.model.ValueReference;
 import org.idnode.server.codec.HandleValueConverter;
+import org.idnode.server.handler.ValueBlocks;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,20 +24,7 @@ class ResolveResponseEncoderTest {
 
     /** The Handle wire value block of {@code values}, as the record cache keeps it. */
     private static byte[] block(List<HandleValue> values) {
-        List<byte[]> encoded = new ArrayList<>();
-        int size = 4;
-        for (HandleValue v : values) {
-            byte[] e = Encoder.encodeHandleValue(HandleValueConverter.toWire(v));
-            encoded.add(e);
-            size += e.length;
-        }
-        byte[] block = new byte[size];
-        int p = Encoder.writeInt(block, 0, values.size());
-        for (byte[] e : encoded) {
-            System.arraycopy(e, 0, block, p, e.length);
-            p += e.length;
-        }
-        return block;
+        return ValueBlocks.of(values.stream().map(HandleValueConverter::toWire).toList());
     }
 
     private static void assertSameAsGeneralPath(String handle, List<HandleValue> values) throws Exception {

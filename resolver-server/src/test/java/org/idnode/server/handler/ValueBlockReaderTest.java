@@ -30,7 +30,7 @@ class ValueBlockReaderTest {
         HandleValue v = value(2001, "REF.CCL_LOT", "88.999.1/CCL-7", HandleValue.TTL_TYPE_ABSOLUTE, 1_748_736_000, -5,
                 new ValueReference[] {new ValueReference(bytes("88.999.1/CCL-7"), 1), new ValueReference(bytes("88.999.2/批次-9"), 0),
                         new ValueReference(new byte[0], Integer.MIN_VALUE)}, 0b1010);
-        byte[] block = block(List.of(value(1, "URL", "https://example.com/a", HandleValue.TTL_TYPE_RELATIVE, 86_400, 0, null, 0b1110), v));
+        byte[] block = ValueBlocks.of(List.of(value(1, "URL", "https://example.com/a", HandleValue.TTL_TYPE_RELATIVE, 86_400, 0, null, 0b1110), v));
 
         ValueBlockReader reader = new ValueBlockReader(block);
         assertThat(reader.next()).isTrue();
@@ -51,7 +51,7 @@ class ValueBlockReaderTest {
     void aValueWithEmptyTypeAndDataIsReadAndTheNextFollowsIt() {
         HandleValue empty = value(7, "", "", HandleValue.TTL_TYPE_RELATIVE, 0, 0, null, 0);
         HandleValue after = value(8, "EMAIL", "lot@example.com", HandleValue.TTL_TYPE_RELATIVE, 60, 1, null, 0b1111);
-        ValueBlockReader reader = new ValueBlockReader(block(List.of(empty, after)));
+        ValueBlockReader reader = new ValueBlockReader(ValueBlocks.of(List.of(empty, after)));
 
         assertThat(reader.next()).isTrue();
         assertReads(reader, empty);
@@ -65,7 +65,7 @@ class ValueBlockReaderTest {
 
     @Example
     void theEmptyBlockHasNoValue() {
-        byte[] block = block(List.of());
+        byte[] block = ValueBlocks.of(List.of());
         assertThat(ValueBlockReader.count(block)).isZero();
         ValueBlockReader reader = new ValueBlockReader(block);
         assertThat(reader.count()).isZero();
@@ -89,7 +89,7 @@ class ValueBlockReaderTest {
 
     /** Walks the block of {@code values}, checking each value against its own encoding, and that the block ends there. */
     private static void assertWalks(List<HandleValue> values) {
-        byte[] block = block(values);
+        byte[] block = ValueBlocks.of(values);
         ValueBlockReader reader = new ValueBlockReader(block);
         assertThat(ValueBlockReader.count(block)).isEqualTo(values.size());
         assertThat(reader.count()).isEqualTo(values.size());
@@ -130,23 +130,6 @@ class ValueBlockReaderTest {
             r = reader.nextReference(r);
         }
         assertThat(r).isEqualTo(reader.offset() + reader.length());
-    }
-
-    /** The block of {@code values}: their count, then each value as CNRI's encoder writes it alone. */
-    private static byte[] block(List<HandleValue> values) {
-        byte[][] encoded = new byte[values.size()][];
-        int size = 4;
-        for (int i = 0; i < encoded.length; i++) {
-            encoded[i] = Encoder.encodeHandleValue(values.get(i));
-            size += encoded[i].length;
-        }
-        byte[] block = new byte[size];
-        int p = Encoder.writeInt(block, 0, encoded.length);
-        for (byte[] e : encoded) {
-            System.arraycopy(e, 0, block, p, e.length);
-            p += e.length;
-        }
-        return block;
     }
 
     private static HandleValue value(int index, String type, String data, byte ttlType, int ttl, int timestamp, ValueReference[] refs,

@@ -3,11 +3,13 @@ package org.idnode.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Random;
 
 import net.handle.hdllib.Encoder;
 import net.handle.hdllib.HandleValue;
 import net.handle.hdllib.ValueReference;
+import org.idnode.server.handler.ValueBlocks;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -150,17 +152,6 @@ class RestJsonDirectTest {
 
     /** The value block of {@code values}, as the record cache keeps it. */
     private static byte[] block(HandleValue... values) {
-        byte[][] encoded = encoded(values);
-        int size = 4;
-        for (byte[] e : encoded) {
-            size += e.length;
-        }
-        byte[] block = new byte[size];
-        int p = Encoder.writeInt(block, 0, encoded.length);
-        for (byte[] e : encoded) {
-            System.arraycopy(e, 0, block, p, e.length);
-            p += e.length;
-        }
-        return block;
+        return ValueBlocks.of(List.of(values));
     }
 }
