@@ -1,6 +1,10 @@
 package org.idnode.bench.register;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,18 +17,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
@@ -43,7 +59,9 @@ import org.idnode.bench.load.LoadException;
  * calls (each answered once the batch is durably written; its latency is recorded) or as gRPC
  * {@code BulkRegister} client streams with flow control (chunks of {@code batch} records; the node
  * requests the next chunk once the previous one is durable, so the stream's pace is the durable rate).
- * Identifiers are {@code <prefix>/REG.<run>.<n>}: a run never collides with an earlier one.
+ * Identifiers are {@code <prefix>/REG.<run>.<n>}: a run never collides with an earlier one. Every batch is
+ * encoded (JSON body or protobuf message bytes) before the clock starts and held in memory, about half a kilobyte
+ * per record: the measured run spends the generator's CPU on sending and reading answers only.
  *
  * <p>Threading: {@link #run} blocks the caller until every sender is done.
  */
@@ -65,10 +83,21 @@ public final class RegistrationLoad {
         }
     }
 
-    /** Measurements of one run; batch latencies only for HTTP (a stream has no per-batch answer). */
-    public record Result(Spec spec, long accepted, long refused, double seconds, Histogram batchMicros, String firstRefusal) {
+    /**
+     * Measurements of one run; batch latencies only for HTTP (a stream has no per-batch answer). {@code generatorCpuSeconds}
+     * is the CPU time this whole process used while the clock ran (every thread, the JIT and GC included): what the
+     * generator took from a machine it shares with the node.
+     */
+    public record Result(Spec spec, long accepted, long refused, double seconds, Histogram batchMicros, String firstRefusal,
+                         double generatorCpuSeconds) {
         public double recordsPerSecond() {
             return seconds == 0 ? 0 : (accepted + refused) / seconds;
+        }
+
+        /** The generator's CPU time per 1000 records sent, in milliseconds. */
+        public double generatorCpuMillisPer1000() {
+            long records = accepted + refused;
+            return records == 0 ? 0 : generatorCpuSeconds * 1e6 / records;
         }
 
         public Map<String, Object> toMap() {
@@ -87,6 +116,7 @@ public final class RegistrationLoad {
             m.put("batch_p50_us", latencies ? batchMicros.getValueAtPercentile(50) : null);
             m.put("batch_p99_us", latencies ? batchMicros.getValueAtPercentile(99) : null);
             m.put("batch_p999_us", latencies ? batchMicros.getValueAtPercentile(99.9) : null);
+            m.put("generator_cpu_ms_per_1000", generatorCpuMillisPer1000());
             m.put("first_refusal", firstRefusal);
             return m;
         }
@@ -105,6 +135,7 @@ public final class RegistrationLoad {
                     spec.transport().name().toLowerCase(Locale.ROOT), spec.count(), spec.batch(), spec.concurrency()));
             b.append(String.format(Locale.ROOT, "  durable rate   %,.0f records/s (%.2f s)%n", recordsPerSecond(), seconds));
             b.append(String.format(Locale.ROOT, "  accepted %d, refused %d%n", accepted, refused));
+            b.append(String.format(Locale.ROOT, "  generator CPU  %.1f ms per 1000 records%n", generatorCpuMillisPer1000()));
             if (batchMicros != null && batchMicros.getTotalCount() > 0) {
                 b.append(String.format(Locale.ROOT, "  batch latency  p50 %d us, p99 %d us, p99.9 %d us%n",
                         batchMicros.getValueAtPercentile(50), batchMicros.getValueAtPercentile(99), batchMicros.getValueAtPercentile(99.9)));
@@ -141,6 +172,7 @@ public final class RegistrationLoad {
     }
 
     private Result execute() {
+        checkMemory();
         Histogram latencies = new Histogram(1, TimeUnit.MINUTES.toMicros(10), 3);
         List<Thread> senders = new ArrayList<>();
         List<Throwable> failures = new ArrayList<>();
@@ -148,18 +180,23 @@ public final class RegistrationLoad {
                 ? NettyChannelBuilder.forAddress(spec.target()).usePlaintext().build() : null;
         HttpClient http = spec.transport() == Transport.HTTP
                 ? HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build() : null;
-        long start = System.nanoTime();
+        // Every sender encodes all its batches before the clock starts: the measured run spends the generator's CPU
+        // on sending only, not on building records, so it takes as little as it can of what the node could use.
+        CyclicBarrier start = new CyclicBarrier(spec.concurrency() + 1);
         for (int s = 0; s < spec.concurrency(); s++) {
             long from = spec.count() * s / spec.concurrency();
             long to = spec.count() * (s + 1) / spec.concurrency();
             Thread t = new Thread(() -> {
                 try {
+                    List<byte[]> batches = encodeBatches(from, to);
+                    start.await();
                     if (http != null) {
-                        sendHttp(http, from, to, latencies);
+                        sendHttp(http, batches, latencies);
                     } else {
-                        sendStream(channel, from, to);
+                        sendStream(channel, batches);
                     }
                 } catch (Throwable e) {
+                    start.reset();
                     synchronized (failures) {
                         failures.add(e);
                     }
@@ -168,10 +205,19 @@ public final class RegistrationLoad {
             t.start();
             senders.add(t);
         }
+        long begin;
+        long cpuBegin;
         try {
+            start.await();
+            begin = System.nanoTime();
+            cpuBegin = processCpuNanos();
             for (Thread t : senders) {
                 t.join();
             }
+        } catch (BrokenBarrierException e) {
+            begin = System.nanoTime();
+            cpuBegin = processCpuNanos();
+            joinQuietly(senders);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LoadException("interrupted", e);
@@ -180,12 +226,67 @@ public final class RegistrationLoad {
                 channel.shutdownNow();
             }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        double cpuSeconds = (processCpuNanos() - cpuBegin) / 1e9;
         if (!failures.isEmpty()) {
             Throwable f = failures.get(0);
             throw new LoadException("registration over " + spec.transport() + " failed: " + f.getMessage(), f);
         }
-        return new Result(spec, accepted.get(), refused.get(), seconds, http != null ? latencies : null, firstRefusal);
+        return new Result(spec, accepted.get(), refused.get(), seconds, http != null ? latencies : null, firstRefusal, cpuSeconds);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static void joinQuietly(List<Thread> threads) {
+        try {
+            for (Thread t : threads) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LoadException("interrupted", e);
+        }
+    }
+
+    /** Refuses a run whose encoded batches would not fit comfortably in this JVM's heap. */
+    private void checkMemory() {
+        StringBuilder one = new StringBuilder();
+        appendJson(one, 0);
+        long perRecord = spec.transport() == Transport.HTTP ? one.length() + 1 : record(0).getSerializedSize() + 4;
+        long needed = perRecord * spec.count();
+        long max = Runtime.getRuntime().maxMemory();
+        if (needed > max / 2) {
+            throw new LoadException(String.format(Locale.ROOT, "%,d records are about %,d MB of encoded batches, more than half "
+                    + "of idbench's heap (%,d MB): register fewer records per run or give idbench more heap (java -Xmx...)",
+                    spec.count(), needed >> 20, max >> 20));
+        }
+    }
+
+    /** The batches of records {@code from} (inclusive) to {@code to}, each as the bytes one call or stream message carries. */
+    private List<byte[]> encodeBatches(long from, long to) {
+        List<byte[]> batches = new ArrayList<>();
+        for (long first = from; first < to; first += spec.batch()) {
+            long last = Math.min(to, first + spec.batch());
+            if (spec.transport() == Transport.HTTP) {
+                StringBuilder body = new StringBuilder(512 * (int) (last - first)).append("{\"records\":[");
+                for (long n = first; n < last; n++) {
+                    if (n > first) {
+                        body.append(',');
+                    }
+                    appendJson(body, n);
+                }
+                batches.add(body.append("]}").toString().getBytes(StandardCharsets.UTF_8));
+            } else {
+                BulkRegisterRequest.Builder chunk = BulkRegisterRequest.newBuilder();
+                for (long n = first; n < last; n++) {
+                    chunk.addRecords(record(n));
+                }
+                batches.add(chunk.build().toByteArray());
+            }
+        }
+        return batches;
     }
 
     private String handle(long n) {
@@ -198,43 +299,61 @@ public final class RegistrationLoad {
         return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }
 
-    private void sendHttp(HttpClient http, long from, long to, Histogram latencies) throws IOException, InterruptedException {
+    private void sendHttp(HttpClient http, List<byte[]> batches, Histogram latencies) throws IOException, InterruptedException {
         URI uri = URI.create("http://" + spec.target().getAddress().getHostAddress() + ":" + spec.target().getPort() + "/api/batch");
-        for (long first = from; first < to; first += spec.batch()) {
-            long last = Math.min(to, first + spec.batch());
-            StringBuilder body = new StringBuilder(512 * (int) (last - first)).append("{\"records\":[");
-            for (long n = first; n < last; n++) {
-                if (n > first) {
-                    body.append(',');
-                }
-                appendJson(body, n);
-            }
-            body.append("]}");
+        for (byte[] body : batches) {
             HttpRequest req = HttpRequest.newBuilder(uri)
                     .header("Authorization", "Bearer " + spec.token())
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                     .build();
             long t0 = System.nanoTime();
-            HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
             long micros = (System.nanoTime() - t0) / 1000;
             if (resp.statusCode() != 200) {
-                throw new LoadException("POST /api/batch answered " + resp.statusCode() + ": " + resp.body());
+                throw new LoadException("POST /api/batch answered " + resp.statusCode() + ": "
+                        + new String(resp.body(), StandardCharsets.UTF_8));
             }
-            JsonNode json = JSON.readTree(resp.body());
-            accepted.addAndGet(json.path("accepted").asLong());
-            long refusedHere = json.path("refused").asLong();
-            if (refusedHere > 0) {
-                refused.addAndGet(refusedHere);
-                for (JsonNode r : json.path("results")) {
-                    if (r.path("responseCode").asInt() != 1 && firstRefusal == null) {
-                        firstRefusal = r.toString();
-                        break;
-                    }
-                }
-            }
+            countAnswer(resp.body());
             synchronized (latencies) {
                 latencies.recordValue(Math.max(1, micros));
+            }
+        }
+    }
+
+    /**
+     * Counts a batch answer, {@code {"accepted": A, "refused": R, "results": [...]}}, reading the per-record results
+     * only when some were refused (a streaming read: the thousand results of an accepted batch are skipped, not built).
+     */
+    private void countAnswer(byte[] body) throws IOException {
+        long refusedHere = 0;
+        try (JsonParser p = JSON.getFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new LoadException("POST /api/batch answered no JSON object: " + new String(body, StandardCharsets.UTF_8));
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "accepted" -> accepted.addAndGet(p.getLongValue());
+                    case "refused" -> {
+                        refusedHere = p.getLongValue();
+                        refused.addAndGet(refusedHere);
+                    }
+                    case "results" -> {
+                        if (refusedHere > 0 && firstRefusal == null) {
+                            for (JsonNode r : (JsonNode) p.readValueAsTree()) {
+                                if (r.path("responseCode").asInt() != 1) {
+                                    firstRefusal = r.toString();
+                                    break;
+                                }
+                            }
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
             }
         }
     }
@@ -273,15 +392,22 @@ public final class RegistrationLoad {
         return new String[] {"https://example.com/u/" + serial, serial, "WO-" + (n / 1000), "2026-11-21", lotPrefix + (n / 500), "PASS"};
     }
 
-    private void sendStream(ManagedChannel channel, long from, long to) throws InterruptedException {
+    /**
+     * {@code BulkRegister} with requests sent as the bytes {@link #encodeBatches} made (the node reads ordinary
+     * {@link BulkRegisterRequest} messages).
+     */
+    private static final MethodDescriptor<byte[], BulkRegisterResponse> BULK_REGISTER_ENCODED =
+            IdentifierServiceGrpc.getBulkRegisterMethod().toBuilder(new EncodedRequests(),
+                    ProtoUtils.marshaller(BulkRegisterResponse.getDefaultInstance())).build();
+
+    private void sendStream(ManagedChannel channel, List<byte[]> batches) throws InterruptedException {
         Metadata auth = new Metadata();
         auth.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + spec.token());
-        IdentifierServiceGrpc.IdentifierServiceStub stub = IdentifierServiceGrpc.newStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
+        Channel authorized = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(auth));
         CompletableFuture<BulkRegisterResponse> done = new CompletableFuture<>();
         CountDownLatch finished = new CountDownLatch(1);
-        StreamSender sender = new StreamSender(from, to, done, finished);
-        stub.bulkRegister(sender);
+        StreamSender sender = new StreamSender(batches, done, finished);
+        ClientCalls.asyncClientStreamingCall(authorized.newCall(BULK_REGISTER_ENCODED, CallOptions.DEFAULT), sender);
         finished.await();
         BulkRegisterResponse summary = done.join();
         accepted.addAndGet(summary.getAccepted());
@@ -291,39 +417,59 @@ public final class RegistrationLoad {
         }
     }
 
+    /** Request bytes sent as they are, as a stream gRPC knows the length of and drains in one copy. */
+    private static final class EncodedRequests implements MethodDescriptor.Marshaller<byte[]> {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new Stream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            throw new UnsupportedOperationException("idbench never reads its own requests");
+        }
+
+        private static final class Stream extends ByteArrayInputStream implements KnownLength, Drainable {
+            Stream(byte[] bytes) {
+                super(bytes);
+            }
+
+            @Override
+            public int drainTo(OutputStream target) throws IOException {
+                int n = count - pos;
+                target.write(buf, pos, n);
+                pos = count;
+                return n;
+            }
+        }
+    }
+
     /** Sends chunks while the stream is ready (gRPC flow control), on gRPC's callback thread. */
-    private final class StreamSender implements ClientResponseObserver<BulkRegisterRequest, BulkRegisterResponse> {
-        private final long to;
+    private static final class StreamSender implements ClientResponseObserver<byte[], BulkRegisterResponse> {
+        private final List<byte[]> batches;
         private final CompletableFuture<BulkRegisterResponse> done;
         private final CountDownLatch finished;
-        private long next;
+        private int next;
         private boolean halfClosed;
-        private ClientCallStreamObserver<BulkRegisterRequest> requests;
+        private ClientCallStreamObserver<byte[]> requests;
 
-        StreamSender(long from, long to, CompletableFuture<BulkRegisterResponse> done, CountDownLatch finished) {
-            this.next = from;
-            this.to = to;
+        StreamSender(List<byte[]> batches, CompletableFuture<BulkRegisterResponse> done, CountDownLatch finished) {
+            this.batches = batches;
             this.done = done;
             this.finished = finished;
         }
 
         @Override
-        public void beforeStart(ClientCallStreamObserver<BulkRegisterRequest> requestStream) {
+        public void beforeStart(ClientCallStreamObserver<byte[]> requestStream) {
             requests = requestStream;
             requestStream.setOnReadyHandler(this::pump);
         }
 
         private synchronized void pump() {
-            while (requests.isReady() && next < to) {
-                long last = Math.min(to, next + spec.batch());
-                BulkRegisterRequest.Builder chunk = BulkRegisterRequest.newBuilder();
-                for (long n = next; n < last; n++) {
-                    chunk.addRecords(record(n));
-                }
-                requests.onNext(chunk.build());
-                next = last;
+            while (requests.isReady() && next < batches.size()) {
+                requests.onNext(batches.get(next++));
             }
-            if (next >= to && !halfClosed) {
+            if (next >= batches.size() && !halfClosed) {
                 halfClosed = true;
                 requests.onCompleted();
             }

@@ -65,7 +65,8 @@ class RegistrationLoadTest {
         assertThat(r.accepted()).isEqualTo(2500);
         assertThat(r.refused()).isZero();
         assertThat(r.batchMicros().getTotalCount()).isEqualTo(4);   // 1250 per sender: batches of 1000 and 250
-        assertThat(r.toMap()).containsKeys("records_per_s", "batch_p99_us", "errors");
+        assertThat(r.toMap()).containsKeys("records_per_s", "batch_p99_us", "errors", "generator_cpu_ms_per_1000");
+        assertThat(r.generatorCpuMillisPer1000()).as("the generator used some CPU while sending").isPositive();
     }
 
     @Test
@@ -105,6 +106,17 @@ class RegistrationLoadTest {
         assertThat(r.accepted()).isZero();
         assertThat(r.refused()).isEqualTo(10);
         assertThat(r.firstRefusal()).contains("88.999.2/REG.");
+    }
+
+    @Test
+    void aRunWhoseEncodedBatchesWouldNotFitTheHeapIsRefusedBeforeSending() {
+        long tooMany = Runtime.getRuntime().maxMemory() / 100;   // far more than half the heap at > 200 bytes each
+        assertThatThrownBy(() -> RegistrationLoad.run(new RegistrationLoad.Spec(RegistrationLoad.Transport.GRPC,
+                node.grpcAddress().orElseThrow(), token, "88.999.1", tooMany, 1000, 2)))
+                .isInstanceOf(LoadException.class).hasMessageContaining("of encoded batches").hasMessageContaining("-Xmx");
+        assertThat(RegistrationLoad.run(new RegistrationLoad.Spec(RegistrationLoad.Transport.GRPC,
+                node.grpcAddress().orElseThrow(), token, "88.999.1", 10, 10, 1)).accepted())
+                .as("the next run goes through").isEqualTo(10);
     }
 
     @Test
