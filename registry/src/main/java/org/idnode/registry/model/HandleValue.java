@@ -3,6 +3,7 @@ package org.idnode.registry.model;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -60,8 +61,11 @@ public final class HandleValue {
         this.permissions = permissions == null ? Permissions.PUBLIC_READ : permissions;
     }
 
-    /** A copy of {@code v} with another timestamp; its fields were checked when {@code v} was made, and its data is shared. */
-    private HandleValue(HandleValue v, int timestamp) {
+    /**
+     * A copy of {@code v} with another timestamp and permissions; its fields were checked when {@code v} was made,
+     * and its data is shared.
+     */
+    private HandleValue(HandleValue v, int timestamp, Permissions permissions) {
         this.index = v.index;
         this.type = v.type;
         this.data = v.data;
@@ -69,12 +73,17 @@ public final class HandleValue {
         this.ttl = v.ttl;
         this.timestamp = timestamp;
         this.references = v.references;
-        this.permissions = v.permissions;
+        this.permissions = permissions;
     }
 
     /** This value with {@code timestamp} as its timestamp (what a write stamps on the values it stores). */
     public HandleValue withTimestamp(int timestamp) {
-        return timestamp == this.timestamp ? this : new HandleValue(this, timestamp);
+        return timestamp == this.timestamp ? this : new HandleValue(this, timestamp, permissions);
+    }
+
+    /** This value with {@code permissions} (not null) instead of its own. */
+    public HandleValue withPermissions(Permissions permissions) {
+        return permissions.equals(this.permissions) ? this : new HandleValue(this, timestamp, Objects.requireNonNull(permissions));
     }
 
     /** A public-read value with a string payload, the default TTL and the given timestamp. */

@@ -69,6 +69,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     private final LRUCache blockCache;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
+    private final ColumnFamilyOptions scannedOptions;
     private final ColumnFamilyOptions outboxOptions;
     private final List<ColumnFamilyHandle> cfHandles = new ArrayList<>();
     private final RocksDB db;
@@ -107,6 +108,11 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
                 .optimizeForPointLookup(blockCacheBytes / (1024 * 1024));
         // optimizeForPointLookup installs its own table config; put ours (with the shared cache) back.
         cfOptions.setTableFormatConfig(table);
+        // The audit trail and the reference index are only ever read by prefix scans: no Bloom filters to build on
+        // every flush and compaction, and none in the memtable, as nothing looks a single key up in them.
+        scannedOptions = new ColumnFamilyOptions()
+                .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache).setBlockSize(8 * 1024))
+                .setCompressionType(CompressionType.LZ4_COMPRESSION);
         // A queue: appended at the end, read in order, deleted in ranges. No point-lookup tuning.
         outboxOptions = new ColumnFamilyOptions();
         dbOptions = new DBOptions()
@@ -117,8 +123,8 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                 new ColumnFamilyDescriptor(HANDLES_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
-                new ColumnFamilyDescriptor(AUDIT_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
-                new ColumnFamilyDescriptor(REFS_CF.getBytes(StandardCharsets.UTF_8), cfOptions),
+                new ColumnFamilyDescriptor(AUDIT_CF.getBytes(StandardCharsets.UTF_8), scannedOptions),
+                new ColumnFamilyDescriptor(REFS_CF.getBytes(StandardCharsets.UTF_8), scannedOptions),
                 new ColumnFamilyDescriptor(OUTBOX_CF.getBytes(StandardCharsets.UTF_8), outboxOptions),
                 new ColumnFamilyDescriptor(FEDERATION_CF.getBytes(StandardCharsets.UTF_8), cfOptions));
         try {
@@ -364,6 +370,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     private void closeOptions() {
         dbOptions.close();
         cfOptions.close();
+        scannedOptions.close();
         outboxOptions.close();
         blockCache.close();
         statistics.close();

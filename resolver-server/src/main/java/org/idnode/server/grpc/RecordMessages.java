@@ -93,7 +93,7 @@ final class RecordMessages {
             if (messages.get(i).getDefaultPermissions()) {
                 HandleValue v = out.get(i);
                 Permissions p = template.flatMap(t -> t.itemAt(v.index())).map(TemplateItem::defaultPermissions).orElse(Permissions.PUBLIC_READ);
-                out.set(i, new HandleValue(v.index(), v.type(), v.data(), v.ttlType(), v.ttl(), v.timestamp(), v.references(), p));
+                out.set(i, v.withPermissions(p));
             }
         }
         return out;
@@ -107,7 +107,7 @@ final class RecordMessages {
         if (m.getType().isEmpty()) {
             throw new IllegalArgumentException("value " + position + " (index " + m.getIndex() + ") has no type");
         }
-        List<org.idnode.registry.model.ValueReference> refs = new ArrayList<>(m.getReferencesCount());
+        List<org.idnode.registry.model.ValueReference> refs = m.getReferencesCount() == 0 ? List.of() : new ArrayList<>(m.getReferencesCount());
         for (ValueReference r : m.getReferencesList()) {
             refs.add(new org.idnode.registry.model.ValueReference(r.getHandle(), r.getIndex()));
         }
