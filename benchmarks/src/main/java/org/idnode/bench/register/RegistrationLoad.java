@@ -3,7 +3,6 @@ package org.idnode.bench.register;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -33,8 +32,6 @@ import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
-import io.grpc.Drainable;
-import io.grpc.KnownLength;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -196,10 +193,10 @@ public final class RegistrationLoad {
                         sendStream(channel, batches);
                     }
                 } catch (Throwable e) {
-                    start.reset();
                     synchronized (failures) {
                         failures.add(e);
                     }
+                    start.reset(); // the others stop waiting: the run is reported as failed with this cause first
                 }
             }, "idbench-register-" + s);
             t.start();
@@ -208,16 +205,16 @@ public final class RegistrationLoad {
         long begin;
         long cpuBegin;
         try {
-            start.await();
+            try {
+                start.await();
+            } catch (BrokenBarrierException e) {
+                // A sender failed before sending; the failure is reported below.
+            }
             begin = System.nanoTime();
             cpuBegin = processCpuNanos();
             for (Thread t : senders) {
                 t.join();
             }
-        } catch (BrokenBarrierException e) {
-            begin = System.nanoTime();
-            cpuBegin = processCpuNanos();
-            joinQuietly(senders);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LoadException("interrupted", e);
@@ -237,17 +234,6 @@ public final class RegistrationLoad {
 
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
-    private static void joinQuietly(List<Thread> threads) {
-        try {
-            for (Thread t : threads) {
-                t.join();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LoadException("interrupted", e);
-        }
     }
 
     /** Refuses a run whose encoded batches would not fit comfortably in this JVM's heap. */
@@ -417,30 +403,16 @@ public final class RegistrationLoad {
         }
     }
 
-    /** Request bytes sent as they are, as a stream gRPC knows the length of and drains in one copy. */
+    /** Request bytes sent as they are (gRPC copies them once into its frame, as it does a message it serialises). */
     private static final class EncodedRequests implements MethodDescriptor.Marshaller<byte[]> {
         @Override
         public InputStream stream(byte[] value) {
-            return new Stream(value);
+            return new ByteArrayInputStream(value);
         }
 
         @Override
         public byte[] parse(InputStream stream) {
             throw new UnsupportedOperationException("idbench never reads its own requests");
-        }
-
-        private static final class Stream extends ByteArrayInputStream implements KnownLength, Drainable {
-            Stream(byte[] bytes) {
-                super(bytes);
-            }
-
-            @Override
-            public int drainTo(OutputStream target) throws IOException {
-                int n = count - pos;
-                target.write(buf, pos, n);
-                pos = count;
-                return n;
-            }
         }
     }
 
