@@ -2,6 +2,8 @@ package org.idnode.server.http;
 
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.Base64;
 
 import com.google.gson.Gson;
 import io.netty.buffer.ByteBuf;
@@ -21,8 +23,6 @@ final class JsonTokens {
     private static final byte[] LINE_SEPARATOR = escapeOf('\u2028');
     private static final byte[] PARAGRAPH_SEPARATOR = escapeOf('\u2029');
     private static final int SECONDS_PER_DAY = 86_400;
-    private static final byte[] BASE64 =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.US_ASCII);
 
     static {
         for (char c = 0; c < 128; c++) {
@@ -75,21 +75,8 @@ final class JsonTokens {
 
     /** Writes the standard Base64 (RFC 4648, padded, no line breaks) of {@code length} bytes at {@code offset} as a JSON string. */
     static void base64String(ByteBuf out, byte[] data, int offset, int length) {
-        out.writeByte('"');
-        int end = offset + length;
-        int i = offset;
-        for (; end - i >= 3; i += 3) {
-            int bits = (data[i] & 0xff) << 16 | (data[i + 1] & 0xff) << 8 | data[i + 2] & 0xff;
-            base64Digits(out, bits, 4);
-        }
-        if (end - i > 0) {
-            int bits = (data[i] & 0xff) << 16 | (end - i == 2 ? (data[i + 1] & 0xff) << 8 : 0);
-            base64Digits(out, bits, end - i + 1);
-            for (int pad = end - i; pad < 3; pad++) {
-                asciiChar(out, '=');
-            }
-        }
-        out.writeByte('"');
+        byte[] base64 = Base64.getEncoder().encode(Arrays.copyOfRange(data, offset, offset + length));
+        string(out, base64, 0, base64.length);
     }
 
     /** Writes {@code value} in decimal. */
@@ -139,22 +126,6 @@ final class JsonTokens {
     private static void digits(ByteBuf out, int value, int count) {
         for (int divisor = count == 4 ? 1000 : 10; divisor > 0; divisor /= 10) {
             out.writeByte('0' + value / divisor % 10);
-        }
-    }
-
-    /** The first {@code count} of the four Base64 digits of the 24 {@code bits}. */
-    private static void base64Digits(ByteBuf out, int bits, int count) {
-        for (int shift = 18, n = 0; n < count; shift -= 6, n++) {
-            asciiChar(out, BASE64[(bits >> shift) & 0x3f]);
-        }
-    }
-
-    private static void asciiChar(ByteBuf out, int c) {
-        byte[] escape = ASCII_ESCAPES[c];
-        if (escape == null) {
-            out.writeByte(c);
-        } else {
-            out.writeBytes(escape);
         }
     }
 

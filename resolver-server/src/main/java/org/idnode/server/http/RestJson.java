@@ -92,7 +92,7 @@ final class RestJson {
     private static boolean hasStructuredValue(byte[] block) {
         ValueBlockReader values = new ValueBlockReader(block);
         while (values.next()) {
-            if (structured(block, values.typeOffset(), values.typeLength())) {
+            if (structured(values.typeBytes())) {
                 return true;
             }
         }
@@ -201,31 +201,17 @@ final class RestJson {
     }
 
     /**
-     * Whether CNRI's {@code HandleValue.hasType} holds for the type of {@code length} bytes at {@code offset} and one of
-     * {@link #STRUCTURED_TYPES}: the same type, or it followed by a dot, in ASCII letters of either case.
+     * Whether CNRI's {@code HandleValue.hasType} holds for {@code type} and one of {@link #STRUCTURED_TYPES}: the same
+     * type, or it followed by a dot, ASCII letters compared regardless of case (with the library's own comparisons).
      */
-    private static boolean structured(byte[] block, int offset, int length) {
+    private static boolean structured(byte[] type) {
         for (byte[] structuredType : STRUCTURED_TYPES) {
-            int n = structuredType.length;
-            if ((length == n || length > n && block[offset + n] == '.') && equalsIgnoringAsciiCase(block, offset, structuredType)) {
+            if (Util.equalsCI(type, structuredType)
+                    || type.length > structuredType.length && type[structuredType.length] == '.' && Util.startsWithCI(type, structuredType)) {
                 return true;
             }
         }
         return false;
-    }
-
-    /** Whether the bytes at {@code offset} start with {@code prefix}, ASCII letters compared regardless of case. */
-    private static boolean equalsIgnoringAsciiCase(byte[] block, int offset, byte[] prefix) {
-        for (int i = 0; i < prefix.length; i++) {
-            if (upperCase(block[offset + i]) != upperCase(prefix[i])) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int upperCase(byte b) {
-        return b >= 'a' && b <= 'z' ? b - ('a' - 'A') : b;
     }
 
     /**

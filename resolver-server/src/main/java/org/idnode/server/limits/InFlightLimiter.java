@@ -41,12 +41,6 @@ public final class InFlightLimiter extends ChannelDuplexHandler {
      * @param max        requests in flight at once on the connection
      * @param endsAnswer true for a written message that ends one answer (a whole Handle message; an HTTP
      *                   {@code LastHttpContent})
-     */
-    public InFlightLimiter(int max, Predicate<Object> endsAnswer) {
-        this(max, endsAnswer, null, null);
-    }
-
-    /**
      * @param addressCap the requests in flight of the client's address across its connections; null: none
      * @param client     the connection's client address, whose slots {@code addressCap} counts
      */
