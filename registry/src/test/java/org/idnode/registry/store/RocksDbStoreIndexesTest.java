@@ -13,6 +13,7 @@ import org.idnode.registry.model.AuditEntry;
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
 import org.idnode.registry.model.HandleValue;
+import org.idnode.registry.model.Permissions;
 import org.idnode.registry.model.RecordChange;
 import org.idnode.registry.write.HandleOperation.AddValues;
 import org.idnode.registry.write.HandleOperation.Create;
@@ -133,6 +134,39 @@ class RocksDbStoreIndexesTest {
         assertThat(trail).extracting(AuditEntry::timeMillis).isSorted();
         // the audit log outlives the handle
         assertThat(store.get(x)).isEmpty();
+    }
+
+    /**
+     * One batch whose values cross every size the store's write path treats differently (small, larger than the
+     * put buffers' first size, exactly the largest put through them, larger than that, and small again after): every
+     * record, audit entry and reference index entry comes back as written.
+     */
+    @Test
+    void aBatchOfRecordsOfEverySizeKeepsRecordsAuditAndReferences() {
+        int[] sizes = {10, 5_000, 20_000, DirectBatch.MAX_DIRECT_BYTES, DirectBatch.MAX_DIRECT_BYTES + 1, 300_000, 10};
+        List<HandleRecord> batch = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            byte[] data = new byte[sizes[i]];
+            for (int j = 0; j < data.length; j++) {
+                data[j] = (byte) (j * 7 + i);
+            }
+            batch.add(new HandleRecord(h("88.999.1/Size-" + i), List.of(
+                    new HandleValue(1, "DATA", data, HandleValue.TtlType.RELATIVE, 86400, 1_700_000_000, List.of(),
+                            Permissions.PUBLIC_READ),
+                    ref(2, "REF.parent", "88.999.1/Parent-" + i))));
+        }
+        store.putAll(batch);
+        reopen();
+
+        for (int i = 0; i < sizes.length; i++) {
+            String written = "88.999.1/Size-" + i;
+            HandleRecord stored = store.get(h("88.999.1/size-" + i)).orElseThrow();
+            assertThat(stored).isEqualTo(batch.get(i));
+            assertThat(stored.values().get(0).data()).isEqualTo(batch.get(i).values().get(0).data());
+            assertThat(store.auditTrail(h(written), 10)).singleElement()
+                    .satisfies(e -> assertThat(e.handle()).isEqualTo(written));
+            assertThat(store.referrerCandidates(h("88.999.1/parent-" + i), 10)).containsExactly(h(written));
+        }
     }
 
     @Test
