@@ -1,5 +1,6 @@
 package org.idnode.registry.model;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -108,6 +109,15 @@ public final class HandleValue {
     /** Length of the data in bytes, without copying it. */
     public int dataLength() {
         return data.length;
+    }
+
+    /**
+     * Puts the data at {@code out}'s position, without an intermediate copy.
+     *
+     * @throws java.nio.BufferOverflowException when {@code out} has fewer than {@link #dataLength()} bytes remaining
+     */
+    public void copyDataTo(ByteBuffer out) {
+        out.put(data);
     }
 
     public TtlType ttlType() {

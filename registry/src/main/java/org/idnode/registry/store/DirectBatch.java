@@ -2,6 +2,7 @@ package org.idnode.registry.store;
 
 import java.nio.ByteBuffer;
 
+import org.idnode.registry.model.HandleRecord;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -9,14 +10,15 @@ import org.rocksdb.WriteBatch;
 /**
  * Puts keys and values into a {@link WriteBatch} through two direct buffers kept per thread, so that RocksDB reads
  * each key and value in place: putting a {@code byte[]} makes the JNI layer copy the array into a fresh native
- * allocation and free it again, twice per put, three puts per registered record. Keys made of parts (a handle key,
+ * allocation and free it again, twice per put, three puts per registered record. Records are encoded straight into the
+ * value buffer ({@link RecordCodec#encode(HandleRecord, ByteBuffer)}). Keys made of parts (a handle key,
  * the 0x00 separator, a sequence number or a second key) are written straight into the key buffer. Keys are made of
  * handle keys (at most {@link org.idnode.registry.model.HandleName#MAX_BYTES} bytes each), so the key buffer stays small.
  *
  * <p>Confined to the thread that writes the batch; the buffers are reused by the next batch on that thread.
  */
 final class DirectBatch {
-    /** Values above this size go through the array put, so no thread keeps a large native buffer for a rare record. */
+    /** Values above this size go through the array put, so that no thread keeps a large native buffer for a rare record. */
     static final int MAX_DIRECT_BYTES = 64 * 1024;
     private static final int INITIAL_BYTES = 4 * 1024;
     private static final ThreadLocal<ByteBuffer[]> BUFFERS = ThreadLocal.withInitial(
@@ -29,9 +31,16 @@ final class DirectBatch {
         this.batch = batch;
     }
 
-    /** Puts {@code key} to {@code value}. */
-    void put(ColumnFamilyHandle cf, byte[] key, byte[] value) throws RocksDBException {
-        putValue(cf, buffer(0, key.length).put(key).flip(), value);
+    /** Puts {@code key} to the encoding of {@code record} ({@link RecordCodec}), {@code size} bytes long. */
+    void putRecord(ColumnFamilyHandle cf, byte[] key, HandleRecord record, int size) throws RocksDBException {
+        if (size > MAX_DIRECT_BYTES) {
+            batch.put(cf, key, RecordCodec.encode(record));
+            return;
+        }
+        ByteBuffer k = buffer(0, key.length).put(key).flip();
+        ByteBuffer v = buffer(1, size);
+        RecordCodec.encode(record, v);
+        batch.put(cf, k, v.flip());
     }
 
     /** Puts the key {@code first}, 0x00, {@code second} to {@code value}. */

@@ -1,8 +1,8 @@
 package org.idnode.registry.store;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import org.idnode.registry.model.HandleName;
@@ -25,28 +25,110 @@ final class RecordCodec {
     }
 
     static byte[] encode(HandleRecord record) {
-        int estimate = 16 + record.handle().toString().length();
+        ByteBuffer out = ByteBuffer.allocate(encodedSize(record));
+        encode(record, out);
+        return out.array();
+    }
+
+    /** The exact length of the record's encoding. */
+    static int encodedSize(HandleRecord record) {
+        int size = 1 + sizeOfString(record.handle().toString()) + varintSize(record.values().size());
         for (HandleValue v : record.values()) {
-            estimate += 24 + v.type().length() + v.dataLength() + 32 * v.references().size();
-        }
-        Out out = new Out(estimate);
-        out.write(FORMAT_V1);
-        out.bytes(record.handle().toUtf8());
-        out.varint(record.values().size());
-        for (HandleValue v : record.values()) {
-            out.varint(v.index());
-            out.write((v.ttlType() == HandleValue.TtlType.ABSOLUTE ? ABSOLUTE_TTL_FLAG : 0) | v.permissions().bits());
-            out.varint(v.ttl());
-            out.varint(v.timestamp());
-            out.bytes(v.type().getBytes(StandardCharsets.UTF_8));
-            out.bytes(v.data());
-            out.varint(v.references().size());
+            size += varintSize(v.index()) + 1 + varintSize(v.ttl()) + varintSize(v.timestamp())
+                    + sizeOfString(v.type()) + varintSize(v.dataLength()) + v.dataLength() + varintSize(v.references().size());
             for (ValueReference r : v.references()) {
-                out.bytes(r.handle().getBytes(StandardCharsets.UTF_8));
-                out.varint(r.index());
+                size += sizeOfString(r.handle()) + varintSize(r.index());
             }
         }
-        return out.toByteArray();
+        return size;
+    }
+
+    /**
+     * Writes the record's encoding at {@code out}'s position, which must have {@link #encodedSize} bytes remaining.
+     * Value data and ASCII strings go straight into {@code out}, without copies of their own.
+     */
+    static void encode(HandleRecord record, ByteBuffer out) {
+        out.put((byte) FORMAT_V1);
+        putString(out, record.handle().toString());
+        putVarint(out, record.values().size());
+        for (HandleValue v : record.values()) {
+            putVarint(out, v.index());
+            out.put((byte) ((v.ttlType() == HandleValue.TtlType.ABSOLUTE ? ABSOLUTE_TTL_FLAG : 0) | v.permissions().bits()));
+            putVarint(out, v.ttl());
+            putVarint(out, v.timestamp());
+            putString(out, v.type());
+            putVarint(out, v.dataLength());
+            v.copyDataTo(out);
+            putVarint(out, v.references().size());
+            for (ValueReference r : v.references()) {
+                putString(out, r.handle());
+                putVarint(out, r.index());
+            }
+        }
+    }
+
+    private static int varintSize(int value) {
+        long v = Integer.toUnsignedLong(value);
+        int n = 1;
+        while (v >= 0x80) {
+            v >>>= 7;
+            n++;
+        }
+        return n;
+    }
+
+    private static void putVarint(ByteBuffer out, int value) {
+        long v = Integer.toUnsignedLong(value);
+        while (v >= 0x80) {
+            out.put((byte) ((v & 0x7f) | 0x80));
+            v >>>= 7;
+        }
+        out.put((byte) v);
+    }
+
+    /** Length-prefixed UTF-8 of {@code s}. */
+    private static int sizeOfString(String s) {
+        int n = utf8Length(s);
+        return varintSize(n) + n;
+    }
+
+    private static void putString(ByteBuffer out, String s) {
+        int n = utf8Length(s);
+        putVarint(out, n);
+        if (n == s.length()) { // a byte per character: ASCII, unless lone surrogates (one '?' each) are among them
+            int start = out.position();
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    out.position(start).put(s.getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                out.put((byte) c);
+            }
+        } else {
+            out.put(s.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The length of {@code s} in UTF-8, as {@link String#getBytes} writes it (an unpaired surrogate as one '?'). */
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                n++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     /** Only the handle of an encoded record, without decoding its values. */
@@ -109,45 +191,6 @@ final class RecordCodec {
             throw new StoreException("stored record for " + handle + " has " + (buf.length - in.pos) + " trailing bytes");
         }
         return new HandleRecord(handle, values);
-    }
-
-    /** A growing byte array (ByteArrayOutputStream takes a lock on every write). */
-    private static final class Out {
-        private byte[] buf;
-        private int size;
-
-        Out(int capacity) {
-            buf = new byte[capacity];
-        }
-
-        void write(int b) {
-            if (size == buf.length) {
-                buf = Arrays.copyOf(buf, buf.length * 2);
-            }
-            buf[size++] = (byte) b;
-        }
-
-        void varint(int value) {
-            long v = Integer.toUnsignedLong(value);
-            while (v >= 0x80) {
-                write((int) (v & 0x7f) | 0x80);
-                v >>>= 7;
-            }
-            write((int) v);
-        }
-
-        void bytes(byte[] b) {
-            varint(b.length);
-            if (size + b.length > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + b.length));
-            }
-            System.arraycopy(b, 0, buf, size, b.length);
-            size += b.length;
-        }
-
-        byte[] toByteArray() {
-            return Arrays.copyOf(buf, size);
-        }
     }
 
     private static final class In {

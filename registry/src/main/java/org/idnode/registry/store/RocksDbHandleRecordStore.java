@@ -237,24 +237,22 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
     }
 
     /**
-     * One batch with every change: encoded first, so the batch's buffer is reserved at about its final size (RocksDB
-     * would otherwise grow it by copying, a dozen times for a batch of a thousand records), then put through direct
-     * buffers.
+     * One batch with every change, its buffer reserved at about its final size (RocksDB would otherwise grow it by
+     * copying, a dozen times for a batch of a thousand records), filled through direct buffers.
      */
     private WriteBatch batchOf(List<RecordChange> changes) throws RocksDBException {
         int n = changes.size();
         byte[][] keys = new byte[n][];
-        byte[][] records = new byte[n][];
+        int[] recordSizes = new int[n];
         byte[][] audits = new byte[n][];
         long bytes = BATCH_HEADER_BYTES;
         for (int i = 0; i < n; i++) {
             RecordChange c = changes.get(i);
             keys[i] = key(c.handle());
-            records[i] = c.after() == null ? null : RecordCodec.encode(c.after());
+            recordSizes[i] = c.after() == null ? 0 : RecordCodec.encodedSize(c.after());
             audits[i] = AuditCodec.encode(c.audit());
             // The record, its audit entry and (an estimate) one reference index entry, each with its put's framing.
-            bytes += 3 * (PUT_FRAMING_BYTES + 2L * keys[i].length) + audits[i].length
-                    + (records[i] == null ? 0 : records[i].length);
+            bytes += 3 * (PUT_FRAMING_BYTES + 2L * keys[i].length) + audits[i].length + recordSizes[i];
         }
         WriteBatch batch = new WriteBatch((int) Math.min(bytes, MAX_RESERVED_BYTES));
         try {
@@ -264,7 +262,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
                 if (after == null) {
                     batch.delete(handles, keys[i]);
                 } else {
-                    puts.put(handles, keys[i], records[i]);
+                    puts.putRecord(handles, keys[i], after, recordSizes[i]);
                     for (HandleName target : after.referencedHandles()) {
                         puts.put(refs, key(target), keys[i], after.handle().toUtf8());
                     }

@@ -115,6 +115,16 @@ class RecordCodecTest {
         }
     }
 
+    /** A lone surrogate is written as String.getBytes writes it ('?'), and the size computed ahead counts it so. */
+    @Test
+    void unpairedSurrogateInATypeIsWrittenAsAQuestionMarkAndSizedSo() {
+        HandleRecord r = new HandleRecord(HandleName.parse("88.999.1/lone"), List.of(new HandleValue(1, "T\uD800x\uDC00",
+                new byte[] {1}, HandleValue.TtlType.RELATIVE, 0, 0, List.of(), Permissions.PUBLIC_READ)));
+        byte[] encoded = RecordCodec.encode(r);
+        assertThat(RecordCodec.encodedSize(r)).isEqualTo(encoded.length);
+        assertThat(RecordCodec.decode(encoded).values().get(0).type()).isEqualTo("T?x?");
+    }
+
     @Test
     void encodingStartsWithFormatByteAndHandleAsWritten() {
         byte[] encoded = RecordCodec.encode(new HandleRecord(HandleName.parse("88.999/aB"), List.of()));

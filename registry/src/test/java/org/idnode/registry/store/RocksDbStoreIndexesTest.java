@@ -137,28 +137,25 @@ class RocksDbStoreIndexesTest {
     }
 
     /**
-     * One batch whose values cross every size the store's write path treats differently (small, larger than the
-     * put buffers' first size, exactly the largest put through them, larger than that, and small again after): every
-     * record, audit entry and reference index entry comes back as written.
+     * One batch whose records cross every size the store's write path treats differently (small, larger than the
+     * put buffers' first size, exactly the largest record encoded into them, one byte more, much larger, and small
+     * again after): every record, audit entry and reference index entry comes back as written.
      */
     @Test
     void aBatchOfRecordsOfEverySizeKeepsRecordsAuditAndReferences() {
-        int[] sizes = {10, 5_000, 20_000, DirectBatch.MAX_DIRECT_BYTES, DirectBatch.MAX_DIRECT_BYTES + 1, 300_000, 10};
+        int overhead = RecordCodec.encodedSize(sized(0, 20_000)) - 20_000; // the same for every size from 16 KiB to 2 MiB
+        int[] dataSizes = {10, 5_000, 20_000, DirectBatch.MAX_DIRECT_BYTES - overhead,
+                DirectBatch.MAX_DIRECT_BYTES + 1 - overhead, 300_000, 10};
         List<HandleRecord> batch = new ArrayList<>();
-        for (int i = 0; i < sizes.length; i++) {
-            byte[] data = new byte[sizes[i]];
-            for (int j = 0; j < data.length; j++) {
-                data[j] = (byte) (j * 7 + i);
-            }
-            batch.add(new HandleRecord(h("88.999.1/Size-" + i), List.of(
-                    new HandleValue(1, "DATA", data, HandleValue.TtlType.RELATIVE, 86400, 1_700_000_000, List.of(),
-                            Permissions.PUBLIC_READ),
-                    ref(2, "REF.parent", "88.999.1/Parent-" + i))));
+        for (int i = 0; i < dataSizes.length; i++) {
+            batch.add(sized(i, dataSizes[i]));
         }
+        assertThat(RecordCodec.encodedSize(batch.get(3))).isEqualTo(DirectBatch.MAX_DIRECT_BYTES);
+        assertThat(RecordCodec.encodedSize(batch.get(4))).isEqualTo(DirectBatch.MAX_DIRECT_BYTES + 1);
         store.putAll(batch);
         reopen();
 
-        for (int i = 0; i < sizes.length; i++) {
+        for (int i = 0; i < dataSizes.length; i++) {
             String written = "88.999.1/Size-" + i;
             HandleRecord stored = store.get(h("88.999.1/size-" + i)).orElseThrow();
             assertThat(stored).isEqualTo(batch.get(i));
@@ -167,6 +164,17 @@ class RocksDbStoreIndexesTest {
                     .satisfies(e -> assertThat(e.handle()).isEqualTo(written));
             assertThat(store.referrerCandidates(h("88.999.1/parent-" + i), 10)).containsExactly(h(written));
         }
+    }
+
+    /** A record {@code 88.999.1/Size-<n>} with {@code dataSize} bytes of data and a reference to {@code Parent-<n>}. */
+    private static HandleRecord sized(int n, int dataSize) {
+        byte[] data = new byte[dataSize];
+        for (int j = 0; j < data.length; j++) {
+            data[j] = (byte) (j * 7 + n);
+        }
+        return new HandleRecord(h("88.999.1/Size-" + n), List.of(
+                new HandleValue(1, "DATA", data, HandleValue.TtlType.RELATIVE, 86400, 1_700_000_000, List.of(), Permissions.PUBLIC_READ),
+                ref(2, "REF.parent", "88.999.1/Parent-" + n)));
     }
 
     @Test
