@@ -238,7 +238,7 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
 
     /**
      * One batch with every change, its buffer reserved at about its final size (RocksDB would otherwise grow it by
-     * copying, a dozen times for a batch of a thousand records), filled through direct buffers.
+     * repeated copies, some fifteen for a batch of a thousand records), filled through direct buffers.
      */
     private WriteBatch batchOf(List<RecordChange> changes) throws RocksDBException {
         int n = changes.size();
