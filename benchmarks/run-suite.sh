@@ -13,8 +13,8 @@
 # performance-anchors.md), 10 s per measurement after an unrecorded warm-up until the rate stops rising (idbench's
 # --warmup steady: 2 s windows until two in a row gain less than 5 %, at most 60 s; node and ceiling alike, since every
 # idbench and ceiling responder is a new JVM, and a cold gRPC client pushes a tenth of a warm one), 1 run each, 500000
-# registrations per protocol from 4 concurrent senders after 500000 unmeasured ones on the same idbench JVM, the access log on as
-# conf/node.yaml ships it (cnri; the node writes it into the work folder). Before the first measurement every key is
+# registrations per protocol from 4 concurrent senders after 500000 unmeasured ones on the same idbench JVM, the
+# access log on as conf/node.yaml ships it (cnri; the node writes it into the work folder). Before the first measurement every key is
 # resolved once over UDP and each protocol is driven for 15 s unrecorded, so that the record cache holds the whole
 # data set and the node's paths are compiled: the figures are steady state, not start-up. The report is
 # benchmarks/results/<date>.md, or <NAME>.md with --name.

@@ -86,49 +86,33 @@ final class RecordCodec {
         out.put((byte) v);
     }
 
-    /** Length-prefixed UTF-8 of {@code s}. */
+    /** The length of {@code s} as a length-prefixed string: UTF-8 as {@link String#getBytes} writes it. */
     private static int sizeOfString(String s) {
-        int n = utf8Length(s);
+        int n = isAscii(s) ? s.length() : s.getBytes(StandardCharsets.UTF_8).length;
         return varintSize(n) + n;
     }
 
+    /** {@code s} length-prefixed, in UTF-8 as {@link String#getBytes} writes it; ASCII without an intermediate array. */
     private static void putString(ByteBuffer out, String s) {
-        int n = utf8Length(s);
-        putVarint(out, n);
-        if (n == s.length()) { // a byte per character: ASCII, unless lone surrogates (one '?' each) are among them
-            int start = out.position();
-            for (int i = 0; i < n; i++) {
-                char c = s.charAt(i);
-                if (c >= 0x80) {
-                    out.position(start).put(s.getBytes(StandardCharsets.UTF_8));
-                    return;
-                }
-                out.put((byte) c);
+        if (isAscii(s)) {
+            putVarint(out, s.length());
+            for (int i = 0; i < s.length(); i++) {
+                out.put((byte) s.charAt(i));
             }
         } else {
-            out.put(s.getBytes(StandardCharsets.UTF_8));
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            putVarint(out, utf8.length);
+            out.put(utf8);
         }
     }
 
-    /** The length of {@code s} in UTF-8, as {@link String#getBytes} writes it (an unpaired surrogate as one '?'). */
-    private static int utf8Length(String s) {
-        int n = 0;
+    private static boolean isAscii(String s) {
         for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                n++;
-            } else {
-                n += 3;
+            if (s.charAt(i) >= 0x80) {
+                return false;
             }
         }
-        return n;
+        return true;
     }
 
     /** Only the handle of an encoded record, without decoding its values. */
