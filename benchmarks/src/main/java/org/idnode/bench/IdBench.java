@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
  * concurrently with shared output streams.
  */
 @Command(name = "idbench", mixinStandardHelpOptions = true, version = "idbench 0.1.0",
-        subcommands = {ResolveCommand.class, CeilingCommand.class, ResponderCommand.class, RegisterCommand.class, DatasetCommand.class, JmhCommand.class},
+        subcommands = {ResolveCommand.class, CeilingCommand.class, ResponderCommand.class, RegisterCommand.class, DatasetCommand.class, PhasesCommand.class, JmhCommand.class},
         description = "Load generator and benchmarks for the idnode identifier resolution node.")
 public final class IdBench implements Runnable {
     /** Exit code of a failed run. */

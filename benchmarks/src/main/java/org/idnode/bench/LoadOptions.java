@@ -37,6 +37,11 @@ final class LoadOptions {
             description = "Open loop: a fixed arrival rate per second, latency measured from the intended send time. Default: closed loop.")
     Double rate;
 
+    @Option(names = "--no-catch-up",
+            description = "Open loop: once more than 1 s behind schedule (the generator was paused, e.g. by SIGSTOP), skip the "
+                    + "missed requests and go on at the rate from then, instead of sending them as fast as possible.")
+    boolean noCatchUp;
+
     @Option(names = "--duration", paramLabel = "D", converter = DurationConverter.class,
             description = "Measured duration, e.g. 10s (default 10s unless --requests is given).")
     Duration duration;
@@ -101,7 +106,8 @@ final class LoadOptions {
                 .tcpNewConnection(tcpNewConnection)
                 .verify(verify)
                 .io(io)
-                .bind(bindAddress());
+                .bind(bindAddress())
+                .catchUp(!noCatchUp);
         if (warmup.untilSteady()) {
             b.warmupUntilSteady(warmup.length());
         } else {

@@ -1,8 +1,11 @@
 package org.idnode.bench;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
+import org.idnode.bench.load.IntervalLog;
 import org.idnode.bench.load.KeySet;
 import org.idnode.bench.load.LoadGenerator;
 import org.idnode.bench.load.LoadResult;
@@ -29,6 +32,15 @@ final class ResolveCommand implements Callable<Integer> {
     @Mixin
     LoadOptions load;
 
+    @Option(names = "--histogram-log", paramLabel = "FILE",
+            description = "Also write the measured latencies as an HdrHistogram interval log, one histogram per --histogram-interval "
+                    + "(by completion), stamped with wall-clock times: cut it into phases with `idbench phases`.")
+    Path histogramLog;
+
+    @Option(names = "--histogram-interval", defaultValue = "100ms", paramLabel = "D", converter = DurationConverter.class,
+            description = "Length of one interval of --histogram-log. Default ${DEFAULT-VALUE}.")
+    Duration histogramInterval;
+
     @Override
     public Integer call() throws Exception {
         if (load.keysFile == null) {
@@ -36,7 +48,20 @@ final class ResolveCommand implements Callable<Integer> {
         }
         LoadSpec loadSpec = load.toSpec(LoadOptions.parseTarget(spec, target));
         KeySet keys = load.loadKeys();
-        LoadResult result = LoadGenerator.run(loadSpec, keys);
+        if (histogramLog == null) {
+            print(spec, LoadGenerator.run(loadSpec, keys), load.json);
+            return 0;
+        }
+        IntervalLog intervals;
+        try {
+            intervals = IntervalLog.create(histogramLog, histogramInterval);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--histogram-interval: " + e.getMessage());
+        }
+        LoadResult result;
+        try (intervals) {
+            result = LoadGenerator.run(loadSpec, keys, intervals);
+        }
         print(spec, result, load.json);
         return 0;
     }

@@ -87,6 +87,35 @@ class IdBenchCliTest {
     }
 
     @Test
+    void resolveWritesAnIntervalLogThatPhasesCutsByWallClockAndABadPhasesFileIsUsage() throws Exception {
+        Path keys = Files.writeString(dir.resolve("k.txt"), "88.999.1/A\n88.999.1/B\n");
+        Path log = dir.resolve("client.hlog");
+        long start = System.currentTimeMillis();
+        try (CeilingResponder responder = CeilingResponder.start(Protocol.UDP, java.net.InetAddress.getByName("127.0.0.1"), 0, 1, IoMode.AUTO)) {
+            assertThat(run("resolve", "--protocol", "udp", "--target", "127.0.0.1:" + responder.address().getPort(),
+                    "--keys-file", keys.toString(), "--rate", "1000", "--duration", "1s", "--warmup", "0s", "--json",
+                    "--histogram-log", log.toString(), "--histogram-interval", "50ms")).isZero();
+        }
+        long end = System.currentTimeMillis();
+        long requests = JsonParser.parseString(out.toString().trim()).getAsJsonObject().get("requests").getAsLong();
+        Path phases = Files.writeString(dir.resolve("phases.txt"), "whole " + start + " " + (end + 1000) + "\n");
+        out.getBuffer().setLength(0);
+
+        assertThat(run("phases", "--histogram-log", log.toString(), "--phases", phases.toString(), "--json")).isZero();
+        JsonObject whole = JsonParser.parseString(out.toString().trim()).getAsJsonObject().getAsJsonArray("labels").get(0).getAsJsonObject();
+        assertThat(whole.get("label").getAsString()).isEqualTo("whole");
+        assertThat(whole.get("answers").getAsLong()).isEqualTo(requests);
+        assertThat(whole.get("intervals").getAsInt()).isGreaterThanOrEqualTo(20);   // at least the 1 s measured
+
+        Files.writeString(phases, "whole " + start + "\n");
+        assertThat(run("phases", "--histogram-log", log.toString(), "--phases", phases.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("line 1", "LABEL START_MS END_MS");
+        assertThat(run("resolve", "--protocol", "udp", "--target", "127.0.0.1:1", "--keys-file", keys.toString(),
+                "--histogram-log", log.toString(), "--histogram-interval", "1ms")).isEqualTo(2);
+        assertThat(err.toString()).contains("--histogram-interval", "at least 10 ms");
+    }
+
+    @Test
     void ceilingInProcessPrintsText() {
         assertThat(run("ceiling", "--protocol", "udp", "--in-process", "--concurrency", "8", "--requests", "500",
                 "--warmup", "0", "--responder-threads", "1")).isZero();

@@ -51,16 +51,27 @@ public final class LoadGenerator {
      * @throws LoadException                when the target cannot be reached or the run does not finish
      */
     public static LoadResult run(LoadSpec spec, KeySet keys) {
+        return run(spec, keys, null);
+    }
+
+    /**
+     * Runs the load described by {@code spec} with keys from {@code keys}, writing the measured run's latencies to
+     * {@code intervals} too (when not null; the caller closes it). The log's first interval starts with the measured
+     * run's timeline, its fixed warm-up included.
+     *
+     * @throws LoadException                when the target cannot be reached or the run does not finish
+     */
+    public static LoadResult run(LoadSpec spec, KeySet keys, IntervalLog intervals) {
         Objects.requireNonNull(keys, "keys");
         if (spec.target() == null) {
             throw new IllegalArgumentException("the spec has no target address");
         }
         LoadSpec resolved = spec.withIo(spec.io().resolve());
         if (!resolved.warmupUntilSteady()) {
-            return runOnce(resolved, keys);
+            return runOnce(resolved, keys, intervals);
         }
         long warmupNanos = warmUntilSteady(resolved, keys) + SteadyWarmup.SETTLE.toNanos();
-        return runOnce(resolved.withFixedWarmup(SteadyWarmup.SETTLE), keys).withWarmupSeconds(warmupNanos / 1e9);
+        return runOnce(resolved.withFixedWarmup(SteadyWarmup.SETTLE), keys, intervals).withWarmupSeconds(warmupNanos / 1e9);
     }
 
     /** Runs unrecorded windows until {@link SteadyWarmup} says the rate is steady or the warm-up limit is spent; returns the time taken. */
@@ -70,12 +81,12 @@ public final class LoadGenerator {
         long start = System.nanoTime();
         boolean steady = false;
         while (!steady && System.nanoTime() - start < spec.warmup().toNanos()) {
-            steady = rule.steadyAfter(runOnce(window, keys));
+            steady = rule.steadyAfter(runOnce(window, keys, null));
         }
         return System.nanoTime() - start;
     }
 
-    private static LoadResult runOnce(LoadSpec resolved, KeySet keys) {
+    private static LoadResult runOnce(LoadSpec resolved, KeySet keys, IntervalLog intervals) {
         int workerCount = Math.min(resolved.threads(), resolved.concurrency());
         IoMode io = resolved.io();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(workerCount, new DefaultThreadFactory("idbench-io", true), io.handlerFactory());
@@ -85,12 +96,17 @@ public final class LoadGenerator {
             int index = 0;
             for (EventExecutor executor : group) {
                 int lanes = resolved.concurrency() / workerCount + (index < resolved.concurrency() % workerCount ? 1 : 0);
-                workers.add(newWorker(resolved, run, (EventLoop) executor, keys, lanes, index, workerCount));
+                Worker w = newWorker(resolved, run, (EventLoop) executor, keys, lanes, index, workerCount);
+                w.recorder.intervals = intervals;
+                workers.add(w);
                 index++;
             }
             open(resolved, workers);
             long warmupNanos = resolved.warmup().toNanos();
             long durationNanos = resolved.duration() == null ? 0 : resolved.duration().toNanos();
+            if (intervals != null) {
+                intervals.start();
+            }
             run.schedule(System.nanoTime(), warmupNanos, durationNanos);
             for (Worker w : workers) {
                 w.loop.execute(w::begin);

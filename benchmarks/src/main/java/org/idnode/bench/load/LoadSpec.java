@@ -46,6 +46,10 @@ import java.util.Objects;
  * @param io               Netty I/O implementation
  * @param bind             local (source) address of the generator's sockets, or null for the system's choice; two
  *                         generators bound to different loopback addresses are two clients to the node's per-address limits
+ * @param catchUp          open loop: after a stall, send the requests that fell due meanwhile as fast as lanes allow (true,
+ *                         the default: a stalled target shows in the latencies); false: once more than
+ *                         {@link #CATCH_UP_LIMIT} behind (the generator itself was paused, say by {@code SIGSTOP}),
+ *                         skip the missed requests and go on at the rate from now (they are neither sent nor counted)
  */
 public record LoadSpec(
         Protocol protocol,
@@ -64,7 +68,11 @@ public record LoadSpec(
         boolean tcpNewConnection,
         boolean verify,
         IoMode io,
-        InetAddress bind) {
+        InetAddress bind,
+        boolean catchUp) {
+
+    /** How far behind its schedule an open loop without {@code catchUp} may fall before it skips the missed requests. */
+    public static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(1);
 
     /**
      * @throws IllegalArgumentException when a field is out of range or both / neither of
@@ -113,25 +121,25 @@ public record LoadSpec(
     /** This spec aimed at another address. */
     public LoadSpec withTarget(InetSocketAddress newTarget) {
         return new LoadSpec(protocol, newTarget, concurrency, rate, duration, requests, warmup, warmupUntilSteady,
-                keyDistribution, zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind);
+                keyDistribution, zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind, catchUp);
     }
 
     /** This spec with a resolved I/O implementation. */
     LoadSpec withIo(IoMode resolved) {
         return new LoadSpec(protocol, target, concurrency, rate, duration, requests, warmup, warmupUntilSteady,
-                keyDistribution, zipfExponent, seed, threads, timeout, tcpNewConnection, verify, resolved, bind);
+                keyDistribution, zipfExponent, seed, threads, timeout, tcpNewConnection, verify, resolved, bind, catchUp);
     }
 
     /** This spec bounded by {@code measured} after a fixed {@code lead} of warm-up. */
     LoadSpec withFixedTimeline(Duration lead, Duration measured) {
         return new LoadSpec(protocol, target, concurrency, rate, measured, 0, lead, false,
-                keyDistribution, zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind);
+                keyDistribution, zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind, catchUp);
     }
 
     /** This spec's measured part (its duration or request count) after a fixed {@code lead} of warm-up. */
     LoadSpec withFixedWarmup(Duration lead) {
         return new LoadSpec(protocol, target, concurrency, rate, duration, requests, lead, false,
-                keyDistribution, zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind);
+                keyDistribution, zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind, catchUp);
     }
 
     /** The local address a socket of this run binds to, port 0; null for the system's choice. */
@@ -163,6 +171,7 @@ public record LoadSpec(
         private boolean verify;
         private IoMode io = IoMode.AUTO;
         private InetAddress bind;
+        private boolean catchUp = true;
 
         private Builder(Protocol protocol) {
             this.protocol = Objects.requireNonNull(protocol, "protocol");
@@ -268,10 +277,16 @@ public record LoadSpec(
             return this;
         }
 
+        /** Open loop: whether requests missed during a stall are sent late (true, the default) or, past {@link #CATCH_UP_LIMIT}, skipped. */
+        public Builder catchUp(boolean value) {
+            catchUp = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException as {@link LoadSpec}'s constructor */
         public LoadSpec build() {
             return new LoadSpec(protocol, target, concurrency, rate, duration, requests, warmup, warmupUntilSteady,
-                    keyDistribution, zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind);
+                    keyDistribution, zipfExponent, seed, threads, timeout, tcpNewConnection, verify, io, bind, catchUp);
         }
     }
 }

@@ -21,11 +21,16 @@ final class Recorder {
     long lateAnswers;
     long udpPackets;
     long lastCompletionNanos;
+    /** Where measured latencies also go, interval by interval; null when the run keeps no interval log. */
+    IntervalLog intervals;
 
     /** A measured request answered after {@code latencyNanos}; {@code errorCode} null for success. */
     void answered(long latencyNanos, String errorCode, long nowNanos) {
         long micros = Math.max(1, Math.min(HIGHEST_MICROS, (latencyNanos + 500) / 1000));
         histogram.recordValue(micros);
+        if (intervals != null) {
+            intervals.record(micros);
+        }
         finished(errorCode, nowNanos);
     }
 

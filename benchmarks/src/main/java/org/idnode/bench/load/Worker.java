@@ -30,6 +30,7 @@ abstract class Worker {
     private final boolean openLoop;
     private final double intervalNanos;
     private final long offsetNanos;
+    private final long skipBehindNanos;
     private final Lane[] free;
     private int freeCount;
     private long nextSeq;
@@ -53,6 +54,7 @@ abstract class Worker {
         this.free = new Lane[laneCount];
         this.sampler = new KeySampler(spec.keyDistribution(), spec.zipfExponent(), keys.size(), spec.seed(), workerIndex, workerCount);
         this.openLoop = spec.openLoop();
+        this.skipBehindNanos = spec.catchUp() ? Long.MAX_VALUE : LoadSpec.CATCH_UP_LIMIT.toNanos();
         if (openLoop) {
             double perRequest = 1e9 / spec.rate();
             intervalNanos = perRequest * workerCount;
@@ -200,6 +202,11 @@ abstract class Worker {
         long now = System.nanoTime();
         while (freeCount > 0) {
             long due = run.startNanos + offsetNanos + (long) (nextSeq * intervalNanos);
+            if (now - due > skipBehindNanos) {
+                // Too far behind to catch up (the generator was paused): go on at the rate from now.
+                nextSeq = (long) Math.ceil((now - run.startNanos - offsetNanos) / intervalNanos);
+                continue;
+            }
             if (due > now) {
                 if (!pacerScheduled) {
                     pacerScheduled = true;
