@@ -131,7 +131,10 @@ for protocol in udp http; do
       --warmup 2s --json --histogram-log "$WORK/client-$protocol.hlog" > "$WORK/client-$protocol.json" &
   CLIENT_PID=$!
   # The log's header appears when the client's timeline starts; its measured part begins 2 s later.
-  until [ -s "$WORK/client-$protocol.hlog" ]; do sleep 0.05; done
+  until [ -s "$WORK/client-$protocol.hlog" ]; do
+    kill -0 "$CLIENT_PID" 2>/dev/null || { echo "the well-behaved client stopped before measuring" >&2; exit 1; }
+    sleep 0.05
+  done
   sleep 2.5
   : > "$WORK/phases-$protocol.txt"
   : > "$WORK/cpu-$protocol.txt"

@@ -48,22 +48,20 @@ final class ResolveCommand implements Callable<Integer> {
         }
         LoadSpec loadSpec = load.toSpec(LoadOptions.parseTarget(spec, target));
         KeySet keys = load.loadKeys();
-        if (histogramLog == null) {
-            print(spec, LoadGenerator.run(loadSpec, keys), load.json);
-            return 0;
-        }
-        IntervalLog intervals;
-        try {
-            intervals = IntervalLog.create(histogramLog, histogramInterval);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--histogram-interval: " + e.getMessage());
-        }
         LoadResult result;
-        try (intervals) {
+        try (IntervalLog intervals = histogramLog == null ? null : intervalLog()) {
             result = LoadGenerator.run(loadSpec, keys, intervals);
         }
         print(spec, result, load.json);
         return 0;
+    }
+
+    private IntervalLog intervalLog() {
+        try {
+            return IntervalLog.create(histogramLog, histogramInterval);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--histogram-interval: " + e.getMessage());
+        }
     }
 
     static void print(CommandSpec spec, LoadResult result, boolean json) {
