@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -170,7 +169,9 @@ class RestBodyFuzzTest {
         }
         byte[] answer = resp.body();
         assertThat(answer.length).isGreaterThanOrEqualTo(HandleMessageCodec.ENVELOPE_SIZE);
-        assertThat(HandleMessageCodec.decodeEnvelope(Arrays.copyOf(answer, HandleMessageCodec.ENVELOPE_SIZE)).messageLength)
+        // The envelope's length field, read as is: an error answer to a request of an unsupported protocol version
+        // carries that version back, which decodeEnvelope would refuse.
+        assertThat(java.nio.ByteBuffer.wrap(answer, 16, 4).getInt())
                 .as("a whole Handle message").isEqualTo(answer.length - HandleMessageCodec.ENVELOPE_SIZE);
     }
 
