@@ -105,19 +105,14 @@ done
 # Concurrent batches may share one sync (RocksDB's group commit); the node's sync counter says how often they did.
 REGISTRATIONS="$WORK/registrations.jsonl"
 : > "$REGISTRATIONS"
-wal_syncs() {
-  python3 -c 'import sys, urllib.request
-for l in urllib.request.urlopen(sys.argv[1]).read().decode().splitlines():
-    if l.startswith("idnode_store_wal_syncs_total "): print(int(float(l.split()[1])))' "http://127.0.0.1:$WP/metrics"
-}
 for run in $(seq 1 "$RUNS"); do
   for protocol in http grpc; do
     target=$WP; [ "$protocol" = grpc ] && target=$GP
-    syncs_before=$(wal_syncs)
+    syncs_before=$(node_metric idnode_store_wal_syncs_total)
     line=$(timeout 600 java -jar $IDBENCH register --protocol "$protocol" --target 127.0.0.1:$target --token "$TOKEN" \
         --prefix 88.999.9 --count "$REGISTER_COUNT" --warmup-count "$REGISTER_WARMUP" --batch 1000 \
         --concurrency "$REGISTER_CONCURRENCY" --json)
-    echo "${line%\}}, \"wal_syncs\": $(( $(wal_syncs) - syncs_before ))}" >> "$REGISTRATIONS"
+    echo "${line%\}}, \"wal_syncs\": $(( $(node_metric idnode_store_wal_syncs_total) - syncs_before ))}" >> "$REGISTRATIONS"
   done
   echo "registration run $run done"
 done

@@ -263,8 +263,10 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
                     batch.delete(handles, keys[i]);
                 } else {
                     puts.putRecord(handles, keys[i], after, recordSizes[i]);
-                    for (HandleName target : after.referencedHandles()) {
-                        puts.put(refs, key(target), keys[i], after.handle().toUtf8());
+                    List<HandleName> targets = after.referencedHandles();
+                    byte[] referrer = targets.isEmpty() ? null : after.handle().toUtf8();
+                    for (HandleName target : targets) {
+                        puts.put(refs, key(target), keys[i], referrer);
                     }
                 }
                 puts.put(audit, keys[i], auditSequence.incrementAndGet(), audits[i]);

@@ -1,8 +1,8 @@
 package org.idnode.server.http;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
-import java.util.Arrays;
 import java.util.Base64;
 
 import com.google.gson.Gson;
@@ -75,8 +75,8 @@ final class JsonTokens {
 
     /** Writes the standard Base64 (RFC 4648, padded, no line breaks) of {@code length} bytes at {@code offset} as a JSON string. */
     static void base64String(ByteBuf out, byte[] data, int offset, int length) {
-        byte[] base64 = Base64.getEncoder().encode(Arrays.copyOfRange(data, offset, offset + length));
-        string(out, base64, 0, base64.length);
+        ByteBuffer base64 = Base64.getEncoder().encode(ByteBuffer.wrap(data, offset, length));
+        string(out, base64.array(), base64.arrayOffset() + base64.position(), base64.remaining());
     }
 
     /** Writes {@code value} in decimal. */
