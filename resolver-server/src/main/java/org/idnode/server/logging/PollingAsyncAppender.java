@@ -1,5 +1,7 @@
 package org.idnode.server.logging;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -10,6 +12,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.spi.AppenderAttachable;
 import ch.qos.logback.core.spi.AppenderAttachableImpl;
@@ -20,8 +23,11 @@ import ch.qos.logback.core.spi.AppenderAttachableImpl;
  * {@code pollMillis} (default 5). Unlike logback's {@code AsyncAppender}, whose worker sleeps on the queue so that every
  * event wakes it with a system call paid by the caller, nothing here signals the worker, which keeps logging a line
  * cheap enough for the event loop. When the queue ({@code queueSize}, default 8192) is full the event is dropped,
- * never waited for; {@link #dropped()} counts them. On {@link #stop()} the worker writes what is queued (for up to
- * {@code maxFlushMillis}, default 2000) and stops the attached appenders.
+ * never waited for; {@link #dropped()} counts them. An attached file or stream appender configured with
+ * {@code immediateFlush} false is flushed by the worker each time it has emptied the queue, so that its lines reach
+ * the file in one system call per buffer or per poll instead of one per line, and never later than a poll after they
+ * were written. On {@link #stop()} the worker writes what is queued (for up to {@code maxFlushMillis}, default 2000)
+ * and stops the attached appenders.
  *
  * <p>Configured in {@code conf/logback.xml}; thread-safe as logback appenders are.
  */
@@ -81,6 +87,7 @@ public final class PollingAsyncAppender extends UnsynchronizedAppenderBase<ILogg
 
     private void drain() {
         List<ILoggingEvent> batch = new ArrayList<>(BATCH);
+        boolean unflushed = false;
         while (true) {
             boolean last = stopping;
             if (queue.drainTo(batch, BATCH) > 0) {
@@ -88,10 +95,32 @@ public final class PollingAsyncAppender extends UnsynchronizedAppenderBase<ILogg
                     appenders.appendLoopOnAppenders(e);
                 }
                 batch.clear();
-            } else if (last) {
+                unflushed = true;
+                continue;
+            }
+            if (unflushed) {
+                flushBufferedAppenders();
+                unflushed = false;
+            }
+            if (last) {
                 return;
-            } else {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pollMillis));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pollMillis));
+        }
+    }
+
+    /** Runs on the worker, the only thread that writes to the attached appenders. */
+    private void flushBufferedAppenders() {
+        for (Iterator<Appender<ILoggingEvent>> it = appenders.iteratorForAppenders(); it.hasNext(); ) {
+            if (it.next() instanceof OutputStreamAppender<ILoggingEvent> out && out.isStarted() && !out.isImmediateFlush()) {
+                OutputStream stream = out.getOutputStream();
+                try {
+                    if (stream != null) {
+                        stream.flush();
+                    }
+                } catch (IOException e) {
+                    addError("Could not flush " + out.getName(), e);
+                }
             }
         }
     }
