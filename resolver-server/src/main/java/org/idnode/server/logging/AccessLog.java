@@ -1,5 +1,7 @@
 package org.idnode.server.logging;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
@@ -28,7 +30,9 @@ import org.slf4j.LoggerFactory;
  *   messages add {@code version}, {@code opCode} and {@code rc}, REST adds {@code method}, {@code path} and
  *   {@code status}, gRPC adds {@code method} and {@code status}.</li>
  * </ul>
- * The line is formatted on the calling thread (an event loop or a store thread); only the write is asynchronous.
+ * The line is formatted on the calling thread (an event loop or a store thread) into a builder kept per thread,
+ * which also keeps the text of the last client address it wrote (a client usually sends many requests in a row);
+ * only the write is asynchronous.
  *
  * <p>Thread-safe.
  */
@@ -39,8 +43,7 @@ public final class AccessLog {
     public static final AccessLog OFF = new AccessLog(NodeConfig.AccessLogFormat.OFF);
 
     private static final Logger log = LoggerFactory.getLogger(LOGGER);
-    private static final ThreadLocal<StringBuilder> LINE = ThreadLocal.withInitial(() -> new StringBuilder(256));
-    private static final ThreadLocal<LogClock> CLOCK = ThreadLocal.withInitial(LogClock::new);
+    private static final ThreadLocal<Line> LINE = ThreadLocal.withInitial(Line::new);
 
     private final boolean cnri;
     private final boolean enabled;
@@ -70,12 +73,18 @@ public final class AccessLog {
         if (!enabled) {
             return;
         }
-        String name = handle == null ? null : new String(handle, StandardCharsets.UTF_8);
-        StringBuilder b = start(client);
+        Line line = start(client);
+        StringBuilder b = line.text;
         if (cnri) {
             b.append(' ').append(protocol.name()).append(":HDL(").append(majorVersion).append('.').append(minorVersion).append(')');
-            cnriTail(b, opCode, rc, nanos, name);
+            cnriTime(line, opCode, rc, nanos);
+            if (handle == null) {
+                b.append('-');
+            } else {
+                percentEncode(b, handle);
+            }
         } else {
+            String name = handle == null ? null : new String(handle, StandardCharsets.UTF_8);
             json(b, protocol, Operation.forHandleOpCode(opCode), ResponseCodes.handle(rc), nanos, name);
             b.append(",\"version\":\"").append(majorVersion).append('.').append(minorVersion).append('"');
             b.append(",\"opCode\":").append(opCode).append(",\"rc\":").append(rc).append('}');
@@ -88,10 +97,11 @@ public final class AccessLog {
         if (!enabled) {
             return;
         }
-        StringBuilder b = start(client);
+        Line line = start(client);
+        StringBuilder b = line.text;
         if (cnri) {
             b.append(" HTTP:REST");
-            cnriTail(b, operation.handleOpCode(), status, nanos, handle != null ? handle : path);
+            cnriTail(line, operation.handleOpCode(), status, nanos, handle != null ? handle : path);
         } else {
             json(b, Protocol.HTTP, operation, ResponseCodes.http(status), nanos, handle);
             b.append(",\"method\":");
@@ -108,10 +118,11 @@ public final class AccessLog {
         if (!enabled) {
             return;
         }
-        StringBuilder b = start(client);
+        Line line = start(client);
+        StringBuilder b = line.text;
         if (cnri) {
             b.append(" GRPC");
-            cnriTail(b, operation.handleOpCode(), code, nanos, handle != null ? handle : fullMethod);
+            cnriTail(line, operation.handleOpCode(), code, nanos, handle != null ? handle : fullMethod);
         } else {
             json(b, Protocol.GRPC, operation, ResponseCodes.grpc(code), nanos, handle);
             b.append(",\"method\":");
@@ -121,29 +132,36 @@ public final class AccessLog {
         write(b);
     }
 
-    private StringBuilder start(InetSocketAddress client) {
-        StringBuilder b = LINE.get();
+    private Line start(InetSocketAddress client) {
+        Line line = LINE.get();
+        StringBuilder b = line.text;
         b.setLength(0);
-        String address = client == null || client.getAddress() == null ? "-" : client.getAddress().getHostAddress();
+        String address = line.address(client == null ? null : client.getAddress());
         if (cnri) {
             b.append(address);
         } else {
             b.append("{\"time\":\"");
-            CLOCK.get().appendIso(b, System.currentTimeMillis());
+            line.clock.appendIso(b, System.currentTimeMillis());
             b.append("\",\"client\":\"").append(address).append('"');
         }
-        return b;
+        return line;
     }
 
-    private static void cnriTail(StringBuilder b, int opCode, int code, long nanos, String target) {
-        b.append(" \"");
-        CLOCK.get().appendCnri(b, System.currentTimeMillis());
-        b.append("\" ").append(opCode).append(' ').append(code).append(' ').append(nanos / 1_000_000).append("ms ");
+    private static void cnriTail(Line line, int opCode, int code, long nanos, String target) {
+        cnriTime(line, opCode, code, nanos);
         if (target == null) {
-            b.append('-');
+            line.text.append('-');
         } else {
-            percentEncode(b, target);
+            percentEncode(line.text, target);
         }
+    }
+
+    /** The CNRI line's fields from the time to the elapsed milliseconds, and the space before the target. */
+    private static void cnriTime(Line line, int opCode, int code, long nanos) {
+        StringBuilder b = line.text;
+        b.append(" \"");
+        line.clock.appendCnri(b, System.currentTimeMillis());
+        b.append("\" ").append(opCode).append(' ').append(code).append(' ').append(nanos / 1_000_000).append("ms ");
     }
 
     private static void json(StringBuilder b, Protocol protocol, Operation operation, String code, long nanos, String handle) {
@@ -161,12 +179,28 @@ public final class AccessLog {
 
     private static void percentEncode(StringBuilder b, String s) {
         for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c <= ' ' || c == '"' || c == '%' || c == 0x7f) {
-                b.append('%').append(Character.forDigit(c >> 4 & 0xf, 16)).append(Character.forDigit(c & 0xf, 16));
-            } else {
-                b.append(c);
+            percentEncode(b, s.charAt(i));
+        }
+    }
+
+    /** As {@link #percentEncode(StringBuilder, String)} of the UTF-8 text, without making a string of ASCII. */
+    private static void percentEncode(StringBuilder b, byte[] utf8) {
+        for (byte c : utf8) {
+            if (c < 0) {
+                percentEncode(b, new String(utf8, StandardCharsets.UTF_8));
+                return;
             }
+        }
+        for (byte c : utf8) {
+            percentEncode(b, (char) c);
+        }
+    }
+
+    private static void percentEncode(StringBuilder b, char c) {
+        if (c <= ' ' || c == '"' || c == '%' || c == 0x7f) {
+            b.append('%').append(Character.forDigit(c >> 4 & 0xf, 16)).append(Character.forDigit(c & 0xf, 16));
+        } else {
+            b.append(c);
         }
     }
 
@@ -187,5 +221,25 @@ public final class AccessLog {
             }
         }
         b.append('"');
+    }
+
+    /** What one thread keeps for its lines. */
+    private static final class Line {
+        final StringBuilder text = new StringBuilder(256);
+        final LogClock clock = new LogClock();
+        private InetAddress lastAddress;
+        private String lastAddressText = "-";
+
+        String address(InetAddress address) {
+            if (address == null) {
+                return "-";
+            }
+            // An IPv6 address's text also names its scope, which equals() does not compare.
+            if (!(address instanceof Inet4Address) || !address.equals(lastAddress)) {
+                lastAddressText = address.getHostAddress();
+                lastAddress = address;
+            }
+            return lastAddressText;
+        }
     }
 }
