@@ -403,10 +403,16 @@ class CrashSafetyTest {
     // The node process
     // ---------------------------------------------------------------------------------------------
 
-    /** Starts {@code idnode serve} on {@code data}, waits for 'ready' and returns it with the HTTP port it printed. */
+    /**
+     * Starts {@code idnode serve} on {@code data}, waits for 'ready' and returns it with the HTTP port it printed. The
+     * node has the default configuration but for the per-address rate, which the read-back after each restart (every
+     * request from 127.0.0.1, as fast as the machine allows) would otherwise exceed.
+     */
     private Node serve(Path data) throws Exception {
-        ChildJvm c = ChildJvm.launch(Files.createTempDirectory(tmp, "cwd"), "org.idnode.server.cli.IdnodeCommand", List.of(),
-                "serve", "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0", "--grpc-port", "0", "--bind", "127.0.0.1");
+        Path cwd = Files.createTempDirectory(tmp, "cwd");
+        Path config = Files.writeString(cwd.resolve("node.yaml"), "limits:\n  rate: {per-second: 100000000, burst: 1000000000}\n");
+        ChildJvm c = ChildJvm.launch(cwd, "org.idnode.server.cli.IdnodeCommand", List.of(), "serve", "--config", config.toString(),
+                "--data-dir", data.toString(), "--handle-port", "0", "--http-port", "0", "--grpc-port", "0", "--bind", "127.0.0.1");
         children.add(c);
         List<String> seen = c.awaitReady();
         int httpPort = ChildJvm.NodePorts.of(seen).http();
