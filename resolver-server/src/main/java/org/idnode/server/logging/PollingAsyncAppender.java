@@ -25,8 +25,8 @@ import ch.qos.logback.core.spi.AppenderAttachableImpl;
  * cheap enough for the event loop. When the queue ({@code queueSize}, default 8192) is full the event is dropped,
  * never waited for; {@link #dropped()} counts them. An attached file or stream appender configured with
  * {@code immediateFlush} false is flushed by the worker each time it has emptied the queue, so that its lines reach
- * the file in one system call per buffer or per poll instead of one per line, and never later than a poll after they
- * were written. On {@link #stop()} the worker writes what is queued (for up to {@code maxFlushMillis}, default 2000)
+ * the file in one system call per full buffer or per emptied queue instead of one per line: on a quiet node within a
+ * poll of being logged. On {@link #stop()} the worker writes what is queued (for up to {@code maxFlushMillis}, default 2000)
  * and stops the attached appenders.
  *
  * <p>Configured in {@code conf/logback.xml}; thread-safe as logback appenders are.
