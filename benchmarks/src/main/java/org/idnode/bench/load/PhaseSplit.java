@@ -166,6 +166,9 @@ public final class PhaseSplit {
      */
     public static Result split(Path log, List<Phase> phases) {
         Histogram[] perPhase = new Histogram[phases.size()];
+        for (int i = 0; i < perPhase.length; i++) {
+            perPhase[i] = new Histogram(1, Recorder.HIGHEST_MICROS, 3);
+        }
         int[] intervals = new int[phases.size()];
         int straddling = 0;
         long straddlingAnswers = 0;
@@ -192,9 +195,6 @@ public final class PhaseSplit {
                     overlaps |= p.overlaps(start, end);
                 }
                 if (home >= 0) {
-                    if (perPhase[home] == null) {
-                        perPhase[home] = new Histogram(1, Recorder.HIGHEST_MICROS, 3);
-                    }
                     perPhase[home].add(h);
                     intervals[home]++;
                 } else if (overlaps) {
@@ -216,10 +216,8 @@ public final class PhaseSplit {
             List<Long> phaseP99 = new ArrayList<>();
             for (int i : members) {
                 n += intervals[i];
-                phaseP99.add(perPhase[i] == null || perPhase[i].getTotalCount() == 0 ? 0 : perPhase[i].getValueAtPercentile(99));
-                if (perPhase[i] != null) {
-                    pooled.add(perPhase[i]);
-                }
+                phaseP99.add(perPhase[i].getTotalCount() == 0 ? 0 : perPhase[i].getValueAtPercentile(99));
+                pooled.add(perPhase[i]);
             }
             boolean any = pooled.getTotalCount() > 0;
             stats.add(new LabelStats(label, members.size(), n, pooled.getTotalCount(),

@@ -185,13 +185,13 @@ public final class AccessLog {
 
     /** As {@link #percentEncode(StringBuilder, String)} of the UTF-8 text, without making a string of ASCII. */
     private static void percentEncode(StringBuilder b, byte[] utf8) {
+        int start = b.length();
         for (byte c : utf8) {
             if (c < 0) {
+                b.setLength(start);
                 percentEncode(b, new String(utf8, StandardCharsets.UTF_8));
                 return;
             }
-        }
-        for (byte c : utf8) {
             percentEncode(b, (char) c);
         }
     }
