@@ -84,7 +84,8 @@ class CommandRefusalTest {
     static Stream<Arguments> refusalsWithoutAStore() {
         return Stream.of(
                 refusal(2, "idnode backup: @/nothing-here holds no store; check --data-dir or data-dir", "backup", "--to", "@/b-none"),
-                refusal(2, "idnode export: @/nothing-here holds no store; check --data-dir or data-dir", "export", "--out", "@/e.jsonl"));
+                refusal(2, "idnode export: @/nothing-here holds no store; check --data-dir or data-dir", "export", "--out", "@/e.jsonl"),
+                refusal(2, "idnode compact: @/nothing-here holds no store; check --data-dir or data-dir", "compact"));
     }
 
     @ParameterizedTest(name = "{1}")

@@ -309,6 +309,10 @@ class NodeProcessTest {
         assertThat(importer.waitExit()).as("exit code; stderr:%n%s", importer.stderr()).isEqualTo(3);
         assertThat(importer.stderr()).contains("in use by another process");
         assertThat(importer.stdout()).doesNotContain("imported");
+        // Nor may compact rewrite its files.
+        CliRun compact = CliRun.of("compact", "--data-dir", data.toString());
+        assertThat(compact.code()).as(compact.toString()).isEqualTo(2);
+        assertThat(compact.err()).isEqualTo("idnode compact: a node is running on " + data + "; stop it first (compact works offline)");
 
         // The first node is unaffected.
         assertThat(first.child.process().isAlive()).isTrue();

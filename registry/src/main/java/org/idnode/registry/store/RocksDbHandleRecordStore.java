@@ -23,9 +23,11 @@ import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.IndexType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -96,15 +98,25 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
         } catch (java.io.IOException e) {
             throw new StoreException("cannot create data folder " + directory + ": " + e.getMessage(), e);
         }
-        blockCache = new LRUCache(blockCacheBytes);
+        // Half of the block cache is kept first for index and filter blocks (RocksDB's C++ default; RocksJava's is none).
+        blockCache = new LRUCache(blockCacheBytes, -1, false, 0.5);
         // Tickers for monitoring (WAL syncs, bytes, stalls); RocksDB's default level, without the detailed timers.
         statistics = new Statistics();
         statistics.setStatsLevel(StatsLevel.EXCEPT_DETAILED_TIMERS);
+        // Filters and indexes in 4 KB partitions under a pinned top level: a point read whose partitions are not cached
+        // loads one of each. A table file's whole filter is megabytes (10 bits per key); loaded and checksummed per read
+        // whenever the data blocks of a large data set had pushed it out of its cache shard, it made a read that missed
+        // the record cache cost ~100 µs of CPU (docs/performance.md, "RocksDB reads: whole filters").
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setBlockCache(blockCache)
                 .setFilterPolicy(new BloomFilter(10, false))
                 .setCacheIndexAndFilterBlocks(true)
                 .setPinL0FilterAndIndexBlocksInCache(true)
+                .setCacheIndexAndFilterBlocksWithHighPriority(true)
+                .setIndexType(IndexType.kTwoLevelIndexSearch)
+                .setPartitionFilters(true)
+                .setMetadataBlockSize(4096)
+                .setPinTopLevelIndexAndFilter(true)
                 .setBlockSize(8 * 1024);
         cfOptions = new ColumnFamilyOptions()
                 .setTableFormatConfig(table)
@@ -363,6 +375,27 @@ public final class RocksDbHandleRecordStore implements HandleRecordStore {
             checkpoint.createCheckpoint(target.toString());
         } catch (RocksDBException e) {
             throw new StoreException("cannot write a checkpoint of " + directory + " to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Rewrites every table file of every column family (a full manual compaction, the bottommost level included),
+     * dropping overwritten and deleted entries. Files keep the table format they were written with until compaction
+     * rewrites them, which on a store that is mostly read may be never: this brings a data folder written by an
+     * earlier version to the current format (partitioned filters and indexes). Blocks until done; reads and writes
+     * may go on meanwhile.
+     *
+     * @throws StoreException when RocksDB fails, e.g. for want of disk space (a compaction needs room for a copy of
+     *                        the largest column family)
+     */
+    public void compact() {
+        try (CompactRangeOptions options = new CompactRangeOptions()
+                .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForce)) {
+            for (ColumnFamilyHandle h : cfHandles) {
+                db.compactRange(h, null, null, options);
+            }
+        } catch (RocksDBException e) {
+            throw new StoreException("cannot compact " + directory + ": " + e.getMessage(), e);
         }
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SplittableRandom;
 
 import org.idnode.registry.model.HandleName;
 import org.idnode.registry.model.HandleRecord;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.TickerType;
 
 class RocksDbHandleRecordStoreTest {
     private static final long BLOCK_CACHE = 8L << 20;
@@ -153,6 +155,62 @@ class RocksDbHandleRecordStoreTest {
     void putAllOfEmptyCollectionIsANoOp() {
         store.putAll(List.of());
         assertThat(store.get(HandleName.parse("88.999.1/x"))).isEmpty();
+    }
+
+    /**
+     * A read that finds none of its table file's filter and index in the block cache loads one small partition of
+     * each and a data block, not the file's whole filter (200,000 keys: some 250 KB). The cache here is smaller than
+     * such a filter, as a cache shard is under a data set many times larger than the block cache. Reads of files
+     * written before partitioning (a data folder of an earlier version) become as cheap once {@link
+     * RocksDbHandleRecordStore#compact} has rewritten them; the keys start at the bottom level, as after an import.
+     */
+    @Test
+    void pointReadLoadsOnlyAFewSmallBlocksWhenNothingIsCached() {
+        store.close();
+        Path folder = dir.resolve("large");
+        store = RocksDbHandleRecordStore.open(folder, 64 * 1024);
+        int count = 200_000;
+        for (int from = 0; from < count; from += 10_000) {
+            List<HandleRecord> batch = new ArrayList<>();
+            for (int i = from; i < from + 10_000; i++) {
+                batch.add(record("88.999.1/lot-" + i, "https://example.com/lots/" + i));
+            }
+            store.putAll(batch);
+        }
+        store.compact();
+        store.close();
+        store = RocksDbHandleRecordStore.open(folder, 64 * 1024);
+
+        long before = store.ticker(TickerType.BLOCK_CACHE_BYTES_WRITE);
+        SplittableRandom random = new SplittableRandom(7);
+        int reads = 500;
+        for (int i = 0; i < reads; i++) {
+            int n = random.nextInt(count);
+            assertThat(store.get(HandleName.parse("88.999.1/lot-" + n))).get()
+                    .extracting(r -> new String(r.values().get(0).data(), StandardCharsets.UTF_8)).isEqualTo("https://example.com/lots/" + n);
+        }
+        long perRead = (store.ticker(TickerType.BLOCK_CACHE_BYTES_WRITE) - before) / reads;
+        assertThat(perRead).as("bytes loaded into the block cache per read").isBetween(1L, 32L * 1024);
+    }
+
+    @Test
+    void compactKeepsEveryRecordAndDropsDeletedOnes() {
+        List<HandleRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            batch.add(record("88.999.1/item-" + i, "https://example.com/" + i));
+        }
+        batch.add(richRecord());
+        store.putAll(batch);
+        store.delete(HandleName.parse("88.999.1/item-7"));
+        store.compact();
+        for (HandleRecord r : batch) {
+            if (r.handle().toString().equals("88.999.1/item-7")) {
+                assertThat(store.get(r.handle())).isEmpty();
+            } else {
+                assertSameRecord(store.get(r.handle()).orElseThrow(), r);
+            }
+        }
+        assertThat(store.handlesProperty("rocksdb.estimate-num-keys")).isEqualTo(100);
     }
 
     @Test

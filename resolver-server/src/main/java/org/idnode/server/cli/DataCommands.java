@@ -2,6 +2,7 @@ package org.idnode.server.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -22,9 +23,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code idnode} commands that move a data folder's contents: {@code backup}, {@code restore} and {@code export}
- * ({@code import} is {@link IdnodeCommand}'s). {@code backup} and {@code export} work on a running node through its
+ * ({@code import} is {@link IdnodeCommand}'s), and {@code compact}, which rewrites its store files. {@code backup} and {@code export} work on a running node through its
  * operator API when one holds the data folder, and offline on the folder otherwise ({@link OfflineOrOnlineCommand});
- * {@code restore} is offline.
+ * {@code restore} and {@code compact} are offline.
  * Exit codes as {@link IdnodeCommand}: 1 a backup that is damaged, 2 a refused request (target not empty, outside the
  * backup root, no token), 3 a failure to read, write or reach the node.
  */
@@ -98,6 +99,37 @@ final class DataCommands {
             }
             data.out().printf("restored %d records (RocksDB sequence number %d, backup taken %s by idnode %s) into %s%n",
                     m.records(), m.sequenceNumber(), m.created(), m.nodeVersion(), cfg.dataDir().toAbsolutePath().normalize());
+            return 0;
+        }
+    }
+
+    @Command(name = "compact", mixinStandardHelpOptions = true,
+            description = "Rewrite every store file of a data folder (--data-dir) in the current format, offline (stop the node "
+                    + "first), dropping overwritten and deleted records. Files written by idnode builds before partitioned filters "
+                    + "(November 2026) keep whole-file filters until they are rewritten, which makes a read that misses the record "
+                    + "cache slow on a large data set. Needs free disk space for a copy of the store.")
+    static final class Compact implements Callable<Integer> {
+        private static final String TABLE_FILES_BYTES = "rocksdb.live-sst-files-size";
+        @CommandLine.Mixin
+        DataFolder data;
+
+        @Override
+        public Integer call() {
+            NodeConfig cfg = data.config();
+            Path dir = cfg.dataDir();
+            if (!Files.isDirectory(dir.resolve(IdentifierNode.STORE_FOLDER))) {
+                return data.refuse(IdnodeCommand.EXIT_CONFIG, dir + " holds no store; check --data-dir or data-dir");
+            }
+            if (Backups.storeInUse(dir)) {
+                return data.refuse(IdnodeCommand.EXIT_CONFIG, "a node is running on " + dir + "; stop it first (compact works offline)");
+            }
+            long began = System.nanoTime();
+            try (RocksDbHandleRecordStore store = IdentifierNode.openStore(dir, cfg.blockCacheMb())) {
+                long before = store.aggregatedProperty(TABLE_FILES_BYTES);
+                store.compact();
+                data.out().printf("compacted %s: store files %.1f MB before, %.1f MB after, in %.1f s%n", dir.toAbsolutePath().normalize(),
+                        before / 1e6, store.aggregatedProperty(TABLE_FILES_BYTES) / 1e6, (System.nanoTime() - began) / 1e9);
+            }
             return 0;
         }
     }

@@ -42,7 +42,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {IdnodeCommand.Serve.class, IdnodeCommand.Import.class, IdnodeCommand.ClientConfig.class, IdnodeCommand.Prefix.class,
                 IdnodeCommand.Enterprise.class, IdnodeCommand.Operator.class, IdnodeCommand.Token.class,
                 FederationCommands.Secondary.class, FederationCommands.Filings.class,
-                DataCommands.Backup.class, DataCommands.Restore.class, DataCommands.Export.class})
+                DataCommands.Backup.class, DataCommands.Restore.class, DataCommands.Export.class, DataCommands.Compact.class})
 public final class IdnodeCommand implements Runnable {
     static final int EXIT_BAD_DATA = 1;
     static final int EXIT_CONFIG = 2;
