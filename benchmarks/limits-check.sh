@@ -92,7 +92,7 @@ java -jar $IDBENCH dataset --count "$COUNT" --shape anchor --out "$WORK/records.
 java -jar $IDNODE import --data-dir "$WORK/data" "$WORK/records.jsonl" > /dev/null
 # The shipped configuration, production limits included (conf/node.yaml is read from the working directory); the
 # access log goes to the work folder.
-node_start env IDNODE_LOGGING_DIR="$WORK/logs" "${ON_NODE_CPUS[@]}" java -Xmx1g -jar $IDNODE serve --data-dir "$WORK/data"
+node_start env IDNODE_LOGGING_DIR="$WORK/logs" "${ON_NODE_CPUS[@]}" java $NODE_JVM_OPTS -jar $IDNODE serve --data-dir "$WORK/data"
 
 RESULTS="$WORK/results.jsonl"
 : > "$RESULTS"

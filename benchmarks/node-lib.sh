@@ -5,6 +5,10 @@
 
 IDNODE=${IDNODE:-resolver-server/target/idnode.jar}
 IDBENCH=benchmarks/target/idbench.jar
+# The node's JVM options as shipped (packaging/systemd/idnode.service, JAVA_OPTS; docs/operations.md#jvm-options);
+# NODE_OPTS replaces them, e.g. NODE_OPTS="-Xms1g -Xmx1g -XX:+UseZGC".
+SHIPPED_JVM_OPTS="-Xms1g -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=10 -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=75"
+NODE_JVM_OPTS=${NODE_OPTS:-$SHIPPED_JVM_OPTS}
 
 # Builds the jars unless BUILD=no, makes the work folder $WORK and arranges for it and the script's background
 # processes (the node, load generators) to go when the script exits, however it exits.

@@ -51,7 +51,7 @@ flood() {
 
 java -jar $IDBENCH dataset --count 2000 --shape anchor --out "$WORK/records.jsonl" --keys-out "$WORK/keys.txt"
 java -jar "$IDNODE" import --data-dir "$WORK/data" "$WORK/records.jsonl" > /dev/null
-node_start java -Xmx1g -jar "$IDNODE" serve --data-dir "$WORK/data"
+node_start java $NODE_JVM_OPTS -jar "$IDNODE" serve --data-dir "$WORK/data"
 TICK=$(getconf CLK_TCK)
 
 java -jar $IDBENCH resolve --protocol udp --target 127.0.0.1:$HP --bind 127.0.0.9 --keys-file "$WORK/keys.txt" \

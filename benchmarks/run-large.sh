@@ -10,7 +10,7 @@
 #     then in open loop at half of that rate (latency from the intended send time: the p99 with a churning cache);
 #   - the node's heap after a full GC, and its resident memory.
 # Writes benchmarks/results/<date>-large.md and .json. Everything runs on 127.0.0.1. The node runs with
-# -Xms1g -Xmx1g and $NODE_OPTS (JVM options, e.g. the G1 tuning of docs/operations.md#jvm-options).
+# the shipped JVM options (a 1 GiB heap; NODE_OPTS replaces them: benchmarks/node-lib.sh).
 #
 #   bash benchmarks/run-large.sh [--count 10000000] [--cache-share 0.1] [--duration 20s] [--warmup 30s]
 #                                [--work DIR [--prepare-only]] [--no-build]
@@ -89,7 +89,7 @@ echo "data folder $STORE_MB MB"
 # Starts the node (node_start sets STARTUP_MS, launch to 'ready').
 start_node() {
   # shellcheck disable=SC2086
-  node_start java -Xmx1g -Xms1g ${NODE_OPTS:-} -jar $IDNODE serve --config "$WORK/node.yaml" --data-dir "$DATASET/data"
+  node_start java $NODE_JVM_OPTS -jar $IDNODE serve --config "$WORK/node.yaml" --data-dir "$DATASET/data"
 }
 
 start_node
@@ -123,7 +123,7 @@ NODE_RSS_KB=$(ps -o rss= -p "$NODE_PID" | tr -d ' ')
 DATE=$(date -u +%Y-%m-%d)
 OUT=benchmarks/results/$DATE-large
 python3 - "$OUT" "$COUNT" "$CACHE_ENTRIES" "$HOT_KEYS" "$STORE_MB" "$COLD_START_MS" "$RESTART_MS" "$NODE_RSS_KB" \
-    "$CACHED" "$ZIPF" "$CEILING" "$HEAP_INFO" "$DURATION" "$CACHED_ENTRIES" "$ZIPF_HALF" "${NODE_OPTS:-}" <<'PY'
+    "$CACHED" "$ZIPF" "$CEILING" "$HEAP_INFO" "$DURATION" "$CACHED_ENTRIES" "$ZIPF_HALF" "$NODE_JVM_OPTS" <<'PY'
 import json, sys, platform, os, re
 out, count, cache, hot, store_mb, cold, restart, rss, cached, zipf, ceiling, heap, duration, entries, zipf_half, opts = sys.argv[1:]
 cached, zipf, ceiling, zipf_half = json.loads(cached), json.loads(zipf), json.loads(ceiling), json.loads(zipf_half)
@@ -137,13 +137,13 @@ doc = {"date": out.rsplit("/", 1)[1], "identifiers": int(count), "cache_entries"
        "data_folder_mb": int(store_mb), "cached_entries_at_end": int(float(entries)), "cold_start_ms": int(cold), "restart_ms": int(restart),
        "heap_after_full_gc_mb": heap_used_mb, "heap_committed_mb": heap_total_mb, "node_rss_mb": round(int(rss) / 1024),
        "all_cached": cached, "zipf_all_keys": zipf, "zipf_half_rate": zipf_half, "ceiling": ceiling, "zipf_share_of_all_cached": ratio,
-       "machine": machine, "duration": duration, "node_jvm_options": "-Xms1g -Xmx1g " + opts, "heap_info": heap}
+       "machine": machine, "duration": duration, "node_jvm_options": opts, "heap_info": heap}
 json.dump(doc, open(out + ".json", "w"), indent=2)
 pct = lambda x: f"{100 * x:.0f} %" if x is not None else "-"
 with open(out + ".md", "w") as f:
     f.write(f"# Large data set run {doc['date'][:10]}\n\n")
     f.write(f"{int(count):,} identifiers (anchor shape, 6 values), record cache {int(cache):,} entries, node heap limited to 1 GiB "
-            f"(JVM options `{doc['node_jvm_options'].strip()}`); idbench and node on the same machine: {machine['cpus']} CPUs, {machine['machine']}, kernel "
+            f"(JVM options `{opts}`); idbench and node on the same machine: {machine['cpus']} CPUs, {machine['machine']}, kernel "
             f"{machine['kernel']}, {machine['java']}. Data folder {int(store_mb):,} MB.\n\n")
     f.write("| measure | value | target |\n|---|---|---|\n")
     f.write(f"| cold start to `ready` (fresh data folder) | {cold} ms | ≤ 3000 ms |\n")

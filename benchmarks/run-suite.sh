@@ -63,7 +63,7 @@ TOKEN=$(java -jar $IDNODE token add 88.999.9 --name bench --data-dir "$WORK/data
 # address), with the logs in the work folder.
 cp benchmarks/node-bench.yaml "$WORK/node.yaml"
 printf 'logging:\n  dir: "%s"\n  access: %s\n' "$WORK/logs" "$ACCESS_LOG" >> "$WORK/node.yaml"
-node_start java -Xmx1g -jar $IDNODE serve --config "$WORK/node.yaml" --data-dir "$WORK/data"
+node_start java $NODE_JVM_OPTS -jar $IDNODE serve --config "$WORK/node.yaml" --data-dir "$WORK/data"
 
 # name | idbench arguments (the ceiling runs the same arguments against the trivial responder)
 SUITE=(
@@ -120,9 +120,9 @@ NODE_RSS_KB=$(ps -o rss= -p "$NODE_PID" | tr -d ' ')
 
 DATE=$(date -u +%Y-%m-%d)
 OUT=benchmarks/results/${NAME:-$DATE}
-python3 - "$RESULTS" "$OUT" "$COUNT" "$SHAPE" "$DURATION" "$NODE_RSS_KB" "$REGISTRATIONS" "$WARMUP" "$ACCESS_LOG" "$REGISTER_WARMUP" <<'PY'
+python3 - "$RESULTS" "$OUT" "$COUNT" "$SHAPE" "$DURATION" "$NODE_RSS_KB" "$REGISTRATIONS" "$WARMUP" "$ACCESS_LOG" "$REGISTER_WARMUP" "$NODE_JVM_OPTS" <<'PY'
 import json, sys, platform, os, statistics
-results, out, count, shape, duration, rss, registrations, warmup, access_log, register_warmup = sys.argv[1:]
+results, out, count, shape, duration, rss, registrations, warmup, access_log, register_warmup, jvm_options = sys.argv[1:]
 regs = [json.loads(l) for l in open(registrations) if l.strip()]
 rows = [json.loads(l) for l in open(results)]
 by = {}
@@ -138,14 +138,14 @@ for name, rs in by.items():
 machine = {"cpus": os.cpu_count(), "machine": platform.machine(), "kernel": platform.release(),
            "java": os.popen("java -version 2>&1 | head -1").read().strip()}
 doc = {"date": out.rsplit("/", 1)[1], "identifiers": int(count), "shape": shape, "duration": duration, "warmup": warmup,
-       "access_log": access_log, "load_average_at_end": os.getloadavg(),
+       "access_log": access_log, "node_jvm_options": jvm_options, "load_average_at_end": os.getloadavg(),
        "node_rss_mb": round(int(rss) / 1024) if rss else None, "machine": machine, "results": summary, "runs": rows,
        "registration": regs, "registration_warmup_records": int(register_warmup)}
 json.dump(doc, open(out + ".json", "w"), indent=2)
 with open(out + ".md", "w") as f:
     f.write(f"# Performance run {doc['date']}\n\n")
     f.write(f"{count} identifiers ({shape} shape), all in the record cache; {duration} per measurement after {warmup} warm-up, "
-            f"median of {len(rows) // max(1, len(by))} run(s); access log {access_log}; "
+            f"median of {len(rows) // max(1, len(by))} run(s); access log {access_log}; node JVM options `{jvm_options}`; "
             f"load generator (idbench) and node on the same machine: {machine['cpus']} CPUs, {machine['machine']}, "
             f"kernel {machine['kernel']}, {machine['java']}; load average at the end {doc['load_average_at_end'][0]:.1f}. "
             f"Node resident memory at the end: {doc['node_rss_mb']} MB.\n\n")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 6's latency target for Handle UDP: p99 below 2 ms at half of peak load, 1M identifiers all cached.
-# Generates and imports --count anchor identifiers, starts a node (benchmarks/node-bench.yaml, -Xmx1g plus
-# $NODE_OPTS, e.g. NODE_OPTS="-XX:+UseZGC") and fills its record cache with every key, each once in key-file order
+# Generates and imports --count anchor identifiers, starts a node (benchmarks/node-bench.yaml, the shipped JVM options
+# or $NODE_OPTS instead: benchmarks/node-lib.sh) and fills its record cache with every key, each once in key-file order
 # (--keys sequential; a pass of --count random draws reaches only ~63 % of them, and a record loaded during a
 # measurement is a long-lived object made in the young generation: docs/performance.md, "G1 young pauses: what
 # survives"). Then 15 s of UDP unrecorded, then --rounds times: the closed-loop peak (128 in flight, 10 s after
@@ -31,7 +31,7 @@ java -jar $IDBENCH dataset --count "$COUNT" --shape anchor --out "$WORK/r.jsonl"
 java -Xmx4g -jar $IDNODE import --config benchmarks/node-bench.yaml --data-dir "$WORK/data" "$WORK/r.jsonl" > /dev/null
 rm "$WORK/r.jsonl"
 # shellcheck disable=SC2086
-node_start env IDNODE_LOGGING_DIR="$WORK/logs" java -Xmx1g ${NODE_OPTS:-} -jar $IDNODE serve --config benchmarks/node-bench.yaml --data-dir "$WORK/data"
+node_start env IDNODE_LOGGING_DIR="$WORK/logs" java $NODE_JVM_OPTS -jar $IDNODE serve --config benchmarks/node-bench.yaml --data-dir "$WORK/data"
 fill_cache "$WORK/k.txt" "$COUNT"
 echo "{\"keys\": $COUNT, \"cached_after_fill\": $(node_metric idnode_cache_entries)}"
 java -jar $IDBENCH resolve --protocol udp --concurrency 128 --target 127.0.0.1:$HP --keys-file "$WORK/k.txt" --duration 15s --warmup 0s --json > /dev/null
