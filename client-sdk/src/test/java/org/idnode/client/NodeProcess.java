@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.idnode.server.cli.IdnodeCommand;
 
@@ -259,9 +261,39 @@ public final class NodeProcess implements AutoCloseable {
         }
     }
 
-    /** SIGSTOP: the node keeps its sockets (connections are accepted by the kernel) but answers nothing. */
+    /**
+     * SIGSTOP: the node keeps its sockets (connections are accepted by the kernel) but answers nothing. Returns once every
+     * thread of the node is stopped: the kernel wakes one thread to act on the signal, and until it has run, the others
+     * can still wake for a request that arrives and answer it.
+     */
     public void pause() throws Exception {
         signal("-STOP");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<String> running;
+        while (!(running = threadsNotStopped()).isEmpty()) {
+            assertThat(System.nanoTime()).as("node threads still not stopped after SIGSTOP: %s", running).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
+    /** The node's threads (from {@code /proc/PID/task/TID/stat}) whose state is not {@code T} (stopped). */
+    private List<String> threadsNotStopped() throws IOException {
+        List<String> running = new ArrayList<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (NoSuchFileException e) {
+                    continue; // the thread ended
+                }
+                char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                if (state != 'T') {
+                    running.add(task.getFileName() + ":" + state);
+                }
+            }
+        }
+        return running;
     }
 
     /** SIGCONT after {@link #pause()}. */
