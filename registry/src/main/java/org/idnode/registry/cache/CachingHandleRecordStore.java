@@ -6,11 +6,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
+import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import org.idnode.registry.federation.PendingFilings;
 import org.idnode.registry.model.AuditEntry;
 import org.idnode.registry.model.HandleName;
@@ -40,6 +44,14 @@ import org.idnode.registry.store.HandleRecordStore;
  * {@link #getIfCached}; when a reader does run it and it evicts an entry whose hash bin another thread is loading into
  * at that moment, the reader waits for that load (one store read).
  *
+ * <p>{@link #getIfCached} records one read in {@value #RECORD_ONE_READ_IN}, chosen at random, in the eviction policy
+ * (its recency order and frequency sketch); the others look the entry up without side effects and count only in
+ * {@link #stats}, which stay exact. A recorded read relinks the entry in Caffeine's access-order lists, a few
+ * reference writes into old objects scattered over the heap, and with a million entries G1's card refinement spent
+ * about 2 µs of CPU per read on them, a third of what the node spent on a UDP answer (docs/performance.md, "The record
+ * cache's reads and G1's card refinement"). Sampled, an entry read often is still recorded often, so the policy
+ * still tells hot entries from cold ones.
+ *
  * <p>Thread-safe.
  */
 public final class CachingHandleRecordStore implements HandleRecordStore {
@@ -58,11 +70,15 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
     private static final int LIST_BYTES = 32;
     private static final int VALUE_BYTES = 68;
     private static final int REFERENCE_BYTES = 64;
+    /** {@link #getIfCached} records one read in this many in the eviction policy. */
+    static final int RECORD_ONE_READ_IN = 16;
 
     private final HandleRecordStore backing;
     private final UnaryOperator<HandleRecord> packing;
     /** Keyed by lookup key: a record read for a name spelled as stored shares its name, and so the key, with it. */
     private final Cache<String, Optional<HandleRecord>> cache;
+    private final Policy<String, Optional<HandleRecord>> policy;
+    private final StatsCounter stats = new ConcurrentStatsCounter();
 
     /** A cache of at most {@code maximumEntries} handles, found or not, whatever their size, keeping records as read. */
     public CachingHandleRecordStore(HandleRecordStore backing, long maximumEntries) {
@@ -76,13 +92,15 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
      *                record equal to its argument ({@link UnaryOperator#identity()} keeps records as read)
      */
     public CachingHandleRecordStore(HandleRecordStore backing, long maximumEntries, UnaryOperator<HandleRecord> packing) {
-        this(backing, packing, Caffeine.newBuilder().maximumSize(requireNotNegative(maximumEntries, "maximumEntries")).executor(Runnable::run).recordStats().build());
+        this(backing, packing, Caffeine.newBuilder().maximumSize(requireNotNegative(maximumEntries, "maximumEntries")));
     }
 
-    private CachingHandleRecordStore(HandleRecordStore backing, UnaryOperator<HandleRecord> packing, Cache<String, Optional<HandleRecord>> cache) {
+    private CachingHandleRecordStore(HandleRecordStore backing, UnaryOperator<HandleRecord> packing,
+            Caffeine<? super String, ? super Optional<HandleRecord>> bounded) {
         this.backing = backing;
         this.packing = packing;
-        this.cache = cache;
+        this.cache = bounded.executor(Runnable::run).recordStats(() -> stats).build();
+        this.policy = cache.policy();
     }
 
     /**
@@ -94,10 +112,7 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
     public static CachingHandleRecordStore withMemoryBudget(HandleRecordStore backing, long maximumBytes, UnaryOperator<HandleRecord> packing) {
         return new CachingHandleRecordStore(backing, packing, Caffeine.newBuilder()
                 .maximumWeight(requireNotNegative(maximumBytes, "maximumBytes"))
-                .weigher((String key, Optional<HandleRecord> record) -> estimatedBytes(key, record))
-                .executor(Runnable::run)
-                .recordStats()
-                .build());
+                .weigher((String key, Optional<HandleRecord> record) -> estimatedBytes(key, record)));
     }
 
     /**
@@ -149,7 +164,17 @@ public final class CachingHandleRecordStore implements HandleRecordStore {
      */
     @SuppressWarnings("OptionalAssignedToNull")
     public Optional<HandleRecord> getIfCached(HandleName handle) {
-        return cache.getIfPresent(handle.lookupKey());
+        String key = handle.lookupKey();
+        if (ThreadLocalRandom.current().nextInt(RECORD_ONE_READ_IN) == 0) {
+            return cache.getIfPresent(key);
+        }
+        Optional<HandleRecord> cached = policy.getIfPresentQuietly(key);
+        if (cached != null) {
+            stats.recordHits(1);
+        } else {
+            stats.recordMisses(1);
+        }
+        return cached;
     }
 
     /** Answers from the cache, loading from the backing store (which may block) on a miss. */

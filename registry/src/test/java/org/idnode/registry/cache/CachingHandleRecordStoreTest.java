@@ -159,6 +159,49 @@ class CachingHandleRecordStoreTest {
     }
 
     @Test
+    void statisticsCountEveryLookupWhetherTheEvictionPolicyRecordedItOrNot() {
+        rocks.putAll(List.of(record("88.999.1/a", "https://a")));
+        HandleName a = HandleName.parse("88.999.1/a");
+        HandleName missing = HandleName.parse("88.999.1/never-loaded");
+        cache.get(a); // a miss, loaded
+        int reads = 50 * CachingHandleRecordStore.RECORD_ONE_READ_IN;
+        for (int i = 0; i < reads; i++) {
+            assertThat(url(cache.getIfCached(a))).isEqualTo("https://a");
+            assertThat(cache.getIfCached(missing)).isNull();
+        }
+        assertThat(cache.stats().hitCount()).isEqualTo(reads);
+        assertThat(cache.stats().missCount()).isEqualTo(1 + reads);
+        assertThat(cache.hitRate()).isEqualTo((double) reads / (2 * reads + 1));
+    }
+
+    @Test
+    void entriesReadOftenOutliveAStreamOfEntriesReadOnce() {
+        cache.close();
+        rocks = RocksDbHandleRecordStore.open(dir.resolve("store"), 8L << 20);
+        cache = new CachingHandleRecordStore(rocks, 200);
+        List<HandleRecord> records = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            records.add(record("88.999.1/hot-" + i, "https://example.com/hot/" + i));
+        }
+        for (int i = 0; i < 4000; i++) {
+            records.add(record("88.999.1/cold-" + i, "https://example.com/cold/" + i));
+        }
+        rocks.putAll(records);
+        // As a node reads: the cache first (sampled into the policy), the store on a miss. Each hot entry is read
+        // 100 times in all, between one-time reads of 4000 others, twenty times what the cache holds.
+        for (int i = 0; i < 4000; i++) {
+            HandleName hot = HandleName.parse("88.999.1/hot-" + (i / 2 % 20));
+            if (i % 2 == 0 && cache.getIfCached(hot) == null) {
+                cache.get(hot);
+            }
+            cache.get(HandleName.parse("88.999.1/cold-" + i));
+        }
+        cache.cleanUp();
+        long hotCached = records.subList(0, 20).stream().filter(r -> cache.getIfCached(r.handle()) != null).count();
+        assertThat(hotCached).as("hot entries still cached").isGreaterThanOrEqualTo(18);
+    }
+
+    @Test
     void maximumEntriesBoundIsRespected() {
         cache.close();
         cache = null;
