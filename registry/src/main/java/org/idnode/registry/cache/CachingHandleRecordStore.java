@@ -48,7 +48,7 @@ import org.idnode.registry.store.HandleRecordStore;
  * (its recency order and frequency sketch); the others look the entry up without side effects and count only in
  * {@link #stats}, which stay exact. A recorded read relinks the entry in Caffeine's access-order lists, a few
  * reference writes into old objects scattered over the heap, and with a million entries G1's card refinement spent
- * about 2 µs of CPU per read on them, a third of what the node spent on a UDP answer (docs/performance.md, "The record
+ * about 2 µs of CPU per read on them, over a quarter of what the node spent on a UDP answer (docs/performance.md, "The record
  * cache's reads and G1's card refinement"). Sampled, an entry read often is still recorded often, so the policy
  * still tells hot entries from cold ones.
  *
