@@ -2,7 +2,6 @@ package org.idnode.server.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -117,18 +116,17 @@ final class DataCommands {
         public Integer call() {
             NodeConfig cfg = data.config();
             Path dir = cfg.dataDir();
-            if (!Files.isDirectory(dir.resolve(IdentifierNode.STORE_FOLDER))) {
-                return data.refuse(IdnodeCommand.EXIT_CONFIG, dir + " holds no store; check --data-dir or data-dir");
-            }
             if (Backups.storeInUse(dir)) {
                 return data.refuse(IdnodeCommand.EXIT_CONFIG, "a node is running on " + dir + "; stop it first (compact works offline)");
             }
             long began = System.nanoTime();
-            try (RocksDbHandleRecordStore store = IdentifierNode.openStore(dir, cfg.blockCacheMb())) {
+            try (RocksDbHandleRecordStore store = DataFolder.openExistingStore(cfg)) {
                 long before = store.aggregatedProperty(TABLE_FILES_BYTES);
                 store.compact();
                 data.out().printf("compacted %s: store files %.1f MB before, %.1f MB after, in %.1f s%n", dir.toAbsolutePath().normalize(),
                         before / 1e6, store.aggregatedProperty(TABLE_FILES_BYTES) / 1e6, (System.nanoTime() - began) / 1e9);
+            } catch (BackupException e) {
+                return data.refuse(e);
             }
             return 0;
         }

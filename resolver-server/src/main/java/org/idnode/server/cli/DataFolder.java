@@ -1,6 +1,7 @@
 package org.idnode.server.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.util.function.Function;
 
 import org.idnode.registry.federation.FilingLedger;
@@ -27,6 +28,9 @@ import picocli.CommandLine;
  * <p>One per command run; not thread-safe.
  */
 final class DataFolder {
+    /** Block cache of a store opened for one offline command, which reads each block about once. */
+    private static final int OFFLINE_BLOCK_CACHE_MB = 8;
+
     @CommandLine.Mixin
     IdnodeCommand.NodeOptions options;
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
@@ -79,6 +83,18 @@ final class DataFolder {
     int secondaries(Function<SecondaryRegistry, Integer> action) {
         NodeConfig cfg = options.load(NodeConfig.Role.TOP_LEVEL);
         return offline(cfg, store -> TopLevel.open(new FilingLedger(store.federationKeySpace()), cfg.prefixes()).secondaries(), action);
+    }
+
+    /**
+     * Opens the data folder's existing store for an offline command (no node may hold it), never creating one.
+     *
+     * @throws BackupException ({@link BackupException.Kind#REFUSED}) when the folder holds no store
+     */
+    static RocksDbHandleRecordStore openExistingStore(NodeConfig cfg) {
+        if (!Files.isDirectory(cfg.dataDir().resolve(IdentifierNode.STORE_FOLDER))) {
+            throw new BackupException(BackupException.Kind.REFUSED, cfg.dataDir() + " holds no store; check --data-dir or data-dir");
+        }
+        return IdentifierNode.openStore(cfg.dataDir(), OFFLINE_BLOCK_CACHE_MB);
     }
 
     private <T> int offline(NodeConfig cfg, Function<RocksDbHandleRecordStore, T> open, Function<T, Integer> action) {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.idnode.registry.store.RocksDbHandleRecordStore;
-import org.idnode.server.IdentifierNode;
 import org.idnode.server.backup.BackupException;
 import org.idnode.server.backup.Backups;
 import org.idnode.server.config.NodeConfig;
@@ -28,8 +27,6 @@ import picocli.CommandLine.Option;
 abstract class OfflineOrOnlineCommand<T> implements Callable<Integer> {
     /** The variable holding an operator token, when {@code --token-file} is not given. */
     static final String TOKEN_VARIABLE = "IDNODE_TOKEN";
-    /** Block cache of a store opened offline for one checkpoint. */
-    private static final int OFFLINE_BLOCK_CACHE_MB = 8;
 
     @CommandLine.Mixin
     DataFolder data;
@@ -63,10 +60,7 @@ abstract class OfflineOrOnlineCommand<T> implements Callable<Integer> {
     abstract int finish(NodeConfig cfg, T result) throws Exception;
 
     private T runOffline(NodeConfig cfg) {
-        if (!Files.isDirectory(cfg.dataDir().resolve(IdentifierNode.STORE_FOLDER))) {
-            throw new BackupException(BackupException.Kind.REFUSED, cfg.dataDir() + " holds no store; check --data-dir or data-dir");
-        }
-        try (RocksDbHandleRecordStore store = IdentifierNode.openStore(cfg.dataDir(), OFFLINE_BLOCK_CACHE_MB)) {
+        try (RocksDbHandleRecordStore store = DataFolder.openExistingStore(cfg)) {
             return offline(store, cfg);
         }
     }
